@@ -1,0 +1,118 @@
+"""Engine bookkeeping cost: cftui's Engine against a bare hand-written torch loop.
+
+Both train the same model on the same data with the same optimizer and batch size; they run
+alternately, several rounds, and the table gives median steps/s and their ratio (target
+>= 0.95). Run: python benchmarks/engine_vs_bare.py [--rounds 5] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import platform
+import statistics
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from rich.console import Console
+from rich.table import Table
+
+from cftui import catalog, model
+from cftui.config import Config
+from cftui.engine import Engine
+from cftui.tasks import make_tasks
+
+CASES = {
+    "polynomial, full batch (the article)": ("polynomial", 0, 100),
+    "polynomial, 500 points, batch 64": ("polynomial", 64, 500),
+}
+
+
+def bare_loop(config: Config) -> float:
+    """The loop a person would write by hand; returns steps per second."""
+    device = torch.device("cpu")
+    tasks = make_tasks(config.data)
+    net = model.build(config.model.layers, config.model.activation, config.data.seed, device)
+    optimizer = torch.optim.Adam(net.parameters(), lr=config.train.lr)
+    batch = config.train.batch_size
+    order = torch.Generator().manual_seed(config.data.seed)
+    steps, started = 0, time.perf_counter()
+    for task in tasks:
+        x, y = task.train_tensors(device)
+        for _ in range(config.train.epochs):
+            batches = torch.randperm(len(x), generator=order).split(batch) if batch else [None]
+            for index in batches:
+                xb, yb = (x, y) if index is None else (x[index], y[index])
+                optimizer.zero_grad(set_to_none=True)
+                F.mse_loss(net(xb), yb).backward()
+                optimizer.step()
+                steps += 1
+    return steps / (time.perf_counter() - started)
+
+
+def engine_loop(config: Config) -> float:
+    engine = Engine(config)
+    started = time.perf_counter()
+    snapshot = engine.run()
+    return snapshot.step / (time.perf_counter() - started)
+
+
+def measure(rounds: int, epochs: int) -> list[dict]:
+    rows = []
+    for label, (preset, batch, points) in CASES.items():
+        base = catalog.resolve(preset)
+        config = dataclasses.replace(
+            base,
+            data=dataclasses.replace(base.data, points_per_task=points),
+            train=dataclasses.replace(base.train, epochs=epochs, batch_size=batch),
+        )
+        bare, ours = [], []
+        for _ in range(rounds):  # alternate, so drifts in machine speed hit both alike
+            bare.append(bare_loop(config))
+            ours.append(engine_loop(config))
+        ratios = [o / b for o, b in zip(ours, bare, strict=True)]
+        rows.append(
+            {
+                "case": label,
+                "bare_steps_per_s": statistics.median(bare),
+                "engine_steps_per_s": statistics.median(ours),
+                "ratio": statistics.median(ratios),
+                "ratio_min": min(ratios),
+                "ratio_max": max(ratios),
+            }
+        )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=500, help="epochs per task")
+    parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    rows = measure(args.rounds, args.epochs)
+    table = Table(
+        title=f"engine vs bare loop ({args.threads} torch threads, median of {args.rounds})"
+    )
+    for column in ("case", "bare steps/s", "engine steps/s", "ratio (min-max)"):
+        table.add_column(column, justify="left" if column == "case" else "right")
+    for r in rows:
+        table.add_row(
+            r["case"],
+            f"{r['bare_steps_per_s']:.0f}",
+            f"{r['engine_steps_per_s']:.0f}",
+            f"{r['ratio']:.3f} ({r['ratio_min']:.2f}-{r['ratio_max']:.2f})",
+        )
+    Console().print(table)
+    if args.json:
+        machine = {"cpus": torch.get_num_threads(), "platform": platform.platform()}
+        args.json.write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

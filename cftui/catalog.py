@@ -1,0 +1,67 @@
+"""Where presets are found: the shipped ones, the user's, or a path.
+
+A name is looked up in ``$XDG_CONFIG_HOME/cftui/presets`` (default ``~/.config``) first,
+so a user can override a shipped preset, then among the presets shipped in the package.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cftui.config import Config, ConfigError, load
+
+DEFAULT = "polynomial"
+
+
+def user_dir() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    return Path(base) / "cftui" / "presets"
+
+
+def shipped_dir() -> Path:
+    return Path(str(importlib.resources.files("cftui.presets")))
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    path: Path
+    config: Config | None  # None when the file is broken
+    error: str = ""  # why it is skipped
+
+
+def find(name_or_path: str) -> Path:
+    """The preset file a --preset value means; a ConfigError names what was tried."""
+    path = Path(name_or_path).expanduser()
+    if path.suffix == ".toml" or os.sep in name_or_path or path.is_file():
+        if not path.is_file():
+            raise ConfigError(str(path), "", "no such preset file")
+        return path
+    for folder in (user_dir(), shipped_dir()):
+        candidate = folder / f"{name_or_path}.toml"
+        if candidate.is_file():
+            return candidate
+    names = ", ".join(entry.name for entry in available())
+    raise ConfigError(f"--preset {name_or_path}", "", f"no such preset; known: {names}")
+
+
+def resolve(name_or_path: str) -> Config:
+    return load(find(name_or_path))
+
+
+def available() -> list[Entry]:
+    """Every preset by name, the user's shadowing shipped ones; broken files say why."""
+    paths: dict[str, Path] = {}
+    for folder in (shipped_dir(), user_dir()):
+        if folder.is_dir():
+            paths.update({p.stem: p for p in sorted(folder.glob("*.toml"))})
+    entries = []
+    for name, path in sorted(paths.items()):
+        try:
+            entries.append(Entry(name, path, load(path)))
+        except ConfigError as err:
+            entries.append(Entry(name, path, None, str(err)))
+    return entries

@@ -1,0 +1,27 @@
+"""Choosing the torch device: --device auto | cpu | cuda | mps."""
+
+from __future__ import annotations
+
+import torch
+
+from cftui.config import ConfigError
+
+CHOICES = ("auto", "cpu", "cuda", "mps")
+
+
+def resolve(name: str) -> torch.device:
+    """auto picks cuda, else mps, else cpu; an explicit device that is missing is an error."""
+    available = {
+        "cuda": torch.cuda.is_available(),
+        "mps": torch.backends.mps.is_available(),
+        "cpu": True,
+    }
+    if name == "auto":
+        return torch.device(next(d for d in ("cuda", "mps", "cpu") if available[d]))
+    if name not in available:
+        raise ConfigError(
+            f"--device {name}", "", f"unknown device; choose from {', '.join(CHOICES)}"
+        )
+    if not available[name]:
+        raise ConfigError(f"--device {name}", "", f"{name} is not available on this machine")
+    return torch.device(name)

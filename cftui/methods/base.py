@@ -1,0 +1,55 @@
+"""The one interface every continual-learning method implements.
+
+The engine calls these hooks and knows nothing else about a method, so adding a method is
+one file plus one registry line. Every hook has a do-nothing default: plain fine-tuning
+(``naive``) overrides none of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import torch
+from torch import nn
+
+if TYPE_CHECKING:
+    from cftui.tasks import Task
+
+
+class Method:
+    """Hooks around training; ``defaults`` lists the hyperparameters a preset may set."""
+
+    name: ClassVar[str]
+    summary: ClassVar[str]  # one line for `cftui methods` and the method picker
+    defaults: ClassVar[Mapping[str, Any]] = {}
+
+    def __init__(self, params: Mapping[str, Any], seed: int) -> None:
+        self.params = {**self.defaults, **params}
+        self.seed = seed
+
+    def training_set(
+        self, tasks: Sequence[Task], k: int, device: torch.device
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """The points an epoch of task ``k`` iterates over: by default task k's own."""
+        return tasks[k].train_tensors(device)
+
+    def before_task(self, model: nn.Module, tasks: Sequence[Task], k: int) -> None:
+        """Called once before the first step of task ``k``."""
+
+    def batch(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Compose the batch the loss is computed on (replay mixes in old points)."""
+        return x, y
+
+    def penalty(self, model: nn.Module, x: torch.Tensor) -> torch.Tensor | None:
+        """A term added to the batch loss (EWC, SI, ...), or None."""
+        return None
+
+    def after_backward(self, model: nn.Module) -> None:
+        """Change the gradients before the optimizer step (A-GEM)."""
+
+    def after_step(self, model: nn.Module) -> None:
+        """Called after each optimizer step (SI's path integral)."""
+
+    def after_task(self, model: nn.Module, tasks: Sequence[Task], k: int) -> None:
+        """Called once when task ``k`` ends (anchors, Fisher, buffers)."""

@@ -1,0 +1,43 @@
+"""The regressor: an MLP with a chosen hidden activation and a linear head.
+
+Its shape follows the article: ``basis`` (hidden layers) then ``regressor`` (one linear
+layer), so methods and plots can tell the learned features from the readout.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+ACTIVATIONS: dict[str, type[nn.Module]] = {
+    "sigmoid": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "relu": nn.ReLU,
+    "gelu": nn.GELU,
+}
+
+
+class MLP(nn.Module):
+    def __init__(self, layers: Sequence[int], activation: str = "sigmoid") -> None:
+        super().__init__()
+        if len(layers) < 2:
+            raise ValueError(f"an MLP needs at least input and output widths, got {list(layers)}")
+        hidden: list[nn.Module] = []
+        for width_in, width_out in itertools.pairwise(layers[:-1]):
+            hidden += [nn.Linear(width_in, width_out), ACTIVATIONS[activation]()]
+        self.basis = nn.Sequential(*hidden)
+        self.regressor = nn.Linear(layers[-2], layers[-1])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.regressor(self.basis(x))
+
+
+def build(layers: Sequence[int], activation: str, seed: int, device: torch.device) -> MLP:
+    """The MLP with initial weights drawn from ``seed`` alone, leaving global RNG state alone."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = MLP(layers, activation)
+    return model.to(device)

@@ -1,0 +1,86 @@
+"""A finished (or diverged) run as plain data, and writing files atomically.
+
+Files are written to a temporary file beside the target and renamed over it, so a reader
+sees the old file or the whole new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from cftui import __version__, metrics
+from cftui.config import ConfigError
+from cftui.engine import Engine
+from cftui.snapshot import State
+
+
+def summary(engine: Engine) -> dict[str, Any]:
+    """The JSON result of ``cftui run``: config, tasks, loss matrix and its metrics."""
+    snap, config = engine.snapshot, engine.config
+    matrix = [list(row) for row in snap.loss_matrix]
+    complete = len(matrix) == len(engine.tasks)
+    return {
+        "version": __version__,
+        "preset": config.name,
+        "config": config.to_dict(),
+        "method": config.method.name,
+        "seed": config.data.seed,
+        "device": str(engine.device),
+        "state": str(snap.state),
+        "diverged": (
+            {"task": snap.task, "step": snap.step, "message": snap.message}
+            if snap.state is State.DIVERGED
+            else None
+        ),
+        "tasks": [
+            {
+                "name": task.name,
+                "x_range": list(task.x_range),
+                "n_train": len(task.x_train),
+                "n_test": len(task.x_test),
+            }
+            for task in engine.tasks
+        ],
+        "loss_matrix": matrix,
+        "forgetting": metrics.forgetting(matrix) if complete else None,
+        "bwt": metrics.backward_transfer(matrix) if complete else None,
+        "steps": snap.step,
+        "train_seconds": engine.train_seconds,
+        "steps_per_second": snap.step / engine.train_seconds if engine.train_seconds else 0.0,
+    }
+
+
+def check_writable(path: Path) -> None:
+    """Fail before a long run, not after it, when the output cannot be written."""
+    folder = path.expanduser().parent
+    if not folder.is_dir():
+        raise ConfigError(str(path), "", f"cannot write: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise ConfigError(str(path), "", f"cannot write: folder {folder} is not writable")
+
+
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write ``content`` to ``path`` via a temporary file and a rename; ConfigError on failure."""
+    path = path.expanduser()
+    data = content.encode() if isinstance(content, str) else content
+    try:
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        raise ConfigError(str(path), "", f"cannot write: {err.strerror or err}") from None
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, path)
+    except OSError as err:
+        Path(temp).unlink(missing_ok=True)
+        raise ConfigError(str(path), "", f"cannot write: {err.strerror or err}") from None
+
+
+def write_json(path: Path, data: Any) -> None:
+    write_atomic(path, json.dumps(data, indent=2, allow_nan=False) + "\n")

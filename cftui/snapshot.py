@@ -1,0 +1,76 @@
+"""What the engine tells the world: immutable snapshots, its states, and the commands it takes.
+
+A Snapshot is read by another thread without locks. That is safe because it only holds
+immutable values and read-only views of the prefix of an append-only history, which the
+engine never writes again.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+import numpy as np
+
+
+class State(enum.StrEnum):
+    RUNNING = "running"
+    PAUSED = "paused"
+    TASK_DONE = "task done"
+    FINISHED = "finished"
+    DIVERGED = "diverged"
+
+
+class Command(enum.Enum):
+    NEXT_TASK = "next task"  # end the current task now (or leave a finished one) and go on
+    TOGGLE_PAUSE = "pause"
+    STEP_EPOCH = "one epoch"  # while paused: train one epoch, then pause again
+    RESET = "reset"  # arg: a new Config, or None to rerun the same one
+    SET_PACE = "pace"  # arg: epochs per second, or None for full speed
+    SET_AUTO_ADVANCE = "auto advance"  # arg: bool
+    STOP = "stop"  # leave run()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    run: int  # increases on every reset, so a consumer knows to clear its plots
+    step: int  # optimizer steps since the run began
+    task: int  # index of the task being (or last) trained
+    epoch: int  # epochs done in that task
+    state: State
+    train_loss: float  # the last batch's task loss (penalties excluded)
+    steps: np.ndarray  # steps at which test losses were measured, oldest first
+    test_losses: np.ndarray  # [len(steps), n_tasks]: test MSE of every task at those steps
+    fit: np.ndarray  # the model's output on the engine's grid
+    ghosts: tuple[np.ndarray, ...]  # the fit on the grid at the end of each finished task
+    boundaries: tuple[int, ...]  # the step at which each task after the first began
+    loss_matrix: tuple[tuple[float, ...], ...]  # row i: test MSE on every task after task i
+    pace: float | None  # epochs per second, None = full speed
+    auto_advance: bool
+    message: str = ""  # why it stopped, when it diverged
+
+
+class History:
+    """Append-only (step, losses) log whose prefixes are handed out as read-only views."""
+
+    def __init__(self, n_tasks: int, capacity: int = 256) -> None:
+        self._steps = np.zeros(capacity, dtype=np.int64)
+        self._losses = np.zeros((capacity, n_tasks))
+        self._size = 0
+
+    def append(self, step: int, losses: np.ndarray) -> None:
+        if self._size == len(self._steps):
+            # Grow into new arrays: views handed out earlier keep pointing at the old ones.
+            self._steps = np.concatenate([self._steps, np.zeros_like(self._steps)])
+            self._losses = np.concatenate([self._losses, np.zeros_like(self._losses)])
+        self._steps[self._size] = step
+        self._losses[self._size] = losses
+        self._size += 1
+
+    def views(self) -> tuple[np.ndarray, np.ndarray]:
+        steps, losses = self._steps[: self._size], self._losses[: self._size]
+        steps.flags.writeable = losses.flags.writeable = False
+        return steps, losses
+
+    def latest(self) -> np.ndarray:
+        return self._losses[self._size - 1].copy()

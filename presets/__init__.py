@@ -1,0 +1,1 @@
+"""The shipped presets: TOML data, found with importlib.resources. Nothing here runs."""

@@ -1,0 +1,97 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from cftui import cli, results
+from cftui.config import ConfigError
+
+
+def run_json(tmp_path, *flags):
+    out = tmp_path / "r.json"
+    code = cli.main(["run", *flags, "--json", str(out)])
+    return code, json.loads(out.read_text())
+
+
+def test_polynomial_forgets_catastrophically(tmp_path, capsys):
+    code, result = run_json(tmp_path, "--preset", "polynomial", "--method", "naive")
+    assert code == 0
+    L = result["loss_matrix"]
+    assert L[1][0] >= 10 * L[0][0]  # task 1's MSE after task 2 vs. right after task 1
+    assert L[0][0] < 0.05 and L[1][1] < 0.05  # each task was learned
+    assert result["forgetting"] == pytest.approx([L[1][0] - L[0][0]])
+    assert result["bwt"] == pytest.approx(L[0][0] - L[1][0])
+    assert result["steps"] == 400 and result["steps_per_second"] > 0
+    assert [t["x_range"] for t in result["tasks"]] == [[-3.0, 0.0], [0.0, 3.0]]
+    assert [(t["n_train"], t["n_test"]) for t in result["tasks"]] == [(80, 20), (80, 20)]
+    assert result["config"]["model"] == {"layers": [1, 150, 150, 1], "activation": "sigmoid"}
+    assert (result["preset"], result["method"], result["seed"]) == ("polynomial", "naive", 0)
+    assert result["device"] == "cpu" and result["state"] == "finished"
+    assert result["diverged"] is None
+    printed = capsys.readouterr().out
+    assert "test MSE" in printed and "forgot" in printed and "BWT" in printed
+
+
+def test_same_seed_same_json_numbers(tmp_path):
+    flags = ("--preset", "hypercl-toy", "--epochs", "30", "--seed", "4")
+    a = run_json(tmp_path, *flags)[1]
+    b = run_json(tmp_path, *flags)[1]
+    assert a["loss_matrix"] == b["loss_matrix"] and len(a["loss_matrix"]) == 3
+    assert a["config"]["data"]["seed"] == 4 and a["config"]["train"]["epochs"] == 30
+
+
+def test_divergence_exits_1_and_keeps_what_it_had(tmp_path, capsys):
+    preset = tmp_path / "boom.toml"
+    preset.write_text('[train]\noptimizer = "sgd"\nlr = 1000.0\nepochs = 50\n')
+    code, result = run_json(tmp_path, "--preset", str(preset))
+    assert code == 1
+    assert result["state"] == "diverged"
+    assert result["diverged"]["task"] == 0 and result["diverged"]["step"] >= 1
+    assert result["loss_matrix"] == [] and result["forgetting"] is None
+    err = capsys.readouterr().err
+    assert err.startswith("cftui: diverged: the loss became") and "Traceback" not in err
+
+
+def test_unwritable_json_path_is_bad_input(tmp_path, capsys):
+    target = tmp_path / "missing" / "r.json"
+    assert cli.main(["run", "--epochs", "1", "--json", str(target)]) == 2
+    assert f"{target}: cannot write: folder" in capsys.readouterr().err
+    assert not target.parent.exists()
+
+
+def test_a_failed_write_leaves_no_partial_file(tmp_path):
+    """The rename fails (the target is a folder): a clear error, and no temp file left."""
+    (tmp_path / "r.json").mkdir()
+    with pytest.raises(ConfigError, match=r"r.json: cannot write: Is a directory"):
+        results.write_json(tmp_path / "r.json", {"a": 1})
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+def test_write_replaces_the_whole_file(tmp_path):
+    target = tmp_path / "r.json"
+    target.write_text("old")
+    results.write_json(target, {"a": [1, 2]})
+    assert json.loads(target.read_text()) == {"a": [1, 2]}
+
+
+def test_presets_and_methods_list(capsys):
+    assert cli.main(["presets"]) == 0
+    out = capsys.readouterr().out
+    for name in ("polynomial", "rbf", "sigmoid", "fourier", "hypercl-toy"):
+        assert name in out
+    assert cli.main(["methods"]) == 0
+    assert "naive" in capsys.readouterr().out
+
+
+def test_console_script_piped_has_no_progress_bar(tmp_path):
+    """The installed entry point, piped: the table, no progress bar, exit 0."""
+    done = subprocess.run(
+        [sys.executable, "-m", "cftui", "run", "--epochs", "5"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "test MSE" in done.stdout and "epochs ·" not in done.stdout
+    assert done.stderr == ""

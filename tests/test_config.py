@@ -1,0 +1,181 @@
+"""Every kind of bad preset gives one line naming the file and the key, and exit code 2."""
+
+import pytest
+
+from cftui import catalog, cli
+from cftui.config import ConfigError, from_dict, load
+
+SECTIONS = {
+    "": ['name = "t"'],
+    "data": ['family = "polynomial"', "n_tasks = 2", "x_range = [-3.0, 3.0]"],
+    "model": ["layers = [1, 8, 1]"],
+    "train": ["lr = 0.01", "epochs = 3"],
+    "method": ['name = "naive"'],
+}
+
+
+def preset(section: str = "", lines: str = "") -> str:
+    """The good preset, each of ``lines`` replacing its key in ``section`` (or added there)."""
+    sections = {name: list(body) for name, body in SECTIONS.items()}
+    for line in lines.splitlines():
+        key = line.split("=")[0].strip()
+        kept = [old for old in sections.get(section, []) if old.split("=")[0].strip() != key]
+        sections[section] = [*kept, line]
+    parts = ["\n".join(sections.pop(""))]
+    parts += [f"[{name}]\n" + "\n".join(body) for name, body in sections.items()]
+    return "\n\n".join(parts) + "\n"
+
+
+GOOD = preset()
+
+BAD = [
+    # (section, line put there, the key the message names, words in the message)
+    ("data", "famly = 1", "[data] famly", "did you mean 'family'"),
+    ("", "colour = 1", "colour", "unknown key"),
+    ("training", "lr = 1", "training", "did you mean 'train'"),
+    ("train", 'lr = "fast"', "[train] lr", "must be a number, got a string ('fast')"),
+    ("train", "epochs = 2.5", "[train] epochs", "must be an integer"),
+    ("train", "epochs = true", "[train] epochs", "must be an integer, got a boolean"),
+    ("train", "lr = 0", "[train] lr", "must be > 0"),
+    ("train", "lr = -1e-3", "[train] lr", "must be > 0"),
+    ("train", "epochs = 0", "[train] epochs", "must be >= 1"),
+    ("data", "n_tasks = 0", "[data] n_tasks", "must be 1..20"),
+    ("model", "layers = [2, 8, 1]", "[model] layers", "must start and end with 1"),
+    ("model", "layers = [1, 8, 3]", "[model] layers", "must start and end with 1"),
+    ("model", "layers = [1, 0, 1]", "[model] layers[1]", "must be 1..4096"),
+    ("model", "layers = [1, 8.5, 1]", "[model] layers[1]", "must be an integer"),
+    ("data", "x_range = [3.0, -3.0]", "[data] x_range", "low < high"),
+    ("data", "x_range = [1.0, 1.0]", "[data] x_range", "low < high"),
+    ("data", "x_range = [1.0]", "[data] x_range", "must have 2 items"),
+    ("data", "x_range = 3", "[data] x_range", "must be an array"),
+    ("data", "points_per_task = 100000000", "[data] points_per_task", "must be 2..100000"),
+    ("data", "test_fraction = 1.5", "[data] test_fraction", "must be in (0, 1)"),
+    ("data", "test_fraction = 0.001", "[data] test_fraction", "need at least one of each"),
+    ("data", "noise = -0.1", "[data] noise", "must be >= 0"),
+    ("data", "ranges = [[0, 1]]", "[data] ranges", "has 1 entries but n_tasks = 2"),
+    ("data", "ranges = [[0, 1], [3, 2]]", "[data] ranges[1]", "low < high"),
+    ("data", 'family = "spline"', "[data] family", "unknown 'spline'"),
+    ("data", 'family = "rbff"', "[data] family", "did you mean 'rbf'"),
+    ("model", 'activation = "softplus"', "[model] activation", "choose from sigmoid, tanh"),
+    ("train", 'optimizer = "adamw"', "[train] optimizer", "did you mean 'adam'"),
+    ("method", 'name = "ewk"', "[method] name", "unknown 'ewk'"),
+    ("method", "lambda = 3", "[method] lambda", "unknown key"),
+    ("method.ewcc", "lambda = 3", "[method] ewcc", "unknown key"),
+    ("data", "coefficients = [[1.0]]", "[data] coefficients", "has 1 entries but n_tasks = 2"),
+    ("data", "coefficients = [[1.0], []]", "[data] coefficients[1]", "must not be empty"),
+    ("data", 'family = "expr"', "[data] functions", "needs one expression per task"),
+    ("data", 'functions = ["x"]', "[data] functions", "has 1 entries but n_tasks = 2"),
+]
+EXPRESSIONS = [
+    ("y", "unknown name 'y'"),
+    ("__import__('os')", "not allowed"),
+    ("x +", "syntax error"),
+    ("log(x)", "not finite"),
+]
+BAD += [
+    ("data", f'functions = ["x", "{text}"]\nfamily = "expr"', "[data] functions[1]", words)
+    for text, words in EXPRESSIONS
+]
+
+
+def test_good_preset_loads(tmp_path):
+    path = tmp_path / "good.toml"
+    path.write_text(GOOD)
+    config = load(path)
+    assert config.model.layers == (1, 8, 1) and config.train.epochs == 3
+    assert config.data.x_range == (-3.0, 3.0)
+
+
+@pytest.mark.parametrize(("section", "line", "key", "words"), BAD, ids=[b[1] for b in BAD])
+def test_bad_preset_names_file_and_key(tmp_path, capsys, section, line, key, words):
+    path = tmp_path / "bad.toml"
+    path.write_text(preset(section, line))
+    with pytest.raises(ConfigError) as caught:
+        load(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: {key}: "), message
+    assert words in message
+    # the CLI: exit 2, one line on stderr, no traceback
+    assert cli.main(["run", "--preset", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err == f"cftui: error: {message}\n"
+
+
+def test_a_section_that_is_not_a_table(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text("data = 3\n")
+    with pytest.raises(ConfigError, match=r"bad.toml: data: must be a table"):
+        load(path)
+
+
+def test_toml_syntax_error_gives_the_line(tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text('name = "x"\n[data\nn_tasks = 2\n')
+    with pytest.raises(ConfigError, match=r"broken.toml: TOML syntax error: .*line 2"):
+        load(path)
+
+
+def test_missing_file(tmp_path, capsys):
+    assert cli.main(["run", "--preset", str(tmp_path / "nope.toml")]) == 2
+    assert "nope.toml: no such preset file" in capsys.readouterr().err
+
+
+def test_unknown_preset_name_lists_the_known(capsys):
+    assert cli.main(["run", "--preset", "polynomal"]) == 2
+    err = capsys.readouterr().err
+    assert "--preset polynomal: no such preset; known: fourier, hypercl-toy" in err
+
+
+def test_shipped_presets_all_load():
+    names = {entry.name: entry for entry in catalog.available()}
+    assert {"polynomial", "rbf", "sigmoid", "fourier", "hypercl-toy"} <= set(names)
+    assert all(entry.config is not None for entry in names.values())
+
+
+def test_polynomial_is_the_article_setup(polynomial):
+    assert polynomial.model.layers == (1, 150, 150, 1)
+    assert polynomial.model.activation == "sigmoid"
+    t = polynomial.train
+    assert (t.optimizer, t.lr, t.epochs, t.batch_size) == ("adam", 0.01, 200, 0)
+    assert polynomial.data.n_tasks == 2 and polynomial.method.name == "naive"
+
+
+def test_user_presets_shadow_shipped_and_broken_ones_say_why(tmp_path, monkeypatch):
+    folder = tmp_path / "cftui" / "presets"
+    folder.mkdir(parents=True)
+    (folder / "polynomial.toml").write_text(GOOD)
+    (folder / "broken.toml").write_text("[data]\nn_tasks = -1\n")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    entries = {entry.name: entry for entry in catalog.available()}
+    assert entries["polynomial"].path == folder / "polynomial.toml"
+    assert entries["broken"].config is None
+    assert "broken.toml: [data] n_tasks: must be 1..20" in entries["broken"].error
+    assert catalog.resolve("polynomial").name == "t"
+
+
+def test_overrides_and_round_trip(polynomial):
+    changed = polynomial.with_overrides(seed=7, epochs=5, lr=0.5, method=None)
+    assert (changed.data.seed, changed.train.epochs, changed.train.lr) == (7, 5, 0.5)
+    assert changed.method == polynomial.method
+    # to_dict has the TOML's shape: read back as a preset, it is the same config
+    assert from_dict(changed.to_dict(), "round trip") == changed
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "words"),
+    [
+        ("--lr", "0", "argument --lr: must be > 0"),
+        ("--lr", "abc", "argument --lr: 'abc' is not a valid float"),
+        ("--epochs", "0", "argument --epochs: must be >= 1"),
+        ("--seed", "-1", "argument --seed: must be >= 0"),
+        ("--method", "ewk", "argument --method: invalid choice: 'ewk'"),
+        ("--device", "tpu", "argument --device: invalid choice: 'tpu'"),
+    ],
+)
+def test_bad_flags_exit_2_with_one_line(capsys, flag, value, words):
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["run", flag, value])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1

@@ -1,0 +1,187 @@
+import dataclasses
+import threading
+import time
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from cftui import model
+from cftui.engine import Engine
+from cftui.snapshot import Command, State
+from cftui.tasks import make_tasks
+
+
+def start(engine: Engine) -> threading.Thread:
+    thread = threading.Thread(target=engine.run, kwargs={"until_done": False}, daemon=True)
+    thread.start()
+    return thread
+
+
+def wait_for(engine: Engine, condition, timeout: float = 10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition(engine.snapshot):
+            return engine.snapshot
+        time.sleep(0.005)
+    raise AssertionError(f"timed out; last snapshot: {engine.snapshot}")
+
+
+def test_engine_is_the_article_loop(polynomial):
+    """Naive training through the engine equals a bare torch loop, number for number."""
+    config = dataclasses.replace(polynomial, train=dataclasses.replace(polynomial.train, epochs=15))
+    engine = Engine(config)
+    engine.run()
+    net = model.build(config.model.layers, "sigmoid", config.data.seed, torch.device("cpu"))
+    adam = torch.optim.Adam(net.parameters(), lr=0.01)
+    for task in make_tasks(config.data):
+        x, y = task.train_tensors(torch.device("cpu"))
+        for _ in range(15):
+            adam.zero_grad()
+            F.mse_loss(net(x), y).backward()
+            adam.step()
+    for ours, theirs in zip(engine.model.parameters(), net.parameters(), strict=True):
+        torch.testing.assert_close(ours, theirs, rtol=0, atol=0)
+
+
+def test_same_seed_same_numbers(tiny):
+    a, b = Engine(tiny).run(), Engine(tiny).run()
+    np.testing.assert_array_equal(a.test_losses, b.test_losses)
+    assert a.loss_matrix == b.loss_matrix
+    other = Engine(tiny.with_overrides(seed=1)).run()
+    assert other.loss_matrix != a.loss_matrix
+
+
+def test_run_records_the_loss_matrix_and_boundaries(tiny):
+    engine = Engine(tiny)
+    snap = engine.run()
+    assert snap.state is State.FINISHED
+    assert snap.step == 2 * tiny.train.epochs
+    assert snap.boundaries == (tiny.train.epochs,)
+    assert len(snap.loss_matrix) == 2 and len(snap.ghosts) == 2
+    # row i is what the history said at the end of task i
+    end_of_task_1 = list(snap.steps).index(tiny.train.epochs)
+    np.testing.assert_array_equal(snap.loss_matrix[0], snap.test_losses[end_of_task_1])
+    np.testing.assert_array_equal(snap.loss_matrix[1], snap.test_losses[-1])
+    assert snap.steps[0] == 0  # the losses at initialisation come first
+    assert snap.fit.shape == engine.grid.shape
+    # the reported test MSE is the mean squared error over each task's test points
+    with torch.no_grad():
+        for j, task in enumerate(engine.tasks):
+            x, y = task.test_tensors(engine.device)
+            assert snap.loss_matrix[1][j] == pytest.approx(F.mse_loss(engine.model(x), y).item())
+
+
+def test_minibatches_make_several_steps_per_epoch(tiny):
+    config = dataclasses.replace(tiny, train=dataclasses.replace(tiny.train, batch_size=32))
+    engine = Engine(config)
+    assert engine.steps_per_epoch == 3  # 80 training points
+    assert engine.run().step == 2 * 3 * config.train.epochs
+
+
+def test_snapshots_are_immutable_and_stay_valid(tiny):
+    seen = []
+    Engine(tiny).run(seen.append)
+    first = seen[1]
+    copy = first.test_losses.copy()
+    assert not first.test_losses.flags.writeable
+    assert len(first.steps) < len(seen[-1].steps)
+    np.testing.assert_array_equal(first.test_losses, copy)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.step = 3
+
+
+def test_task_done_waits_for_next_task(tiny):
+    engine = Engine(tiny, auto_advance=False)
+    thread = start(engine)
+    snap = wait_for(engine, lambda s: s.state is State.TASK_DONE)
+    assert snap.task == 0 and snap.step == tiny.train.epochs and len(snap.loss_matrix) == 1
+    time.sleep(0.05)
+    assert engine.snapshot.step == tiny.train.epochs  # it waits
+    engine.send(Command.NEXT_TASK)
+    snap = wait_for(engine, lambda s: s.state is State.FINISHED)
+    assert snap.task == 1 and len(snap.loss_matrix) == 2
+    engine.stop()
+    thread.join(1)
+    assert not thread.is_alive()
+
+
+def test_pause_step_epoch_and_early_switch(tiny):
+    config = dataclasses.replace(tiny, train=dataclasses.replace(tiny.train, batch_size=32))
+    engine = Engine(config, auto_advance=False, pace=20)
+    engine.send(Command.TOGGLE_PAUSE)
+    thread = start(engine)
+    snap = wait_for(engine, lambda s: s.state is State.PAUSED)
+    assert snap.step == 0
+    engine.send(Command.STEP_EPOCH)
+    snap = wait_for(engine, lambda s: s.epoch == 1)
+    time.sleep(0.2)
+    assert engine.snapshot.step == 3 and engine.snapshot.state is State.PAUSED
+    engine.send(Command.NEXT_TASK)  # an early switch records the row where it stands
+    snap = wait_for(engine, lambda s: s.task == 1)
+    assert snap.boundaries == (3,) and len(snap.loss_matrix) == 1
+    at_switch = np.flatnonzero(snap.steps == 3)[-1]
+    assert snap.loss_matrix[0] == tuple(snap.test_losses[at_switch])
+    engine.stop()
+    thread.join(1)
+    assert not thread.is_alive()
+
+
+def test_pace_limits_speed_and_full_pace_lifts_it(tiny):
+    engine = Engine(tiny.with_overrides(epochs=10_000), pace=20)
+    thread = start(engine)
+    time.sleep(0.5)
+    assert engine.snapshot.step <= 0.5 * 20 + 3
+    assert engine.snapshot.pace == 20
+    engine.send(Command.SET_PACE, None)
+    wait_for(engine, lambda s: s.step > 100 and s.pace is None)
+    engine.stop()
+    thread.join(1)
+    assert not thread.is_alive()
+
+
+def test_reset_reruns_and_can_switch_config(tiny):
+    engine = Engine(tiny, auto_advance=False)
+    thread = start(engine)
+    wait_for(engine, lambda s: s.state is State.TASK_DONE)
+    first = engine.snapshot
+    engine.send(Command.RESET)
+    again = wait_for(engine, lambda s: s.run == 1 and s.state is State.TASK_DONE)
+    np.testing.assert_array_equal(first.test_losses, again.test_losses)
+    tasks = engine.tasks
+    engine.send(Command.RESET, tiny.with_overrides(lr=0.05))
+    other = wait_for(engine, lambda s: s.run == 2 and s.state is State.TASK_DONE)
+    assert other.loss_matrix != first.loss_matrix
+    assert engine.tasks is tasks  # same data: not drawn again
+    engine.send(Command.RESET, tiny.with_overrides(seed=3))
+    wait_for(engine, lambda s: s.run == 3)
+    assert engine.tasks is not tasks
+    engine.stop()
+    thread.join(1)
+
+
+def test_stop_is_prompt_while_paused_and_pacing(tiny):
+    for pace in (None, 0.01):
+        engine = Engine(tiny.with_overrides(epochs=100_000), pace=pace)
+        thread = start(engine)
+        wait_for(engine, lambda s: s.step >= 1)
+        engine.stop()
+        thread.join(1)
+        assert not thread.is_alive()
+
+
+def test_divergence_stops_the_run_with_a_message(tiny):
+    config = dataclasses.replace(
+        tiny, train=dataclasses.replace(tiny.train, optimizer="sgd", lr=1000.0)
+    )
+    snap = Engine(config).run()
+    assert snap.state is State.DIVERGED
+    assert "the loss became" in snap.message and "of task 1" in snap.message
+    assert snap.loss_matrix == ()
+
+
+def test_auto_advance_command(tiny):
+    engine = Engine(tiny, auto_advance=False)
+    engine.send(Command.SET_AUTO_ADVANCE, True)
+    assert engine.run().state is State.FINISHED
