@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cftui import catalog, devices, methods, report, results
+from cftui import catalog, compare, devices, methods, report, results
 from cftui.config import Config, ConfigError
 from cftui.engine import Engine
 from cftui.snapshot import Snapshot, State
@@ -55,6 +55,19 @@ def _run_flags() -> argparse.ArgumentParser:
     return flags
 
 
+def _method_list(text: str) -> tuple[str, ...]:
+    if text == "all":
+        return methods.names()
+    chosen = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in chosen if name not in methods.names()]
+    if unknown or not chosen:
+        known = ", ".join(methods.names())
+        raise argparse.ArgumentTypeError(
+            f"unknown method {', '.join(unknown) or '(none)'}; choose from {known} or all"
+        )
+    return chosen
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _run_flags()
     method = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
@@ -70,6 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
         "run", parents=[common, method], help="train all tasks headless, print the loss matrix"
     )
     run.add_argument("--json", type=Path, metavar="OUT", help="write the result as JSON")
+    compare = commands.add_parser(
+        "compare", parents=[common], help="run several methods on the same data and weights"
+    )
+    compare.add_argument(
+        "--methods", type=_method_list, default=methods.names(), metavar="A,B,...|all"
+    )
+    compare.add_argument("--seeds", type=_number(int, 1, False), default=1, help="seeds to average")
+    compare.add_argument("--json", type=Path, metavar="OUT", help="write every loss matrix as JSON")
     commands.add_parser("presets", help="list the presets")
     commands.add_parser("methods", help="list the continual-learning methods")
     return parser
@@ -87,9 +108,12 @@ def load_config(args: argparse.Namespace) -> Config:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"run": run_headless, "presets": list_presets, "methods": list_methods}.get(
-        args.command, run_tui
-    )
+    handler = {
+        "run": run_headless,
+        "compare": compare_methods,
+        "presets": list_presets,
+        "methods": list_methods,
+    }.get(args.command, run_tui)
     try:
         return handler(args)
     except ConfigError as err:
@@ -125,6 +149,29 @@ def run_headless(args: argparse.Namespace) -> int:
     if snapshot.state is State.DIVERGED:
         print(f"cftui: diverged: {snapshot.message}", file=sys.stderr)
         return EXIT_DIVERGED
+    return 0
+
+
+def compare_methods(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    device = devices.resolve(getattr(args, "device", "auto"))
+    if args.json:
+        results.check_writable(args.json)
+    seeds = range(config.data.seed, config.data.seed + args.seeds)
+    console = Console()
+    with console.status("") as status:
+        outcomes = compare.run_all(
+            config,
+            args.methods,
+            seeds,
+            device,
+            lambda method, seed: status.update(f"{method}, seed {seed}"),
+        )
+    summary = compare.summarize(outcomes)
+    console.print(report.comparison_table(summary, config, len(seeds)))
+    if args.json:
+        results.write_json(args.json, results.comparison(config, device, seeds, outcomes, summary))
+        console.print(f"wrote {args.json}")
     return 0
 
 

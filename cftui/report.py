@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cftui import metrics
+from cftui.config import Config
 
 FORGOT = 2.0  # a loss this many times its value right after training counts as forgotten
 
@@ -46,4 +47,36 @@ def loss_matrix_table(
         table.add_row("forgot", *(f"{f:+.4g}" for f in forgetting), "")
         table.caption = f"BWT {metrics.backward_transfer(matrix):+.4g}"
         table.caption_justify = "left"
+    return table
+
+
+def comparison_table(summary: dict[str, dict], config: Config, n_seeds: int) -> Table:
+    """One row per method: mean ± std over seeds, and task 1's final MSE against naive's."""
+    n_tasks = config.data.n_tasks
+    table = Table(
+        title=f"{config.name}: test MSE after the last task, mean ± std over {n_seeds} seed(s)",
+        title_justify="left",
+    )
+    table.add_column("method", style="bold", no_wrap=True)
+    for j in range(n_tasks):
+        table.add_column(f"task {j + 1}", justify="right")
+    baseline = summary.get("naive")
+    if baseline:
+        table.add_column("task 1 vs naive", justify="right")
+    for column in ("forgetting", "BWT", "seconds"):
+        table.add_column(column, justify="right")
+    for name, row in summary.items():
+        cells = [str(s) for s in row["final"]] or ["failed"] * n_tasks
+        if baseline:
+            cut = (
+                1 - row["final"][0].mean / baseline["final"][0].mean
+                if row["final"]
+                else float("nan")
+            )
+            style = "green" if cut >= 0.3 else "red" if cut < 0 else "yellow"
+            cells.append(Text(f"{-cut:+.0%}", style=style))
+        cells += [str(row["forgetting"]), str(row["bwt"]), f"{row['seconds'].mean:.2f}"]
+        if row["failed"]:
+            name = f"{name} ({row['failed']} diverged)"
+        table.add_row(name, *cells)
     return table

@@ -6,7 +6,9 @@ sees the old file or the whole new one, never half of one.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -54,6 +56,19 @@ def summary(engine: Engine) -> dict[str, Any]:
     }
 
 
+def comparison(config, device, seeds, outcomes, summary) -> dict[str, Any]:
+    """The JSON result of ``cftui compare``: every run's loss matrix, and the summary."""
+    return {
+        "version": __version__,
+        "preset": config.name,
+        "config": config.to_dict(),
+        "device": str(device),
+        "seeds": list(seeds),
+        "runs": outcomes,
+        "summary": summary,
+    }
+
+
 def check_writable(path: Path) -> None:
     """Fail before a long run, not after it, when the output cannot be written."""
     folder = path.expanduser().parent
@@ -83,4 +98,17 @@ def write_atomic(path: Path, content: str | bytes) -> None:
 
 
 def write_json(path: Path, data: Any) -> None:
-    write_atomic(path, json.dumps(data, indent=2, allow_nan=False) + "\n")
+    """JSON with dataclasses as objects and nan (a failed run's numbers) as null."""
+    write_atomic(path, json.dumps(_finite(data), indent=2, allow_nan=False) + "\n")
+
+
+def _finite(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = dataclasses.asdict(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

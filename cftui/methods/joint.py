@@ -1,0 +1,15 @@
+"""Joint training, the article's "combine data from all tasks together": task k trains on the
+union of tasks 1..k. The upper bound on remembering, at the price of keeping all the data."""
+
+import torch
+
+from cftui.methods.base import Method
+
+
+class Joint(Method):
+    name = "joint"
+    summary = "retrain on all data seen so far (the expensive upper bound)"
+
+    def training_set(self, tasks, k, device):
+        parts = [task.train_tensors(device) for task in tasks[: k + 1]]
+        return torch.cat([x for x, _ in parts]), torch.cat([y for _, y in parts])

@@ -1,0 +1,18 @@
+"""L2: lambda sum_i (theta_i - theta*_i)^2 toward the weights after the previous task.
+
+The baseline for the importance-weighted methods: every weight is held equally hard.
+"""
+
+import torch
+
+from cftui.methods.quadratic import QuadraticPenalty, detached
+
+
+class L2(QuadraticPenalty):
+    name = "l2"
+    summary = "a plain pull toward the previous task's weights, every weight alike"
+    defaults = {"lambda": 0.3}  # strength of the pull
+
+    def after_task(self, model, tasks, k):
+        anchor = detached(model)
+        self.terms = [([torch.ones_like(a) for a in anchor], anchor)]

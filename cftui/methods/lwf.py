@@ -1,0 +1,34 @@
+"""Learning without Forgetting (Li & Hoiem 2016), for regression.
+
+Before a new task, a frozen copy of the model is kept; the loss becomes
+MSE(task) + alpha * MSE(f_theta(x), f_old(x)) on the current task's inputs: distillation of
+the old outputs, with no old data at all.
+"""
+
+import copy
+
+import torch
+import torch.nn.functional as F
+
+from cftui.methods.base import Method
+
+
+class LwF(Method):
+    name = "lwf"
+    summary = "learning without forgetting: keep the old model's outputs on the new inputs"
+    defaults = {"alpha": 1.0}  # weight of the distillation term
+
+    def __init__(self, params, seed):
+        super().__init__(params, seed)
+        self.old = None
+
+    def before_task(self, model, tasks, k):
+        if k > 0:
+            self.old = copy.deepcopy(model).requires_grad_(False)
+
+    def penalty(self, model, x):
+        if self.old is None:
+            return None
+        with torch.no_grad():
+            target = self.old(x)
+        return self.params["alpha"] * F.mse_loss(model(x), target)

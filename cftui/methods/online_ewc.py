@@ -1,0 +1,24 @@
+"""Online EWC (Schwarz et al. 2018): one running Fisher F <- gamma F + F_new, one anchor."""
+
+from cftui.methods.ewc import empirical_fisher
+from cftui.methods.quadratic import QuadraticPenalty, detached
+
+
+class OnlineEWC(QuadraticPenalty):
+    name = "online_ewc"
+    summary = "online EWC: one running Fisher (decayed by gamma) and one anchor"
+    defaults = {
+        "lambda": 1e4,  # strength of the pull (as for ewc)
+        "gamma": 1.0,  # decay of the old Fisher at each new task (1 = keep it whole)
+    }
+    scale_factor = 0.5
+
+    def after_task(self, model, tasks, k):
+        x, y = tasks[k].train_tensors(next(model.parameters()).device)
+        fisher = empirical_fisher(model, x, y)
+        if self.terms:
+            old, _ = self.terms[0]
+            fisher = [
+                self.params["gamma"] * f_old + f for f_old, f in zip(old, fisher, strict=True)
+            ]
+        self.terms = [(fisher, detached(model))]
