@@ -125,7 +125,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_tui(args: argparse.Namespace) -> int:
-    build_parser().print_help()
+    config = load_config(args)
+    device = devices.resolve(getattr(args, "device", "auto"))
+    from cftui.tui.app import CftuiApp  # Textual loads only for the TUI
+
+    flags = {key: getattr(args, key) for key in ("seed", "epochs", "lr") if hasattr(args, key)}
+    CftuiApp(config, device, overrides=flags).run()
     return 0
 
 

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 
 from cftui import methods, model
 from cftui.config import Config
-from cftui.snapshot import Command, History, Snapshot, State
+from cftui.snapshot import Command, History, Scene, Snapshot, State
 from cftui.tasks import column, make_tasks
 
 GRID_POINTS = 256  # where the fit is sampled for drawing
@@ -74,10 +74,10 @@ class Engine:
         self._publish = publish
         self._emit()
         while not self._stop.is_set():
+            self._apply_pending()
             if until_done and self.state in (State.FINISHED, State.DIVERGED):
                 break
             if self.state is State.RUNNING or self._budget:
-                self._apply_pending()
                 self._train_step()
                 self._keep_pace()
             else:
@@ -110,6 +110,7 @@ class Engine:
             )
             self._test_count = np.bincount(self._test_task)
         self.config = config
+        self.scene = Scene(config, tuple(self.tasks), self.grid, str(self.device))
 
     def _restart(self) -> None:
         c = self.config
@@ -278,6 +279,7 @@ class Engine:
         self._publish_due = time.perf_counter() + 1.0 / PUBLISH_HZ
         steps, losses = self.history.views()
         self._snapshot = Snapshot(
+            scene=self.scene,
             run=self._run,
             step=self.step,
             task=self.task,

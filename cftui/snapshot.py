@@ -8,9 +8,15 @@ engine never writes again.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from cftui.config import Config
+    from cftui.tasks import Task
 
 
 class State(enum.StrEnum):
@@ -31,8 +37,19 @@ class Command(enum.Enum):
     STOP = "stop"  # leave run()
 
 
+@dataclass(frozen=True, eq=False)
+class Scene:
+    """What stays fixed during a run: drawn once, replaced on a reset."""
+
+    config: Config
+    tasks: Sequence[Task]
+    grid: np.ndarray  # x values where the fit is sampled
+    device: str
+
+
 @dataclass(frozen=True)
 class Snapshot:
+    scene: Scene
     run: int  # increases on every reset, so a consumer knows to clear its plots
     step: int  # optimizer steps since the run began
     task: int  # index of the task being (or last) trained

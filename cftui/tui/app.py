@@ -1,0 +1,257 @@
+"""The live app: the engine trains in a thread worker; snapshots come back as messages.
+
+The training loop never waits on the UI: it posts a message (thread-safe, non-blocking) at
+most ten times a second, and a newer snapshot replaces one still waiting in the queue, so
+the UI draws only the latest. Keys become engine commands; the UI never touches the model.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+import torch
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer
+from textual.worker import Worker, WorkerState
+
+from cftui import catalog, methods, results
+from cftui.config import Config, ConfigError
+from cftui.engine import Engine
+from cftui.snapshot import Command, Snapshot
+from cftui.tui.screens import Help, Picker
+from cftui.tui.widgets.fit import FitPlot
+from cftui.tui.widgets.loss_chart import LossChart
+from cftui.tui.widgets.matrix import LossMatrix
+from cftui.tui.widgets.status import StatusLine
+
+SECONDS_PER_TASK = 10.0  # the default pace: one task in about this long, to watch it happen
+
+
+class SnapshotReady(Message):
+    def __init__(self, snapshot: Snapshot) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, SnapshotReady)
+
+
+class CftuiApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "cftui"
+    BINDINGS = [  # in footer order: what fits at 80 columns comes first
+        Binding("n", "next_task", "next"),
+        Binding("space", "pause", "pause"),
+        Binding("m", "pick_method", "method"),
+        Binding("p", "pick_preset", "preset"),
+        Binding("r", "restart", "restart"),
+        Binding("question_mark", "help", "help", key_display="?"),
+        Binding("q", "quit", "quit"),
+        Binding("plus,equals_sign", "faster", "faster", key_display="+"),
+        Binding("minus", "slower", "slower", key_display="-"),
+        Binding("full_stop", "step_epoch", "one epoch", show=False),
+        Binding("f", "full_pace", "full pace", show=False),
+        Binding("a", "auto_advance", "auto-advance", show=False),
+        Binding("l", "toggle_log", "log/linear", show=False),
+        Binding("s", "screenshot", "screenshot", show=False),
+        Binding("ctrl+c", "quit", "quit", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        config: Config,
+        device: torch.device,
+        *,
+        overrides: dict | None = None,
+        pace: float | None = -1.0,
+        auto_advance: bool = False,
+        paused: bool = False,
+    ) -> None:
+        """``pace`` -1 means the default (one task in SECONDS_PER_TASK); None, full pace.
+        ``overrides`` are the command-line flags, applied again to a preset picked later."""
+        super().__init__()
+        self.overrides = overrides or {}
+        self.device = device
+        default_pace = config.train.epochs / SECONDS_PER_TASK
+        self.engine = Engine(
+            config,
+            device,
+            auto_advance=auto_advance,
+            pace=default_pace if pace == -1.0 else pace,
+        )
+        if paused:
+            self.engine.send(Command.TOGGLE_PAUSE)
+        self.snapshot = self.engine.snapshot
+        self.error = ""
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine()
+        with Horizontal(id="main"):
+            yield FitPlot()
+            with Vertical(id="side"):
+                yield LossChart()
+                yield LossMatrix()
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(FitPlot).border_title = "fit"
+        self.query_one(LossChart).border_title = "test MSE per task (log10)"
+        self.query_one(LossMatrix).border_title = "loss matrix: after task i (rows), on task j"
+        self.draw(self.snapshot)
+        self.train()
+
+    # -- the worker and its snapshots ------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, name="training")
+    def train(self) -> None:
+        self.engine.run(lambda snap: self.post_message(SnapshotReady(snap)), until_done=False)
+
+    def on_snapshot_ready(self, message: SnapshotReady) -> None:
+        self.draw(message.snapshot)
+
+    def draw(self, snap: Snapshot) -> None:
+        self.snapshot = snap
+        self.query_one(StatusLine).show(snap, self.error)
+        self.query_one(FitPlot).show(snap)
+        self.query_one(LossChart).show(snap)
+        self.query_one(LossMatrix).show(snap)
+
+    @on(Worker.StateChanged)
+    def worker_changed(self, event: Worker.StateChanged) -> None:
+        """The one place training faults arrive: say what happened, keep the app alive."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        log = Path(tempfile.gettempdir()) / f"cftui-error-{time.strftime('%Y%m%d-%H%M%S')}.log"
+        trace = "".join(traceback.format_exception(error))
+        try:
+            results.write_atomic(log, trace)
+            where = f" (traceback in {log})"
+        except ConfigError:
+            where = ""
+        self.error = f"training stopped: {type(error).__name__}: {error}{where} — r: restart"
+        self.draw(self.snapshot)
+        self.notify(self.error, severity="error", timeout=10)
+
+    def _restart_with(self, config: Config) -> None:
+        """Rerun ``config`` in the running worker, or in a new engine if the worker died."""
+        self.error = ""
+        worker_alive = any(w.name == "training" and w.is_running for w in self.workers)
+        if worker_alive:
+            self.engine.send(Command.RESET, config)
+            return
+        self.engine = Engine(
+            config, self.device, auto_advance=self.snapshot.auto_advance, pace=self.snapshot.pace
+        )
+        self.draw(self.engine.snapshot)
+        self.train()
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_next_task(self) -> None:
+        self.engine.send(Command.NEXT_TASK)
+
+    def action_pause(self) -> None:
+        self.engine.send(Command.TOGGLE_PAUSE)
+
+    def action_step_epoch(self) -> None:
+        self.engine.send(Command.STEP_EPOCH)
+
+    def _set_pace(self, pace: float | None) -> None:
+        self.engine.send(Command.SET_PACE, pace)
+
+    def action_faster(self) -> None:
+        pace = self.snapshot.pace
+        if pace is not None:
+            self._set_pace(pace * 2)
+
+    def action_slower(self) -> None:
+        pace = self.snapshot.pace
+        default = self.snapshot.scene.config.train.epochs / SECONDS_PER_TASK
+        self._set_pace(default if pace is None else max(pace / 2, 0.01))
+
+    def action_full_pace(self) -> None:
+        self._set_pace(None)
+
+    def action_auto_advance(self) -> None:
+        self.engine.send(Command.SET_AUTO_ADVANCE, not self.snapshot.auto_advance)
+
+    def action_restart(self) -> None:
+        self._restart_with(self.snapshot.scene.config)
+
+    def action_toggle_log(self) -> None:
+        log = self.query_one(LossChart).toggle_log()
+        self.notify(f"loss axis: {'log10' if log else 'linear'}", timeout=2)
+
+    def action_pick_method(self) -> None:
+        entries = [(name, methods.get(name).summary, True) for name in methods.names()]
+        current = self.snapshot.scene.config
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self._restart_with(current.with_overrides(method=name))
+
+        self.push_screen(
+            Picker("method — same data, same initial weights", entries, current.method.name), chosen
+        )
+
+    def action_pick_preset(self) -> None:
+        catalog_entries = catalog.available()
+        entries = [
+            (
+                e.name,
+                e.config.description if e.config else f"skipped: {e.error}",
+                e.config is not None,
+            )
+            for e in catalog_entries
+        ]
+        by_name = {e.name: e.config for e in catalog_entries}
+        current = self.snapshot.scene.config
+
+        def chosen(name: str | None) -> None:
+            config = by_name.get(name) if name else None
+            if config is not None:
+                flags = {**self.overrides, "method": current.method.name}
+                self._restart_with(config.with_overrides(**flags))
+
+        self.push_screen(Picker("preset", entries, current.name), chosen)
+
+    def action_screenshot(self) -> None:
+        config = self.snapshot.scene.config
+        path = Path(
+            f"cftui-{config.name}-{config.method.name}-{time.strftime('%Y%m%d-%H%M%S')}.svg"
+        )
+        try:
+            results.write_atomic(path, self.export_screenshot())
+        except ConfigError as err:
+            self.notify(str(err), severity="error")
+            return
+        self.notify(f"saved {path.resolve()}", timeout=6)
+
+    def action_help(self) -> None:
+        self.push_screen(Help())
+
+    async def action_quit(self) -> None:
+        self.engine.stop()
+        self.exit()
+
+    def on_unmount(self) -> None:
+        self.engine.stop()
+
+    def get_system_commands(self, screen: Screen):
+        yield from super().get_system_commands(screen)
+        for binding in self.BINDINGS:
+            if binding.action not in ("quit",):
+                yield SystemCommand(
+                    binding.description.capitalize(),
+                    f"key: {binding.key_display or binding.key}",
+                    getattr(self, f"action_{binding.action}"),
+                )

@@ -1,0 +1,89 @@
+"""Test MSE of every task against step, one colour per task, with task switches marked.
+
+Drawn with plotext (through textual-plotext). The y axis shows log10 of the losses on a
+linear scale with labelled ticks: plotext 5's own log scale rewrites its data in place on
+every build. Series are thinned to about two points per column, and the plot is built only
+when the data or the size changed (textual-plotext would rebuild it on every repaint).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from rich.text import Text
+from textual_plotext import PlotextPlot
+
+from cftui.snapshot import Snapshot
+from cftui.tui.widgets import task_color
+
+FLOOR = 1e-12  # losses are clipped here before log10
+
+
+class LossChart(PlotextPlot):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.snap: Snapshot | None = None
+        self.log_scale = True
+        self._cache: tuple[tuple, Text] | None = None
+
+    def show(self, snap: Snapshot) -> None:
+        old, self.snap = self.snap, snap
+        if old is None or (old.run, len(old.steps)) != (snap.run, len(snap.steps)):
+            self.refresh()
+
+    def toggle_log(self) -> bool:
+        self.log_scale = not self.log_scale
+        self.border_title = "test MSE per task" + (" (log10)" if self.log_scale else "")
+        self.refresh()
+        return self.log_scale
+
+    def render(self) -> Text:
+        snap = self.snap
+        key = (
+            None if snap is None else (snap.run, len(snap.steps)),
+            self.log_scale,
+            self.size,
+            self.app.theme,
+        )
+        if self._cache is None or self._cache[0] != key:
+            self._replot()
+            self._cache = (key, super().render())
+        return self._cache[1]
+
+    def _replot(self) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.xlabel("step")
+        snap = self.snap
+        if snap is None or len(snap.steps) < 2:
+            return
+        keep = _thin(len(snap.steps), max(2 * self.size.width, 2))
+        steps = snap.steps[keep]
+        losses = np.maximum(snap.test_losses[keep], FLOOR)
+        values = np.log10(losses) if self.log_scale else losses
+        for j in range(values.shape[1]):
+            plt.plot(
+                steps, values[:, j], label=f"task {j + 1}", color=task_color(j), marker="braille"
+            )
+        for boundary in snap.boundaries:
+            plt.vline(boundary, "white")
+        if self.log_scale:
+            _log_ticks(plt, values)
+
+
+def _thin(n: int, most: int) -> np.ndarray:
+    """Indices of at most ``most`` points spread evenly over n, always with the last one."""
+    if n <= most:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, most).round().astype(int))
+
+
+def _log_ticks(plt, values: np.ndarray) -> None:
+    """Ticks at the powers of ten the data spans, labelled as such."""
+    lo, hi = math.floor(float(values.min())), math.ceil(float(values.max()))
+    powers = list(range(lo, hi + 1)) if hi > lo else [lo, lo + 1]
+    step = max(1, len(powers) // 6)
+    powers = powers[::step]
+    plt.yticks(powers, [f"1e{p}" for p in powers])

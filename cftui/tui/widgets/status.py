@@ -1,0 +1,60 @@
+"""The status line: where the run stands, in words, and what the user can do next."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from cftui.snapshot import Snapshot, State
+
+STATE_STYLES = {
+    State.RUNNING: "bold green",
+    State.PAUSED: "bold yellow",
+    State.TASK_DONE: "bold cyan",
+    State.FINISHED: "bold blue",
+    State.DIVERGED: "bold red",
+}
+
+
+def pace_text(pace: float | None) -> str:
+    return "full pace" if pace is None else f"{pace:.3g} ep/s"
+
+
+def hint(snap: Snapshot) -> str:
+    n_tasks = len(snap.scene.tasks)
+    if snap.state is State.TASK_DONE:
+        return f"task {snap.task + 1} done — n: next task · a: auto-advance"
+    if snap.state is State.FINISHED:
+        return "finished — r: rerun · m: try another method · p: another preset"
+    if snap.state is State.DIVERGED:
+        return f"{snap.message} — r: rerun · m: method · p: preset"
+    if snap.state is State.PAUSED:
+        return "paused — space: resume · .: one epoch · n: next task"
+    if snap.task + 1 < n_tasks:
+        return f"training task {snap.task + 1}: watch the other tasks' loss — n: switch now"
+    return f"training task {snap.task + 1}: are the earlier tasks holding?"
+
+
+class StatusLine(Static):
+    def show(self, snap: Snapshot, error: str = "") -> None:
+        """State first, so it survives a narrow terminal; then the run, then what to do."""
+        config = snap.scene.config
+        line = Text.assemble(
+            ("● " + str(snap.state), STATE_STYLES[snap.state]),
+            " · ",
+            (config.name, "bold"),
+            " · ",
+            (config.method.name, "bold"),
+            f" · task {snap.task + 1}/{len(snap.scene.tasks)}",
+            f" · epoch {snap.epoch}/{config.train.epochs}",
+            f" · step {snap.step}",
+            f" · {pace_text(snap.pace)}",
+            " (auto-advance)" if snap.auto_advance and len(snap.scene.tasks) > 1 else "",
+            f" · {snap.scene.device}",
+            no_wrap=True,
+            overflow="ellipsis",
+        )
+        advice = Text(error or hint(snap), style="bold red" if error else "dim", no_wrap=True)
+        advice.overflow = "ellipsis"
+        both = Text("\n", no_wrap=True, overflow="ellipsis").join([line, advice])
+        self.update(both)

@@ -1,0 +1,247 @@
+"""The live app, driven by Textual's Pilot: every key does what it says.
+
+Each test runs a small deterministic config at full pace without auto-advance, so the
+engine quickly reaches "task done" and waits: the app goes idle and Pilot can press keys.
+"""
+
+import asyncio
+import threading
+
+import pytest
+import torch
+
+from cftui.snapshot import State
+from cftui.tui.app import CftuiApp
+from cftui.tui.screens import Help, Picker
+from cftui.tui.widgets.fit import FitPlot
+from cftui.tui.widgets.loss_chart import LossChart
+
+CPU = torch.device("cpu")
+
+
+def make_app(config, **kwargs) -> CftuiApp:
+    return CftuiApp(config, CPU, pace=kwargs.pop("pace", None), **kwargs)
+
+
+async def until(pilot, condition, timeout: float = 20.0):
+    """Let the app run until ``condition(app.snapshot)`` holds."""
+    app = pilot.app
+    for _ in range(int(timeout / 0.02)):
+        if condition(app.snapshot):
+            await pilot.pause()
+            return app.snapshot
+        await pilot.pause(0.02)
+    raise AssertionError(f"timed out at {app.snapshot.state} step {app.snapshot.step}")
+
+
+def screen_text(app) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def drive(config, script, size=(120, 40), **kwargs):
+    async def main():
+        app = make_app(config, **kwargs)
+        async with app.run_test(size=size) as pilot:
+            await script(app, pilot)
+        return app
+
+    return asyncio.run(main())
+
+
+def training_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if "training" in t.name]
+
+
+def test_next_task_pause_epoch_and_finish(tiny):
+    async def script(app, pilot):
+        snap = await until(pilot, lambda s: s.state is State.TASK_DONE)
+        assert snap.task == 0 and len(snap.loss_matrix) == 1
+        assert "task 1 done — n: next task" in screen_text(app)
+        await pilot.press("space")  # no effect on a finished task
+        await pilot.press("n")
+        await until(pilot, lambda s: s.state is State.FINISHED)
+        assert app.snapshot.task == 1 and len(app.snapshot.loss_matrix) == 2
+        text = screen_text(app)
+        assert "finished — r: rerun · m: try another method" in text
+        assert "forgot" in text  # the loss matrix panel with its forgetting row
+
+    drive(tiny, script)
+
+
+def test_pause_resume_and_one_epoch(tiny):
+    config = tiny.with_overrides(epochs=100_000)
+
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.step > 0)
+        await pilot.press("space")
+        paused = await until(pilot, lambda s: s.state is State.PAUSED)
+        await pilot.pause(0.2)
+        assert app.snapshot.step == paused.step
+        await pilot.press("full_stop")
+        await until(pilot, lambda s: s.step == paused.step + 1)
+        assert app.snapshot.state is State.PAUSED
+        await pilot.press("space")
+        await until(pilot, lambda s: s.state is State.RUNNING)
+        await pilot.press("space")
+        await until(pilot, lambda s: s.state is State.PAUSED)
+
+    drive(config, script)
+
+
+def test_pace_keys(tiny):
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.state is State.PAUSED)
+        assert app.snapshot.pace == pytest.approx(tiny.train.epochs / 10)
+        await pilot.press("plus")
+        await until(pilot, lambda s: s.pace == pytest.approx(tiny.train.epochs / 5))
+        await pilot.press("minus", "minus")
+        await until(pilot, lambda s: s.pace == pytest.approx(tiny.train.epochs / 20))
+        await pilot.press("f")
+        await until(pilot, lambda s: s.pace is None)
+        assert "full pace" in screen_text(app)
+        await pilot.press("minus")  # from full pace back to the default
+        await until(pilot, lambda s: s.pace == pytest.approx(tiny.train.epochs / 10))
+        await pilot.press("a")
+        await until(pilot, lambda s: s.auto_advance)
+
+    drive(tiny, script, pace=-1.0, paused=True)
+
+
+def test_restart_and_method_picker(tiny):
+    async def script(app, pilot):
+        first = await until(pilot, lambda s: s.state is State.TASK_DONE)
+        await pilot.press("r")
+        again = await until(pilot, lambda s: s.run == 1 and s.state is State.TASK_DONE)
+        assert again.loss_matrix == first.loss_matrix  # same data, same initial weights
+        await pilot.press("m")
+        assert isinstance(app.screen, Picker)
+        await pilot.press("down", "down", "down", "enter")  # naive -> joint -> replay -> ewc
+        snap = await until(pilot, lambda s: s.run == 2 and s.state is State.TASK_DONE)
+        assert snap.scene.config.method.name == "ewc"
+        assert snap.scene.tasks[0].x_train.tolist() == first.scene.tasks[0].x_train.tolist()
+        await pilot.press("m", "escape")
+        assert not isinstance(app.screen, Picker)
+        assert app.snapshot.run == 2
+
+    drive(tiny, script)
+
+
+def test_preset_picker_switches_preset_and_keeps_method(tiny):
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.state is State.TASK_DONE)
+        await pilot.press("p")
+        picker = app.screen
+        assert isinstance(picker, Picker)
+        names = [name for name, _, _ in picker.entries]
+        assert "hypercl-toy" in names
+        for _ in range(names.index("polynomial") - names.index("hypercl-toy")):
+            await pilot.press("up")
+        await pilot.press("enter")
+        snap = await until(pilot, lambda s: s.run == 1)
+        assert snap.scene.config.name == "hypercl-toy" and len(snap.scene.tasks) == 3
+        assert snap.scene.config.train.epochs == 5  # the command-line flag still applies
+
+    drive(tiny, script, overrides={"epochs": 5})
+
+
+def test_log_toggle_help_and_screenshot(tiny, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.state is State.TASK_DONE)
+        chart = app.query_one(LossChart)
+        assert chart.log_scale
+        await pilot.press("l")
+        assert not chart.log_scale and "(log10)" not in chart.border_title
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, Help)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, Help)
+        await pilot.press("s")
+        await pilot.pause()
+
+    drive(tiny, script)
+    saved = list(tmp_path.glob("cftui-polynomial-naive-*.svg"))
+    assert len(saved) == 1 and saved[0].read_text().startswith("<svg")
+
+
+@pytest.mark.parametrize("key", ["q", "ctrl+c"])
+def test_quit_ends_the_worker(tiny, key):
+    config = tiny.with_overrides(epochs=1_000_000)  # still training when the key comes
+
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.step > 0)
+        await pilot.press(key)
+
+    app = drive(config, script)
+    assert app.return_code == 0
+    for thread in training_threads():
+        thread.join(1.0)
+    assert not training_threads()
+
+
+class Boom(RuntimeError):
+    pass
+
+
+def test_a_fault_in_training_shows_an_error_and_r_recovers(tiny, monkeypatch):
+    from cftui.methods.naive import Naive
+
+    calls = {"n": 0}
+
+    def after_task(self, model, tasks, k):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise Boom("method exploded")
+
+    monkeypatch.setattr(Naive, "after_task", after_task)
+
+    async def script(app, pilot):
+        for _ in range(200):
+            if app.error:
+                break
+            await pilot.pause(0.05)
+        text = screen_text(app)
+        assert "training stopped: Boom: method exploded" in text
+        assert "traceback in" in text
+        await pilot.press("r")
+        await until(pilot, lambda s: s.state is State.TASK_DONE)
+        assert not app.error
+
+    drive(tiny, script)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+def test_main_screen_at_both_sizes(tiny, size):
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.state is State.TASK_DONE)
+        text = screen_text(app)
+        lines = text.splitlines()
+        assert len(lines) == size[1] and all(len(line) <= size[0] for line in lines)
+        assert lines[0].startswith(" ● task done · polynomial · naive · task 1/2 · epoch 20/20")
+        assert "task 1 done — n: next task" in lines[1]
+        for words in ("fit", "test MSE per task", "loss matrix", "● task 1", "━ fit now", "q quit"):
+            assert words in text, words
+        assert "1e-1" in text or "1e0" in text  # the log ticks of the loss chart
+        braille = sum(1 for ch in text if 0x2800 < ord(ch) <= 0x28FF)
+        assert braille > 100  # the fit and the loss curves are drawn
+
+    drive(tiny, script, size=size)
+
+
+def test_fit_panel_is_deterministic(tiny):
+    """The fit panel's text at a paused, deterministic point is the same run after run."""
+
+    def fit_text() -> str:
+        out = {}
+
+        async def script(app, pilot):
+            await until(pilot, lambda s: s.state is State.TASK_DONE)
+            out["text"] = app.query_one(FitPlot).render().plain
+
+        drive(tiny, script)
+        return out["text"]
+
+    first = fit_text()
+    assert first == fit_text()
+    assert "task 1" in first and "-3" in first and "3" in first
