@@ -28,7 +28,8 @@ GRID_POINTS = 256  # where the fit is sampled for drawing
 EVALS_PER_TASK = 20  # test measurements per task when [train] eval_every = 0: each costs
 # about a fifth of a training step, so more would slow training measurably
 IDLE_POLL_S = 0.1  # how often an idle engine looks at its stop flag
-PUBLISH_HZ = 10  # snapshots (each with a fresh fit) per second while training
+PUBLISH_HZ = 5  # snapshots (each with a fresh fit) per second while training: smooth
+# enough to watch, and it keeps a remote terminal under 50 KB/s (benchmarks/RESULTS.md)
 
 
 class Engine:

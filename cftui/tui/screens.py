@@ -58,7 +58,7 @@ A small MLP learns one noisy 1-D task, then the next on a disjoint x-range, and 
 
 - **fit** (left): each task's points in its colour (the task in training bright), the true
   curve faint, the fit now as a bold line, and the fit at the end of each earlier task as a
-  dim *ghost*. Where the bold line leaves the ghost, the network has forgotten.
+  *ghost* in that task's colour. Where the bold line leaves the ghost, the network forgot.
 - **test MSE** (right): every task's test loss against step; vertical lines mark task switches.
   Watch task 1's loss climb while task 2 trains.
 - **loss matrix**: row *i* is the test MSE on every task right after task *i*; `x12` marks a

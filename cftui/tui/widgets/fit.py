@@ -2,7 +2,7 @@
 
 Each task's points are in its colour (the task in training bright, the others dim), its
 noiseless curve faint, the fit now as a bold line, and the fit as it was at the end of each
-earlier task as a dim line of that task's colour: forgetting is seen, not inferred.
+earlier task (its ghost) as a line of that task's colour: forgetting is seen, not inferred.
 """
 
 from __future__ import annotations
@@ -13,32 +13,35 @@ from textual.widget import Widget
 
 from cftui.braille import Canvas
 from cftui.snapshot import Snapshot
-from cftui.tui.widgets import task_color
+from cftui.tui.widgets import ChangedRows, task_color
 
 AXIS_WIDTH = 7  # columns for the y labels
 
 
-class FitPlot(Widget):
+class FitPlot(ChangedRows, Widget):
     DEFAULT_CSS = "FitPlot { width: 1fr; height: 1fr; }"
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.snap: Snapshot | None = None
-        self._cache: tuple[tuple, Text] | None = None
+        self._shown: tuple | None = None
 
     def show(self, snap: Snapshot) -> None:
-        old, self.snap = self.snap, snap
-        if old is None or (old.run, old.step, old.state) != (snap.run, snap.step, snap.state):
-            self.refresh()
+        self.snap = snap
+        key = (snap.run, snap.step, snap.state, len(snap.ghosts), self.size)
+        if key != self._shown and self.size.area:
+            self._shown = key
+            self.repaint(self._draw(snap))
+
+    def on_resize(self) -> None:
+        self.forget_rows()
+        self._shown = None
+        if self.snap is not None:
+            self.show(self.snap)
+        self.refresh()
 
     def render(self) -> Text:
-        snap = self.snap
-        if snap is None:
-            return Text("starting…", style="dim")
-        key = (snap.run, snap.step, snap.state, len(snap.ghosts), self.size)
-        if self._cache is None or self._cache[0] != key:
-            self._cache = (key, self._draw(snap))
-        return self._cache[1]
+        return self._text if self.snap is not None else Text("starting…", style="dim")
 
     def _draw(self, snap: Snapshot) -> Text:
         tasks, grid = snap.scene.tasks, snap.scene.grid
@@ -58,7 +61,7 @@ class FitPlot(Widget):
             if j != snap.task:
                 canvas.points(task.x_train, task.y_train, f"dim {task_color(j)}")
         for j, ghost in enumerate(snap.ghosts):
-            canvas.curve(grid, ghost, f"dim {task_color(j)}")
+            canvas.curve(grid, ghost, task_color(j))
         current = tasks[snap.task]
         canvas.points(current.x_train, current.y_train, f"bold {task_color(snap.task)}")
         canvas.curve(grid, snap.fit, "bold")
@@ -101,7 +104,7 @@ def _legend(snap: Snapshot) -> Text:
     for j in range(len(snap.scene.tasks)):
         legend.append("● ", style=task_color(j)).append(f"task {j + 1}  ")
     legend.append("━ fit now  ", style="bold")
-    if snap.ghosts:
-        legend.append("━ fit after each task  ", style="dim")
+    for j in range(len(snap.ghosts)):
+        legend.append(f"━ fit after task {j + 1}  ", style=task_color(j))
     legend.append("━ truth", style="bright_black")
     return legend

@@ -15,30 +15,35 @@ from rich.text import Text
 from textual_plotext import PlotextPlot
 
 from cftui.snapshot import Snapshot
-from cftui.tui.widgets import task_color
+from cftui.tui.widgets import ChangedRows, task_color
 
 FLOOR = 1e-12  # losses are clipped here before log10
 
 
-class LossChart(PlotextPlot):
+class LossChart(ChangedRows, PlotextPlot):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.snap: Snapshot | None = None
         self.log_scale = True
-        self._cache: tuple[tuple, Text] | None = None
+        self._shown: tuple | None = None
 
     def show(self, snap: Snapshot) -> None:
-        old, self.snap = self.snap, snap
-        if old is None or (old.run, len(old.steps)) != (snap.run, len(snap.steps)):
-            self.refresh()
+        self.snap = snap
+        self._update()
 
     def toggle_log(self) -> bool:
         self.log_scale = not self.log_scale
         self.border_title = "test MSE per task" + (" (log10)" if self.log_scale else "")
-        self.refresh()
+        self._update()
         return self.log_scale
 
-    def render(self) -> Text:
+    def on_resize(self) -> None:
+        self.forget_rows()
+        self._update()
+        self.refresh()
+
+    def _update(self) -> None:
+        """Build the plot when its data, scale, size or theme changed; send changed rows."""
         snap = self.snap
         key = (
             None if snap is None else (snap.run, len(snap.steps)),
@@ -46,10 +51,14 @@ class LossChart(PlotextPlot):
             self.size,
             self.app.theme,
         )
-        if self._cache is None or self._cache[0] != key:
+        if key != self._shown and self.size.area:
+            self._shown = key
             self._replot()
-            self._cache = (key, super().render())
-        return self._cache[1]
+            self.repaint(super().render())
+
+    def render(self) -> Text:
+        self._update()  # a theme change arrives as a plain refresh
+        return self._text
 
     def _replot(self) -> None:
         plt = self.plt

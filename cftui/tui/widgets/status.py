@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from cftui.snapshot import Snapshot, State
+from cftui.tui.widgets import ChangedRows
 
 STATE_STYLES = {
     State.RUNNING: "bold green",
@@ -35,7 +36,7 @@ def hint(snap: Snapshot) -> str:
     return f"training task {snap.task + 1}: are the earlier tasks holding?"
 
 
-class StatusLine(Static):
+class StatusLine(ChangedRows, Widget):
     def show(self, snap: Snapshot, error: str = "") -> None:
         """State first, so it survives a narrow terminal; then the run, then what to do."""
         config = snap.scene.config
@@ -56,5 +57,11 @@ class StatusLine(Static):
         )
         advice = Text(error or hint(snap), style="bold red" if error else "dim", no_wrap=True)
         advice.overflow = "ellipsis"
-        both = Text("\n", no_wrap=True, overflow="ellipsis").join([line, advice])
-        self.update(both)
+        self.repaint(Text("\n").join([line, advice]))
+
+    def render(self) -> Text:
+        return self._text
+
+    def on_resize(self) -> None:
+        self.forget_rows()
+        self.refresh()
