@@ -149,7 +149,9 @@ class Engine:
         if self.steps_per_epoch == 1:
             return self._train_x, self._train_y
         if not self._order:
-            perm = torch.randperm(len(self._train_x), generator=self._batches).to(self.device)
+            perm = torch.randperm(len(self._train_x), generator=self._batches, device="cpu").to(
+                self.device
+            )
             self._order = list(perm.split(self.config.train.batch_size))
         index = self._order.pop()
         return self._train_x[index], self._train_y[index]

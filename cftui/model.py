@@ -36,8 +36,11 @@ class MLP(nn.Module):
 
 
 def build(layers: Sequence[int], activation: str, seed: int, device: torch.device) -> MLP:
-    """The MLP with initial weights drawn from ``seed`` alone, leaving global RNG state alone."""
-    with torch.random.fork_rng(devices=[]):
+    """The MLP with initial weights drawn from ``seed`` alone, leaving global RNG state alone.
+
+    The weights are drawn on the CPU, then moved: the same seed gives the same network on
+    every device."""
+    with torch.random.fork_rng(devices=[]), torch.device("cpu"):
         torch.manual_seed(seed)
         model = MLP(layers, activation)
     return model.to(device)

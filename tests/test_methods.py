@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import small
 from torch import nn
 
 from cftui import methods
@@ -13,6 +12,8 @@ from cftui.methods.agem import project
 from cftui.methods.ewc import empirical_fisher
 from cftui.methods.replay import Reservoir
 from cftui.tasks import make_tasks
+
+from conftest import small
 
 CPU = torch.device("cpu")
 

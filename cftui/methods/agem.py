@@ -38,7 +38,9 @@ class AGEM(Method):
 
     def after_task(self, model, tasks, k):
         x, y = tasks[k].train_tensors(next(model.parameters()).device)
-        keep = torch.randperm(len(x), generator=self.draw)[: self.params["memory"]].to(x.device)
+        keep = torch.randperm(len(x), generator=self.draw, device="cpu")[
+            : self.params["memory"]
+        ].to(x.device)
         self.memory_x.append(x[keep])
         self.memory_y.append(y[keep])
 
@@ -47,7 +49,9 @@ class AGEM(Method):
             return
         mx, my = torch.cat(self.memory_x), torch.cat(self.memory_y)
         if len(mx) > self.params["sample"]:
-            pick = torch.randperm(len(mx), generator=self.draw)[: self.params["sample"]]
+            pick = torch.randperm(len(mx), generator=self.draw, device="cpu")[
+                : self.params["sample"]
+            ]
             mx, my = mx[pick.to(mx.device)], my[pick.to(mx.device)]
         params = [p for p in model.parameters() if p.grad is not None]
         g_ref = torch.autograd.grad(F.mse_loss(model(mx), my), params)

@@ -44,7 +44,7 @@ class Replay(Method):
 
     def after_task(self, model, tasks, k):
         x, y = tasks[k].train_tensors(next(model.parameters()).device)
-        order = torch.randperm(len(x), generator=self.draw).to(x.device)
+        order = torch.randperm(len(x), generator=self.draw, device="cpu").to(x.device)
         self.stream_x.append(x[order])
         self.stream_y.append(y[order])
         self.reservoir.offer(len(x))
@@ -55,6 +55,6 @@ class Replay(Method):
         if not self.reservoir.items:
             return x, y
         bx, by = self.buffer
-        pick = torch.randint(len(bx), (min(len(x), len(bx)),), generator=self.draw)
+        pick = torch.randint(len(bx), (min(len(x), len(bx)),), generator=self.draw, device="cpu")
         pick = pick.to(bx.device)
         return torch.cat([x, bx[pick]]), torch.cat([y, by[pick]])

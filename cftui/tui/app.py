@@ -11,6 +11,7 @@ import tempfile
 import time
 import traceback
 from pathlib import Path
+from typing import ClassVar
 
 import torch
 from textual import on, work
@@ -18,8 +19,8 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import Footer
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from cftui import catalog, methods, results
@@ -33,6 +34,17 @@ from cftui.tui.widgets.matrix import LossMatrix
 from cftui.tui.widgets.status import StatusLine
 
 SECONDS_PER_TASK = 10.0  # the default pace: one task in about this long, to watch it happen
+PACE_RANGE = (0.01, 10_000.0)  # epochs per second that +/- stay within (f: full pace)
+MIN_SIZE = (50, 15)  # columns, rows: below this the panels give way to a notice
+SCREENSHOT_GAP_S = 1.0  # at most one screenshot a second, however fast "s" is pressed
+
+
+def default_pace(config: Config) -> float:
+    return bounded_pace(config.train.epochs / SECONDS_PER_TASK)
+
+
+def bounded_pace(pace: float) -> float:
+    return min(max(pace, PACE_RANGE[0]), PACE_RANGE[1])
 
 
 class SnapshotReady(Message):
@@ -47,6 +59,9 @@ class SnapshotReady(Message):
 class CftuiApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "cftui"
+    # Screen classes that app.tcss uses to swap the panels for a notice below MIN_SIZE.
+    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-too-narrow"), (MIN_SIZE[0], "-wide-enough")]
+    VERTICAL_BREAKPOINTS: ClassVar = [(0, "-too-short"), (MIN_SIZE[1], "-tall-enough")]
     BINDINGS = [  # in footer order: what fits at 80 columns comes first
         Binding("n", "next_task", "next"),
         Binding("space", "pause", "pause"),
@@ -80,20 +95,23 @@ class CftuiApp(App[None]):
         super().__init__()
         self.overrides = overrides or {}
         self.device = device
-        default_pace = config.train.epochs / SECONDS_PER_TASK
         self.engine = Engine(
             config,
             device,
             auto_advance=auto_advance,
-            pace=default_pace if pace == -1.0 else pace,
+            pace=default_pace(config) if pace == -1.0 else pace,
         )
         if paused:
             self.engine.send(Command.TOGGLE_PAUSE)
         self.snapshot = self.engine.snapshot
         self.error = ""
+        self._last_screenshot = 0.0
 
     def compose(self) -> ComposeResult:
         yield StatusLine()
+        yield Static(
+            f"terminal too small: cftui needs {MIN_SIZE[0]}x{MIN_SIZE[1]} or more", id="too-small"
+        )
         with Horizontal(id="main"):
             yield FitPlot()
             with Vertical(id="side"):
@@ -154,6 +172,10 @@ class CftuiApp(App[None]):
         self.draw(self.engine.snapshot)
         self.train()
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """While a picker or the help is open, only it and quit take keys."""
+        return action == "quit" or not isinstance(self.screen, ModalScreen)
+
     # -- actions -------------------------------------------------------------------------
 
     def action_next_task(self) -> None:
@@ -166,7 +188,7 @@ class CftuiApp(App[None]):
         self.engine.send(Command.STEP_EPOCH)
 
     def _set_pace(self, pace: float | None) -> None:
-        self.engine.send(Command.SET_PACE, pace)
+        self.engine.send(Command.SET_PACE, None if pace is None else bounded_pace(pace))
 
     def action_faster(self) -> None:
         pace = self.snapshot.pace
@@ -175,8 +197,7 @@ class CftuiApp(App[None]):
 
     def action_slower(self) -> None:
         pace = self.snapshot.pace
-        default = self.snapshot.scene.config.train.epochs / SECONDS_PER_TASK
-        self._set_pace(default if pace is None else max(pace / 2, 0.01))
+        self._set_pace(default_pace(self.snapshot.scene.config) if pace is None else pace / 2)
 
     def action_full_pace(self) -> None:
         self._set_pace(None)
@@ -225,6 +246,9 @@ class CftuiApp(App[None]):
         self.push_screen(Picker("preset", entries, current.name), chosen)
 
     def action_screenshot(self) -> None:
+        if time.monotonic() - self._last_screenshot < SCREENSHOT_GAP_S:
+            return
+        self._last_screenshot = time.monotonic()
         config = self.snapshot.scene.config
         path = Path(
             f"cftui-{config.name}-{config.method.name}-{time.strftime('%Y%m%d-%H%M%S')}.svg"

@@ -1,0 +1,46 @@
+"""Devices: what --device picks, and that every tensor of a run lives on the engine's device."""
+
+import pytest
+import torch
+
+from cftui import cli, devices, methods
+from cftui.config import ConfigError
+from cftui.engine import Engine
+
+from conftest import small
+
+
+def test_auto_prefers_cuda_then_mps_then_cpu(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    assert devices.resolve("auto") == torch.device("cpu")
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    assert devices.resolve("auto") == torch.device("mps")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert devices.resolve("auto") == torch.device("cuda")
+
+
+def test_missing_cuda_is_bad_input(monkeypatch, capsys):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ConfigError, match="--device cuda: cuda is not available on this machine"):
+        devices.resolve("cuda")
+    assert cli.main(["run", "--device", "cuda", "--epochs", "1"]) == 2
+    assert (
+        capsys.readouterr().err
+        == "cftui: error: --device cuda: cuda is not available on this machine\n"
+    )
+
+
+@pytest.mark.parametrize("name", methods.names())
+def test_every_tensor_is_placed_explicitly(tiny, name):
+    """With torch's default device set to 'meta', any tensor made without naming the
+    engine's device lands on meta and fails against the real ones: the run only completes
+    if every model, optimizer, data, method and evaluation tensor is put on its device."""
+    config = small(tiny.with_overrides(method=name), epochs=3, n_tasks=3, coefficients=())
+    with torch.device("meta"):
+        engine = Engine(config, "cpu")
+        snap = engine.run()
+    assert snap.state.value == "finished"
+    assert all(p.device.type == "cpu" for p in engine.model.parameters())
+    for state in engine.optimizer.state.values():
+        assert all(t.device.type == "cpu" for t in state.values() if isinstance(t, torch.Tensor))
