@@ -68,13 +68,24 @@ def _method_list(text: str) -> tuple[str, ...]:
     return chosen
 
 
+def _pace(text: str) -> float | None:
+    return None if text == "full" else _number(float, 0, True)(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _run_flags()
     method = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     method.add_argument("--method", choices=methods.names(), help="continual-learning method")
+    live = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
+    live.add_argument(
+        "--pace",
+        type=_pace,
+        metavar="EPOCHS_PER_S|full",
+        help="TUI: starting pace (default: a task in 10 s)",
+    )
     parser = Parser(
         prog="cftui",
-        parents=[common, method],
+        parents=[common, method, live],
         description="Watch catastrophic forgetting happen, live, and fight it.",
         epilog="Without a command, cftui opens the live TUI.",
     )
@@ -130,7 +141,7 @@ def run_tui(args: argparse.Namespace) -> int:
     from cftui.tui.app import CftuiApp  # Textual loads only for the TUI
 
     flags = {key: getattr(args, key) for key in ("seed", "epochs", "lr") if hasattr(args, key)}
-    CftuiApp(config, device, overrides=flags).run()
+    CftuiApp(config, device, overrides=flags, pace=getattr(args, "pace", -1.0)).run()
     return 0
 
 

@@ -95,6 +95,10 @@ class CftuiApp(App[None]):
         super().__init__()
         self.overrides = overrides or {}
         self.device = device
+        if device.type == "cpu":
+            # Measured here: torch's intra-op threads, driven from a worker thread, trained at
+            # half the speed of one thread; one thread also leaves a core to the UI.
+            torch.set_num_threads(1)
         self.engine = Engine(
             config,
             device,

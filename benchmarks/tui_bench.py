@@ -1,0 +1,248 @@
+"""cftui with its face on: training speed with the TUI live, frame cost, key latency,
+terminal bytes and launch time, measured in one run on this machine.
+
+Ratios are against a bare hand-written torch loop (same model, data, optimizer, batch)
+timed in this process right before and after. The real-terminal numbers come from cftui
+running in a pseudo-terminal of 120x40 whose output is parsed by pyte, a VT100 emulator.
+Run: python benchmarks/tui_bench.py [--seconds 8] [--json OUT]   (needs: pip install pyte)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import fcntl
+import json
+import os
+import platform
+import re
+import select
+import statistics
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pyte
+import torch
+from rich.console import Console
+from rich.table import Table
+
+from cftui import catalog
+from cftui.config import Config
+
+from engine_vs_bare import bare_loop  # this folder is on sys.path when run as a script
+
+SIZE = (120, 40)
+LONG = 1_000_000  # epochs per task: training never ends during a measurement
+
+
+def article_config(epochs: int) -> Config:
+    base = catalog.resolve("polynomial")
+    return dataclasses.replace(base, train=dataclasses.replace(base.train, epochs=epochs))
+
+
+def bare_rate(seconds: float) -> float:
+    """Steps per second of the bare loop, run for about ``seconds``: the faster of torch's
+    default thread count and one thread (what the TUI uses on a CPU)."""
+    config = article_config(max(50, int(seconds * 150)))
+    threads = torch.get_num_threads()
+    rates = []
+    for n in sorted({threads, 1}):
+        torch.set_num_threads(n)
+        rates.append(bare_loop(config))
+    torch.set_num_threads(threads)
+    return max(rates)
+
+
+class Terminal:
+    """cftui in a pseudo-terminal: keys in, a pyte screen out, every byte counted."""
+
+    def __init__(self, *flags: str) -> None:
+        master, slave = os.openpty()
+        fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
+        env = {
+            **os.environ,
+            "TERM": "xterm-256color",
+            "COLUMNS": str(SIZE[0]),
+            "LINES": str(SIZE[1]),
+        }
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "cftui", *flags],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            start_new_session=True,
+        )
+        os.close(slave)
+        self.fd = master
+        self.screen = pyte.Screen(*SIZE)
+        self.stream = pyte.ByteStream(self.screen)
+        self.bytes = 0
+
+    def pump(self, seconds: float) -> None:
+        deadline = time.perf_counter() + seconds
+        while (left := deadline - time.perf_counter()) > 0:
+            ready, _, _ = select.select([self.fd], [], [], left)
+            if ready:
+                try:
+                    data = os.read(self.fd, 1 << 16)
+                except OSError:
+                    return
+                self.bytes += len(data)
+                self.stream.feed(data)
+
+    def status(self) -> str:
+        return self.screen.display[0]
+
+    def wait_for(self, pattern: str, timeout: float = 30.0) -> float:
+        """Seconds until the status line matches ``pattern``."""
+        started = time.perf_counter()
+        while not re.search(pattern, self.status()):
+            if time.perf_counter() - started > timeout:
+                raise TimeoutError(f"no {pattern!r} on the status line: {self.status()!r}")
+            self.pump(0.002)
+        return time.perf_counter() - started
+
+    def step(self) -> int:
+        return int(re.search(r"step (\d+)", self.status()).group(1))
+
+    def send(self, keys: bytes) -> None:
+        os.write(self.fd, keys)
+
+    def close(self) -> None:
+        self.send(b"q")
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        os.close(self.fd)
+
+
+def real_terminal(seconds: float) -> dict:
+    results = {}
+    bare_before = bare_rate(2.0)
+    full = Terminal("--pace", "full", "--epochs", str(LONG))
+    full.wait_for(r"step \d+")
+    results["launch_s"] = time.perf_counter() - full.started
+    full.pump(1.0)
+    s0, t0 = full.step(), time.perf_counter()
+    full.pump(seconds)
+    results["pty_steps_per_s"] = (full.step() - s0) / (time.perf_counter() - t0)
+    latencies = []
+    for _ in range(15):
+        full.send(b" ")
+        latencies.append(full.wait_for("● paused"))
+        full.send(b" ")
+        latencies.append(full.wait_for("● running"))
+        full.pump(0.2)
+    full.close()
+    bare_after = bare_rate(2.0)
+    results["key_latency_ms"] = sorted(1000 * x for x in latencies)
+    watch = Terminal()
+    watch.wait_for(r"step \d+")
+    watch.pump(2.0)
+    b0, t0 = watch.bytes, time.perf_counter()
+    watch.pump(seconds)
+    results["bytes_per_s"] = (watch.bytes - b0) / (time.perf_counter() - t0)
+    watch.close()
+    results["bare_steps_per_s"] = (bare_before + bare_after) / 2
+    return results
+
+
+async def headless(seconds: float) -> dict:
+    """The app under Textual's test driver at 120x40: speed, and the cost of a frame."""
+    from cftui.tui.app import CftuiApp
+
+    app = CftuiApp(article_config(LONG), torch.device("cpu"), pace=None)
+    seen = []
+    draw = app.draw
+    app.draw = lambda snap: (seen.append(snap), draw(snap))[1]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(1.0)
+        s0, t0 = app.engine.step, time.perf_counter()
+        await asyncio.sleep(seconds)
+        rate = (app.engine.step - s0) / (time.perf_counter() - t0)
+        app.engine.stop()
+        await pilot.pause(0.2)
+        frames = []
+        compositor = app.screen._compositor
+        for snap in seen[-60:]:
+            started = time.perf_counter()
+            draw(snap)
+            compositor.render_update(full=True)
+            frames.append(1000 * (time.perf_counter() - started))
+    return {"headless_steps_per_s": rate, "frame_ms": sorted(frames)}
+
+
+def percentile(values: list[float], q: float) -> float:
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    bare_before = bare_rate(2.0)
+    live = asyncio.run(headless(args.seconds))
+    bare_headless = (bare_before + bare_rate(2.0)) / 2
+    pty = real_terminal(args.seconds)
+    frames, keys = live["frame_ms"], pty["key_latency_ms"]
+    rows = [
+        (
+            "TUI live, headless 120x40 (steps/s vs bare)",
+            live["headless_steps_per_s"],
+            bare_headless,
+            ">= 0.8",
+        ),
+        (
+            "TUI live, real terminal 120x40 (steps/s vs bare)",
+            pty["pty_steps_per_s"],
+            pty["bare_steps_per_s"],
+            ">= 0.8",
+        ),
+    ]
+    table = Table(
+        title=f"cftui with the TUI live ({os.cpu_count()} cores, torch {torch.__version__})"
+    )
+    for column in ("measure", "value", "target"):
+        table.add_column(column, justify="left" if column == "measure" else "right")
+    for name, ours, bare, target in rows:
+        table.add_row(name, f"{ours:.0f} / {bare:.0f} = {ours / bare:.2f}x", target)
+    table.add_row(
+        "frame at 120x40: median / p95 (ms)",
+        f"{statistics.median(frames):.1f} / {percentile(frames, 0.95):.1f}",
+        "<= 10 median",
+    )
+    table.add_row(
+        "key to screen at full pace: median / p95 (ms)",
+        f"{statistics.median(keys):.0f} / {percentile(keys, 0.95):.0f}",
+        "<= 100 p95",
+    )
+    table.add_row(
+        "terminal bytes at the default pace (KB/s)", f"{pty['bytes_per_s'] / 1024:.1f}", "<= 50"
+    )
+    table.add_row("launch to first frame (s)", f"{pty['launch_s']:.2f}", "<= 3")
+    Console().print(table)
+    if args.json:
+        machine = {
+            "cores": os.cpu_count(),
+            "platform": platform.platform(),
+            "torch": torch.__version__,
+        }
+        args.json.write_text(
+            json.dumps(
+                {"machine": machine, **live, **pty, "bare_headless": bare_headless}, indent=2
+            )
+            + "\n"
+        )
+
+
+if __name__ == "__main__":
+    main()
