@@ -148,3 +148,18 @@ def test_asyncio_loop_is_clean_after_each_app(tiny):
         thread.join(1.0)
     assert not training_threads()
     assert asyncio.get_event_loop_policy() is not None
+
+
+def test_keys_typed_after_quit_start_nothing(tiny):
+    """'q' then 'm' in one burst (tmux sends a word as its letters): the picker must not
+    open on an app that is shutting down."""
+
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.state is State.TASK_DONE)
+        for key in ("q", "m", "p", "question_mark"):
+            app.post_message(events.Key(key, None))
+        await asyncio.sleep(0.3)
+
+    app = drive(tiny, script)
+    assert app.return_code == 0
+    assert not any(isinstance(screen, Picker) for screen in app.screen_stack)

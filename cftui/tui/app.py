@@ -110,6 +110,7 @@ class CftuiApp(App[None]):
         self.snapshot = self.engine.snapshot
         self.error = ""
         self._last_screenshot = 0.0
+        self.quitting = False
 
     def compose(self) -> ComposeResult:
         yield StatusLine()
@@ -177,7 +178,10 @@ class CftuiApp(App[None]):
         self.train()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        """While a picker or the help is open, only it and quit take keys."""
+        """While a picker or the help is open, only it and quit take keys; once quitting,
+        no key starts anything (keys typed after q arrive while the app shuts down)."""
+        if self.quitting:
+            return False
         return action == "quit" or not isinstance(self.screen, ModalScreen)
 
     # -- actions -------------------------------------------------------------------------
@@ -268,6 +272,7 @@ class CftuiApp(App[None]):
         self.push_screen(Help())
 
     async def action_quit(self) -> None:
+        self.quitting = True
         self.engine.stop()
         self.exit()
 

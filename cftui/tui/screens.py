@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Markdown, OptionList
 from textual.widgets.option_list import Option
@@ -85,7 +85,10 @@ A small MLP learns one noisy 1-D task, then the next on a disjoint x-range, and 
 class Help(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss(None)", "close")]
 
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()
+
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog help"):
+        with VerticalScroll(classes="dialog help"):  # scrolls with the arrows on a small terminal
             yield Markdown(HELP)
-            yield Label("esc: close", classes="dialog-hint")
+            yield Label("esc: close · ↑↓: scroll", classes="dialog-hint")
