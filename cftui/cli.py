@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import torch
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -135,9 +136,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def run_tui(args: argparse.Namespace) -> int:
+def prepare(args: argparse.Namespace) -> tuple[Config, torch.device]:
+    """The config and device the flags ask for; a --json path is checked before any training."""
     config = load_config(args)
     device = devices.resolve(getattr(args, "device", "auto"))
+    if getattr(args, "json", None):
+        results.check_writable(args.json)
+    return config, device
+
+
+def write_result(console: Console, path: Path, data: object) -> None:
+    results.write_json(path, data)
+    console.print(f"wrote {path}")
+
+
+def run_tui(args: argparse.Namespace) -> int:
+    config, device = prepare(args)
     from cftui.tui.app import CftuiApp  # Textual loads only for the TUI
 
     flags = {key: getattr(args, key) for key in ("seed", "epochs", "lr") if hasattr(args, key)}
@@ -146,10 +160,7 @@ def run_tui(args: argparse.Namespace) -> int:
 
 
 def run_headless(args: argparse.Namespace) -> int:
-    config = load_config(args)
-    device = devices.resolve(getattr(args, "device", "auto"))
-    if args.json:
-        results.check_writable(args.json)
+    config, device = prepare(args)
     engine = Engine(config, device)
     console = Console()
     with ProgressBars(console, engine) as publish:
@@ -160,8 +171,7 @@ def run_headless(args: argparse.Namespace) -> int:
     )
     console.print(report.loss_matrix_table(snapshot.loss_matrix, len(engine.tasks)))
     if args.json:
-        results.write_json(args.json, results.summary(engine))
-        console.print(f"wrote {args.json}")
+        write_result(console, args.json, results.summary(engine))
     if snapshot.state is State.DIVERGED:
         print(f"cftui: diverged: {snapshot.message}", file=sys.stderr)
         return EXIT_DIVERGED
@@ -169,10 +179,7 @@ def run_headless(args: argparse.Namespace) -> int:
 
 
 def compare_methods(args: argparse.Namespace) -> int:
-    config = load_config(args)
-    device = devices.resolve(getattr(args, "device", "auto"))
-    if args.json:
-        results.check_writable(args.json)
+    config, device = prepare(args)
     seeds = range(config.data.seed, config.data.seed + args.seeds)
     console = Console()
     with console.status("") as status:
@@ -186,8 +193,9 @@ def compare_methods(args: argparse.Namespace) -> int:
     summary = compare.summarize(outcomes)
     console.print(report.comparison_table(summary, config, len(seeds)))
     if args.json:
-        results.write_json(args.json, results.comparison(config, device, seeds, outcomes, summary))
-        console.print(f"wrote {args.json}")
+        write_result(
+            console, args.json, results.comparison(config, device, seeds, outcomes, summary)
+        )
     return 0
 
 

@@ -95,3 +95,32 @@ def test_console_script_piped_has_no_progress_bar(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "test MSE" in done.stdout and "epochs ·" not in done.stdout
     assert done.stderr == ""
+
+
+def test_compare_runs_every_method_on_every_seed(tmp_path, capsys):
+    out = tmp_path / "c.json"
+    flags = ["--methods", "naive,ewc,replay", "--seeds", "2", "--epochs", "5", "--seed", "3"]
+    assert cli.main(["compare", *flags, "--json", str(out)]) == 0
+    result = json.loads(out.read_text())
+    assert result["seeds"] == [3, 4]
+    runs = result["runs"]
+    assert [(r["method"], r["seed"]) for r in runs] == [
+        (m, s) for s in (3, 4) for m in ("naive", "ewc", "replay")
+    ]
+    assert all(len(r["loss_matrix"]) == 2 and r["state"] == "finished" for r in runs)
+    # during task 1 no method does anything yet: same data, same weights, same first row
+    for seed in (3, 4):
+        rows = {tuple(r["loss_matrix"][0]) for r in runs if r["seed"] == seed}
+        assert len(rows) == 1
+    naive = [r["loss_matrix"][-1][0] for r in runs if r["method"] == "naive"]
+    summary = result["summary"]["naive"]
+    assert summary["final"][0]["mean"] == pytest.approx(sum(naive) / 2)
+    printed = capsys.readouterr().out
+    assert "replay" in printed and "%" in printed
+
+
+def test_compare_rejects_unknown_methods(capsys):
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["compare", "--methods", "naive,ewk"])
+    assert caught.value.code == 2
+    assert "unknown method ewk" in capsys.readouterr().err
