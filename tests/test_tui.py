@@ -245,3 +245,29 @@ def test_fit_panel_is_deterministic(tiny):
     first = fit_text()
     assert first == fit_text()
     assert "task 1" in first and "-3" in first and "3" in first
+
+
+def test_every_action_is_in_the_command_palette(tiny):
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.state is State.TASK_DONE)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        for title in (
+            "Next",
+            "Pause",
+            "Method",
+            "Preset",
+            "Restart",
+            "Faster",
+            "Slower",
+            "One epoch",
+            "Full pace",
+            "Auto-advance",
+            "Log/linear",
+            "Screenshot",
+        ):
+            assert title in titles, title
+        command = next(c for c in app.get_system_commands(app.screen) if c.title == "Next")
+        command.callback()
+        await until(pilot, lambda s: s.task == 1)
+
+    drive(tiny, script)
