@@ -27,7 +27,7 @@ async def until(pilot, condition, timeout: float = 20.0):
     """Let the app run until ``condition(app.snapshot)`` holds."""
     app = pilot.app
     for _ in range(int(timeout / 0.02)):
-        if condition(app.snapshot):
+        if app.snapshot is not None and condition(app.snapshot):
             await pilot.pause()
             return app.snapshot
         await pilot.pause(0.02)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import tempfile
 import time
 import traceback
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
@@ -99,15 +100,16 @@ class CftuiApp(App[None]):
             # Measured here: torch's intra-op threads, driven from a worker thread, trained at
             # half the speed of one thread; one thread also leaves a core to the UI.
             torch.set_num_threads(1)
-        self.engine = Engine(
-            config,
-            device,
-            auto_advance=auto_advance,
-            pace=default_pace(config) if pace == -1.0 else pace,
-        )
-        if paused:
-            self.engine.send(Command.TOGGLE_PAUSE)
-        self.snapshot = self.engine.snapshot
+        # The engine is built in the worker: torch's first optimizer loads torch._dynamo
+        # (about 1.7 s here), and the first frame should not wait for it.
+        self.config = config
+        self.engine: Engine | None = None
+        self.snapshot: Snapshot | None = None
+        self.start = {
+            "auto_advance": auto_advance,
+            "pace": default_pace(config) if pace == -1.0 else pace,
+            "paused": paused,
+        }
         self.error = ""
         self._last_screenshot = 0.0
         self.quitting = False
@@ -128,13 +130,26 @@ class CftuiApp(App[None]):
         self.query_one(FitPlot).border_title = "fit"
         self.query_one(LossChart).border_title = "test MSE per task (log10)"
         self.query_one(LossMatrix).border_title = "loss matrix: after task i (rows), on task j"
-        self.draw(self.snapshot)
+        self.show_status()
         self.train()
 
     # -- the worker and its snapshots ------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="training")
     def train(self) -> None:
+        if self.engine is None:
+            paused = self.start["paused"]
+            engine = Engine(
+                self.config,
+                self.device,
+                auto_advance=self.start["auto_advance"],
+                pace=self.start["pace"],
+            )
+            if paused:
+                engine.send(Command.TOGGLE_PAUSE)
+            self.engine = engine
+            if self.quitting:
+                return
         self.engine.run(lambda snap: self.post_message(SnapshotReady(snap)), until_done=False)
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
@@ -142,10 +157,17 @@ class CftuiApp(App[None]):
 
     def draw(self, snap: Snapshot) -> None:
         self.snapshot = snap
-        self.query_one(StatusLine).show(snap, self.error)
+        self.show_status()
         self.query_one(FitPlot).show(snap)
         self.query_one(LossChart).show(snap)
         self.query_one(LossMatrix).show(snap)
+
+    def show_status(self) -> None:
+        status = self.query_one(StatusLine)
+        if self.snapshot is None:
+            status.starting(self.config, self.error)
+        else:
+            status.show(self.snapshot, self.error)
 
     @on(Worker.StateChanged)
     def worker_changed(self, event: Worker.StateChanged) -> None:
@@ -161,20 +183,24 @@ class CftuiApp(App[None]):
         except ConfigError:
             where = ""
         self.error = f"training stopped: {type(error).__name__}: {error}{where} — r: restart"
-        self.draw(self.snapshot)
+        self.show_status()
         self.notify(self.error, severity="error", timeout=10)
 
     def _restart_with(self, config: Config) -> None:
         """Rerun ``config`` in the running worker, or in a new engine if the worker died."""
         self.error = ""
         worker_alive = any(w.name == "training" and w.is_running for w in self.workers)
-        if worker_alive:
+        if worker_alive and self.engine is not None:
             self.engine.send(Command.RESET, config)
             return
-        self.engine = Engine(
-            config, self.device, auto_advance=self.snapshot.auto_advance, pace=self.snapshot.pace
-        )
-        self.draw(self.engine.snapshot)
+        if self.snapshot is not None:
+            self.start = {
+                "auto_advance": self.snapshot.auto_advance,
+                "pace": self.snapshot.pace,
+                "paused": False,
+            }
+        self.config, self.engine = config, None
+        self.show_status()
         self.train()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
@@ -182,6 +208,8 @@ class CftuiApp(App[None]):
         no key starts anything (keys typed after q arrive while the app shuts down)."""
         if self.quitting:
             return False
+        if self.snapshot is None:  # starting, or the start failed
+            return action in ("quit", "help", "restart")
         return action == "quit" or not isinstance(self.screen, ModalScreen)
 
     # -- actions -------------------------------------------------------------------------
@@ -214,7 +242,7 @@ class CftuiApp(App[None]):
         self.engine.send(Command.SET_AUTO_ADVANCE, not self.snapshot.auto_advance)
 
     def action_restart(self) -> None:
-        self._restart_with(self.snapshot.scene.config)
+        self._restart_with(self.snapshot.scene.config if self.snapshot else self.config)
 
     def action_toggle_log(self) -> None:
         log = self.query_one(LossChart).toggle_log()
@@ -273,18 +301,29 @@ class CftuiApp(App[None]):
 
     async def action_quit(self) -> None:
         self.quitting = True
-        self.engine.stop()
+        self.stop_engine()
         self.exit()
 
     def on_unmount(self) -> None:
-        self.engine.stop()
+        self.quitting = True
+        self.stop_engine()
+
+    def stop_engine(self) -> None:
+        if self.engine is not None:
+            self.engine.stop()
 
     def get_system_commands(self, screen: Screen):
         yield from super().get_system_commands(screen)
         for binding in self.BINDINGS:
-            if binding.action not in ("quit",):
+            if binding.action != "quit":
+                key = binding.key_display or binding.key
                 yield SystemCommand(
                     binding.description.capitalize(),
-                    f"key: {binding.key_display or binding.key}",
-                    getattr(self, f"action_{binding.action}"),
+                    f"key: {key}",
+                    partial(self.act, binding.action),
                 )
+
+    def act(self, action: str) -> None:
+        """Run an action from the command palette, under the same rules as its key."""
+        if self.check_action(action, ()):
+            getattr(self, f"action_{action}")()

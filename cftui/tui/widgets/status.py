@@ -59,6 +59,19 @@ class StatusLine(ChangedRows, Widget):
         advice.overflow = "ellipsis"
         self.repaint(Text("\n").join([line, advice]))
 
+    def starting(self, config, error: str = "") -> None:
+        line = Text.assemble(
+            ("● starting", "bold"),
+            " · ",
+            (config.name, "bold"),
+            " · ",
+            (config.method.name, "bold"),
+        )
+        advice = Text(
+            error or "loading PyTorch and drawing the data…", style="bold red" if error else "dim"
+        )
+        self.repaint(Text("\n").join([line, advice]))
+
     def render(self) -> Text:
         return self._text
 
