@@ -25,8 +25,10 @@ from cftui.snapshot import Command, History, Scene, Snapshot, State
 from cftui.tasks import column, make_tasks
 
 GRID_POINTS = 256  # where the fit is sampled for drawing
-EVALS_PER_TASK = 20  # test measurements per task when [train] eval_every = 0: each costs
-# about a fifth of a training step, so more would slow training measurably
+# Test measurements per task when [train] eval_every = 0. One costs about a third of a
+# training step, so at full pace they are few; at a watchable pace the engine mostly sleeps,
+# and the loss curves can be drawn finely.
+EVALS_PER_TASK = {"full pace": 10, "paced": 100}
 IDLE_POLL_S = 0.1  # how often an idle engine looks at its stop flag
 PUBLISH_HZ = 5  # snapshots (each with a fresh fit) per second while training: smooth
 # enough to watch, and it keeps a remote terminal under 50 KB/s (benchmarks/RESULTS.md)
@@ -140,7 +142,10 @@ class Engine:
         self._order: list[torch.Tensor] = []
         self.epoch = 0
         per_task = self.config.train.epochs * self.steps_per_epoch
-        self._eval_every = self.config.train.eval_every or max(1, per_task // EVALS_PER_TASK)
+        self._eval_every = {
+            key: self.config.train.eval_every or max(1, per_task // count)
+            for key, count in EVALS_PER_TASK.items()
+        }
         self._pace_origin = (time.perf_counter(), self.step)
 
     # -- training ------------------------------------------------------------------------
@@ -173,7 +178,8 @@ class Engine:
         epoch_done = not self._order
         self.epoch += epoch_done
         task_done = epoch_done and self.epoch >= self.config.train.epochs
-        if task_done or self.step % self._eval_every == 0:
+        every = self._eval_every["full pace" if self.pace is None else "paced"]
+        if task_done or self.step % every == 0:
             self._measure()
         self.train_seconds += time.perf_counter() - started
         if task_done and self.state is not State.DIVERGED:
