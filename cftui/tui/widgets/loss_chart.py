@@ -90,9 +90,12 @@ def _thin(n: int, most: int) -> np.ndarray:
 
 
 def _log_ticks(plt, values: np.ndarray) -> None:
-    """Ticks at the powers of ten the data spans, labelled as such."""
-    lo, hi = math.floor(float(values.min())), math.ceil(float(values.max()))
-    powers = list(range(lo, hi + 1)) if hi > lo else [lo, lo + 1]
-    step = max(1, len(powers) // 6)
-    powers = powers[::step]
-    plt.yticks(powers, [f"1e{p}" for p in powers])
+    """Ticks at 1, 2 and 5 times the powers of ten inside the data's range, labelled with
+    the loss itself; only the powers of ten when the data span many decades."""
+    low, high = float(values.min()), float(values.max())
+    decades = range(math.floor(low) - 1, math.ceil(high) + 1)
+    ticks = [(math.log10(m) + k, m, m * 10.0**k) for k in decades for m in (1, 2, 5)]
+    ticks = [tick for tick in ticks if low <= tick[0] <= high]
+    if len(ticks) > 7:
+        ticks = [tick for tick in ticks if tick[1] == 1]
+    plt.yticks([at for at, _, _ in ticks], [f"{loss:g}" for _, _, loss in ticks])
