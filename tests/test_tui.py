@@ -238,7 +238,7 @@ def test_fit_panel_is_deterministic(tiny):
 
         async def script(app, pilot):
             await until(pilot, lambda s: s.state is State.TASK_DONE)
-            out["text"] = app.query_one(FitPlot).render().plain
+            out["text"] = app.query_one(FitPlot).text.plain
 
         drive(tiny, script)
         return out["text"]
@@ -270,5 +270,19 @@ def test_every_action_is_in_the_command_palette(tiny):
         command = next(c for c in app.get_system_commands(app.screen) if c.title == "Next")
         command.callback()
         await until(pilot, lambda s: s.task == 1)
+
+    drive(tiny, script)
+
+
+def test_a_theme_change_redraws_the_charts(tiny):
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.state is State.TASK_DONE)
+        chart = app.query_one(LossChart)
+        before = chart.text
+        app.theme = "textual-light"
+        await pilot.pause(0.2)
+        assert chart.text.plain == before.plain  # the same plot
+        assert chart.text != before  # in the new theme's colours
+        assert "test MSE" in screen_text(app)
 
     drive(tiny, script)

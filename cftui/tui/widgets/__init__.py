@@ -21,7 +21,7 @@ class ChangedRows:
     rendered again either.
     """
 
-    _text: Text = Text()
+    text: Text = Text()  # what the widget shows now
     _rows: tuple[Text, ...] = ()
     _strips: dict[int, Strip]
     _strip_style: object = None
@@ -39,7 +39,7 @@ class ChangedRows:
 
     def repaint(self, text: Text) -> None:
         rows = tuple(text.split("\n", allow_blank=True))
-        old, self._text, self._rows = self._rows, text, rows
+        old, self.text, self._rows = self._rows, text, rows
         regions = []
         for y in range(max(len(rows), len(old))):
             new_row = rows[y] if y < len(rows) else Text()

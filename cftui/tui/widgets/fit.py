@@ -40,9 +40,6 @@ class FitPlot(ChangedRows, Widget):
             self.show(self.snap)
         self.refresh()
 
-    def render(self) -> Text:
-        return self._text if self.snap is not None else Text("starting…", style="dim")
-
     def _draw(self, snap: Snapshot) -> Text:
         tasks, grid = snap.scene.tasks, snap.scene.grid
         width, height = self.size.width - AXIS_WIDTH, self.size.height - 2

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from rich.text import Text
 from textual_plotext import PlotextPlot
 
 from cftui.snapshot import Snapshot
@@ -56,9 +55,9 @@ class LossChart(ChangedRows, PlotextPlot):
             self._replot()
             self.repaint(super().render())
 
-    def render(self) -> Text:
-        self._update()  # a theme change arrives as a plain refresh
-        return self._text
+    def on_mount(self) -> None:
+        # PlotextPlot registers the new theme's colours; then build the plot with them.
+        self.app.theme_changed_signal.subscribe(self, lambda theme: self._update())
 
     def _replot(self) -> None:
         plt = self.plt

@@ -72,9 +72,6 @@ class StatusLine(ChangedRows, Widget):
         )
         self.repaint(Text("\n").join([line, advice]))
 
-    def render(self) -> Text:
-        return self._text
-
     def on_resize(self) -> None:
         self.forget_rows()
         self.refresh()
