@@ -163,3 +163,31 @@ def test_keys_typed_after_quit_start_nothing(tiny):
     app = drive(tiny, script)
     assert app.return_code == 0
     assert not any(isinstance(screen, Picker) for screen in app.screen_stack)
+
+
+def test_keys_while_the_engine_is_being_built_do_nothing(tiny, monkeypatch):
+    """The first frame comes before the engine (torch's first optimizer takes a while to
+    load): keys pressed then neither crash nor act, and the footer shows them once ready."""
+    from cftui.tui import app as app_module
+
+    slow = app_module.Engine
+
+    def built_slowly(*args, **kwargs):
+        time.sleep(0.8)
+        return slow(*args, **kwargs)
+
+    monkeypatch.setattr(app_module, "Engine", built_slowly)
+
+    async def script(app, pilot):
+        await pilot.pause(0.1)
+        assert not app.ready
+        assert "● starting" in screen_text(app)
+        for key in ("n", "space", "plus", "m", "p", "r", "full_stop", "s"):
+            app.post_message(events.Key(key, None))
+        await asyncio.sleep(0.1)
+        assert len(app.screen_stack) == 1 and not app.ready
+        snap = await until(pilot, lambda s: s.state is State.TASK_DONE)
+        assert snap.run == 0 and snap.task == 0  # nothing typed early took effect
+        assert "n next" in screen_text(app)
+
+    drive(tiny, script)

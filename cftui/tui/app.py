@@ -156,7 +156,9 @@ class CftuiApp(App[None]):
         self.draw(message.snapshot)
 
     def draw(self, snap: Snapshot) -> None:
-        self.snapshot = snap
+        was_ready, self.snapshot = self.ready, snap
+        if self.ready and not was_ready:
+            self.refresh_bindings()  # the footer shows what the keys can do now
         self.show_status()
         self.query_one(FitPlot).show(snap)
         self.query_one(LossChart).show(snap)
@@ -183,6 +185,7 @@ class CftuiApp(App[None]):
         except ConfigError:
             where = ""
         self.error = f"training stopped: {type(error).__name__}: {error}{where} — r: restart"
+        self.refresh_bindings()
         self.show_status()
         self.notify(self.error, severity="error", timeout=10)
 
@@ -200,6 +203,7 @@ class CftuiApp(App[None]):
                 "paused": False,
             }
         self.config, self.engine = config, None
+        self.refresh_bindings()
         self.show_status()
         self.train()
 
@@ -208,9 +212,13 @@ class CftuiApp(App[None]):
         no key starts anything (keys typed after q arrive while the app shuts down)."""
         if self.quitting:
             return False
-        if self.snapshot is None:  # starting, or the start failed
-            return action in ("quit", "help", "restart")
+        if not self.ready:  # the engine is being built, or building it failed
+            return action in ("quit", "help") or (action == "restart" and bool(self.error))
         return action == "quit" or not isinstance(self.screen, ModalScreen)
+
+    @property
+    def ready(self) -> bool:
+        return self.engine is not None and self.snapshot is not None
 
     # -- actions -------------------------------------------------------------------------
 

@@ -55,9 +55,8 @@ class ChangedRows:
         if regions:  # in content coordinates
             self.refresh(*regions)
 
-    def forget_rows(self) -> None:
-        """After a resize every cell must be sent again."""
-        self._rows = ()
+    def forget_strips(self) -> None:
+        """After a resize every row is rendered again at the new width (and sent whole)."""
         self._strips = {}
 
     def _drop_strip(self, y: int) -> None:

@@ -34,7 +34,7 @@ class FitPlot(ChangedRows, Widget):
             self.repaint(self._draw(snap))
 
     def on_resize(self) -> None:
-        self.forget_rows()
+        self.forget_strips()
         self._shown = None
         if self.snap is not None:
             self.show(self.snap)

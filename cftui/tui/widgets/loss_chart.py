@@ -37,7 +37,7 @@ class LossChart(ChangedRows, PlotextPlot):
         return self.log_scale
 
     def on_resize(self) -> None:
-        self.forget_rows()
+        self.forget_strips()
         self._update()
         self.refresh()
 

@@ -73,5 +73,5 @@ class StatusLine(ChangedRows, Widget):
         self.repaint(Text("\n").join([line, advice]))
 
     def on_resize(self) -> None:
-        self.forget_rows()
+        self.forget_strips()
         self.refresh()
