@@ -67,7 +67,7 @@ class TrainConfig:
     epochs: int = 200  # epochs per task
     batch_size: int = 0  # 0 = full batch (one step per epoch)
     eval_every: int = 0  # steps between test evaluations; 0 = 10 per task at full pace,
-    # 100 when paced (the live view)
+    # 20 when paced (the live view)
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,10 @@ from cftui.tasks import column, make_tasks
 
 GRID_POINTS = 256  # where the fit is sampled for drawing
 # Test measurements per task when [train] eval_every = 0. One costs about a third of a
-# training step, so at full pace they are few; at a watchable pace the engine mostly sleeps,
-# and the loss curves can be drawn finely.
-EVALS_PER_TASK = {"full pace": 10, "paced": 100}
+# training step, so at full pace they are few. At a watchable pace the engine mostly sleeps;
+# there each new point redraws the loss chart, and 20 per task keep a remote terminal
+# under 50 KB/s (100 per task sent 65 KB/s: benchmarks/RESULTS.md).
+EVALS_PER_TASK = {"full pace": 10, "paced": 20}
 IDLE_POLL_S = 0.1  # how often an idle engine looks at its stop flag
 PUBLISH_HZ = 5  # snapshots (each with a fresh fit) per second while training: smooth
 # enough to watch, and it keeps a remote terminal under 50 KB/s (benchmarks/RESULTS.md)
