@@ -152,10 +152,11 @@ def write_result(console: Console, path: Path, data: object) -> None:
 
 def run_tui(args: argparse.Namespace) -> int:
     config, device = prepare(args)
-    from cftui.tui.app import CftuiApp  # Textual loads only for the TUI
+    from cftui.tui.app import CftuiApp, default_pace  # Textual loads only for the TUI
 
     flags = {key: getattr(args, key) for key in ("seed", "epochs", "lr") if hasattr(args, key)}
-    CftuiApp(config, device, overrides=flags, pace=getattr(args, "pace", -1.0)).run()
+    pace = getattr(args, "pace", default_pace(config))
+    CftuiApp(config, device, overrides=flags, pace=pace).run()
     return 0
 
 

@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from cftui.snapshot import State
-from cftui.tui.app import CftuiApp
+from cftui.tui.app import CftuiApp, default_pace
 from cftui.tui.screens import Help, Picker
 from cftui.tui.widgets.fit import FitPlot
 from cftui.tui.widgets.loss_chart import LossChart
@@ -105,7 +105,7 @@ def test_pace_keys(tiny):
         await pilot.press("a")
         await until(pilot, lambda s: s.auto_advance)
 
-    drive(tiny, script, pace=-1.0, paused=True)
+    drive(tiny, script, pace=default_pace(tiny), paused=True)
 
 
 def test_restart_and_method_picker(tiny):

@@ -87,12 +87,13 @@ class CftuiApp(App[None]):
         device: torch.device,
         *,
         overrides: dict | None = None,
-        pace: float | None = -1.0,
+        pace: float | None,
         auto_advance: bool = False,
         paused: bool = False,
     ) -> None:
-        """``pace`` -1 means the default (one task in SECONDS_PER_TASK); None, full pace.
-        ``overrides`` are the command-line flags, applied again to a preset picked later."""
+        """``pace`` in epochs per second (None: full pace; default_pace(config) is one task in
+        SECONDS_PER_TASK). ``overrides`` are the command-line flags, applied again to a
+        preset picked later."""
         super().__init__()
         self.overrides = overrides or {}
         self.device = device
@@ -107,7 +108,7 @@ class CftuiApp(App[None]):
         self.snapshot: Snapshot | None = None
         self.start = {
             "auto_advance": auto_advance,
-            "pace": default_pace(config) if pace == -1.0 else pace,
+            "pace": pace,
             "paused": paused,
         }
         self.error = ""
@@ -138,14 +139,13 @@ class CftuiApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, name="training")
     def train(self) -> None:
         if self.engine is None:
-            paused = self.start["paused"]
             engine = Engine(
                 self.config,
                 self.device,
                 auto_advance=self.start["auto_advance"],
                 pace=self.start["pace"],
             )
-            if paused:
+            if self.start["paused"]:
                 engine.send(Command.TOGGLE_PAUSE)
             self.engine = engine
             if self.quitting:
