@@ -129,7 +129,6 @@ class CftuiApp(App[None]):
 
     def on_mount(self) -> None:
         self.query_one(FitPlot).border_title = "fit"
-        self.query_one(LossChart).border_title = "test MSE per task (log10)"
         self.query_one(LossMatrix).border_title = "loss matrix: after task i (rows), on task j"
         self.show_status()
         self.train()

@@ -25,6 +25,7 @@ class LossChart(ChangedRows, PlotextPlot):
         self.snap: Snapshot | None = None
         self.log_scale = True
         self._shown: tuple | None = None
+        self._title()
 
     def show(self, snap: Snapshot) -> None:
         self.snap = snap
@@ -32,9 +33,12 @@ class LossChart(ChangedRows, PlotextPlot):
 
     def toggle_log(self) -> bool:
         self.log_scale = not self.log_scale
-        self.border_title = "test MSE per task" + (" (log10)" if self.log_scale else "")
+        self._title()
         self._update()
         return self.log_scale
+
+    def _title(self) -> None:
+        self.border_title = "test MSE per task" + (" (log10)" if self.log_scale else "")
 
     def on_resize(self) -> None:
         self.forget_strips()
