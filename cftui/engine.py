@@ -92,11 +92,6 @@ class Engine:
     def snapshot(self) -> Snapshot:
         return self._snapshot
 
-    @property
-    def steps_per_epoch(self) -> int:
-        n, batch = len(self.tasks[self.task].x_train), self.config.train.batch_size
-        return 1 if batch == 0 or batch >= n else math.ceil(n / batch)
-
     # -- building ------------------------------------------------------------------------
 
     def _configure(self, config: Config) -> None:
@@ -139,6 +134,9 @@ class Engine:
     def _begin_task(self) -> None:
         self.method.before_task(self.model, self.tasks, self.task)
         self._train_x, self._train_y = self.method.training_set(self.tasks, self.task, self.device)
+        # counted on the training set, which replay and joint make larger than the task's
+        n, batch = len(self._train_x), self.config.train.batch_size
+        self.steps_per_epoch = 1 if batch == 0 or batch >= n else math.ceil(n / batch)
         self._order: list[torch.Tensor] = []
         self.epoch = 0
         per_task = self.config.train.epochs * self.steps_per_epoch

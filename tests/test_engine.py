@@ -81,6 +81,14 @@ def test_minibatches_make_several_steps_per_epoch(tiny):
     assert engine.run().step == 2 * 3 * config.train.epochs
 
 
+def test_an_epoch_of_joint_training_covers_every_task_so_far(tiny):
+    """Joint's task 2 trains on 160 points: 5 batches of 32 per epoch, not the task's 3."""
+    config = dataclasses.replace(tiny, train=dataclasses.replace(tiny.train, batch_size=32))
+    engine = Engine(config.with_overrides(method="joint"))
+    assert engine.run().step == (3 + 5) * config.train.epochs
+    assert engine.steps_per_epoch == 5
+
+
 def test_snapshots_are_immutable_and_stay_valid(tiny):
     seen = []
     Engine(tiny).run(seen.append)
