@@ -243,10 +243,10 @@ class Engine:
     def _keep_pace(self) -> None:
         if self.pace is None or self.state is not State.RUNNING:
             return
-        if self._snapshot.step != self.step:  # about to sleep: show where it stands first
-            self._emit()
         origin_time, origin_step = self._pace_origin
         due = origin_time + (self.step - origin_step) / (self.pace * self.steps_per_epoch)
+        if self._snapshot.step != self.step and due > self._publish_due:
+            self._emit()  # a sleep past the next snapshot ahead: show where it stands first
         while not self._stop.is_set() and self.state is State.RUNNING and self.pace is not None:
             ahead = due - time.perf_counter()
             if ahead <= 0:
@@ -283,7 +283,8 @@ class Engine:
             self._emit()
 
     def _emit(self) -> None:
-        """Publish a Snapshot: at state changes and at most PUBLISH_HZ times a second."""
+        """Publish a Snapshot: at state changes, about PUBLISH_HZ times a second while
+        training, and before a paced sleep that outlasts the next one's due time."""
         self._publish_due = time.perf_counter() + 1.0 / PUBLISH_HZ
         steps, losses = self.history.views()
         self._snapshot = Snapshot(

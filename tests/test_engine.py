@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from cftui import model
-from cftui.engine import Engine
+from cftui.engine import PUBLISH_HZ, Engine
 from cftui.snapshot import Command, State
 from cftui.tasks import make_tasks
 
@@ -148,6 +148,31 @@ def test_pace_limits_speed_and_full_pace_lifts_it(tiny):
     engine.stop()
     thread.join(1)
     assert not thread.is_alive()
+
+
+def paced_snapshots(config, pace: float, seconds: float) -> list:
+    seen = []
+    engine = Engine(config.with_overrides(epochs=10_000), pace=pace)
+    thread = threading.Thread(target=engine.run, args=(seen.append, False), daemon=True)
+    thread.start()
+    time.sleep(seconds)
+    engine.stop()
+    thread.join(1)
+    return seen
+
+
+def test_a_fast_pace_publishes_a_few_snapshots_a_second(tiny):
+    """At 200 epochs/s the engine sleeps after every step, but publishes (and the UI draws)
+    at about PUBLISH_HZ, not at every step: 20 a second at the default pace sent 100 KB/s."""
+    seen = paced_snapshots(tiny, pace=200, seconds=1.0)
+    assert seen[-1].step > 50
+    assert len(seen) <= 2 * PUBLISH_HZ
+
+
+def test_a_slow_pace_shows_every_step_before_sleeping(tiny):
+    seen = paced_snapshots(tiny, pace=4, seconds=0.9)  # a step every 250 ms
+    shown = {s.step for s in seen}
+    assert seen[-1].step >= 2 and shown >= set(range(seen[-1].step + 1))
 
 
 def test_reset_reruns_and_can_switch_config(tiny):

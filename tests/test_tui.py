@@ -8,6 +8,7 @@ import asyncio
 import re
 import threading
 
+import numpy as np
 import pytest
 import torch
 
@@ -15,7 +16,7 @@ from cftui.snapshot import State
 from cftui.tui.app import CftuiApp, default_pace
 from cftui.tui.screens import Help, Picker
 from cftui.tui.widgets.fit import FitPlot
-from cftui.tui.widgets.loss_chart import LossChart
+from cftui.tui.widgets.loss_chart import LossChart, axis_limits, nice_ceiling
 
 CPU = torch.device("cpu")
 
@@ -286,3 +287,14 @@ def test_a_theme_change_redraws_the_charts(tiny):
         assert "test MSE" in screen_text(app)
 
     drive(tiny, script)
+
+
+def test_the_loss_axes_move_in_steps_not_with_every_point():
+    losses = np.array([[0.9, 2.0], [0.013, 1.5]])
+    assert axis_limits(150, np.log10(losses), log_scale=True) == ((0, 200), (-2, 1))
+    losses[1, 0] = 0.011  # a new point inside the same decades: the same axes
+    assert axis_limits(160, np.log10(losses), log_scale=True) == ((0, 200), (-2, 1))
+    assert axis_limits(201, losses, log_scale=False) == ((0, 500), (0, 2))
+    assert axis_limits(0, np.log10([[0.5]]), log_scale=True) == ((0, 1), (-1, 0))
+    ceilings = [nice_ceiling(v) for v in (1, 3, 10, 11, 201, 0.013)]
+    assert ceilings == pytest.approx([1, 5, 10, 20, 500, 0.02])

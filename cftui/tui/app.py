@@ -1,8 +1,9 @@
 """The live app: the engine trains in a thread worker; snapshots come back as messages.
 
-The training loop never waits on the UI: it posts a message (thread-safe, non-blocking) at
-most ten times a second, and a newer snapshot replaces one still waiting in the queue, so
-the UI draws only the latest. Keys become engine commands; the UI never touches the model.
+The training loop never waits on the UI: it posts a message (thread-safe, non-blocking) a
+few times a second (engine.PUBLISH_HZ), and a newer snapshot replaces one still waiting in
+the queue, so the UI draws only the latest. Keys become engine commands; the UI never
+touches the model.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ Drawn with plotext (through textual-plotext). The y axis shows log10 of the loss
 linear scale with labelled ticks: plotext 5's own log scale rewrites its data in place on
 every build. Series are thinned to about two points per column, and the plot is built only
 when the data or the size changed (textual-plotext would rebuild it on every repaint).
+The axes move in steps (x to 1, 2 or 5 times a power of ten, log y to whole decades), not
+with every new point: a new point then changes a few cells, not the whole chart, and the
+terminal is sent those cells only.
 """
 
 from __future__ import annotations
@@ -81,8 +84,30 @@ class LossChart(ChangedRows, PlotextPlot):
             )
         for boundary in snap.boundaries:
             plt.vline(boundary, "white")
+        x_limits, y_limits = axis_limits(int(snap.steps[-1]), values, self.log_scale)
+        plt.xlim(*x_limits)
+        plt.ylim(*y_limits)
         if self.log_scale:
-            _log_ticks(plt, values)
+            _log_ticks(plt, *y_limits)
+
+
+def axis_limits(
+    last_step: int, values: np.ndarray, log_scale: bool
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """x from 0 to the next 1-2-5 step count; y over whole decades (log10 values) or from 0
+    to the next 1-2-5 loss (linear)."""
+    x_limits = (0.0, nice_ceiling(max(last_step, 1)))
+    low, high = float(values.min()), float(values.max())
+    if log_scale:
+        low, high = math.floor(low), math.ceil(high)
+        return x_limits, (low, max(high, low + 1))
+    return x_limits, (0.0, nice_ceiling(high) if high > 0 else 1.0)
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2 and 5 times a power of ten that is >= value (> 0)."""
+    power = 10.0 ** math.floor(math.log10(value))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= value * (1 - 1e-12))
 
 
 def _thin(n: int, most: int) -> np.ndarray:
@@ -92,10 +117,9 @@ def _thin(n: int, most: int) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, most).round().astype(int))
 
 
-def _log_ticks(plt, values: np.ndarray) -> None:
-    """Ticks at 1, 2 and 5 times the powers of ten inside the data's range, labelled with
-    the loss itself; only the powers of ten when the data span many decades."""
-    low, high = float(values.min()), float(values.max())
+def _log_ticks(plt, low: int, high: int) -> None:
+    """Ticks at 1, 2 and 5 times the powers of ten from 10^low to 10^high, labelled with the
+    loss itself; only the powers of ten when the range spans many decades."""
     decades = range(math.floor(low) - 1, math.ceil(high) + 1)
     ticks = [(math.log10(m) + k, m, m * 10.0**k) for k in decades for m in (1, 2, 5)]
     ticks = [tick for tick in ticks if low <= tick[0] <= high]
