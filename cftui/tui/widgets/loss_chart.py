@@ -120,8 +120,7 @@ def _thin(n: int, most: int) -> np.ndarray:
 def _log_ticks(plt, low: int, high: int) -> None:
     """Ticks at 1, 2 and 5 times the powers of ten from 10^low to 10^high, labelled with the
     loss itself; only the powers of ten when the range spans many decades."""
-    decades = range(math.floor(low) - 1, math.ceil(high) + 1)
-    ticks = [(math.log10(m) + k, m, m * 10.0**k) for k in decades for m in (1, 2, 5)]
+    ticks = [(math.log10(m) + k, m, m * 10.0**k) for k in range(low, high + 1) for m in (1, 2, 5)]
     ticks = [tick for tick in ticks if low <= tick[0] <= high]
     if len(ticks) > 7:
         ticks = [tick for tick in ticks if tick[1] == 1]
