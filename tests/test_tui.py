@@ -16,7 +16,7 @@ from cftui.snapshot import State
 from cftui.tui.app import CftuiApp, default_pace
 from cftui.tui.screens import Help, Picker
 from cftui.tui.widgets.fit import FitPlot
-from cftui.tui.widgets.loss_chart import LossChart, axis_limits, nice_ceiling
+from cftui.tui.widgets.loss_chart import LossChart, axis_limits, nice_ceiling, step_ticks
 
 CPU = torch.device("cpu")
 
@@ -298,3 +298,6 @@ def test_the_loss_axes_move_in_steps_not_with_every_point():
     assert axis_limits(0, np.log10([[0.5]]), log_scale=True) == ((0, 1), (-1, 0))
     ceilings = [nice_ceiling(v) for v in (1, 3, 10, 11, 201, 0.013)]
     assert ceilings == pytest.approx([1, 5, 10, 20, 500, 0.02])
+    assert step_ticks(50) == [0, 10, 20, 30, 40, 50]  # not plotext's 12.5, 25, 37.5
+    assert step_ticks(200) == [0, 50, 100, 150, 200]
+    assert step_ticks(1000) == [0, 200, 400, 600, 800, 1000]

@@ -86,6 +86,8 @@ class LossChart(ChangedRows, PlotextPlot):
             plt.vline(boundary, "white")
         x_limits, y_limits = axis_limits(int(snap.steps[-1]), values, self.log_scale)
         plt.xlim(*x_limits)
+        ticks = step_ticks(x_limits[1])
+        plt.xticks(ticks, [f"{tick:g}" for tick in ticks])
         plt.ylim(*y_limits)
         if self.log_scale:
             _log_ticks(plt, *y_limits)
@@ -108,6 +110,13 @@ def nice_ceiling(value: float) -> float:
     """The smallest of 1, 2 and 5 times a power of ten that is >= value (> 0)."""
     power = 10.0 ** math.floor(math.log10(value))
     return next(m * power for m in (1, 2, 5, 10) if m * power >= value * (1 - 1e-12))
+
+
+def step_ticks(end: float) -> list[float]:
+    """Ticks that split an axis ending at 1, 2 or 5 times a power of ten into fifths (quarters
+    for 2): whole numbers from 10 steps up, where plotext's own quarters of 50 give 12.5."""
+    parts = 4 if round(end / 10 ** math.floor(math.log10(end))) == 2 else 5
+    return [end * i / parts for i in range(parts + 1)]
 
 
 def _thin(n: int, most: int) -> np.ndarray:
