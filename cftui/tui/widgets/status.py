@@ -41,11 +41,7 @@ class StatusLine(ChangedRows, Widget):
         """State first, so it survives a narrow terminal; then the run, then what to do."""
         config = snap.scene.config
         line = Text.assemble(
-            ("● " + str(snap.state), STATE_STYLES[snap.state]),
-            " · ",
-            (config.name, "bold"),
-            " · ",
-            (config.method.name, "bold"),
+            *_run(str(snap.state), STATE_STYLES[snap.state], config),
             f" · task {snap.task + 1}/{len(snap.scene.tasks)}",
             f" · epoch {snap.epoch}/{config.train.epochs}",
             f" · step {snap.step}",
@@ -55,23 +51,23 @@ class StatusLine(ChangedRows, Widget):
             no_wrap=True,
             overflow="ellipsis",
         )
-        advice = Text(error or hint(snap), style="bold red" if error else "dim", no_wrap=True)
-        advice.overflow = "ellipsis"
-        self.repaint(Text("\n").join([line, advice]))
+        self._lines(line, hint(snap), error)
 
     def starting(self, config, error: str = "") -> None:
-        line = Text.assemble(
-            ("● starting", "bold"),
-            " · ",
-            (config.name, "bold"),
-            " · ",
-            (config.method.name, "bold"),
-        )
-        advice = Text(
-            error or "loading PyTorch and drawing the data…", style="bold red" if error else "dim"
-        )
-        self.repaint(Text("\n").join([line, advice]))
+        line = Text.assemble(*_run("starting", "bold", config))
+        self._lines(line, "loading PyTorch and drawing the data…", error)
+
+    def _lines(self, line: Text, advice: str, error: str) -> None:
+        """The second line is the advice, or the error in its place."""
+        style = "bold red" if error else "dim"
+        advice_line = Text(error or advice, style=style, no_wrap=True, overflow="ellipsis")
+        self.repaint(Text("\n").join([line, advice_line]))
 
     def on_resize(self) -> None:
         self.forget_strips()
         self.refresh()
+
+
+def _run(state: str, style: str, config) -> tuple:
+    """The head of the first line: the state, then the preset and the method."""
+    return ("● " + state, style), " · ", (config.name, "bold"), " · ", (config.method.name, "bold")
