@@ -166,15 +166,15 @@ async def headless(seconds: float) -> dict:
     """The app under Textual's test driver at 120x40: speed, and the cost of a frame."""
     from cftui.tui.app import CftuiApp
 
-    app = CftuiApp(article_config(LONG), torch.device("cpu"), pace=None)
+    app = CftuiApp(article_config(LONG), "cpu", pace=None)
     seen = []
     draw = app.draw
     app.draw = lambda snap: (seen.append(snap), draw(snap))[1]
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(1.0)
-        s0, t0 = app.engine.step, time.perf_counter()
+        s0, t0 = app.engine.now.step, time.perf_counter()
         await asyncio.sleep(seconds)
-        rate = (app.engine.step - s0) / (time.perf_counter() - t0)
+        rate = (app.engine.now.step - s0) / (time.perf_counter() - t0)
         app.engine.stop()
         await pilot.pause(0.2)
         frames = []

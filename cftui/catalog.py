@@ -2,6 +2,8 @@
 
 A name is looked up in ``$XDG_CONFIG_HOME/cftui/presets`` (default ``~/.config``) first,
 so a user can override a shipped preset, then among the presets shipped in the package.
+The shipped presets live in ``presets/`` at the top of the repository and install as
+``cftui.presets``; run from a checkout with no install, they are found beside ``cftui/``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ def user_dir() -> Path:
 
 
 def shipped_dir() -> Path:
-    return Path(str(importlib.resources.files("cftui.presets")))
+    try:
+        return Path(str(importlib.resources.files("cftui.presets")))
+    except ModuleNotFoundError:  # `python -m cftui` in a checkout that was never installed
+        return Path(__file__).resolve().parents[1] / "presets"
 
 
 @dataclass(frozen=True)

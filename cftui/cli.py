@@ -2,6 +2,9 @@
 
 Every kind of bad input ends the same way: one line on stderr naming the file or flag and
 the key, and exit code 2. A diverged run exits 1. Nothing prints a traceback.
+
+torch loads only in the handlers that train (engine, compare) or in the TUI's worker, so
+`--help`, `presets` and `methods` answer at once and the TUI shows its first frame early.
 """
 
 from __future__ import annotations
@@ -10,16 +13,20 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cftui import catalog, compare, devices, methods, report, results
+from cftui import catalog, devices, methods, results
 from cftui.config import Config, ConfigError
-from cftui.engine import Engine
 from cftui.snapshot import Snapshot, State
+
+if TYPE_CHECKING:
+    import torch
+
+    from cftui.engine import Engine
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 1
@@ -128,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }.get(args.command, run_tui)
     try:
         return handler(args)
-    except ConfigError as err:
+    except (ConfigError, results.WriteError) as err:
         print(f"cftui: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
@@ -151,7 +158,12 @@ def write_result(console: Console, path: Path, data: object) -> None:
 
 
 def run_tui(args: argparse.Namespace) -> int:
-    config, device = prepare(args)
+    """The app resolves "auto" in its training worker, where torch loads after the first
+    frame; an explicit GPU is resolved here, so a missing one is one line before any UI."""
+    config = load_config(args)
+    device = getattr(args, "device", "auto")
+    if device not in ("auto", "cpu"):
+        device = str(devices.resolve(device))
     from cftui.tui.app import CftuiApp, default_pace  # Textual loads only for the TUI
 
     flags = {key: getattr(args, key) for key in ("seed", "epochs", "lr") if hasattr(args, key)}
@@ -161,6 +173,9 @@ def run_tui(args: argparse.Namespace) -> int:
 
 
 def run_headless(args: argparse.Namespace) -> int:
+    from cftui import report
+    from cftui.engine import Engine
+
     config, device = prepare(args)
     engine = Engine(config, device)
     console = Console()
@@ -180,6 +195,8 @@ def run_headless(args: argparse.Namespace) -> int:
 
 
 def compare_methods(args: argparse.Namespace) -> int:
+    from cftui import compare, report
+
     config, device = prepare(args)
     seeds = range(config.data.seed, config.data.seed + args.seeds)
     console = Console()
@@ -256,9 +273,8 @@ def list_presets(args: argparse.Namespace) -> int:
 def list_methods(args: argparse.Namespace) -> int:
     table = Table("method", "what it does", "settings (defaults)", title="methods")
     table.title_justify = "left"
-    for name in methods.names():
-        cls = methods.get(name)
-        settings = ", ".join(f"{k} = {v}" for k, v in cls.defaults.items()) or "-"
-        table.add_row(name, cls.summary, settings)
+    for method in methods.METHODS:
+        settings = ", ".join(f"{k} = {v}" for k, v in method.defaults.items()) or "-"
+        table.add_row(method.name, method.summary, settings)
     Console().print(table)
     return 0

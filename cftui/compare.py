@@ -6,7 +6,6 @@ from the same place; several seeds give a mean and a spread.
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -56,35 +55,57 @@ def run_all(
 
 
 @dataclass(frozen=True)
-class Spread:
+class Stats:
+    """A value over seeds, reported robustly: the median and the range first (one bad seed
+    moves neither much), the mean and standard deviation beside them."""
+
+    median: float
+    low: float
+    high: float
     mean: float
     std: float
+    seeds: int  # how many finished seeds these come from
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Stats:
+        finite = np.asarray([v for v in values if np.isfinite(v)], dtype=float)
+        if not finite.size:
+            return cls(*[float("nan")] * 5, seeds=0)
+        return cls(
+            float(np.median(finite)),
+            float(finite.min()),
+            float(finite.max()),
+            float(finite.mean()),
+            float(finite.std()),
+            int(finite.size),
+        )
 
     def __str__(self) -> str:
-        return f"{self.mean:.2g}±{self.std:.1g}"
+        return f"{self.median:.3g}"
 
-
-def spread(values: Sequence[float]) -> Spread:
-    values = [v for v in values if np.isfinite(v)]
-    if not values:
-        return Spread(float("nan"), float("nan"))
-    return Spread(statistics.fmean(values), statistics.pstdev(values))
+    @property
+    def range(self) -> str:
+        return f"{self.low:.2g}–{self.high:.2g}" if self.seeds > 1 else ""
 
 
 def summarize(outcomes: Sequence[Outcome]) -> dict[str, dict]:
-    """Per method, over seeds: final MSE per task, mean forgetting, BWT, current task, seconds."""
+    """Per method, over seeds: final MSE per task, mean forgetting, BWT, seconds, and on how
+    many seeds task 1 ends lower than naive's on the same seed (same data, same weights)."""
+    naive = {o.seed: o.final[0] for o in outcomes if o.method == "naive" and o.complete}
     table: dict[str, dict] = {}
     for name in dict.fromkeys(o.method for o in outcomes):
         runs = [o for o in outcomes if o.method == name and o.complete]
         n_tasks = len(runs[0].loss_matrix) if runs else 0
+        rivals = [r for r in runs if r.seed in naive]
         table[name] = {
-            "final": [spread([r.final[j] for r in runs]) for j in range(n_tasks)],
-            "forgetting": spread(
+            "final": [Stats.of([r.final[j] for r in runs]) for j in range(n_tasks)],
+            "forgetting": Stats.of(
                 [np.mean(metrics.forgetting(r.loss_matrix) or [0.0]) for r in runs]
             ),
-            "bwt": spread([metrics.backward_transfer(r.loss_matrix) or 0.0 for r in runs]),
-            "current": spread([r.final[-1] for r in runs]),
-            "seconds": spread([o.seconds for o in outcomes if o.method == name]),
+            "bwt": Stats.of([metrics.backward_transfer(r.loss_matrix) or 0.0 for r in runs]),
+            "seconds": Stats.of([o.seconds for o in outcomes if o.method == name]),
+            "wins": int(sum(r.final[0] < naive[r.seed] for r in rivals)),
+            "versus": len(rivals),  # seeds on which naive finished too
             "failed": sum(1 for o in outcomes if o.method == name and not o.complete),
         }
     return table

@@ -2,14 +2,15 @@
 
 A preset is data. It is read with :mod:`tomllib`, every key is checked for its name, type
 and range, and any problem becomes one :class:`ConfigError` line naming the file and the
-key, which the CLI turns into exit code 2. Nothing in a preset is executed.
+key, which the CLI turns into exit code 2. Nothing in a preset is executed. Validation
+imports no torch (the methods' settings come from their torch-free registry records), so
+listing presets and `cftui --help` start fast.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
-import itertools
 import tomllib
 import types
 import typing
@@ -20,9 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from cftui import expr, methods
+from cftui import expr, methods, tasks
 
-FAMILIES = ("polynomial", "rbf", "sigmoid", "fourier", "expr")
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "gelu")
 OPTIMIZERS = ("adam", "sgd")
 MAX_POINTS_PER_TASK = 100_000
@@ -79,7 +79,7 @@ class MethodConfig:
     @property
     def params(self) -> Mapping[str, Any]:
         """Hyperparameters of the selected method."""
-        return self.settings.get(self.name, methods.get(self.name).defaults)
+        return self.settings.get(self.name, methods.info(self.name).defaults)
 
 
 @dataclass(frozen=True)
@@ -107,14 +107,6 @@ class Config:
 
 
 SECTIONS = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig}
-
-
-def task_ranges(data: DataConfig) -> list[tuple[float, float]]:
-    """Each task's x-interval: the explicit ``ranges``, or ``x_range`` cut into equal parts."""
-    if data.ranges:
-        return list(data.ranges)
-    edges = np.linspace(*data.x_range, data.n_tasks + 1)
-    return [(float(a), float(b)) for a, b in itertools.pairwise(edges)]
 
 
 def _pick(values: dict[str, Any], *keys: str) -> dict[str, Any]:
@@ -229,7 +221,7 @@ def _build_method(table: Any, source: str) -> MethodConfig:
 
 
 def _method_params(method: str, given: Mapping[str, Any], source: str, prefix: str) -> Mapping:
-    defaults = methods.get(method).defaults
+    defaults = methods.info(method).defaults
     _reject_unknown(given, set(defaults), source, prefix)
     params = dict(defaults)
     for key, value in given.items():
@@ -254,7 +246,7 @@ def _check(c: Config, source: str) -> None:
         if not ok:
             raise ConfigError(source, key, message)
 
-    _check_choice(d.family, FAMILIES, source, "[data] family")
+    _check_choice(d.family, tuple(tasks.FAMILIES), source, "[data] family")
     _check_choice(m.activation, ACTIVATIONS, source, "[model] activation")
     _check_choice(t.optimizer, OPTIMIZERS, source, "[train] optimizer")
     rule(1 <= d.n_tasks <= MAX_TASKS, "[data] n_tasks", f"must be 1..{MAX_TASKS}, got {d.n_tasks}")
@@ -289,7 +281,7 @@ def _check(c: Config, source: str) -> None:
         )
     if d.family == "expr":
         rule(bool(d.functions), "[data] functions", "family 'expr' needs one expression per task")
-        for i, (text, (lo, hi)) in enumerate(zip(d.functions, task_ranges(d), strict=True)):
+        for i, (text, (lo, hi)) in enumerate(zip(d.functions, tasks.task_ranges(d), strict=True)):
             try:
                 expr.evaluate(text, np.linspace(lo, hi, 257))
             except expr.ExpressionError as err:

@@ -1,16 +1,24 @@
-"""Choosing the torch device: --device auto | cpu | cuda | mps."""
+"""Choosing the torch device: --device auto | cpu | cuda | mps.
+
+torch is imported inside :func:`resolve`, so the parser's CHOICES cost nothing at start-up.
+"""
 
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
 
 from cftui.config import ConfigError
+
+if TYPE_CHECKING:
+    import torch
 
 CHOICES = ("auto", "cpu", "cuda", "mps")
 
 
 def resolve(name: str) -> torch.device:
     """auto picks cuda, else mps, else cpu; an explicit device that is missing is an error."""
+    import torch
+
     available = {
         "cuda": torch.cuda.is_available(),
         "mps": torch.backends.mps.is_available(),

@@ -1,7 +1,9 @@
 """A finished (or diverged) run as plain data, and writing files atomically.
 
 Files are written to a temporary file beside the target and renamed over it, so a reader
-sees the old file or the whole new one, never half of one.
+sees the old file or the whole new one, never half of one. The file gets the mode any
+other tool's output gets under the user's umask (0644 under 022), not the temporary
+file's private 0600.
 """
 
 from __future__ import annotations
@@ -10,14 +12,22 @@ import dataclasses
 import json
 import math
 import os
-import tempfile
+import secrets
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cftui import __version__, metrics
-from cftui.config import ConfigError
-from cftui.engine import Engine
 from cftui.snapshot import State
+
+if TYPE_CHECKING:
+    from cftui.engine import Engine
+
+
+class WriteError(Exception):
+    """An output that cannot be written: one line naming the path and why (exit 2)."""
+
+    def __init__(self, path: Path, message: str) -> None:
+        super().__init__(f"{path}: cannot write: {message}")
 
 
 def summary(engine: Engine) -> dict[str, Any]:
@@ -73,19 +83,23 @@ def check_writable(path: Path) -> None:
     """Fail before a long run, not after it, when the output cannot be written."""
     folder = path.expanduser().parent
     if not folder.is_dir():
-        raise ConfigError(str(path), "", f"cannot write: folder {folder} does not exist")
+        raise WriteError(path, f"folder {folder} does not exist")
     if not os.access(folder, os.W_OK):
-        raise ConfigError(str(path), "", f"cannot write: folder {folder} is not writable")
+        raise WriteError(path, f"folder {folder} is not writable")
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:
-    """Write ``content`` to ``path`` via a temporary file and a rename; ConfigError on failure."""
+    """Write ``content`` to ``path`` via a temporary file and a rename; WriteError on failure.
+
+    The temporary file is created with mode 0666 for the kernel to mask with the umask, as
+    any tool's output is (mkstemp's files stay 0600 after the rename)."""
     path = path.expanduser()
     data = content.encode() if isinstance(content, str) else content
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as err:
-        raise ConfigError(str(path), "", f"cannot write: {err.strerror or err}") from None
+        raise WriteError(path, err.strerror or str(err)) from None
     try:
         with os.fdopen(fd, "wb") as file:
             file.write(data)
@@ -93,8 +107,8 @@ def write_atomic(path: Path, content: str | bytes) -> None:
             os.fsync(file.fileno())
         os.replace(temp, path)
     except OSError as err:
-        Path(temp).unlink(missing_ok=True)
-        raise ConfigError(str(path), "", f"cannot write: {err.strerror or err}") from None
+        temp.unlink(missing_ok=True)
+        raise WriteError(path, err.strerror or str(err)) from None
 
 
 def write_json(path: Path, data: Any) -> None:

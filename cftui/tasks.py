@@ -3,19 +3,27 @@
 Each task carries its noisy train and test points and the noiseless curve it was drawn
 from, so a plot can show what the model should have kept. Everything is drawn from one
 seeded numpy generator: the same DataConfig always gives the same tasks.
+
+FAMILIES here is the one list of data families; config validates ``family`` against it.
+Drawing data needs no torch: only the ``*_tensors`` helpers, which the engine calls, load it.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 from numpy.polynomial import Polynomial
 
 from cftui import expr
-from cftui.config import DataConfig, task_ranges
+
+if TYPE_CHECKING:
+    import torch
+
+    from cftui.config import DataConfig
 
 CURVE_POINTS = 200  # samples of each task's noiseless curve, for drawing
 Curve = Callable[[np.ndarray], np.ndarray]
@@ -40,14 +48,24 @@ class Task:
 
 
 def column(values: np.ndarray, device: torch.device) -> torch.Tensor:
+    import torch  # here, not at the top: config validation and `cftui --help` need no torch
+
     return torch.as_tensor(values, dtype=torch.float32, device=device).reshape(-1, 1)
+
+
+def task_ranges(data: DataConfig) -> list[tuple[float, float]]:
+    """Each task's x-interval: the explicit ``ranges``, or ``x_range`` cut into equal parts."""
+    if data.ranges:
+        return list(data.ranges)
+    edges = np.linspace(*data.x_range, data.n_tasks + 1)
+    return [(float(a), float(b)) for a, b in itertools.pairwise(edges)]
 
 
 def make_tasks(data: DataConfig) -> list[Task]:
     """Draw every task of ``data`` (train/test split, noise) from its seed."""
     rng = np.random.default_rng(data.seed)
     ranges = task_ranges(data)
-    curves, names = CURVES[data.family](data, ranges, rng)
+    curves, names = FAMILIES[data.family](data, ranges, rng)
     n_test = round(data.points_per_task * data.test_fraction)
     tasks = []
     for (lo, hi), curve, name in zip(ranges, curves, names, strict=True):
@@ -130,10 +148,10 @@ def _fourier(x: np.ndarray, k: int, data: DataConfig) -> np.ndarray:
     return np.sin(phase) / harmonic
 
 
-CURVES = {
+FAMILIES = {  # a [data] family -> the curves (and names) of its tasks
     "polynomial": _polynomials,
-    "expr": _expressions,
     "rbf": _basis_sum(_rbf),
     "sigmoid": _basis_sum(_sigmoid),
     "fourier": _basis_sum(_fourier),
+    "expr": _expressions,
 }

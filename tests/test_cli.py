@@ -4,8 +4,7 @@ import sys
 
 import pytest
 
-from cftui import cli, results
-from cftui.config import ConfigError
+from cftui import cli, methods, results
 
 
 def run_json(tmp_path, *flags):
@@ -60,10 +59,19 @@ def test_unwritable_json_path_is_bad_input(tmp_path, capsys):
     assert not target.parent.exists()
 
 
+def test_a_write_error_is_one_line_and_exit_2(monkeypatch, capsys):
+    def refuse(path):
+        raise results.WriteError(path, "read-only")
+
+    monkeypatch.setattr(results, "check_writable", refuse)
+    assert cli.main(["run", "--json", "out.json"]) == 2
+    assert capsys.readouterr().err == "cftui: error: out.json: cannot write: read-only\n"
+
+
 def test_a_failed_write_leaves_no_partial_file(tmp_path):
     """The rename fails (the target is a folder): a clear error, and no temp file left."""
     (tmp_path / "r.json").mkdir()
-    with pytest.raises(ConfigError, match=r"r.json: cannot write: Is a directory"):
+    with pytest.raises(results.WriteError, match=r"r.json: cannot write: Is a directory"):
         results.write_json(tmp_path / "r.json", {"a": 1})
     assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
 
@@ -75,13 +83,20 @@ def test_write_replaces_the_whole_file(tmp_path):
     assert json.loads(target.read_text()) == {"a": [1, 2]}
 
 
-def test_presets_and_methods_list(capsys):
+def test_presets_and_methods_list(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")  # one table row per line
     assert cli.main(["presets"]) == 0
     out = capsys.readouterr().out
     for name in ("polynomial", "rbf", "sigmoid", "fourier", "hypercl-toy"):
         assert name in out
     assert cli.main(["methods"]) == 0
-    assert "naive" in capsys.readouterr().out
+    rows = capsys.readouterr().out.splitlines()
+    for record in methods.METHODS:
+        settings = [f"{key} = {value}" for key, value in record.defaults.items()] or ["-"]
+        assert any(
+            all(part in row for part in (record.name, record.summary, ", ".join(settings)))
+            for row in rows
+        ), record.name
 
 
 def test_console_script_piped_has_no_progress_bar(tmp_path):

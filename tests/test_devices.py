@@ -1,5 +1,9 @@
 """Devices: what --device picks, and that every tensor of a run lives on the engine's device."""
 
+import sys
+import types
+from types import SimpleNamespace
+
 import pytest
 import torch
 
@@ -31,6 +35,25 @@ def test_missing_cuda_is_bad_input(monkeypatch, capsys):
     )
 
 
+def test_tui_resolves_an_explicit_gpu_before_any_ui(monkeypatch, capsys):
+    """auto and cpu reach the app as strings, resolved in its worker (tests/test_startup.py);
+    an explicit GPU is resolved first, so a missing one is one line and no UI."""
+    built = []
+    app = types.ModuleType("cftui.tui.app")
+    app.default_pace = lambda config: 1.0
+    app.CftuiApp = lambda config, device, **_: (
+        built.append(device) or SimpleNamespace(run=lambda: None)
+    )
+    monkeypatch.setitem(sys.modules, "cftui.tui.app", app)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert cli.main(["--device", "cuda"]) == 2
+    assert capsys.readouterr().err.startswith("cftui: error: --device cuda: cuda is not available")
+    assert built == []
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert cli.main(["--device", "cuda"]) == 0
+    assert built == ["cuda"]
+
+
 @pytest.mark.parametrize("name", methods.names())
 def test_every_tensor_is_placed_explicitly(tiny, name):
     """With torch's default device set to 'meta', any tensor made without naming the
@@ -41,6 +64,6 @@ def test_every_tensor_is_placed_explicitly(tiny, name):
         engine = Engine(config, "cpu")
         snap = engine.run()
     assert snap.state.value == "finished"
-    assert all(p.device.type == "cpu" for p in engine.model.parameters())
-    for state in engine.optimizer.state.values():
+    assert all(p.device.type == "cpu" for p in engine.now.model.parameters())
+    for state in engine.now.optimizer.state.values():
         assert all(t.device.type == "cpu" for t in state.values() if isinstance(t, torch.Tensor))

@@ -9,6 +9,7 @@ import torch.nn.functional as F
 
 from cftui import model
 from cftui.engine import PUBLISH_HZ, Engine
+from cftui.pacing import Pace
 from cftui.snapshot import Command, State
 from cftui.tasks import make_tasks
 
@@ -42,7 +43,7 @@ def test_engine_is_the_article_loop(polynomial):
             adam.zero_grad()
             F.mse_loss(net(x), y).backward()
             adam.step()
-    for ours, theirs in zip(engine.model.parameters(), net.parameters(), strict=True):
+    for ours, theirs in zip(engine.now.model.parameters(), net.parameters(), strict=True):
         torch.testing.assert_close(ours, theirs, rtol=0, atol=0)
 
 
@@ -66,18 +67,20 @@ def test_run_records_the_loss_matrix_and_boundaries(tiny):
     np.testing.assert_array_equal(snap.loss_matrix[0], snap.test_losses[end_of_task_1])
     np.testing.assert_array_equal(snap.loss_matrix[1], snap.test_losses[-1])
     assert snap.steps[0] == 0  # the losses at initialisation come first
-    assert snap.fit.shape == engine.grid.shape
+    assert snap.fit.shape == engine.measure.grid.shape
     # the reported test MSE is the mean squared error over each task's test points
     with torch.no_grad():
         for j, task in enumerate(engine.tasks):
             x, y = task.test_tensors(engine.device)
-            assert snap.loss_matrix[1][j] == pytest.approx(F.mse_loss(engine.model(x), y).item())
+            assert snap.loss_matrix[1][j] == pytest.approx(
+                F.mse_loss(engine.now.model(x), y).item()
+            )
 
 
 def test_minibatches_make_several_steps_per_epoch(tiny):
     config = dataclasses.replace(tiny, train=dataclasses.replace(tiny.train, batch_size=32))
     engine = Engine(config)
-    assert engine.steps_per_epoch == 3  # 80 training points
+    assert engine.now.batches.per_epoch == 3  # 80 training points
     assert engine.run().step == 2 * 3 * config.train.epochs
 
 
@@ -86,7 +89,7 @@ def test_an_epoch_of_joint_training_covers_every_task_so_far(tiny):
     config = dataclasses.replace(tiny, train=dataclasses.replace(tiny.train, batch_size=32))
     engine = Engine(config.with_overrides(method="joint"))
     assert engine.run().step == (3 + 5) * config.train.epochs
-    assert engine.steps_per_epoch == 5
+    assert engine.now.batches.per_epoch == 5
 
 
 def test_snapshots_are_immutable_and_stay_valid(tiny):
@@ -219,3 +222,44 @@ def test_auto_advance_command(tiny):
     engine = Engine(tiny, auto_advance=False)
     engine.send(Command.SET_AUTO_ADVANCE, True)
     assert engine.run().state is State.FINISHED
+
+
+def test_auto_advance_at_a_finished_task_goes_on_at_once(tiny):
+    """'a: auto-advance' is offered at "task 1 done" as a way on: it must not just set a flag."""
+    engine = Engine(tiny, auto_advance=False)
+    thread = start(engine)
+    wait_for(engine, lambda s: s.state is State.TASK_DONE)
+    engine.send(Command.SET_AUTO_ADVANCE, True)
+    snap = wait_for(engine, lambda s: s.state is State.FINISHED)
+    assert snap.auto_advance and len(snap.loss_matrix) == 2
+    engine.stop()
+    thread.join(1)
+    assert not thread.is_alive()
+
+
+def test_a_reset_starts_a_fresh_run(tiny):
+    """Everything a run accumulates (counters, rows, ghosts, the method's memory) goes."""
+    engine = Engine(tiny.with_overrides(method="ewc"))
+    engine.run()
+    trained = engine.now
+    assert trained.method.terms and trained.loss_matrix and trained.ghosts
+    engine.send(Command.RESET)
+    engine._apply_pending()
+    fresh = engine.now
+    assert fresh is not trained and fresh.model is not trained.model
+    assert (fresh.step, fresh.task, fresh.epoch, fresh.state) == (0, 0, 0, State.RUNNING)
+    assert not (fresh.method.terms or fresh.loss_matrix or fresh.ghosts or fresh.boundaries)
+    assert engine.snapshot.run == 1 and len(engine.snapshot.steps) == 1
+    initial = Engine(tiny.with_overrides(method="ewc")).now.model.state_dict()
+    for name, weight in fresh.model.state_dict().items():
+        torch.testing.assert_close(weight, initial[name], rtol=0, atol=0)
+
+
+def test_pace_counts_from_its_origin():
+    pace = Pace(10.0)  # epochs per second
+    pace.restart(step=4)
+    origin = pace.due(4, steps_per_epoch=2)
+    assert pace.due(24, steps_per_epoch=2) - origin == pytest.approx(1.0)  # 10 epochs
+    assert pace.due(9, steps_per_epoch=1) - origin == pytest.approx(0.5)
+    pace.rate = None
+    assert pace.due(10_000, steps_per_epoch=1) == origin  # full pace: always due

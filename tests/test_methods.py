@@ -38,7 +38,7 @@ def data(n: int = 6, seed: int = 0):
 
 
 def method(name: str, **params):
-    return methods.get(name)({**methods.get(name).defaults, **params}, seed=0)
+    return methods.get(name)({**methods.info(name).defaults, **params}, seed=0)
 
 
 def flat(tensors) -> torch.Tensor:

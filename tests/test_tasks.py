@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from cftui import catalog
-from cftui.config import DataConfig
-from cftui.tasks import make_tasks
+from cftui.config import ConfigError, DataConfig, from_dict
+from cftui.tasks import FAMILIES, make_tasks
 
 
 def test_polynomial_tasks_follow_their_coefficients(polynomial):
@@ -67,3 +67,18 @@ def test_default_polynomials_are_seeded_cubics():
     a, b = make_tasks(data), make_tasks(data)
     np.testing.assert_array_equal(a[0].curve_y, b[0].curve_y)
     assert a[0].name.count("x") == 3  # x, x², x³ terms
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_every_family_config_accepts_is_drawn(family):
+    """config validates [data] family against tasks.FAMILIES: the two cannot drift apart."""
+    functions = {"functions": ["sin(3*x)", "x**2"]} if family == "expr" else {}
+    config = from_dict({"data": {"family": family, **functions}}, "t.toml")
+    drawn = make_tasks(config.data)
+    assert len(drawn) == 2 and all(len(t.x_train) == 80 for t in drawn)
+
+
+def test_config_offers_exactly_the_families_drawn():
+    with pytest.raises(ConfigError) as caught:
+        from_dict({"data": {"family": "spline"}}, "t.toml")
+    assert str(caught.value).endswith(f"choose from {', '.join(FAMILIES)}")

@@ -5,12 +5,17 @@ engine quickly reaches "task done" and waits: the app goes idle and Pilot can pr
 """
 
 import asyncio
+import importlib
 import re
+import subprocess
+import sys
 import threading
+import time
+import traceback
 
 import numpy as np
 import pytest
-import torch
+from textual.worker import WorkerState
 
 from cftui.snapshot import State
 from cftui.tui.app import CftuiApp, default_pace
@@ -18,11 +23,11 @@ from cftui.tui.screens import Help, Picker
 from cftui.tui.widgets.fit import FitPlot
 from cftui.tui.widgets.loss_chart import LossChart, axis_limits, nice_ceiling, step_ticks
 
-CPU = torch.device("cpu")
+WORKER_END_S = 5.0  # after the app exits, its training thread returns within this
 
 
 def make_app(config, **kwargs) -> CftuiApp:
-    return CftuiApp(config, CPU, pace=kwargs.pop("pace", None), **kwargs)
+    return CftuiApp(config, "cpu", pace=kwargs.pop("pace", None), **kwargs)
 
 
 async def until(pilot, condition, timeout: float = 20.0):
@@ -33,7 +38,8 @@ async def until(pilot, condition, timeout: float = 20.0):
             await pilot.pause()
             return app.snapshot
         await pilot.pause(0.02)
-    raise AssertionError(f"timed out at {app.snapshot.state} step {app.snapshot.step}")
+    snap = app.snapshot
+    raise AssertionError(f"timed out at {snap and (snap.state, snap.step)}")
 
 
 def screen_text(app) -> str:
@@ -41,17 +47,55 @@ def screen_text(app) -> str:
 
 
 def drive(config, script, size=(120, 40), **kwargs):
+    """Run ``script`` on an app; then the app has exited and its training thread ended."""
+
     async def main():
         app = make_app(config, **kwargs)
         async with app.run_test(size=size) as pilot:
             await script(app, pilot)
+        await worker_ended(app)
         return app
 
     return asyncio.run(main())
 
 
-def training_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if "training" in t.name]
+def worker_threads() -> list[str]:
+    """The threads inside the app's training worker. Textual runs thread workers in
+    asyncio's default executor (threads named asyncio_N) and marks one cancelled as soon as
+    the app exits, while its thread may run on: so look at what each thread executes."""
+    code = CftuiApp.train.__wrapped__.__code__
+    names = {thread.ident: thread.name for thread in threading.enumerate()}
+    return [
+        names.get(ident, str(ident))
+        for ident, frame in sys._current_frames().items()
+        if any(f.f_code is code for f, _ in traceback.walk_stack(frame))
+    ]
+
+
+async def worker_ended(app) -> None:
+    """Wait for the app's training thread to return, and fail if it does not."""
+    for _ in range(int(WORKER_END_S / 0.02)):
+        if not worker_threads():
+            assert app.worker.is_finished
+            return
+        await asyncio.sleep(0.02)
+    # End the stray thread at its next snapshot, so that this failure is reported instead
+    # of asyncio.run hanging in the join of its executor's threads.
+    app.post_message = _fail_publishing
+    raise AssertionError(f"the training worker still runs {WORKER_END_S} s after the app quit")
+
+
+def _fail_publishing(message) -> None:
+    raise RuntimeError("the app has quit")
+
+
+async def quits_within(app, seconds: float) -> None:
+    """The app stops running within ``seconds`` (after a quit key)."""
+    for _ in range(int(seconds / 0.01)):
+        if not app.is_running:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"the app still runs {seconds} s after quit")
 
 
 def test_next_task_pause_epoch_and_finish(tiny):
@@ -174,12 +218,54 @@ def test_quit_ends_the_worker(tiny, key):
     async def script(app, pilot):
         await until(pilot, lambda s: s.step > 0)
         await pilot.press(key)
+        await quits_within(app, 1.0)
 
-    app = drive(config, script)
+    app = drive(config, script)  # which checks that the training thread ended
     assert app.return_code == 0
-    for thread in training_threads():
-        thread.join(1.0)
-    assert not training_threads()
+
+
+@pytest.mark.parametrize(("slow", "engines_built"), [("resolve", 0), ("Engine", 1)])
+def test_q_while_starting_quits_at_once_and_nothing_trains(tiny, monkeypatch, slow, engines_built):
+    """The first frame comes before torch has loaded (the worker imports it, then resolves
+    the device: a slow resolve stands for both) and before the engine is built. A q then
+    quits at once, and the worker, when the slow step returns, sees the quit: after a slow
+    resolve it builds no engine, and it runs none."""
+    delays = {"resolve": 0.0, "Engine": 0.0, slow: 1.0}
+    resolved = slowed(monkeypatch, "cftui.devices", "resolve", delays["resolve"])
+    engines = slowed(monkeypatch, "cftui.engine", "Engine", delays["Engine"])
+
+    async def script(app, pilot):
+        await pilot.pause(0.2)
+        assert resolved and "● starting" in screen_text(app)
+        await pilot.press("q")
+        await quits_within(app, 0.5)
+
+    # With this many epochs, an engine that ran would still be training: drive fails.
+    app = drive(tiny.with_overrides(epochs=1_000_000), script)
+    assert app.return_code == 0 and app.snapshot is None
+    assert len(engines) == engines_built
+
+
+def slowed(monkeypatch, module: str, name: str, seconds: float) -> list:
+    """Make ``module.name`` take ``seconds`` longer; the list it returns fills as it is called."""
+    calls = []
+    original = getattr(importlib.import_module(module), name)
+
+    def slow(*args, **kwargs):
+        calls.append(args)
+        time.sleep(seconds)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(f"{module}.{name}", slow)
+    return calls
+
+
+def test_the_app_module_needs_no_torch():
+    """torch loads in the training worker, after the first frame: the app's module and all
+    it imports load without it (here as on a machine without torch)."""
+    code = 'import sys; sys.modules["torch"] = None; import cftui.tui.app'
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
 
 
 class Boom(RuntimeError):
@@ -206,9 +292,12 @@ def test_a_fault_in_training_shows_an_error_and_r_recovers(tiny, monkeypatch):
         text = screen_text(app)
         assert "training stopped: Boom: method exploded" in text
         assert "traceback in" in text
+        failed = app.worker
+        assert failed.state is WorkerState.ERROR
         await pilot.press("r")
         await until(pilot, lambda s: s.state is State.TASK_DONE)
         assert not app.error
+        assert app.worker is not failed and app.worker.state is WorkerState.RUNNING
 
     drive(tiny, script)
 
@@ -249,16 +338,23 @@ def test_fit_panel_is_deterministic(tiny):
     assert "task 1" in first and "-3" in first and "3" in first
 
 
-def test_every_action_is_in_the_command_palette(tiny):
+def test_the_command_palette_has_every_action_once(tiny, tmp_path, monkeypatch):
+    """Textual's own commands where they fit (theme, quit), every key's action by name, one
+    help, and one screenshot: the app's, saved where "s" saves. They run as their keys do."""
+    monkeypatch.chdir(tmp_path)
+
     async def script(app, pilot):
         await until(pilot, lambda s: s.state is State.TASK_DONE)
-        titles = {command.title for command in app.get_system_commands(app.screen)}
+        titles = [command.title for command in app.get_system_commands(app.screen)]
         for title in (
+            "Theme",
+            "Quit",
             "Next",
             "Pause",
             "Method",
             "Preset",
             "Restart",
+            "Help",
             "Faster",
             "Slower",
             "One epoch",
@@ -267,12 +363,39 @@ def test_every_action_is_in_the_command_palette(tiny):
             "Log/linear",
             "Screenshot",
         ):
-            assert title in titles, title
-        command = next(c for c in app.get_system_commands(app.screen) if c.title == "Next")
-        command.callback()
+            assert titles.count(title) == 1, title
+        assert "Keys" not in titles
+        await from_palette(pilot, "screenshot")
+        await from_palette(pilot, "next")
         await until(pilot, lambda s: s.task == 1)
 
     drive(tiny, script)
+    assert len(list(tmp_path.glob("cftui-polynomial-naive-*.svg"))) == 1
+
+
+async def from_palette(pilot, query: str) -> None:
+    """Open the command palette, type ``query`` and run the first command it finds."""
+    await pilot.press("ctrl+p", *query)
+    await pilot.pause(0.2)  # the palette gathers its commands
+    await pilot.press("down", "enter")
+    await pilot.pause(0.2)
+    assert len(pilot.app.screen_stack) == 1
+
+
+def test_a_cut_status_line_ends_with_an_ellipsis(tiny):
+    """Too long for 50 columns, the status line ends with "…", whether the app started at
+    that width or shrank to it."""
+
+    async def script(app, pilot):
+        for size in [(50, 15), (120, 40), (50, 15)]:
+            await pilot.resize_terminal(*size)
+            await until(pilot, lambda s: s.state is State.TASK_DONE)
+            line = screen_text(app).splitlines()[0]
+            assert line.startswith(" ● task done · polynomial · naive"), line
+            assert line.rstrip().endswith("…") == (size[0] == 50), line
+            assert len(line) == size[0]
+
+    drive(tiny, script, size=(50, 15))
 
 
 def test_a_theme_change_redraws_the_charts(tiny):

@@ -2,10 +2,10 @@
 
 import asyncio
 import dataclasses
-import time
+import threading
 
 import pytest
-from test_tui import drive, screen_text, training_threads, until
+from test_tui import drive, quits_within, screen_text, slowed, until
 from textual import events
 
 from cftui.snapshot import State
@@ -111,16 +111,11 @@ def test_mashed_keys_neither_pile_up_nor_crash(tiny):
         snap = app.snapshot
         assert snap.pace is None or snap.pace <= 10_000
         assert app.engine.commands.qsize() == 0
-        started = time.monotonic()
         app.post_message(events.Key("q", "q"))
-        while app.is_running and time.monotonic() - started < 1.0:
-            await asyncio.sleep(0.01)
+        await quits_within(app, 1.0)
 
-    app = drive(config, script)
+    app = drive(config, script)  # which checks that the training thread ended
     assert app.return_code == 0
-    for thread in training_threads():
-        thread.join(1.0)
-    assert not training_threads()
 
 
 @pytest.mark.parametrize("env", [{"NO_COLOR": "1"}, {"TERM": "xterm"}])
@@ -131,23 +126,24 @@ def test_runs_without_colour_and_in_16_colours(tiny, monkeypatch, env):
     async def script(app, pilot):
         await until(pilot, lambda s: s.state is State.TASK_DONE)
         assert "task 1 done" in screen_text(app)
+        assert app.no_color == ("NO_COLOR" in env)
         app.export_screenshot()
 
     drive(tiny, script)
 
 
-def test_asyncio_loop_is_clean_after_each_app(tiny):
-    """Many apps in one process (as the tests run them) leave no worker behind."""
+def test_many_apps_in_one_process_leave_no_thread_behind(tiny):
+    """Apps run one after another (as the tests run them): each trains from the start, in
+    its own worker, and leaves no thread behind."""
+    before = set(threading.enumerate())
 
     async def script(app, pilot):
         await until(pilot, lambda s: s.step > 0)
+        assert app.snapshot.run == 0
 
-    for _ in range(3):
-        drive(tiny, script)
-    for thread in training_threads():
-        thread.join(1.0)
-    assert not training_threads()
-    assert asyncio.get_event_loop_policy() is not None
+    workers = [drive(tiny, script).worker for _ in range(3)]
+    assert len(set(workers)) == 3
+    assert set(threading.enumerate()) <= before
 
 
 def test_keys_typed_after_quit_start_nothing(tiny):
@@ -168,15 +164,7 @@ def test_keys_typed_after_quit_start_nothing(tiny):
 def test_keys_while_the_engine_is_being_built_do_nothing(tiny, monkeypatch):
     """The first frame comes before the engine (torch's first optimizer takes a while to
     load): keys pressed then neither crash nor act, and the footer shows them once ready."""
-    from cftui.tui import app as app_module
-
-    slow = app_module.Engine
-
-    def built_slowly(*args, **kwargs):
-        time.sleep(0.8)
-        return slow(*args, **kwargs)
-
-    monkeypatch.setattr(app_module, "Engine", built_slowly)
+    slowed(monkeypatch, "cftui.engine", "Engine", seconds=0.8)
 
     async def script(app, pilot):
         await pilot.pause(0.1)

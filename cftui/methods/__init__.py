@@ -1,27 +1,110 @@
 """The registry of continual-learning methods, by the name presets and --method use.
 
-Adding a method: one file with a Method subclass, and one entry in METHODS.
+Each method is described here as plain data (summary, settings and their defaults) with no
+torch import, so validating a preset, `cftui methods` and the pickers start without loading
+torch. A method's class, in ``cftui/methods/<name>.py``, is imported only when a run is built.
+Adding a method: that file with a Method subclass, and one record in METHODS.
 """
 
-from cftui.methods.agem import AGEM
-from cftui.methods.base import Method
-from cftui.methods.ewc import EWC
-from cftui.methods.joint import Joint
-from cftui.methods.l2 import L2
-from cftui.methods.lwf import LwF
-from cftui.methods.mas import MAS
-from cftui.methods.naive import Naive
-from cftui.methods.online_ewc import OnlineEWC
-from cftui.methods.replay import Replay
-from cftui.methods.si import SI
+from __future__ import annotations
 
-METHODS: tuple[type[Method], ...] = (Naive, Joint, Replay, EWC, OnlineEWC, SI, MAS, L2, LwF, AGEM)
-REGISTRY: dict[str, type[Method]] = {cls.name: cls for cls in METHODS}
+import importlib
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cftui.methods.base import Method
+
+
+@dataclass(frozen=True)
+class MethodInfo:
+    name: str  # the key presets and --method use; the class lives in cftui/methods/<name>.py
+    class_name: str  # the Method subclass in that module
+    summary: str  # one line for `cftui methods` and the method picker
+    defaults: Mapping[str, Any] = field(default_factory=dict)  # the settings a preset may set
+
+    def __post_init__(self) -> None:  # read-only: every run and preset shares this table
+        object.__setattr__(self, "defaults", types.MappingProxyType(dict(self.defaults)))
+
+
+METHODS = (
+    MethodInfo("naive", "Naive", "plain fine-tuning: each task in turn, nothing kept (forgets)"),
+    MethodInfo("joint", "Joint", "retrain on all data seen so far (the expensive upper bound)"),
+    MethodInfo(
+        "replay",
+        "Replay",
+        "mix a reservoir sample of past points into every batch",
+        {"buffer": 200},  # points kept from all past tasks together
+    ),
+    MethodInfo(
+        "ewc",
+        "EWC",
+        "elastic weight consolidation: a Fisher-weighted pull to each old task's weights",
+        # strength of the pull; large, since the Fisher scales with the squared residual
+        # (about noise²) at the end of the task
+        {"lambda": 1e4},
+    ),
+    MethodInfo(
+        "online_ewc",
+        "OnlineEWC",
+        "online EWC: one running Fisher (decayed by gamma) and one anchor",
+        {
+            "lambda": 1e4,  # strength of the pull (as for ewc)
+            "gamma": 1.0,  # decay of the old Fisher at each new task (1 = keep it whole)
+        },
+    ),
+    MethodInfo(
+        "si",
+        "SI",
+        "synaptic intelligence: importance from each weight's share of the loss drop",
+        {
+            "c": 1.0,  # strength of the pull
+            "xi": 0.1,  # damping: keeps Omega finite for weights that barely moved
+        },
+    ),
+    MethodInfo(
+        "mas",
+        "MAS",
+        "memory aware synapses: a pull weighted by how much each weight moves f(x)",
+        {"lambda": 1.0},  # strength of the pull
+    ),
+    MethodInfo(
+        "l2",
+        "L2",
+        "a plain pull toward the previous task's weights, every weight alike",
+        {"lambda": 0.3},  # strength of the pull
+    ),
+    MethodInfo(
+        "lwf",
+        "LwF",
+        "learning without forgetting: keep the old model's outputs on the new inputs",
+        {"alpha": 1.0},  # weight of the distillation term
+    ),
+    MethodInfo(
+        "agem",
+        "AGEM",
+        "project each step so the loss on a small memory of old points does not rise",
+        {
+            "memory": 50,  # points kept per past task
+            "sample": 100,  # memory points drawn for each step's reference gradient
+        },
+    ),
+)
+_BY_NAME = {record.name: record for record in METHODS}
 
 
 def names() -> tuple[str, ...]:
-    return tuple(REGISTRY)
+    return tuple(_BY_NAME)
+
+
+def info(name: str) -> MethodInfo:
+    """What a method is and which settings it takes; imports no torch."""
+    return _BY_NAME[name]
 
 
 def get(name: str) -> type[Method]:
-    return REGISTRY[name]
+    """The method's class, called as ``cls(params, seed)``; this imports torch."""
+    record = _BY_NAME[name]
+    return getattr(importlib.import_module(f"{__name__}.{name}"), record.class_name)

@@ -24,11 +24,6 @@ def project(g: torch.Tensor, g_ref: torch.Tensor) -> torch.Tensor:
 
 class AGEM(Method):
     name = "agem"
-    summary = "project each step so the loss on a small memory of old points does not rise"
-    defaults = {
-        "memory": 50,  # points kept per past task
-        "sample": 100,  # memory points drawn for each step's reference gradient
-    }
 
     def __init__(self, params, seed):
         super().__init__(params, seed)

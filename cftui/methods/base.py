@@ -1,8 +1,8 @@
 """The one interface every continual-learning method implements.
 
 The engine calls these hooks and knows nothing else about a method, so adding a method is
-one file plus one registry line. Every hook has a do-nothing default: plain fine-tuning
-(``naive``) overrides none of them.
+one file plus one record in the registry, which holds its summary and settings. Every hook
+has a do-nothing default: plain fine-tuning (``naive``) overrides none of them.
 """
 
 from __future__ import annotations
@@ -13,19 +13,19 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import torch
 from torch import nn
 
+from cftui import methods
+
 if TYPE_CHECKING:
     from cftui.tasks import Task
 
 
 class Method:
-    """Hooks around training; ``defaults`` lists the hyperparameters a preset may set."""
+    """Hooks around training; ``self.params`` is the registry's defaults updated by ``params``."""
 
-    name: ClassVar[str]
-    summary: ClassVar[str]  # one line for `cftui methods` and the method picker
-    defaults: ClassVar[Mapping[str, Any]] = {}
+    name: ClassVar[str]  # the registry key: methods.info(name) holds the summary and defaults
 
     def __init__(self, params: Mapping[str, Any], seed: int) -> None:
-        self.params = {**self.defaults, **params}
+        self.params = {**methods.info(self.name).defaults, **params}
         self.seed = seed
 
     def training_set(

@@ -22,9 +22,6 @@ def empirical_fisher(model, x, y) -> list[torch.Tensor]:
 
 class EWC(QuadraticPenalty):
     name = "ewc"
-    summary = "elastic weight consolidation: a Fisher-weighted pull to each old task's weights"
-    defaults = {"lambda": 1e4}  # strength of the pull; large, since the Fisher scales with
-    # the squared residual (about noise²) at the end of the task
     scale_factor = 0.5
 
     def after_task(self, model, tasks, k):

@@ -8,7 +8,6 @@ from cftui.methods.base import Method
 
 class Joint(Method):
     name = "joint"
-    summary = "retrain on all data seen so far (the expensive upper bound)"
 
     def training_set(self, tasks, k, device):
         parts = [task.train_tensors(device) for task in tasks[: k + 1]]

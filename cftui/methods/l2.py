@@ -10,8 +10,6 @@ from cftui.methods.quadratic import QuadraticPenalty, detached
 
 class L2(QuadraticPenalty):
     name = "l2"
-    summary = "a plain pull toward the previous task's weights, every weight alike"
-    defaults = {"lambda": 0.3}  # strength of the pull
 
     def after_task(self, model, tasks, k):
         anchor = detached(model)

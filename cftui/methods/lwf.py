@@ -15,8 +15,6 @@ from cftui.methods.base import Method
 
 class LwF(Method):
     name = "lwf"
-    summary = "learning without forgetting: keep the old model's outputs on the new inputs"
-    defaults = {"alpha": 1.0}  # weight of the distillation term
 
     def __init__(self, params, seed):
         super().__init__(params, seed)

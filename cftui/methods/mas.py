@@ -13,8 +13,6 @@ def squared_output(output, _target):
 
 class MAS(QuadraticPenalty):
     name = "mas"
-    summary = "memory aware synapses: a pull weighted by how much each weight moves f(x)"
-    defaults = {"lambda": 1.0}  # strength of the pull
 
     def after_task(self, model, tasks, k):
         x, y = tasks[k].train_tensors(next(model.parameters()).device)

@@ -5,4 +5,3 @@ from cftui.methods.base import Method
 
 class Naive(Method):
     name = "naive"
-    summary = "plain fine-tuning: each task in turn, nothing kept (forgets)"

@@ -6,11 +6,6 @@ from cftui.methods.quadratic import QuadraticPenalty, detached
 
 class OnlineEWC(QuadraticPenalty):
     name = "online_ewc"
-    summary = "online EWC: one running Fisher (decayed by gamma) and one anchor"
-    defaults = {
-        "lambda": 1e4,  # strength of the pull (as for ewc)
-        "gamma": 1.0,  # decay of the old Fisher at each new task (1 = keep it whole)
-    }
     scale_factor = 0.5
 
     def after_task(self, model, tasks, k):

@@ -32,8 +32,6 @@ class Reservoir:
 
 class Replay(Method):
     name = "replay"
-    summary = "mix a reservoir sample of past points into every batch"
-    defaults = {"buffer": 200}  # points kept from all past tasks together
 
     def __init__(self, params, seed):
         super().__init__(params, seed)

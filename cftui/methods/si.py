@@ -13,11 +13,6 @@ from cftui.methods.quadratic import QuadraticPenalty, detached
 
 class SI(QuadraticPenalty):
     name = "si"
-    summary = "synaptic intelligence: importance from each weight's share of the loss drop"
-    defaults = {
-        "c": 1.0,  # strength of the pull
-        "xi": 0.1,  # damping: keeps Omega finite for weights that barely moved
-    }
     scale_key = "c"
 
     def before_task(self, model, tasks, k):

@@ -3,7 +3,8 @@
 The training loop never waits on the UI: it posts a message (thread-safe, non-blocking) a
 few times a second (engine.PUBLISH_HZ), and a newer snapshot replaces one still waiting in
 the queue, so the UI draws only the latest. Keys become engine commands; the UI never
-touches the model.
+touches the model. torch loads in the worker too (about 1.6 s here): the first frame, and a
+`q` pressed while it loads, do not wait for it.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from __future__ import annotations
 import tempfile
 import time
 import traceback
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-import torch
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -26,14 +27,16 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from cftui import catalog, methods, results
-from cftui.config import Config, ConfigError
-from cftui.engine import Engine
+from cftui.config import Config
 from cftui.snapshot import Command, Snapshot
 from cftui.tui.screens import Help, Picker
 from cftui.tui.widgets.fit import FitPlot
 from cftui.tui.widgets.loss_chart import LossChart
 from cftui.tui.widgets.matrix import LossMatrix
 from cftui.tui.widgets.status import StatusLine
+
+if TYPE_CHECKING:
+    from cftui.engine import Engine
 
 SECONDS_PER_TASK = 10.0  # the default pace: one task in about this long, to watch it happen
 PACE_RANGE = (0.01, 10_000.0)  # epochs per second that +/- stay within (f: full pace)
@@ -85,27 +88,23 @@ class CftuiApp(App[None]):
     def __init__(
         self,
         config: Config,
-        device: torch.device,
+        device: str,
         *,
         overrides: dict | None = None,
         pace: float | None,
         auto_advance: bool = False,
         paused: bool = False,
     ) -> None:
-        """``pace`` in epochs per second (None: full pace; default_pace(config) is one task in
-        SECONDS_PER_TASK). ``overrides`` are the command-line flags, applied again to a
-        preset picked later."""
+        """``device`` is a name for devices.resolve ("auto", "cpu", "cuda:0", ...), resolved
+        in the worker. ``pace`` in epochs per second (None: full pace; default_pace(config)
+        is one task in SECONDS_PER_TASK). ``overrides`` are the command-line flags, applied
+        again to a preset picked later."""
         super().__init__()
         self.overrides = overrides or {}
         self.device = device
-        if device.type == "cpu":
-            # Measured here: torch's intra-op threads, driven from a worker thread, trained at
-            # half the speed of one thread; one thread also leaves a core to the UI.
-            torch.set_num_threads(1)
-        # The engine is built in the worker: torch's first optimizer loads torch._dynamo
-        # (about 1.7 s here), and the first frame should not wait for it.
         self.config = config
         self.engine: Engine | None = None
+        self.worker: Worker | None = None  # the training worker, once started
         self.snapshot: Snapshot | None = None
         self.start = {
             "auto_advance": auto_advance,
@@ -132,25 +131,41 @@ class CftuiApp(App[None]):
         self.query_one(FitPlot).border_title = "fit"
         self.query_one(LossMatrix).border_title = "loss matrix: after task i (rows), on task j"
         self.show_status()
-        self.train()
+        self.worker = self.train()
 
     # -- the worker and its snapshots ------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="training")
     def train(self) -> None:
+        """Build the engine if there is none, then run it until stopped. A quit is noticed
+        between the slow steps of the build: the engine is set before ``quitting`` is read,
+        and action_quit sets ``quitting`` before it stops the engine, so one of the two
+        sees the other."""
         if self.engine is None:
-            engine = Engine(
-                self.config,
-                self.device,
-                auto_advance=self.start["auto_advance"],
-                pace=self.start["pace"],
-            )
-            if self.start["paused"]:
-                engine.send(Command.TOGGLE_PAUSE)
-            self.engine = engine
-            if self.quitting:
-                return
-        self.engine.run(lambda snap: self.post_message(SnapshotReady(snap)), until_done=False)
+            self.engine = self._build_engine()
+        if self.engine is not None and not self.quitting:
+            self.engine.run(lambda snap: self.post_message(SnapshotReady(snap)), until_done=False)
+
+    def _build_engine(self) -> Engine | None:
+        """The engine, or None when the app began quitting while torch loaded."""
+        import torch
+
+        from cftui import devices
+        from cftui.engine import Engine
+
+        device = devices.resolve(self.device)
+        if device.type == "cpu":
+            # Measured here: torch's intra-op threads, driven from a worker thread, trained at
+            # half the speed of one thread; one thread also leaves a core to the UI.
+            torch.set_num_threads(1)
+        if self.quitting:
+            return None
+        engine = Engine(
+            self.config, device, auto_advance=self.start["auto_advance"], pace=self.start["pace"]
+        )
+        if self.start["paused"]:
+            engine.send(Command.TOGGLE_PAUSE)
+        return engine
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
         self.draw(message.snapshot)
@@ -182,7 +197,7 @@ class CftuiApp(App[None]):
         try:
             results.write_atomic(log, trace)
             where = f" (traceback in {log})"
-        except ConfigError:
+        except results.WriteError:
             where = ""
         self.error = f"training stopped: {type(error).__name__}: {error}{where} — r: restart"
         self.refresh_bindings()
@@ -192,8 +207,7 @@ class CftuiApp(App[None]):
     def _restart_with(self, config: Config) -> None:
         """Rerun ``config`` in the running worker, or in a new engine if the worker died."""
         self.error = ""
-        worker_alive = any(w.name == "training" and w.is_running for w in self.workers)
-        if worker_alive and self.engine is not None:
+        if self.worker is not None and self.worker.is_running and self.engine is not None:
             self.engine.send(Command.RESET, config)
             return
         if self.snapshot is not None:
@@ -205,7 +219,7 @@ class CftuiApp(App[None]):
         self.config, self.engine = config, None
         self.refresh_bindings()
         self.show_status()
-        self.train()
+        self.worker = self.train()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """While a picker or the help is open, only it and quit take keys; once quitting,
@@ -257,7 +271,7 @@ class CftuiApp(App[None]):
         self.notify(f"loss axis: {'log10' if log else 'linear'}", timeout=2)
 
     def action_pick_method(self) -> None:
-        entries = [(name, methods.get(name).summary, True) for name in methods.names()]
+        entries = [(name, methods.info(name).summary, True) for name in methods.names()]
         current = self.snapshot.scene.config
 
         def chosen(name: str | None) -> None:
@@ -294,13 +308,12 @@ class CftuiApp(App[None]):
             return
         self._last_screenshot = time.monotonic()
         config = self.snapshot.scene.config
-        path = Path(
-            f"cftui-{config.name}-{config.method.name}-{time.strftime('%Y%m%d-%H%M%S')}.svg"
-        )
+        name = f"cftui-{config.name}-{config.method.name}-{time.strftime('%Y%m%d-%H%M%S')}.svg"
+        path = Path(name)
         try:
             results.write_atomic(path, self.export_screenshot())
-        except ConfigError as err:
-            self.notify(str(err), severity="error")
+        except results.WriteError as err:
+            self.notify(f"screenshot not saved: {err}", severity="error")
             return
         self.notify(f"saved {path.resolve()}", timeout=6)
 
@@ -320,18 +333,16 @@ class CftuiApp(App[None]):
         if self.engine is not None:
             self.engine.stop()
 
-    def get_system_commands(self, screen: Screen):
-        yield from super().get_system_commands(screen)
+    def get_system_commands(self, screen: Screen) -> Iterator[SystemCommand]:
+        """Textual's own commands (theme, quit, maximize), then every key's action by its
+        name, run under the same rules as the key. The app's help and screenshot stand in
+        for Textual's Keys panel and its Screenshot (which saves to ~/Downloads)."""
+        replaced = {"Keys", "Screenshot"}
+        yield from (c for c in super().get_system_commands(screen) if c.title not in replaced)
         for binding in self.BINDINGS:
             if binding.action != "quit":
-                key = binding.key_display or binding.key
                 yield SystemCommand(
                     binding.description.capitalize(),
-                    f"key: {key}",
-                    partial(self.act, binding.action),
+                    f"key: {binding.key_display or binding.key}",
+                    partial(self.run_action, binding.action),
                 )
-
-    def act(self, action: str) -> None:
-        """Run an action from the command palette, under the same rules as its key."""
-        if self.check_action(action, ()):
-            getattr(self, f"action_{action}")()

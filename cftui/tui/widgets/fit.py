@@ -13,7 +13,8 @@ from textual.widget import Widget
 
 from cftui.braille import Canvas
 from cftui.snapshot import Snapshot
-from cftui.tui.widgets import ChangedRows, task_color
+from cftui.tui.widgets import task_color
+from cftui.tui.widgets.changed_rows import ChangedRows
 
 AXIS_WIDTH = 7  # columns for the y labels
 
@@ -34,7 +35,6 @@ class FitPlot(ChangedRows, Widget):
             self.repaint(self._draw(snap))
 
     def on_resize(self) -> None:
-        self.forget_strips()
         self._shown = None
         if self.snap is not None:
             self.show(self.snap)
@@ -62,7 +62,7 @@ class FitPlot(ChangedRows, Widget):
         current = tasks[snap.task]
         canvas.points(current.x_train, current.y_train, f"bold {task_color(snap.task)}")
         canvas.curve(grid, snap.fit, "bold")
-        text = Text(no_wrap=True, overflow="crop")
+        text = Text()
         for r, runs in enumerate(canvas.rows()):
             text.append(_y_label(r, height, y_range), style="dim")
             for chars, style in runs:
@@ -97,7 +97,7 @@ def _x_axis(tasks, grid: np.ndarray, width: int) -> str:
 
 
 def _legend(snap: Snapshot) -> Text:
-    legend = Text(" " * AXIS_WIDTH, no_wrap=True, overflow="ellipsis")
+    legend = Text(" " * AXIS_WIDTH)
     for j in range(len(snap.scene.tasks)):
         legend.append("● ", style=task_color(j)).append(f"task {j + 1}  ")
     legend.append("━ fit now  ", style="bold")

@@ -17,7 +17,8 @@ import numpy as np
 from textual_plotext import PlotextPlot
 
 from cftui.snapshot import Snapshot
-from cftui.tui.widgets import ChangedRows, task_color
+from cftui.tui.widgets import task_color
+from cftui.tui.widgets.changed_rows import ChangedRows
 
 FLOOR = 1e-12  # losses are clipped here before log10
 
@@ -44,7 +45,6 @@ class LossChart(ChangedRows, PlotextPlot):
         self.border_title = "test MSE per task" + (" (log10)" if self.log_scale else "")
 
     def on_resize(self) -> None:
-        self.forget_strips()
         self._update()
         self.refresh()
 

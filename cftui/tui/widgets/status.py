@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from cftui.snapshot import Snapshot, State
-from cftui.tui.widgets import ChangedRows
+from cftui.tui.widgets.changed_rows import ChangedRows
 
 STATE_STYLES = {
     State.RUNNING: "bold green",
@@ -48,8 +48,6 @@ class StatusLine(ChangedRows, Widget):
             f" · {pace_text(snap.pace)}",
             " (auto-advance)" if snap.auto_advance and len(snap.scene.tasks) > 1 else "",
             f" · {snap.scene.device}",
-            no_wrap=True,
-            overflow="ellipsis",
         )
         self._lines(line, hint(snap), error)
 
@@ -60,12 +58,8 @@ class StatusLine(ChangedRows, Widget):
     def _lines(self, line: Text, advice: str, error: str) -> None:
         """The second line is the advice, or the error in its place."""
         style = "bold red" if error else "dim"
-        advice_line = Text(error or advice, style=style, no_wrap=True, overflow="ellipsis")
+        advice_line = Text(error or advice, style=style)
         self.repaint(Text("\n").join([line, advice_line]))
-
-    def on_resize(self) -> None:
-        self.forget_strips()
-        self.refresh()
 
 
 def _run(state: str, style: str, config) -> tuple:

@@ -1,0 +1,59 @@
+"""A start that does not wait for torch: everything up to training runs without it.
+
+torch takes ~1.6 s to import here, several times the rest of cftui's start-up, so only
+building a run may load it. The check runs in a fresh interpreter where ``import torch``
+fails, as on a machine without torch: any import of it, however indirect, is a traceback.
+"""
+
+import subprocess
+import sys
+
+from cftui import methods
+from cftui.methods.base import Method
+
+WITHOUT_TORCH = """
+import contextlib, io, sys, types
+
+sys.modules["torch"] = None  # `import torch` now raises ImportError
+
+import cftui.catalog, cftui.config, cftui.devices, cftui.expr, cftui.methods, cftui.tasks
+from cftui import cli
+
+# A stand-in for the TUI: what run_tui hands the app is all that is checked.
+app = types.ModuleType("cftui.tui.app")
+app.default_pace = lambda config: 1.0
+app.CftuiApp = lambda config, device, **_: print("device", repr(device)) or types.SimpleNamespace(
+    run=lambda: None
+)
+sys.modules["cftui.tui.app"] = app
+
+with contextlib.redirect_stdout(io.StringIO()):
+    with contextlib.suppress(SystemExit):
+        cli.main(["--help"])
+    assert cli.main(["presets"]) == 0 and cli.main(["methods"]) == 0
+for entry in cftui.catalog.available():
+    assert entry.config is not None, entry.error
+    cftui.tasks.make_tasks(entry.config.data)
+cli.main([])
+cli.main(["--device", "cpu", "--method", "ewc"])
+"""
+
+
+def test_start_and_data_need_no_torch():
+    """Parser, --help, presets, methods, validating every shipped preset (and every method's
+    settings), drawing their data, and the TUI launch path up to the app, all without torch."""
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_TORCH], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["device 'auto'", "device 'cpu'"]
+
+
+def test_each_record_names_its_class():
+    """methods.get imports the class a record names; the class reads its defaults back
+    from that record, so the two must agree on the name."""
+    for record in methods.METHODS:
+        cls = methods.get(record.name)
+        assert issubclass(cls, Method) and cls.name == record.name
+        assert cls({}, seed=0).params == dict(record.defaults)
+        assert record.summary and "\n" not in record.summary
