@@ -3,7 +3,7 @@
 Every kind of bad input ends the same way: one line on stderr naming the file or flag and
 the key, and exit code 2. A diverged run exits 1. Nothing prints a traceback.
 
-torch loads only in the handlers that train (engine, compare) or in the TUI's worker, so
+torch loads only where training starts (cftui.headless, or the TUI's worker), so
 `--help`, `presets` and `methods` answer at once and the TUI shows its first frame early.
 """
 
@@ -13,23 +13,17 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cftui import catalog, devices, methods, results
 from cftui.config import Config, ConfigError
-from cftui.snapshot import Snapshot, State
-
-if TYPE_CHECKING:
-    import torch
-
-    from cftui.engine import Engine
 
 EXIT_BAD_INPUT = 2
-EXIT_DIVERGED = 1
+MAX_SEEDS = 4096  # seeds trained at once: 4096 article MLPs hold about 1.5 GB of weights,
+# gradients and Adam state, and as much again in activations; more is likely a typo
+SEEDS_HELP = "train seeds SEED..SEED+N-1 at once, as one batched model (default 1)"
 
 
 class Parser(argparse.ArgumentParser):
@@ -76,6 +70,13 @@ def _method_list(text: str) -> tuple[str, ...]:
     return chosen
 
 
+def _seed_count(text: str) -> int:
+    count = _number(int, 1, False)(text)
+    if count > MAX_SEEDS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_SEEDS} seeds at once, got {text}")
+    return count
+
+
 def _pace(text: str) -> float | None:
     return None if text == "full" else _number(float, 0, True)(text)
 
@@ -101,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run", parents=[common, method], help="train all tasks headless, print the loss matrix"
     )
+    run.add_argument("--seeds", type=_seed_count, default=1, help=SEEDS_HELP)
     run.add_argument("--json", type=Path, metavar="OUT", help="write the result as JSON")
     compare = commands.add_parser(
         "compare", parents=[common], help="run several methods on the same data and weights"
@@ -108,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--methods", type=_method_list, default=methods.names(), metavar="A,B,...|all"
     )
-    compare.add_argument("--seeds", type=_number(int, 1, False), default=1, help="seeds to average")
+    compare.add_argument("--seeds", type=_seed_count, default=1, help=SEEDS_HELP)
     compare.add_argument("--json", type=Path, metavar="OUT", help="write every loss matrix as JSON")
     commands.add_parser("presets", help="list the presets")
     commands.add_parser("methods", help="list the continual-learning methods")
@@ -127,34 +129,19 @@ def load_config(args: argparse.Namespace) -> Config:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {
-        "run": run_headless,
-        "compare": compare_methods,
-        "presets": list_presets,
-        "methods": list_methods,
-    }.get(args.command, run_tui)
     try:
-        return handler(args)
+        if args.command in ("run", "compare"):
+            from cftui import headless  # loads torch
+
+            train = headless.run if args.command == "run" else headless.compare_methods
+            return train(args, load_config(args))
+        return {"presets": list_presets, "methods": list_methods}.get(args.command, run_tui)(args)
     except (ConfigError, results.WriteError) as err:
         print(f"cftui: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("cftui: interrupted", file=sys.stderr)
         return 130
-
-
-def prepare(args: argparse.Namespace) -> tuple[Config, torch.device]:
-    """The config and device the flags ask for; a --json path is checked before any training."""
-    config = load_config(args)
-    device = devices.resolve(getattr(args, "device", "auto"))
-    if getattr(args, "json", None):
-        results.check_writable(args.json)
-    return config, device
-
-
-def write_result(console: Console, path: Path, data: object) -> None:
-    results.write_json(path, data)
-    console.print(f"wrote {path}")
 
 
 def run_tui(args: argparse.Namespace) -> int:
@@ -170,87 +157,6 @@ def run_tui(args: argparse.Namespace) -> int:
     pace = getattr(args, "pace", default_pace(config))
     CftuiApp(config, device, overrides=flags, pace=pace).run()
     return 0
-
-
-def run_headless(args: argparse.Namespace) -> int:
-    from cftui import report
-    from cftui.engine import Engine
-
-    config, device = prepare(args)
-    engine = Engine(config, device)
-    console = Console()
-    with ProgressBars(console, engine) as publish:
-        snapshot = engine.run(publish)
-    console.print(
-        f"[bold]{config.name}[/] · {config.method.name} · seed {config.data.seed} · {device} · "
-        f"{snapshot.step} steps in {engine.train_seconds:.1f} s"
-    )
-    console.print(report.loss_matrix_table(snapshot.loss_matrix, len(engine.tasks)))
-    if args.json:
-        write_result(console, args.json, results.summary(engine))
-    if snapshot.state is State.DIVERGED:
-        print(f"cftui: diverged: {snapshot.message}", file=sys.stderr)
-        return EXIT_DIVERGED
-    return 0
-
-
-def compare_methods(args: argparse.Namespace) -> int:
-    from cftui import compare, report
-
-    config, device = prepare(args)
-    seeds = range(config.data.seed, config.data.seed + args.seeds)
-    console = Console()
-    with console.status("") as status:
-        outcomes = compare.run_all(
-            config,
-            args.methods,
-            seeds,
-            device,
-            lambda method, seed: status.update(f"{method}, seed {seed}"),
-        )
-    summary = compare.summarize(outcomes)
-    console.print(report.comparison_table(summary, config, len(seeds)))
-    if args.json:
-        write_result(
-            console, args.json, results.comparison(config, device, seeds, outcomes, summary)
-        )
-    return 0
-
-
-class ProgressBars:
-    """A rich progress bar per task on a terminal; nothing when the output is piped."""
-
-    def __init__(self, console: Console, engine: Engine) -> None:
-        self.engine = engine
-        self.bar = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("epochs · test MSE {task.fields[loss]}"),
-            TimeElapsedColumn(),
-            console=console,
-            disable=not console.is_terminal,
-        )
-        epochs = engine.config.train.epochs
-        self.ids = [
-            self.bar.add_task(f"task {k + 1}", total=epochs, loss="-", start=False)
-            for k in range(len(engine.tasks))
-        ]
-
-    def __enter__(self) -> Callable[[Snapshot], None]:
-        self.bar.start()
-        return self.publish
-
-    def __exit__(self, *exc: object) -> None:
-        self.bar.stop()
-
-    def publish(self, snap: Snapshot) -> None:
-        for done in self.ids[: snap.task]:
-            self.bar.update(done, completed=self.engine.config.train.epochs)
-        bar = self.ids[snap.task]
-        self.bar.start_task(bar)
-        loss = f"{snap.test_losses[-1][snap.task]:.4g}" if len(snap.steps) else "-"
-        self.bar.update(bar, completed=snap.epoch, loss=loss)
 
 
 def list_presets(args: argparse.Namespace) -> int:

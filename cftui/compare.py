@@ -1,7 +1,9 @@
 """Methods side by side: each on the same data and the same initial weights, per seed.
 
 The seed fixes both the data and the initial weights, so for one seed every method starts
-from the same place; several seeds give a mean and a spread.
+from the same place. A method's seeds train at once, as one stacked model (engine seeds);
+each seed's numbers equal a single run of that seed up to float rounding. Over seeds the
+summary reports the median and the range first, so one bad seed does not decide it.
 """
 
 from __future__ import annotations
@@ -15,16 +17,19 @@ import torch
 from cftui import metrics
 from cftui.config import Config
 from cftui.engine import Engine
-from cftui.snapshot import State
+from cftui.snapshot import Divergence, State
 
 
 @dataclass(frozen=True)
 class Outcome:
+    """One seed of one method: its loss matrix, and how it ended."""
+
     method: str
     seed: int
     loss_matrix: list[list[float]]
-    seconds: float
-    state: str
+    seconds: float  # its share of the time its method's seeds trained together
+    state: str  # finished | diverged
+    failure: Divergence | None = None  # where it diverged
 
     @property
     def final(self) -> list[float]:
@@ -35,23 +40,54 @@ class Outcome:
     def complete(self) -> bool:
         return self.state == State.FINISHED
 
+    def to_dict(self) -> dict:
+        """The JSON row: the loss matrix with its forgetting and BWT."""
+        done = self.complete and len(self.loss_matrix) > 1
+        return {
+            "method": self.method,
+            "seed": self.seed,
+            "loss_matrix": self.loss_matrix,
+            "forgetting": metrics.forgetting(self.loss_matrix) if done else None,
+            "bwt": metrics.backward_transfer(self.loss_matrix) if done else None,
+            "state": self.state,
+            "diverged": self.failure.to_dict() if self.failure else None,
+            "seconds": self.seconds,
+        }
+
 
 def run_all(
     config: Config,
     method_names: Sequence[str],
     seeds: Sequence[int],
     device: torch.device,
-    progress: Callable[[str, int], None] = lambda m, s: None,
+    progress: Callable[[str], None] = lambda method: None,
 ) -> list[Outcome]:
+    """Every method over every seed, a method's seeds trained at once."""
     outcomes = []
-    for seed in seeds:
-        for name in method_names:
-            progress(name, seed)
-            engine = Engine(config.with_overrides(method=name, seed=seed), device)
-            snap = engine.run()
-            matrix = [list(row) for row in snap.loss_matrix]
-            outcomes.append(Outcome(name, seed, matrix, engine.train_seconds, str(snap.state)))
+    for name in method_names:
+        progress(name)
+        engine = Engine(config.with_overrides(method=name), device, seeds=seeds)
+        engine.run()
+        outcomes += seed_outcomes(engine)
     return outcomes
+
+
+def seed_outcomes(engine: Engine) -> list[Outcome]:
+    """Each seed's outcome of a finished (or wholly diverged) run."""
+    now, seeds = engine.now, engine.data.seeds
+    rows = [[row[s].tolist() for row in now.loss_matrix] for s in range(len(seeds))]
+    share = now.train_seconds / len(seeds)
+    return [
+        Outcome(
+            engine.config.method.name,
+            seed,
+            rows[s],
+            share,
+            str(State.DIVERGED if now.failures[s] else now.state),
+            now.failures[s],
+        )
+        for s, seed in enumerate(seeds)
+    ]
 
 
 @dataclass(frozen=True)
@@ -103,7 +139,7 @@ def summarize(outcomes: Sequence[Outcome]) -> dict[str, dict]:
                 [np.mean(metrics.forgetting(r.loss_matrix) or [0.0]) for r in runs]
             ),
             "bwt": Stats.of([metrics.backward_transfer(r.loss_matrix) or 0.0 for r in runs]),
-            "seconds": Stats.of([o.seconds for o in outcomes if o.method == name]),
+            "seconds": sum(o.seconds for o in outcomes if o.method == name),
             "wins": int(sum(r.final[0] < naive[r.seed] for r in rivals)),
             "versus": len(rivals),  # seeds on which naive finished too
             "failed": sum(1 for o in outcomes if o.method == name and not o.complete),

@@ -1,8 +1,9 @@
 """The training loop, shared by the TUI, the headless CLI, the benchmark and the tests.
 
-It trains one run (run_state.RunState) an optimizer step at a time, measures every task's
-test MSE on a cadence, and publishes immutable Snapshots. Commands arrive through one
-thread-safe queue and are applied between steps, so a UI never touches the model.
+It trains one run (run_state.RunState) of one or more seeds an optimizer step at a time,
+measures every task's test MSE on a cadence, and publishes immutable Snapshots. Commands
+arrive through one thread-safe queue and are applied between steps, so a UI never touches
+the model.
 """
 
 from __future__ import annotations
@@ -11,18 +12,18 @@ import contextlib
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from cftui.config import Config
 from cftui.measure import Measure
+from cftui.model import seed_losses
 from cftui.pacing import Pace
 from cftui.run_state import Batches, RunState
-from cftui.snapshot import Command, Scene, Snapshot, State
-from cftui.tasks import make_tasks
+from cftui.seed_data import SeedData
+from cftui.snapshot import Command, Divergence, Scene, Snapshot, State
 
 # Test measurements per task when [train] eval_every = 0. One costs about a third of a
 # training step, so at full pace they are few. At a watchable pace the engine mostly sleeps;
@@ -40,10 +41,14 @@ class Engine:
         config: Config,
         device: str | torch.device = "cpu",
         *,
+        seeds: Sequence[int] | None = None,
         auto_advance: bool = True,
         pace: float | None = None,
     ) -> None:
+        """``seeds``: train these seeds at once (each with its own data draw, weights, batch
+        order and method state); None: the config's one seed, followed on a reset."""
         self.device = torch.device(device)
+        self._seeds = None if seeds is None else tuple(seeds)
         self.auto_advance = auto_advance
         self.pace = Pace(pace)
         self.commands: queue.SimpleQueue = queue.SimpleQueue()
@@ -51,7 +56,9 @@ class Engine:
         self._publish: Callable[[Snapshot], None] = lambda s: None
         self._publish_due = 0.0
         self._runs = -1  # how many resets so far; the snapshot's run number
-        self._adopt(config, same_data=False)
+        self.config = config
+        self._draw(config)
+        self._adopt(config)
         self._reset()
 
     # -- the public surface -------------------------------------------------------------
@@ -97,26 +104,33 @@ class Engine:
 
     # -- a run's life ----------------------------------------------------------------------
 
-    def _adopt(self, config: Config, same_data: bool) -> None:
+    def _draw(self, config: Config) -> None:
+        """Every seed's tasks, and what they are measured on."""
+        self.data = SeedData(config.data, self._seeds or (config.data.seed,), self.device)
+        self.measure = Measure(self.data)
+
+    def _adopt(self, config: Config) -> None:
         """Take ``config``; the data are drawn again unless they are the same."""
-        if not same_data:
-            self.tasks = make_tasks(config.data)
-            self.measure = Measure(self.tasks, self.device)
+        if (config.data, self._seeds or (config.data.seed,)) != (self.config.data, self.data.seeds):
+            self._draw(config)
         self.config = config
-        self.scene = Scene(config, tuple(self.tasks), self.measure.grid, str(self.device))
+        self.tasks = self.data.tasks[0]  # the first seed's, which a single run draws
+        self.scene = Scene(
+            config, tuple(self.tasks), self.measure.grid, str(self.device), self.data.seeds
+        )
 
     def _reset(self) -> None:
         self._runs += 1
-        self.now = RunState.start(self.config, len(self.tasks), self.device)
+        self.now = RunState.start(self.config, self.data.seeds, len(self.tasks), self.device)
         self._measure()
         self._begin_task()
         self._emit()
 
     def _begin_task(self) -> None:
         now, train = self.now, self.config.train
-        now.method.before_task(now.model, self.tasks, now.task)
-        x, y = now.method.training_set(self.tasks, now.task, self.device)
-        now.batches = Batches(x, y, train.batch_size, now.order)
+        now.method.before_task(now.model, self.data, now.task)
+        x, y = now.method.training_set(self.data, now.task)
+        now.batches = Batches(x, y, train.batch_size, now.orders)
         now.epoch = 0
         per_task = train.epochs * now.batches.per_epoch
         self._eval_every = {
@@ -128,7 +142,7 @@ class Engine:
     def _train_step(self) -> None:
         """One optimizer step, then the bookkeeping: counters, measurements, task's end."""
         now, started = self.now, time.perf_counter()
-        now.last_loss = self._optimize(*now.batches.next())
+        now.last_losses = self._optimize(*now.batches.next())
         now.step += 1
         epoch_budget_spent = now.budget == 1  # the last step of one epoch asked while paused
         now.budget = max(0, now.budget - 1)
@@ -149,35 +163,42 @@ class Engine:
             self._emit()
 
     def _optimize(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        """The step itself, with the method's hooks around it; returns the task loss."""
+        """The step itself, with the method's hooks around it; returns each seed's task loss.
+        The seeds' losses are summed, so each seed's gradient is its own."""
         model, optimizer, method = self.now.model, self.now.optimizer, self.now.method
         x, y = method.batch(x, y)
         optimizer.zero_grad(set_to_none=True)
-        loss = F.mse_loss(model(x), y)
+        losses = seed_losses(model(x), y)
         penalty = method.penalty(model, x)
-        (loss if penalty is None else loss + penalty).backward()
+        (losses.sum() if penalty is None else losses.sum() + penalty).backward()
         method.after_backward(model)
         optimizer.step()
         method.after_step(model)
-        return loss
+        return losses
 
     def _measure(self) -> None:
-        """Every task's test MSE into the history; a nan or inf stops the run."""
-        now = self.now
+        """Every seed's test MSE on every task into the history. A seed whose loss became
+        nan or inf is marked diverged (the others train on: its weights are its own); the
+        run stops when every seed has."""
+        now, n_seeds = self.now, len(self.data.seeds)
         losses = self.measure.test_losses(now.model)
         now.history.append(now.step, losses)
-        now.train_loss = 0.0 if now.last_loss is None else now.last_loss.item()
-        if not (np.isfinite(now.train_loss) and np.all(np.isfinite(losses))):
-            kind = "nan" if np.isnan(losses).any() or np.isnan(now.train_loss) else "inf"
-            now.message = f"the loss became {kind} at step {now.step} of task {now.task + 1}"
+        last = now.last_losses
+        now.train_losses = np.zeros(n_seeds) if last is None else last.detach().cpu().numpy()
+        fine = np.isfinite(losses).all(1) & np.isfinite(now.train_losses)
+        for s in np.flatnonzero(~fine):
+            if now.failures[s] is None:
+                nan = np.isnan(losses[s]).any() or np.isnan(now.train_losses[s])
+                now.failures[s] = Divergence(now.task, now.step, "nan" if nan else "inf")
+        if all(now.failures):
             now.state, now.budget = State.DIVERGED, 0
 
     def _end_task(self) -> None:
         """Record row ``task`` of the loss matrix and the ghost fit, then move on or wait."""
         now = self.now
-        now.loss_matrix.append(tuple(now.history.latest()))
+        now.loss_matrix.append(now.history.latest())
         now.ghosts.append(self.measure.fit(now.model))
-        now.method.after_task(now.model, self.tasks, now.task)
+        now.method.after_task(now.model, self.data, now.task)
         now.budget = 0
         if now.task == len(self.tasks) - 1:
             now.state = State.FINISHED
@@ -231,8 +252,7 @@ class Engine:
         elif command is Command.NEXT_TASK:
             self._next_task()
         elif command is Command.RESET:
-            config = arg if isinstance(arg, Config) else self.config
-            self._adopt(config, same_data=config.data == self.config.data)
+            self._adopt(arg if isinstance(arg, Config) else self.config)
             self._reset()
             return
         elif command is Command.SET_PACE:
@@ -263,6 +283,7 @@ class Engine:
         self._publish_due = time.perf_counter() + 1.0 / PUBLISH_HZ
         now = self.now
         steps, losses = now.history.views()
+        view = SeedView(now.failures)
         self._snapshot = Snapshot(
             scene=self.scene,
             run=self._runs,
@@ -270,15 +291,36 @@ class Engine:
             task=now.task,
             epoch=now.epoch,
             state=now.state,
-            train_loss=now.train_loss,
+            train_loss=float(view(now.train_losses, 0)),
             steps=steps,
-            test_losses=losses,
-            fit=self.measure.fit(now.model),
-            ghosts=tuple(now.ghosts),
+            test_losses=view(losses, 1),
+            fit=view(self.measure.fit(now.model), 0),
+            ghosts=tuple(view(ghost, 0) for ghost in now.ghosts),
             boundaries=tuple(now.boundaries),
-            loss_matrix=tuple(now.loss_matrix),
+            loss_matrix=tuple(tuple(view(row, 0).tolist()) for row in now.loss_matrix),
             pace=self.pace.rate,
             auto_advance=self.auto_advance,
-            message=now.message,
+            message=view.message(),
         )
         self._publish(self._snapshot)
+
+
+class SeedView:
+    """What a snapshot shows of several seeds: the one seed itself (arrays stay views of
+    the history), or the median over the seeds still training."""
+
+    def __init__(self, failures: Sequence[Divergence | None]) -> None:
+        self.failures = failures
+        alive = [s for s, failure in enumerate(failures) if not failure]
+        self.seeds = alive or list(range(len(failures)))
+
+    def __call__(self, values: np.ndarray, axis: int) -> np.ndarray:
+        if len(self.failures) == 1:
+            return values[(slice(None),) * axis + (0,)]  # a view, not a copy
+        return np.median(values.take(self.seeds, axis), axis)
+
+    def message(self) -> str:
+        failed = [str(failure) for failure in self.failures if failure]
+        if len(self.failures) == 1 or not failed:
+            return failed[0] if failed else ""
+        return f"{len(failed)} of {len(self.failures)} seeds diverged; the first: {failed[0]}"

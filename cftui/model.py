@@ -1,4 +1,11 @@
-"""The regressor: an MLP with a chosen hidden activation and a linear head.
+"""The regressor: S independent MLPs trained as one, each with a chosen hidden activation and
+a linear head.
+
+Every weight has a leading seed dimension and every input is ``[S, N, 1]``: one batched
+matmul (``baddbmm``) per layer serves all seeds, and the loss is the sum of the seeds'
+losses, so each seed's gradient is its own and one Adam over the stacked weights is S
+independent Adams (Adam is elementwise). One seed is S = 1 of the same code: the TUI, a
+single ``cftui run`` and a batched ``compare`` train through one path.
 
 Its shape follows the article: ``basis`` (hidden layers) then ``regressor`` (one linear
 layer), so methods and plots can tell the learned features from the readout. Its optimizer
@@ -25,30 +32,59 @@ ACTIVATIONS: dict[str, type[nn.Module]] = {
 }
 
 
+class StackedLinear(nn.Module):
+    """S linear layers in one: weight ``[S, in, out]``, bias ``[S, 1, out]``."""
+
+    def __init__(self, layers: Sequence[nn.Linear]) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.stack([layer.weight.detach().T for layer in layers]))
+        self.bias = nn.Parameter(torch.stack([layer.bias.detach()[None] for layer in layers]))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.baddbmm(self.bias, x, self.weight)
+
+
 class MLP(nn.Module):
-    def __init__(self, layers: Sequence[int], activation: str = "sigmoid") -> None:
+    def __init__(self, layers: Sequence[int], activation: str, seeds: Sequence[int]) -> None:
+        """One network per seed, each initialised exactly as ``torch.nn.Linear`` layers
+        drawn after ``torch.manual_seed(seed)`` would be."""
         super().__init__()
         if len(layers) < 2:
             raise ValueError(f"an MLP needs at least input and output widths, got {list(layers)}")
+        drawn = [_draw(layers, seed) for seed in seeds]
         hidden: list[nn.Module] = []
-        for width_in, width_out in itertools.pairwise(layers[:-1]):
-            hidden += [nn.Linear(width_in, width_out), ACTIVATIONS[activation]()]
+        for i in range(len(layers) - 2):
+            hidden += [StackedLinear([d[i] for d in drawn]), ACTIVATIONS[activation]()]
         self.basis = nn.Sequential(*hidden)
-        self.regressor = nn.Linear(layers[-2], layers[-1])
+        self.regressor = StackedLinear([d[-1] for d in drawn])
+
+    @property
+    def seeds(self) -> int:
+        return self.regressor.weight.shape[0]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.regressor(self.basis(x))
 
 
-def build(layers: Sequence[int], activation: str, seed: int, device: torch.device) -> MLP:
-    """The MLP with initial weights drawn from ``seed`` alone, leaving global RNG state alone.
-
-    The weights are drawn on the CPU, then moved: the same seed gives the same network on
-    every device."""
+def _draw(layers: Sequence[int], seed: int) -> list[nn.Linear]:
+    """The layers torch would draw from ``seed``, leaving the global RNG state alone."""
     with torch.random.fork_rng(devices=[]), torch.device("cpu"):
         torch.manual_seed(seed)
-        model = MLP(layers, activation)
-    return model.to(device)
+        return [nn.Linear(a, b) for a, b in itertools.pairwise(layers)]
+
+
+def build(
+    layers: Sequence[int], activation: str, seeds: Sequence[int], device: torch.device
+) -> MLP:
+    """The stacked MLP. The weights are drawn on the CPU, then moved: the same seed gives
+    the same network on every device."""
+    return MLP(layers, activation, seeds).to(device)
+
+
+def seed_losses(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Each seed's MSE, ``[S]``. Training minimises their sum, so every seed's gradient is
+    that of its own MSE (a mean over seeds would shrink each by 1/S)."""
+    return (output - target).pow(2).flatten(1).mean(1)
 
 
 def optimizer(name: str, params: Iterable[nn.Parameter], lr: float) -> torch.optim.Optimizer:

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cftui import __version__, metrics
-from cftui.snapshot import State
 
 if TYPE_CHECKING:
     from cftui.engine import Engine
@@ -43,11 +42,7 @@ def summary(engine: Engine) -> dict[str, Any]:
         "seed": config.data.seed,
         "device": str(engine.device),
         "state": str(snap.state),
-        "diverged": (
-            {"task": snap.task, "step": snap.step, "message": snap.message}
-            if snap.state is State.DIVERGED
-            else None
-        ),
+        "diverged": engine.now.failures[0].to_dict() if engine.now.failures[0] else None,
         "tasks": [
             {
                 "name": task.name,
@@ -74,7 +69,7 @@ def comparison(config, device, seeds, outcomes, summary) -> dict[str, Any]:
         "config": config.to_dict(),
         "device": str(device),
         "seeds": list(seeds),
-        "runs": outcomes,
+        "runs": [outcome.to_dict() for outcome in outcomes],
         "summary": summary,
     }
 

@@ -2,11 +2,13 @@
 
 The engine keeps the things that outlive a reset (the data, the command queue, the pace)
 and holds the rest here, so a reset is one assignment and nothing is left half-restored.
+A run trains S seeds at once; its numbers are kept per seed.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,18 +17,24 @@ import torch
 from cftui import methods, model
 from cftui.config import Config
 from cftui.methods.base import Method
-from cftui.snapshot import History, State
+from cftui.seed_data import draws, per_seed, take
+from cftui.snapshot import Divergence, History, State
 
 
 class Batches:
-    """A task's training set and the order an epoch walks it in: one full batch, or a fresh
-    random permutation cut into minibatches every epoch."""
+    """A task's training set and the order an epoch walks it in: one full batch, or, every
+    epoch, a fresh random permutation per seed (from that seed's stream) cut into
+    minibatches."""
 
     def __init__(
-        self, x: torch.Tensor, y: torch.Tensor, batch_size: int, order: torch.Generator
+        self,
+        x: torch.Tensor,
+        y: torch.Tensor,
+        batch_size: int,
+        orders: Sequence[torch.Generator],
     ) -> None:
-        self.x, self.y, self.batch_size, self._generator = x, y, batch_size, order
-        n = len(x)
+        self.x, self.y, self.batch_size, self._orders = x, y, batch_size, orders
+        n = x.shape[1]
         # counted on the training set, which replay and joint make larger than the task's
         self.per_epoch = 1 if batch_size == 0 or batch_size >= n else math.ceil(n / batch_size)
         self._left: list[torch.Tensor] = []  # the batches still to come in this epoch
@@ -35,10 +43,11 @@ class Batches:
         if self.per_epoch == 1:
             return self.x, self.y
         if not self._left:
-            perm = torch.randperm(len(self.x), generator=self._generator, device="cpu")
-            self._left = list(perm.to(self.x.device).split(self.batch_size))
+            n = self.x.shape[1]
+            perm = per_seed(lambda g: torch.randperm(n, generator=g), self._orders, self.x.device)
+            self._left = list(perm.split(self.batch_size, dim=1))
         index = self._left.pop()
-        return self.x[index], self.y[index]
+        return take(self.x, index), take(self.y, index)
 
     @property
     def epoch_done(self) -> bool:
@@ -55,35 +64,35 @@ class RunState:
     model: torch.nn.Module
     optimizer: torch.optim.Optimizer
     method: Method
-    order: torch.Generator  # drives every task's minibatch permutations
-    history: History  # (step, every task's test MSE) at each measurement
+    orders: list[torch.Generator]  # per seed: drives every task's minibatch permutations
+    history: History  # (step, every seed's test MSE on every task) at each measurement
+    failures: list[Divergence | None]  # per seed: where it diverged, None while it trains
     batches: Batches | None = None  # the current task's; set when a task begins
     state: State = State.RUNNING
     step: int = 0  # optimizer steps since the run began
     task: int = 0  # the task being (or last) trained
     epoch: int = 0  # epochs done in that task
     budget: int = 0  # steps still to train while paused (one epoch asked with ".")
-    last_loss: torch.Tensor | None = None  # the last batch's loss, read when measuring:
-    # backward freed its graph, and not detaching it saves 0.6 % of a step
-    train_loss: float = 0.0  # last_loss as of the last measurement (penalties excluded)
+    last_losses: torch.Tensor | None = None  # each seed's last batch loss, read when
+    # measuring: backward freed its graph, and not detaching it saves 0.6 % of a step
+    train_losses: np.ndarray | None = None  # last_losses as of the last measurement
     train_seconds: float = 0.0  # time inside training steps (measurements included)
-    message: str = ""  # why it stopped, when it diverged
-    ghosts: list[np.ndarray] = field(default_factory=list)  # the fit at each task's end
+    ghosts: list[np.ndarray] = field(default_factory=list)  # [S, G]: the fit at a task's end
     boundaries: list[int] = field(default_factory=list)  # the step each later task began at
-    loss_matrix: list[tuple[float, ...]] = field(default_factory=list)  # row i: after task i
+    loss_matrix: list[np.ndarray] = field(default_factory=list)  # row i, [S, T]: after task i
 
     @classmethod
-    def start(cls, config: Config, n_tasks: int, device: torch.device) -> RunState:
-        """A fresh run: the initial weights, the method's state and the batch order all
-        come from the data seed, so a rerun of the same config gives the same numbers."""
-        seed = config.data.seed
-        net = model.build(config.model.layers, config.model.activation, seed, device)
+    def start(cls, config: Config, seeds: Sequence[int], n_tasks: int, device) -> RunState:
+        """A fresh run: each seed's initial weights, method state and batch order come from
+        that seed alone, so a seed trains the same whatever other seeds run beside it."""
+        net = model.build(config.model.layers, config.model.activation, seeds, device)
         return cls(
             model=net,
             optimizer=model.optimizer(config.train.optimizer, net.parameters(), config.train.lr),
-            method=methods.get(config.method.name)(config.method.params, seed),
-            order=torch.Generator().manual_seed(seed),
-            history=History(n_tasks),
+            method=methods.get(config.method.name)(config.method.params, seeds),
+            orders=draws(seeds),
+            history=History(len(seeds), n_tasks),
+            failures=[None] * len(seeds),
         )
 
     @property

@@ -37,6 +37,21 @@ class Command(enum.Enum):
     STOP = "stop"  # leave run()
 
 
+@dataclass(frozen=True)
+class Divergence:
+    """Where a seed's loss became nan or inf; it trains no further."""
+
+    task: int  # index of the task in training
+    step: int
+    kind: str  # "nan" or "inf"
+
+    def __str__(self) -> str:
+        return f"the loss became {self.kind} at step {self.step} of task {self.task + 1}"
+
+    def to_dict(self) -> dict:
+        return {"task": self.task, "step": self.step, "message": str(self)}
+
+
 @dataclass(frozen=True, eq=False)
 class Scene:
     """What stays fixed during a run: drawn once, replaced on a reset."""
@@ -45,6 +60,7 @@ class Scene:
     tasks: Sequence[Task]
     grid: np.ndarray  # x values where the fit is sampled
     device: str
+    seeds: tuple[int, ...]  # trained at once; with several, the snapshot shows medians
 
 
 @dataclass(frozen=True)
@@ -68,11 +84,12 @@ class Snapshot:
 
 
 class History:
-    """Append-only (step, losses) log whose prefixes are handed out as read-only views."""
+    """Append-only (step, losses) log whose prefixes are handed out as read-only views;
+    ``losses`` are ``[seeds, tasks]`` at each step."""
 
-    def __init__(self, n_tasks: int, capacity: int = 256) -> None:
+    def __init__(self, seeds: int, n_tasks: int, capacity: int = 256) -> None:
         self._steps = np.zeros(capacity, dtype=np.int64)
-        self._losses = np.zeros((capacity, n_tasks))
+        self._losses = np.zeros((capacity, seeds, n_tasks))
         self._size = 0
 
     def append(self, step: int, losses: np.ndarray) -> None:

@@ -5,7 +5,7 @@ from, so a plot can show what the model should have kept. Everything is drawn fr
 seeded numpy generator: the same DataConfig always gives the same tasks.
 
 FAMILIES here is the one list of data families; config validates ``family`` against it.
-Drawing data needs no torch: only the ``*_tensors`` helpers, which the engine calls, load it.
+Drawing data needs no torch (seed_data stacks the tasks into tensors for a run).
 """
 
 from __future__ import annotations
@@ -21,8 +21,6 @@ from numpy.polynomial import Polynomial
 from cftui import expr
 
 if TYPE_CHECKING:
-    import torch
-
     from cftui.config import DataConfig
 
 CURVE_POINTS = 200  # samples of each task's noiseless curve, for drawing
@@ -39,18 +37,6 @@ class Task:
     y_test: np.ndarray
     curve_x: np.ndarray  # the noiseless function on x_range, for drawing
     curve_y: np.ndarray
-
-    def train_tensors(self, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-        return column(self.x_train, device), column(self.y_train, device)
-
-    def test_tensors(self, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-        return column(self.x_test, device), column(self.y_test, device)
-
-
-def column(values: np.ndarray, device: torch.device) -> torch.Tensor:
-    import torch  # here, not at the top: config validation and `cftui --help` need no torch
-
-    return torch.as_tensor(values, dtype=torch.float32, device=device).reshape(-1, 1)
 
 
 def task_ranges(data: DataConfig) -> list[tuple[float, float]]:

@@ -120,9 +120,13 @@ def test_compare_runs_every_method_on_every_seed(tmp_path, capsys):
     assert result["seeds"] == [3, 4]
     runs = result["runs"]
     assert [(r["method"], r["seed"]) for r in runs] == [
-        (m, s) for s in (3, 4) for m in ("naive", "ewc", "replay")
+        (m, s) for m in ("naive", "ewc", "replay") for s in (3, 4)
     ]
     assert all(len(r["loss_matrix"]) == 2 and r["state"] == "finished" for r in runs)
+    for r in runs:  # every row carries its own metrics
+        L = r["loss_matrix"]
+        assert r["forgetting"] == pytest.approx([L[1][0] - L[0][0]])
+        assert r["bwt"] == pytest.approx(L[0][0] - L[1][0]) and r["diverged"] is None
     # during task 1 no method does anything yet: same data, same weights, same first row
     for seed in (3, 4):
         rows = {tuple(r["loss_matrix"][0]) for r in runs if r["seed"] == seed}

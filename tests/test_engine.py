@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from cftui import model
 from cftui.engine import PUBLISH_HZ, Engine
 from cftui.pacing import Pace
+from cftui.seed_data import stacked
 from cftui.snapshot import Command, State
 from cftui.tasks import make_tasks
 
@@ -35,10 +36,11 @@ def test_engine_is_the_article_loop(polynomial):
     config = dataclasses.replace(polynomial, train=dataclasses.replace(polynomial.train, epochs=15))
     engine = Engine(config)
     engine.run()
-    net = model.build(config.model.layers, "sigmoid", config.data.seed, torch.device("cpu"))
+    cpu = torch.device("cpu")
+    net = model.build(config.model.layers, "sigmoid", [config.data.seed], cpu)
     adam = model.optimizer("adam", net.parameters(), lr=0.01)
     for task in make_tasks(config.data):
-        x, y = task.train_tensors(torch.device("cpu"))
+        x, y = stacked(task.x_train[None], cpu), stacked(task.y_train[None], cpu)
         for _ in range(15):
             adam.zero_grad()
             F.mse_loss(net(x), y).backward()
@@ -71,7 +73,10 @@ def test_run_records_the_loss_matrix_and_boundaries(tiny):
     # the reported test MSE is the mean squared error over each task's test points
     with torch.no_grad():
         for j, task in enumerate(engine.tasks):
-            x, y = task.test_tensors(engine.device)
+            x, y = (
+                stacked(task.x_test[None], engine.device),
+                stacked(task.y_test[None], engine.device),
+            )
             assert snap.loss_matrix[1][j] == pytest.approx(
                 F.mse_loss(engine.now.model(x), y).item()
             )

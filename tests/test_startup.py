@@ -55,5 +55,5 @@ def test_each_record_names_its_class():
     for record in methods.METHODS:
         cls = methods.get(record.name)
         assert issubclass(cls, Method) and cls.name == record.name
-        assert cls({}, seed=0).params == dict(record.defaults)
+        assert cls({}, seeds=[0]).params == dict(record.defaults)
         assert record.summary and "\n" not in record.summary

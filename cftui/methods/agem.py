@@ -7,54 +7,61 @@ raise the memory's loss, to first order.
 """
 
 import torch
-import torch.nn.functional as F
 
 from cftui.methods.base import Method
+from cftui.model import seed_losses
+from cftui.seed_data import draws, per_seed, take
 
 EPS = 1e-12
 
 
 def project(g: torch.Tensor, g_ref: torch.Tensor) -> torch.Tensor:
-    """The A-GEM projection of a flat gradient ``g`` against ``g_ref``."""
-    dot = torch.dot(g, g_ref)
-    if dot >= 0:
-        return g
-    return g - dot / (torch.dot(g_ref, g_ref) + EPS) * g_ref
+    """The A-GEM projection of each seed's flat gradient, ``g`` and ``g_ref`` ``[S, P]``: a
+    seed whose g . g_ref >= 0 keeps its gradient; the others lose the part along g_ref."""
+    dot = (g * g_ref).sum(1, keepdim=True)
+    along = torch.where(dot < 0, dot / ((g_ref * g_ref).sum(1, keepdim=True) + EPS), 0.0)
+    return g - along * g_ref
 
 
 class AGEM(Method):
     name = "agem"
 
-    def __init__(self, params, seed):
-        super().__init__(params, seed)
-        self.memory_x: list[torch.Tensor] = []
+    def __init__(self, params, seeds):
+        super().__init__(params, seeds)
+        self.memory_x: list[torch.Tensor] = []  # per past task, [S, memory, 1]
         self.memory_y: list[torch.Tensor] = []
-        self.draw = torch.Generator().manual_seed(seed)
+        self.draws = draws(seeds)
 
-    def after_task(self, model, tasks, k):
-        x, y = tasks[k].train_tensors(next(model.parameters()).device)
-        keep = torch.randperm(len(x), generator=self.draw, device="cpu")[
-            : self.params["memory"]
-        ].to(x.device)
-        self.memory_x.append(x[keep])
-        self.memory_y.append(y[keep])
+    def after_task(self, model, data, k):
+        x, y = data.train(k)
+        keep = per_seed(
+            lambda g: torch.randperm(x.shape[1], generator=g)[: self.params["memory"]],
+            self.draws,
+            x.device,
+        )
+        self.memory_x.append(take(x, keep))
+        self.memory_y.append(take(y, keep))
 
     def after_backward(self, model):
         if not self.memory_x:
             return
-        mx, my = torch.cat(self.memory_x), torch.cat(self.memory_y)
-        if len(mx) > self.params["sample"]:
-            pick = torch.randperm(len(mx), generator=self.draw, device="cpu")[
-                : self.params["sample"]
-            ]
-            mx, my = mx[pick.to(mx.device)], my[pick.to(mx.device)]
+        mx, my = torch.cat(self.memory_x, 1), torch.cat(self.memory_y, 1)
+        size, sample = mx.shape[1], self.params["sample"]
+        if size > sample:
+            pick = per_seed(
+                lambda g: torch.randperm(size, generator=g)[:sample], self.draws, mx.device
+            )
+            mx, my = take(mx, pick), take(my, pick)
         params = [p for p in model.parameters() if p.grad is not None]
-        g_ref = torch.autograd.grad(F.mse_loss(model(mx), my), params)
-        flat = project(
-            torch.cat([p.grad.reshape(-1) for p in params]),
-            torch.cat([g.reshape(-1) for g in g_ref]),
-        )
+        g_ref = torch.autograd.grad(seed_losses(model(mx), my).sum(), params)
+        flat = project(_flat([p.grad for p in params]), _flat(g_ref))
         offset = 0
         for p in params:
-            p.grad.copy_(flat[offset : offset + p.numel()].view_as(p))
-            offset += p.numel()
+            width = p[0].numel()
+            p.grad.copy_(flat[:, offset : offset + width].view_as(p))
+            offset += width
+
+
+def _flat(tensors) -> torch.Tensor:
+    """Each seed's parameters (or gradients) end to end: ``[S, P]``."""
+    return torch.cat([t.flatten(1) for t in tensors], 1)

@@ -3,6 +3,11 @@
 The engine calls these hooks and knows nothing else about a method, so adding a method is
 one file plus one record in the registry, which holds its summary and settings. Every hook
 has a do-nothing default: plain fine-tuning (``naive``) overrides none of them.
+
+A run trains S seeds at once (model.MLP): every parameter has a leading seed dimension and
+every batch is ``[S, N, 1]``. A method keeps its math per seed: elementwise state (Fisher,
+Omega, anchors) is per seed by its shape; what draws at random draws from each seed's own
+stream (seed_data.draws); what sums over parameters (A-GEM's dot products) sums per seed.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from torch import nn
 from cftui import methods
 
 if TYPE_CHECKING:
-    from cftui.tasks import Task
+    from cftui.seed_data import SeedData
 
 
 class Method:
@@ -24,17 +29,15 @@ class Method:
 
     name: ClassVar[str]  # the registry key: methods.info(name) holds the summary and defaults
 
-    def __init__(self, params: Mapping[str, Any], seed: int) -> None:
+    def __init__(self, params: Mapping[str, Any], seeds: Sequence[int]) -> None:
         self.params = {**methods.info(self.name).defaults, **params}
-        self.seed = seed
+        self.seeds = tuple(seeds)
 
-    def training_set(
-        self, tasks: Sequence[Task], k: int, device: torch.device
-    ) -> tuple[torch.Tensor, torch.Tensor]:
+    def training_set(self, data: SeedData, k: int) -> tuple[torch.Tensor, torch.Tensor]:
         """The points an epoch of task ``k`` iterates over: by default task k's own."""
-        return tasks[k].train_tensors(device)
+        return data.train(k)
 
-    def before_task(self, model: nn.Module, tasks: Sequence[Task], k: int) -> None:
+    def before_task(self, model: nn.Module, data: SeedData, k: int) -> None:
         """Called once before the first step of task ``k``."""
 
     def batch(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -42,7 +45,7 @@ class Method:
         return x, y
 
     def penalty(self, model: nn.Module, x: torch.Tensor) -> torch.Tensor | None:
-        """A term added to the batch loss (EWC, SI, ...), or None."""
+        """A term added to the summed loss (EWC, SI, ...): a sum of per-seed terms, or None."""
         return None
 
     def after_backward(self, model: nn.Module) -> None:
@@ -51,5 +54,5 @@ class Method:
     def after_step(self, model: nn.Module) -> None:
         """Called after each optimizer step (SI's path integral)."""
 
-    def after_task(self, model: nn.Module, tasks: Sequence[Task], k: int) -> None:
+    def after_task(self, model: nn.Module, data: SeedData, k: int) -> None:
         """Called once when task ``k`` ends (anchors, Fisher, buffers)."""

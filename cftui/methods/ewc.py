@@ -24,6 +24,6 @@ class EWC(QuadraticPenalty):
     name = "ewc"
     scale_factor = 0.5
 
-    def after_task(self, model, tasks, k):
-        x, y = tasks[k].train_tensors(next(model.parameters()).device)
+    def after_task(self, model, data, k):
+        x, y = data.train(k)
         self.terms.append((empirical_fisher(model, x, y), detached(model)))

@@ -9,6 +9,6 @@ from cftui.methods.base import Method
 class Joint(Method):
     name = "joint"
 
-    def training_set(self, tasks, k, device):
-        parts = [task.train_tensors(device) for task in tasks[: k + 1]]
-        return torch.cat([x for x, _ in parts]), torch.cat([y for _, y in parts])
+    def training_set(self, data, k):
+        parts = [data.train(j) for j in range(k + 1)]
+        return torch.cat([x for x, _ in parts], 1), torch.cat([y for _, y in parts], 1)

@@ -11,6 +11,6 @@ from cftui.methods.quadratic import QuadraticPenalty, detached
 class L2(QuadraticPenalty):
     name = "l2"
 
-    def after_task(self, model, tasks, k):
+    def after_task(self, model, data, k):
         anchor = detached(model)
         self.terms = [([torch.ones_like(a) for a in anchor], anchor)]

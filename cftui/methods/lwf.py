@@ -8,19 +8,19 @@ the old outputs, with no old data at all.
 import copy
 
 import torch
-import torch.nn.functional as F
 
 from cftui.methods.base import Method
+from cftui.model import seed_losses
 
 
 class LwF(Method):
     name = "lwf"
 
-    def __init__(self, params, seed):
-        super().__init__(params, seed)
+    def __init__(self, params, seeds):
+        super().__init__(params, seeds)
         self.old = None
 
-    def before_task(self, model, tasks, k):
+    def before_task(self, model, data, k):
         if k > 0:
             self.old = copy.deepcopy(model).requires_grad_(False)
 
@@ -29,4 +29,4 @@ class LwF(Method):
             return None
         with torch.no_grad():
             target = self.old(x)
-        return self.params["alpha"] * F.mse_loss(model(x), target)
+        return self.params["alpha"] * seed_losses(model(x), target).sum()

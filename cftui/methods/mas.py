@@ -14,8 +14,8 @@ def squared_output(output, _target):
 class MAS(QuadraticPenalty):
     name = "mas"
 
-    def after_task(self, model, tasks, k):
-        x, y = tasks[k].train_tensors(next(model.parameters()).device)
+    def after_task(self, model, data, k):
+        x, y = data.train(k)
         grads = per_sample_gradients(model, squared_output, x, y)
         importance = [g.abs().mean(0) for g in grads]
         if self.terms:

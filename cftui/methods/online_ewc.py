@@ -8,8 +8,8 @@ class OnlineEWC(QuadraticPenalty):
     name = "online_ewc"
     scale_factor = 0.5
 
-    def after_task(self, model, tasks, k):
-        x, y = tasks[k].train_tensors(next(model.parameters()).device)
+    def after_task(self, model, data, k):
+        x, y = data.train(k)
         fisher = empirical_fisher(model, x, y)
         if self.terms:
             old, _ = self.terms[0]

@@ -38,14 +38,16 @@ def per_sample_gradients(
     x: torch.Tensor,
     y: torch.Tensor,
 ) -> Tensors:
-    """d loss(f(x_n), y_n) / d theta for every sample n: one [n, *shape] tensor per parameter."""
+    """d loss(f(x_n), y_n) / d theta for every sample n: one ``[N, S, *shape]`` tensor per
+    parameter, from inputs ``[S, N, 1]``. ``loss`` sums over seeds; as each seed's output
+    depends on its own weights alone, the gradient's seed s part is seed s's own."""
     names = [name for name, _ in model.named_parameters()]
     params = {name: p.detach() for name, p in model.named_parameters()}
 
     def one(params: dict, xn: torch.Tensor, yn: torch.Tensor) -> torch.Tensor:
-        return loss(functional_call(model, params, (xn.unsqueeze(0),)), yn.unsqueeze(0))
+        return loss(functional_call(model, params, (xn.unsqueeze(1),)), yn.unsqueeze(1))
 
-    grads = vmap(grad(one), in_dims=(None, 0, 0), chunk_size=CHUNK)(params, x, y)
+    grads = vmap(grad(one), in_dims=(None, 1, 1), chunk_size=CHUNK)(params, x, y)
     return [grads[name] for name in names]
 
 
@@ -55,8 +57,8 @@ class QuadraticPenalty(Method):
     scale_key = "lambda"
     scale_factor = 1.0  # EWC writes (lambda / 2)
 
-    def __init__(self, params, seed) -> None:
-        super().__init__(params, seed)
+    def __init__(self, params, seeds) -> None:
+        super().__init__(params, seeds)
         self.terms: list[tuple[Tensors, Tensors]] = []  # (importance, anchor) pairs
 
     @property

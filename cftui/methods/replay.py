@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from cftui.methods.base import Method
+from cftui.seed_data import draws, per_seed, take
 
 
 class Reservoir:
@@ -33,26 +34,36 @@ class Reservoir:
 class Replay(Method):
     name = "replay"
 
-    def __init__(self, params, seed):
-        super().__init__(params, seed)
-        self.reservoir = Reservoir(self.params["buffer"], np.random.default_rng(seed))
-        self.stream_x: list[torch.Tensor] = []
-        self.stream_y: list[torch.Tensor] = []
-        self.draw = torch.Generator().manual_seed(seed)
+    def __init__(self, params, seeds):
+        super().__init__(params, seeds)
+        self.reservoirs = [
+            Reservoir(self.params["buffer"], np.random.default_rng(seed)) for seed in seeds
+        ]
+        self.stream_x: list[torch.Tensor] = []  # each past task's points, in each seed's
+        self.stream_y: list[torch.Tensor] = []  # own stream order, [S, N, 1]
+        self.draws = draws(seeds)
 
-    def after_task(self, model, tasks, k):
-        x, y = tasks[k].train_tensors(next(model.parameters()).device)
-        order = torch.randperm(len(x), generator=self.draw, device="cpu").to(x.device)
-        self.stream_x.append(x[order])
-        self.stream_y.append(y[order])
-        self.reservoir.offer(len(x))
-        keep = torch.tensor(self.reservoir.items, device=x.device)
-        self.buffer = (torch.cat(self.stream_x)[keep], torch.cat(self.stream_y)[keep])
+    def after_task(self, model, data, k):
+        x, y = data.train(k)
+        order = per_seed(lambda g: torch.randperm(x.shape[1], generator=g), self.draws, x.device)
+        self.stream_x.append(take(x, order))
+        self.stream_y.append(take(y, order))
+        for reservoir in self.reservoirs:
+            reservoir.offer(x.shape[1])  # every seed sees as many points: buffers stack
+        keep = torch.tensor([r.items for r in self.reservoirs], device=x.device)
+        self.buffer = (
+            take(torch.cat(self.stream_x, 1), keep),
+            take(torch.cat(self.stream_y, 1), keep),
+        )
 
     def batch(self, x, y):
-        if not self.reservoir.items:
+        if not self.stream_x:
             return x, y
         bx, by = self.buffer
-        pick = torch.randint(len(bx), (min(len(x), len(bx)),), generator=self.draw, device="cpu")
-        pick = pick.to(bx.device)
-        return torch.cat([x, bx[pick]]), torch.cat([y, by[pick]])
+        size = bx.shape[1]
+        pick = per_seed(
+            lambda g: torch.randint(size, (min(x.shape[1], size),), generator=g),
+            self.draws,
+            x.device,
+        )
+        return torch.cat([x, take(bx, pick)], 1), torch.cat([y, take(by, pick)], 1)

@@ -15,7 +15,7 @@ class SI(QuadraticPenalty):
     name = "si"
     scale_key = "c"
 
-    def before_task(self, model, tasks, k):
+    def before_task(self, model, data, k):
         self.start = detached(model)
         self.omega = [torch.zeros_like(p) for p in self.start]
 
@@ -34,7 +34,7 @@ class SI(QuadraticPenalty):
         ):
             w -= g * (p.detach() - before)
 
-    def after_task(self, model, tasks, k):
+    def after_task(self, model, data, k):
         end = detached(model)
         new = [
             (w / ((e - s) ** 2 + self.params["xi"])).clamp(min=0.0)

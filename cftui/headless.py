@@ -1,0 +1,127 @@
+"""`cftui run` and `cftui compare`: training with no UI, then tables (and JSON) of results.
+
+Several seeds train at once as one stacked model (engine seeds), so `--seeds 16` costs far
+less than sixteen runs. One seed prints the loss matrix as it is; several print the median
+over seeds with the range beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from cftui import compare, devices, report, results
+from cftui.config import Config
+from cftui.engine import Engine
+from cftui.snapshot import Snapshot, State
+
+EXIT_DIVERGED = 1
+
+
+def prepare(args: argparse.Namespace, config: Config) -> tuple[torch.device, range]:
+    """The device and seeds the flags ask for; a --json path is checked before training."""
+    device = devices.resolve(getattr(args, "device", "auto"))
+    if args.json:
+        results.check_writable(args.json)
+    return device, range(config.data.seed, config.data.seed + args.seeds)
+
+
+def run(args: argparse.Namespace, config: Config) -> int:
+    """Train one method on every task; exit 1 when every seed diverged."""
+    device, seeds = prepare(args, config)
+    engine = Engine(config, device, seeds=seeds)
+    console = Console()
+    with ProgressBars(console, engine) as publish:
+        snapshot = engine.run(publish)
+    which = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}–{seeds[-1]} at once"
+    console.print(
+        f"[bold]{config.name}[/] · {config.method.name} · {which} · {device} · "
+        f"{snapshot.step} steps in {engine.train_seconds:.1f} s"
+    )
+    title = "test MSE" if len(seeds) == 1 else f"test MSE, median over {len(seeds)} seeds"
+    console.print(report.loss_matrix_table(snapshot.loss_matrix, len(engine.tasks), title))
+    if len(seeds) == 1:
+        data = results.summary(engine)
+    else:
+        outcomes = compare.seed_outcomes(engine)
+        summary = compare.summarize(outcomes)
+        console.print(report.comparison_table(summary, config, len(seeds), _wide(console)))
+        data = results.comparison(config, device, seeds, outcomes, summary)
+    if args.json:
+        write(console, args.json, data)
+    failed = [failure for failure in engine.now.failures if failure]
+    if failed:
+        print(f"cftui: diverged: {snapshot.message}", file=sys.stderr)
+    return EXIT_DIVERGED if snapshot.state is State.DIVERGED else 0
+
+
+def compare_methods(args: argparse.Namespace, config: Config) -> int:
+    device, seeds = prepare(args, config)
+    console = Console()
+    with console.status("") as status:
+        outcomes = compare.run_all(
+            config,
+            args.methods,
+            seeds,
+            device,
+            lambda method: status.update(f"{method}: {len(seeds)} seed(s) at once"),
+        )
+    summary = compare.summarize(outcomes)
+    console.print(report.comparison_table(summary, config, len(seeds), _wide(console)))
+    if args.json:
+        write(console, args.json, results.comparison(config, device, seeds, outcomes, summary))
+    return 0
+
+
+def write(console: Console, path: Path, data: object) -> None:
+    results.write_json(path, data)
+    console.print(f"wrote {path}")
+
+
+def _wide(console: Console) -> bool:
+    return console.width >= 110
+
+
+class ProgressBars:
+    """A rich progress bar per task on a terminal; nothing when the output is piped.
+    A finished task's bar shows its loss at the end of the task (the loss matrix's
+    diagonal), not the last one measured during it."""
+
+    def __init__(self, console: Console, engine: Engine) -> None:
+        self.epochs = engine.config.train.epochs
+        self.bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("epochs · test MSE {task.fields[loss]}"),
+            TimeElapsedColumn(),
+            console=console,
+            disable=not console.is_terminal,
+        )
+        self.ids = [
+            self.bar.add_task(f"task {k + 1}", total=self.epochs, loss="-", start=False)
+            for k in range(len(engine.tasks))
+        ]
+
+    def __enter__(self) -> Callable[[Snapshot], None]:
+        self.bar.start()
+        return self.publish
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.stop()
+
+    def publish(self, snap: Snapshot) -> None:
+        for k, row in enumerate(snap.loss_matrix):
+            self.bar.start_task(self.ids[k])
+            self.bar.update(self.ids[k], completed=self.epochs, loss=f"{row[k]:.4g}")
+        if len(snap.loss_matrix) <= snap.task:  # the task in training
+            bar = self.ids[snap.task]
+            self.bar.start_task(bar)
+            loss = f"{snap.test_losses[-1][snap.task]:.4g}" if len(snap.steps) else "-"
+            self.bar.update(bar, completed=snap.epoch, loss=loss)
