@@ -149,11 +149,11 @@ class Engine:
         now.epoch += now.batches.epoch_done
         task_done = now.batches.epoch_done and now.epoch >= self.config.train.epochs
         every = self._eval_every["full pace" if self.pace.rate is None else "paced"]
-        if task_done or now.step % every == 0:
+        if task_done:
+            self._end_task()
+        elif now.step % every == 0:
             self._measure()
         now.train_seconds += time.perf_counter() - started
-        if task_done and now.state is not State.DIVERGED:
-            self._end_task()
         if (
             task_done
             or epoch_budget_spent
@@ -168,7 +168,7 @@ class Engine:
         model, optimizer, method = self.now.model, self.now.optimizer, self.now.method
         x, y = method.batch(x, y)
         optimizer.zero_grad(set_to_none=True)
-        losses = seed_losses(model(x), y)
+        losses = seed_losses(model(x, self.now.task) if method.task_aware else model(x), y)
         penalty = method.penalty(model, x)
         (losses.sum() if penalty is None else losses.sum() + penalty).backward()
         method.after_backward(model)
@@ -181,7 +181,7 @@ class Engine:
         nan or inf is marked diverged (the others train on: its weights are its own); the
         run stops when every seed has."""
         now, n_seeds = self.now, len(self.data.seeds)
-        losses = self.measure.test_losses(now.model)
+        losses = self.measure.test_losses(now.model, now.method.task_aware)
         now.history.append(now.step, losses)
         last = now.last_losses
         now.train_losses = np.zeros(n_seeds) if last is None else last.detach().cpu().numpy()
@@ -194,11 +194,16 @@ class Engine:
             now.state, now.budget = State.DIVERGED, 0
 
     def _end_task(self) -> None:
-        """Record row ``task`` of the loss matrix and the ghost fit, then move on or wait."""
+        """The method's end of the task (anchors, Fisher; PackNet prunes and retrains), then
+        the measurement the task ends with: row ``task`` of the loss matrix and the ghost
+        fit. Then move on or wait."""
         now = self.now
-        now.loss_matrix.append(now.history.latest())
-        now.ghosts.append(self.measure.fit(now.model))
         now.method.after_task(now.model, self.data, now.task)
+        self._measure()
+        if now.state is State.DIVERGED:
+            return
+        now.loss_matrix.append(now.history.latest())
+        now.ghosts.append(self.measure.fit(now.model, now.method.task_aware))
         now.budget = 0
         if now.task == len(self.tasks) - 1:
             now.state = State.FINISHED
@@ -271,7 +276,6 @@ class Engine:
         if now.task == len(self.tasks) - 1:
             return
         if now.state in (State.RUNNING, State.PAUSED):
-            self._measure()
             self._end_task()
         if now.state is State.TASK_DONE:
             self._advance()
@@ -294,7 +298,7 @@ class Engine:
             train_loss=float(view(now.train_losses, 0)),
             steps=steps,
             test_losses=view(losses, 1),
-            fit=view(self.measure.fit(now.model), 0),
+            fit=view(self.measure.fit(now.model, now.method.task_aware), 0),
             ghosts=tuple(view(ghost, 0) for ghost in now.ghosts),
             boundaries=tuple(now.boundaries),
             loss_matrix=tuple(tuple(view(row, 0).tolist()) for row in now.loss_matrix),

@@ -51,12 +51,9 @@ class MLP(nn.Module):
         super().__init__()
         if len(layers) < 2:
             raise ValueError(f"an MLP needs at least input and output widths, got {list(layers)}")
-        drawn = [_draw(layers, seed) for seed in seeds]
-        hidden: list[nn.Module] = []
-        for i in range(len(layers) - 2):
-            hidden += [StackedLinear([d[i] for d in drawn]), ACTIVATIONS[activation]()]
-        self.basis = nn.Sequential(*hidden)
-        self.regressor = StackedLinear([d[-1] for d in drawn])
+        *hidden, regressor = stacked_layers(list(itertools.pairwise(layers)), seeds)
+        self.basis = with_activation(hidden, activation)  # registered first: basis, then head
+        self.regressor = regressor
 
     @property
     def seeds(self) -> int:
@@ -66,11 +63,21 @@ class MLP(nn.Module):
         return self.regressor(self.basis(x))
 
 
-def _draw(layers: Sequence[int], seed: int) -> list[nn.Linear]:
-    """The layers torch would draw from ``seed``, leaving the global RNG state alone."""
-    with torch.random.fork_rng(devices=[]), torch.device("cpu"):
-        torch.manual_seed(seed)
-        return [nn.Linear(a, b) for a, b in itertools.pairwise(layers)]
+def stacked_layers(shapes: Sequence[tuple[int, int]], seeds: Sequence[int]) -> list[StackedLinear]:
+    """Linear layers of the given (in, out) shapes, one per seed in each: seed s's are the
+    ``torch.nn.Linear`` layers drawn in that order after ``torch.manual_seed(s)``, on the
+    CPU, leaving the global RNG state alone."""
+    drawn = []
+    for seed in seeds:
+        with torch.random.fork_rng(devices=[]), torch.device("cpu"):
+            torch.manual_seed(seed)
+            drawn.append([nn.Linear(a, b) for a, b in shapes])
+    return [StackedLinear([layers[i] for layers in drawn]) for i in range(len(shapes))]
+
+
+def with_activation(layers: Sequence[nn.Module], activation: str) -> nn.Sequential:
+    """``layers`` with the activation after each: a basis of hidden features."""
+    return nn.Sequential(*(m for layer in layers for m in (layer, ACTIVATIONS[activation]())))
 
 
 def build(

@@ -85,11 +85,12 @@ class RunState:
     def start(cls, config: Config, seeds: Sequence[int], n_tasks: int, device) -> RunState:
         """A fresh run: each seed's initial weights, method state and batch order come from
         that seed alone, so a seed trains the same whatever other seeds run beside it."""
-        net = model.build(config.model.layers, config.model.activation, seeds, device)
+        method = methods.get(config.method.name)(config.method.params, seeds)
+        net = method.build_model(config.model, n_tasks, device)
         return cls(
             model=net,
             optimizer=model.optimizer(config.train.optimizer, net.parameters(), config.train.lr),
-            method=methods.get(config.method.name)(config.method.params, seeds),
+            method=method,
             orders=draws(seeds),
             history=History(len(seeds), n_tasks),
             failures=[None] * len(seeds),

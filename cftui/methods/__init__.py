@@ -24,6 +24,14 @@ class MethodInfo:
     class_name: str  # the Method subclass in that module
     summary: str  # one line for `cftui methods` and the method picker
     defaults: Mapping[str, Any] = field(default_factory=dict)  # the settings a preset may set
+    task_aware: bool = False  # told which task an input belongs to, in training and at test
+    # (the task-incremental scenario: a head, mask or weights per task); the others see x
+    # alone (domain-incremental: one output for every task)
+
+    @property
+    def scenario(self) -> str:
+        """How the method is shown wherever it is named."""
+        return "task id given" if self.task_aware else ""
 
     def __post_init__(self) -> None:  # read-only: every run and preset shares this table
         object.__setattr__(self, "defaults", types.MappingProxyType(dict(self.defaults)))
@@ -81,6 +89,36 @@ METHODS = (
         "LwF",
         "learning without forgetting: keep the old model's outputs on the new inputs",
         {"alpha": 1.0},  # weight of the distillation term
+    ),
+    MethodInfo(
+        "multihead",
+        "MultiHead",
+        "one shared basis, one regressor head per task (the task-incremental baseline)",
+        {"freeze_basis": False},  # stop training the basis after task 1
+        task_aware=True,
+    ),
+    MethodInfo(
+        "packnet",
+        "PackNet",
+        "prune after each task, retrain what is kept, freeze it: a share of weights per task",
+        {
+            "prune": 0.5,  # fraction of a task's weights released for later tasks (0..0.99)
+            "retrain_epochs": 50,  # full-batch steps retraining the kept weights alone
+            "retrain_lr": 0.001,  # learning rate of that retraining
+        },
+        task_aware=True,
+    ),
+    MethodInfo(
+        "hnet",
+        "HNet",
+        "a hypernetwork makes every weight from a learned task embedding; old outputs held",
+        {
+            "beta": 0.005,  # strength of the output regulariser on earlier tasks' weights
+            "embedding": 2,  # size of each task's learned embedding
+            "width": 10,  # units in each hidden layer of the hypernetwork
+            "depth": 2,  # hidden layers of the hypernetwork
+        },
+        task_aware=True,
     ),
     MethodInfo(
         "agem",

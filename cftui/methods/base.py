@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import torch
 from torch import nn
 
-from cftui import methods
+from cftui import methods, model
 
 if TYPE_CHECKING:
+    from cftui.config import ModelConfig
     from cftui.seed_data import SeedData
 
 
@@ -32,6 +33,16 @@ class Method:
     def __init__(self, params: Mapping[str, Any], seeds: Sequence[int]) -> None:
         self.params = {**methods.info(self.name).defaults, **params}
         self.seeds = tuple(seeds)
+
+    @property
+    def task_aware(self) -> bool:
+        """Whether the engine tells the model which task it is on: ``model(x, task)``."""
+        return methods.info(self.name).task_aware
+
+    def build_model(self, config: ModelConfig, n_tasks: int, device: torch.device) -> nn.Module:
+        """The network this method trains: by default the article's MLP, one per seed. An
+        architectural method builds its own (a head per task, masks, a hypernetwork)."""
+        return model.build(config.layers, config.activation, self.seeds, device)
 
     def training_set(self, data: SeedData, k: int) -> tuple[torch.Tensor, torch.Tensor]:
         """The points an epoch of task ``k`` iterates over: by default task k's own."""

@@ -1,0 +1,143 @@
+"""The architectural methods and the scenario they need: told the task, at training and test."""
+
+import dataclasses
+import itertools
+
+import numpy as np
+import pytest
+import torch
+from test_engine import start, wait_for
+
+from cftui import methods
+from cftui.engine import Engine
+from cftui.methods.hnet import HyperMLP
+from cftui.methods.packnet import FREE
+from cftui.seed_data import SeedData
+from cftui.snapshot import Command, State
+
+from conftest import small
+
+CPU = torch.device("cpu")
+ARCHITECTURAL = ("multihead", "packnet", "hnet")
+
+
+def three_tasks(tiny, method: str, **settings):
+    config = small(tiny.with_overrides(method=method), epochs=15, n_tasks=3, coefficients=())
+    params = {**config.method.settings[method], **settings}
+    method_config = dataclasses.replace(
+        config.method, settings={**config.method.settings, method: params}
+    )
+    return dataclasses.replace(config, method=method_config)
+
+
+def test_the_scenario_is_declared_by_the_method():
+    aware = {name for name in methods.names() if methods.info(name).task_aware}
+    assert aware == set(ARCHITECTURAL)
+    assert methods.info("packnet").scenario == "task id given"
+    assert methods.info("ewc").scenario == ""
+
+
+def test_each_task_is_measured_through_its_own_head(tiny):
+    engine = Engine(three_tasks(tiny, "multihead"))
+    engine.run()
+    net, data = engine.now.model, engine.data
+    losses = engine.measure.test_losses(net, task_aware=True)
+    x, y, task_of = data.test()
+    with torch.no_grad():
+        for j in range(3):
+            columns = torch.as_tensor(np.flatnonzero(task_of == j))
+            targets = torch.as_tensor(y[:, task_of == j])
+            by_hand = (net(x[:, columns], j).squeeze(-1).double() - targets) ** 2
+            assert losses[0, j] == pytest.approx(by_hand.mean().item(), rel=1e-6)
+    # and the engine's own rows are those numbers
+    np.testing.assert_allclose(engine.now.loss_matrix[-1], losses)
+
+
+def test_multihead_keeps_each_head_and_a_frozen_basis_forgets_nothing(tiny):
+    engine = Engine(three_tasks(tiny, "multihead"))
+    engine.run()
+    frozen = Engine(three_tasks(tiny, "multihead", freeze_basis=True))
+    frozen.run()
+    L = np.array(frozen.snapshot.loss_matrix)
+    assert L[2][0] == pytest.approx(L[0][0], rel=1e-6)  # basis and head 1 untouched
+    assert L[2][1] == pytest.approx(L[1][1], rel=1e-6)
+    drifting = np.array(engine.snapshot.loss_matrix)
+    assert drifting[2][0] != pytest.approx(drifting[0][0], rel=1e-3)  # the basis drifted
+
+
+def test_packnet_freezes_what_a_task_kept_and_its_outputs_never_change(tiny):
+    engine = Engine(three_tasks(tiny, "packnet", prune=0.5))
+    seen = {}
+
+    def after_each_task(snap):
+        if len(snap.loss_matrix) > len(seen):
+            seen[len(snap.loss_matrix)] = [
+                (layer.weight.detach().clone(), layer.owner.clone())
+                for layer in engine.now.model.linears
+            ]
+
+    engine.run(after_each_task)
+    L = np.array(engine.snapshot.loss_matrix)
+    for t in range(3):  # task t is answered with the weights of tasks <= t, frozen after t
+        np.testing.assert_allclose(L[t:, t], L[t, t], rtol=1e-5)
+    for (w1, owner1), (w3, _) in zip(seen[1], seen[3], strict=True):
+        kept = owner1 == 0
+        assert torch.equal(w1[kept], w3[kept])  # a frozen weight never changes again
+        share = kept.flatten(1).float().mean(1)  # per seed: half of the weights kept
+        assert torch.all((share - 0.5).abs() <= 1 / kept[0].numel() + 1e-6)
+        assert torch.all(w1[owner1 == FREE] == 0)  # released weights read as zero
+    assert L[2][0] < 0.5 * Engine(three_tasks(tiny, "naive")).run().loss_matrix[2][0]
+
+
+def test_hnet_regulariser_is_zero_at_first_and_quadratic_around_its_targets(tiny):
+    config = three_tasks(tiny, "hnet", beta=0.5)
+    data = SeedData(config.data, [0, 1], CPU)
+    method = methods.get("hnet")(config.method.params, [0, 1])
+    net = method.build_model(config.model, 3, CPU)
+    method.before_task(net, data, 0)
+    assert method.penalty(net, None) is None  # nothing to hold during task 1
+    method.before_task(net, data, 2)
+    assert method.penalty(net, None).item() == 0.0  # h equals h* before any update
+    size = net.weights(0).shape[1]
+    values = []
+    for shift in (0.1, 0.2, 0.4):  # every generated weight moved by `shift`
+        with torch.no_grad():
+            net.hnet[-1].bias.add_(shift)
+            values.append(method.penalty(net, None).item())
+            net.hnet[-1].bias.sub_(shift)
+    # beta / (tasks held) * sum over tasks held, seeds and weights of shift^2
+    expected = [0.5 / 2 * 2 * 2 * size * s**2 for s in (0.1, 0.2, 0.4)]
+    assert values == pytest.approx(expected, rel=1e-4)
+
+
+def test_hnet_generates_every_weight_of_the_target_network(tiny):
+    layers = (1, 7, 5, 1)
+    net = HyperMLP(layers, "sigmoid", [0, 1, 2], n_tasks=2, embedding=3, width=4, depth=2)
+    size = sum(a * b + b for a, b in itertools.pairwise(layers))
+    assert net.weights(1).shape == (3, size)
+    assert net.shapes == [(1, 7), (1, 7), (7, 5), (1, 5), (5, 1), (1, 1)]
+    x = torch.linspace(-1, 1, 9).expand(3, 9).unsqueeze(-1)
+    assert net(x, 0).shape == (3, 9, 1)
+    assert not torch.allclose(net(x, 0), net(x, 1))  # another task, other weights
+    flat = net.weights(0)[1]  # seed 1's target network by hand
+    w1, b1, w2, b2, w3, b3 = flat.split([7, 7, 35, 5, 5, 1])
+    hidden = torch.sigmoid(torch.sigmoid(x[1] @ w1.view(1, 7) + b1) @ w2.view(7, 5) + b2)
+    torch.testing.assert_close(net(x, 0)[1], hidden @ w3.view(5, 1) + b3)
+
+
+def test_only_the_current_embedding_learns(tiny):
+    engine = Engine(three_tasks(tiny, "hnet"), auto_advance=False)
+    net = engine.now.model
+    before = [e.detach().clone() for e in net.embeddings]
+    thread = start(engine)
+    wait_for(engine, lambda s: s.state is State.TASK_DONE)
+    after_task_1 = [e.detach().clone() for e in net.embeddings]
+    engine.send(Command.NEXT_TASK)
+    wait_for(engine, lambda s: s.state is State.TASK_DONE and s.task == 1)
+    engine.stop()
+    thread.join(5)
+    assert not thread.is_alive()
+    assert not torch.equal(after_task_1[0], before[0])  # task 1's embedding learned
+    assert torch.equal(after_task_1[1], before[1]) and torch.equal(after_task_1[2], before[2])
+    assert torch.equal(net.embeddings[0], after_task_1[0])  # and stayed put during task 2
+    assert not torch.equal(net.embeddings[1], before[1])
