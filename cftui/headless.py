@@ -16,7 +16,7 @@ import torch
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from cftui import compare, devices, report, results
+from cftui import compare, devices, methods, report, results
 from cftui.config import Config
 from cftui.engine import Engine
 from cftui.snapshot import Snapshot, State
@@ -40,8 +40,10 @@ def run(args: argparse.Namespace, config: Config) -> int:
     with ProgressBars(console, engine) as publish:
         snapshot = engine.run(publish)
     which = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}–{seeds[-1]} at once"
+    scenario = methods.info(config.method.name).scenario
+    method = f"{config.method.name} ({scenario})" if scenario else config.method.name
     console.print(
-        f"[bold]{config.name}[/] · {config.method.name} · {which} · {device} · "
+        f"[bold]{config.name}[/] · {method} · {which} · {device} · "
         f"{snapshot.step} steps in {engine.train_seconds:.1f} s"
     )
     title = "test MSE" if len(seeds) == 1 else f"test MSE, median over {len(seeds)} seeds"

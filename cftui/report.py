@@ -12,7 +12,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from cftui import metrics
+from cftui import methods, metrics
 from cftui.config import Config
 
 FORGOT = 2.0  # a loss this many times its value right after training counts as forgotten
@@ -63,7 +63,8 @@ def comparison_table(
     in the JSON."""
     n_tasks = config.data.n_tasks
     table = Table(
-        title=f"{config.name}: final test MSE, median (range) over {n_seeds} seed(s)",
+        title=f"{config.name}: final test MSE, median (range) over {n_seeds} seed(s)"
+        + _scenarios(list(summary)),
         title_justify="left",
         box=box.SIMPLE_HEAD,
         padding=(0, 1),
@@ -90,14 +91,22 @@ def comparison_table(
         elif baseline:
             cells += [_versus(final, baseline), f"{row['wins']}/{row['versus']}"]
         cells += [str(row["forgetting"]), str(row["bwt"])]
-        label = f"{name}\n{row['failed']} diverged" if row["failed"] else name
-        table.add_row(label, *cells)
-    seconds = [row["seconds"] for row in summary.values()]
-    table.caption = (
-        f"a method's seeds trained together in {min(seconds):.2g} to {max(seconds):.2g} s"
-    )
+        aware = "task id" if methods.info(name).task_aware else ""  # the header says "given"
+        notes = [aware, f"{row['failed']} diverged" if row["failed"] else ""]
+        table.add_row(Text.assemble(name, *(("\n" + n, "dim") for n in notes if n)), *cells)
+    low, high = (f"{f(row['seconds'] for row in summary.values()):.2g}" for f in (min, max))
+    took = f"{low} s" if low == high else f"{low} to {high} s"
+    table.caption = f"a method's {n_seeds} seed(s) trained together in {took}"
     table.caption_justify = "left"
     return table
+
+
+def _scenarios(names: list[str]) -> str:
+    """A header note when the methods compared do not all see the same inputs."""
+    aware = [name for name in names if methods.info(name).task_aware]
+    if not aware or len(aware) == len(names):
+        return ""
+    return f"\nmixed scenarios: {', '.join(aware)} are told each input's task (task id given)"
 
 
 def _stats_cell(stats) -> Text:

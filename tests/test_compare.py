@@ -57,3 +57,22 @@ def test_the_comparison_table_fits_80_columns_without_cutting_a_number(tiny, n_t
     wide.print(report.comparison_table(compare.summarize(outcomes), config, 5, wide=True))
     wide_text = wide.export_text()
     assert "mean ± std" in wide_text and "0.012 ± 0" in wide_text
+
+
+def test_a_comparison_that_mixes_scenarios_says_so(tiny):
+    def table_text(names):
+        outcomes = [Outcome(m, 0, [[0.1, 1.0], [0.5, 0.1]], 1.0, "finished") for m in names]
+        console = Console(width=80, record=True)
+        console.print(report.comparison_table(compare.summarize(outcomes), tiny, n_seeds=1))
+        return console.export_text()
+
+    mixed = table_text(["naive", "ewc", "packnet", "hnet"])
+    words = " ".join(mixed.split())
+    assert "mixed scenarios: packnet, hnet are told each input's task (task id given)" in words
+    assert "a method's 1 seed(s) trained together in 1 s" in words
+    lines = [line.strip() for line in mixed.splitlines()]
+    below = {line.split()[0]: lines[i + 1] for i, line in enumerate(lines[:-1]) if line}
+    assert below["packnet"].startswith("task id") and below["hnet"].startswith("task id")
+    assert not below["ewc"].startswith("task id")
+    assert "mixed scenarios" not in table_text(["naive", "ewc"])
+    assert "mixed scenarios" not in table_text(["multihead", "packnet"])
