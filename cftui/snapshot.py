@@ -108,3 +108,24 @@ class History:
 
     def latest(self) -> np.ndarray:
         return self._losses[self._size - 1].copy()
+
+
+class SeedView:
+    """What a snapshot shows of several seeds: the one seed itself (arrays stay views of
+    the history), or the median over the seeds still training."""
+
+    def __init__(self, failures: Sequence[Divergence | None]) -> None:
+        self.failures = failures
+        alive = [s for s, failure in enumerate(failures) if not failure]
+        self.seeds = alive or list(range(len(failures)))
+
+    def __call__(self, values: np.ndarray, axis: int) -> np.ndarray:
+        if len(self.failures) == 1:
+            return values[(slice(None),) * axis + (0,)]  # a view, not a copy
+        return np.median(values.take(self.seeds, axis), axis)
+
+    def message(self) -> str:
+        failed = [str(failure) for failure in self.failures if failure]
+        if len(self.failures) == 1 or not failed:
+            return failed[0] if failed else ""
+        return f"{len(failed)} of {len(self.failures)} seeds diverged; the first: {failed[0]}"
