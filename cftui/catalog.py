@@ -35,7 +35,8 @@ class Entry:
     name: str
     path: Path
     config: Config | None  # None when the file is broken
-    error: str = ""  # why it is skipped
+    error: str = ""  # why it is skipped: one problem per line, `[table] key: problem`
+    shadows: bool = False  # a user preset that hides the shipped one of the same name
 
 
 def find(name_or_path: str) -> Path:
@@ -49,8 +50,11 @@ def find(name_or_path: str) -> Path:
         candidate = folder / f"{name_or_path}.toml"
         if candidate.is_file():
             return candidate
-    names = ", ".join(entry.name for entry in available())
-    raise ConfigError(f"--preset {name_or_path}", "", f"no such preset; known: {names}")
+    entries = available()
+    known = ", ".join(e.name for e in entries if e.config)
+    broken = ", ".join(e.name for e in entries if not e.config)
+    also = f" (broken: {broken}; see cftui presets)" if broken else ""
+    raise ConfigError(f"--preset {name_or_path}", "", f"no such preset; known: {known}{also}")
 
 
 def resolve(name_or_path: str) -> Config:
@@ -59,14 +63,16 @@ def resolve(name_or_path: str) -> Config:
 
 def available() -> list[Entry]:
     """Every preset by name, the user's shadowing shipped ones; broken files say why."""
-    paths: dict[str, Path] = {}
-    for folder in (shipped_dir(), user_dir()):
-        if folder.is_dir():
-            paths.update({p.stem: p for p in sorted(folder.glob("*.toml"))})
+    shipped, yours = _presets_in(shipped_dir()), _presets_in(user_dir())
     entries = []
-    for name, path in sorted(paths.items()):
+    for name, path in sorted({**shipped, **yours}.items()):
+        shadows = name in shipped and name in yours
         try:
-            entries.append(Entry(name, path, load(path)))
+            entries.append(Entry(name, path, load(path), shadows=shadows))
         except ConfigError as err:
-            entries.append(Entry(name, path, None, str(err)))
+            entries.append(Entry(name, path, None, "\n".join(err.details()), shadows))
     return entries
+
+
+def _presets_in(folder: Path) -> dict[str, Path]:
+    return {p.stem: p for p in folder.glob("*.toml")} if folder.is_dir() else {}

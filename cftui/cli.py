@@ -1,7 +1,8 @@
 """The command line: `cftui` (the live TUI) and its headless subcommands.
 
-Every kind of bad input ends the same way: one line on stderr naming the file or flag and
-the key, and exit code 2. A diverged run exits 1. Nothing prints a traceback.
+Every kind of bad input ends the same way: one line on stderr per problem, naming the file
+or flag and the key (a broken preset lists all of its problems at once), and exit code 2.
+A diverged run exits 1. Nothing prints a traceback.
 
 torch loads only where training starts (cftui.headless, or the TUI's worker), so
 `--help`, `presets` and `methods` answer at once and the TUI shows its first frame early.
@@ -16,8 +17,9 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from cftui import catalog, devices, methods, results
+from cftui import catalog, devices, methods, results, validation
 from cftui.config import Config, ConfigError
 
 EXIT_BAD_INPUT = 2
@@ -54,6 +56,14 @@ def _run_flags() -> argparse.ArgumentParser:
     flags.add_argument("--epochs", type=_number(int, 1, False), help="epochs per task")
     flags.add_argument("--lr", type=_number(float, 0, True), help="learning rate")
     flags.add_argument("--device", choices=devices.CHOICES, help="torch device (default: auto)")
+    flags.add_argument(
+        "--set",
+        action="append",
+        dest="settings",
+        metavar="METHOD.KEY=VALUE",
+        help="a method's setting, as in the preset's [method.METHOD] table (repeatable; "
+        "e.g. ewc.lambda=1000)",
+    )
     return flags
 
 
@@ -92,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="EPOCHS_PER_S|full",
         help="TUI: starting pace (default: a task in 10 s)",
     )
+    live.add_argument(
+        "--paused", action="store_true", help="TUI: start paused, showing the data untrained"
+    )
     parser = Parser(
         prog="cftui",
         parents=[common, method, live],
@@ -117,14 +130,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def load_config(args: argparse.Namespace) -> Config:
+def load_config(args: argparse.Namespace) -> tuple[Config, dict]:
+    """The preset with the flags applied, and the flags that override a preset (all but
+    --method), which the TUI applies again to a preset picked later."""
     config = catalog.resolve(getattr(args, "preset", catalog.DEFAULT))
-    return config.with_overrides(
-        method=getattr(args, "method", None),
-        seed=getattr(args, "seed", None),
-        epochs=getattr(args, "epochs", None),
-        lr=getattr(args, "lr", None),
-    )
+    flags = {key: getattr(args, key) for key in ("seed", "epochs", "lr") if hasattr(args, key)}
+    if hasattr(args, "settings"):
+        flags["settings"] = validation.method_overrides(args.settings)
+    return config.with_overrides(method=getattr(args, "method", None), **flags), flags
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -134,10 +147,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from cftui import headless  # loads torch
 
             train = headless.run if args.command == "run" else headless.compare_methods
-            return train(args, load_config(args))
+            return train(args, load_config(args)[0])
         return {"presets": list_presets, "methods": list_methods}.get(args.command, run_tui)(args)
     except (ConfigError, results.WriteError) as err:
-        print(f"cftui: error: {err}", file=sys.stderr)
+        for line in str(err).splitlines():
+            print(f"cftui: error: {line}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("cftui: interrupted", file=sys.stderr)
@@ -147,33 +161,45 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_tui(args: argparse.Namespace) -> int:
     """The app resolves "auto" in its training worker, where torch loads after the first
     frame; an explicit GPU is resolved here, so a missing one is one line before any UI."""
-    config = load_config(args)
+    config, flags = load_config(args)
     device = getattr(args, "device", "auto")
     if device not in ("auto", "cpu"):
         device = str(devices.resolve(device))
     from cftui.tui.app import CftuiApp, default_pace  # Textual loads only for the TUI
 
-    flags = {key: getattr(args, key) for key in ("seed", "epochs", "lr") if hasattr(args, key)}
     pace = getattr(args, "pace", default_pace(config))
-    CftuiApp(config, device, overrides=flags, pace=pace).run()
+    paused = getattr(args, "paused", False)
+    CftuiApp(config, device, overrides=flags, pace=pace, paused=paused).run()
     return 0
 
 
 def list_presets(args: argparse.Namespace) -> int:
-    table = Table("preset", "tasks", "method", "description", title="presets", title_justify="left")
+    """The loadable presets in a table; then each broken file once, with its problems below
+    it. Text goes in as Text, not markup: rich would take `[train]` for a style tag."""
+    table = Table("preset", "tasks", "method", "description", "from", title="presets")
+    table.title_justify = "left"
     broken = []
     for entry in catalog.available():
         if entry.config is None:
             broken.append(entry)
             continue
         c = entry.config
-        table.add_row(entry.name, f"{c.data.n_tasks} {c.data.family}", c.method.name, c.description)
+        tasks = f"{c.data.n_tasks} {c.data.family}"
+        table.add_row(entry.name, tasks, c.method.name, Text(c.description), _origin(entry))
     console = Console()
     console.print(table)
     console.print(f"shipped: {catalog.shipped_dir()}\nyours:   {catalog.user_dir()}", style="dim")
     for entry in broken:
-        console.print(f"[yellow]skipped[/] {entry.path}: {entry.error}", highlight=False)
+        shadows = " (shadows the shipped one)" if entry.shadows else ""
+        console.print(Text.assemble(("skipped ", "yellow"), f"{entry.path}{shadows}:"))
+        console.print(Text("\n".join(f"  {line}" for line in entry.error.splitlines())))
     return 0
+
+
+def _origin(entry: catalog.Entry) -> str:
+    if entry.shadows:
+        return "yours, shadows shipped"
+    return "yours" if entry.path.parent == catalog.user_dir() else "shipped"
 
 
 def list_methods(args: argparse.Namespace) -> int:

@@ -1,40 +1,27 @@
 """Run configuration: TOML presets loaded into frozen dataclasses and validated.
 
 A preset is data. It is read with :mod:`tomllib`, every key is checked for its name, type
-and range, and any problem becomes one :class:`ConfigError` line naming the file and the
-key, which the CLI turns into exit code 2. Nothing in a preset is executed. Validation
-imports no torch (the methods' settings come from their torch-free registry records), so
-listing presets and `cftui --help` start fast.
+and range (:mod:`cftui.validation`), and every problem in the file becomes one line of a
+single :class:`ConfigError`, naming the file and the key, which the CLI turns into exit
+code 2. Nothing in a preset is executed. Validation imports no torch (the methods' settings
+come from their torch-free registry records), so listing presets and `cftui --help` start
+fast.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import tomllib
 import types
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from cftui import expr, methods, tasks
-
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "gelu")
-OPTIMIZERS = ("adam", "sgd")
-MAX_POINTS_PER_TASK = 100_000
-MAX_TASKS = 20
-MAX_WIDTH = 4096
-
-
-class ConfigError(Exception):
-    """Bad input: one line that names the file (or flag) and the key."""
-
-    def __init__(self, source: str, key: str, message: str) -> None:
-        super().__init__(f"{source}: {key}: {message}" if key else f"{source}: {message}")
+from cftui import methods, validation
+from cftui.validation import ACTIVATIONS as ACTIVATIONS  # the choices, also for model.py's test
+from cftui.validation import OPTIMIZERS as OPTIMIZERS
+from cftui.validation import ConfigError
 
 
 @dataclass(frozen=True)
@@ -75,11 +62,22 @@ class MethodConfig:
     name: str = "naive"  # the continual-learning method; see `cftui methods`
     settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # per method:
     # its hyperparameters, defaults merged with the preset's [method] and [method.<name>]
+    # and the command line's --set
 
     @property
     def params(self) -> Mapping[str, Any]:
         """Hyperparameters of the selected method."""
-        return self.settings.get(self.name, methods.info(self.name).defaults)
+        return self.of(self.name)
+
+    def of(self, method: str) -> Mapping[str, Any]:
+        """Hyperparameters of any method, as it would run if selected."""
+        return self.settings.get(method, methods.info(method).defaults)
+
+    def updated(self, changes: Mapping[str, Mapping[str, Any]]) -> MethodConfig:
+        """These settings with ``changes`` (some keys of some methods, already valid) laid
+        over them; the other keys keep the preset's values."""
+        settings = {m: _frozen({**self.of(m), **changes.get(m, {})}) for m in methods.names()}
+        return dataclasses.replace(self, settings=_frozen(settings))
 
 
 @dataclass(frozen=True)
@@ -92,17 +90,24 @@ class Config:
     method: MethodConfig = MethodConfig()
 
     def with_overrides(self, **flags: Any) -> Config:
-        """Apply command-line flags (already validated by argparse); None means unset."""
+        """Apply command-line flags, already validated (argparse; ``settings``, the --set
+        flags as {method: {key: value}}, by validation.method_overrides); None means unset."""
         given = {k: v for k, v in flags.items() if v is not None}
         data = dataclasses.replace(self.data, **_pick(given, "seed"))
         train = dataclasses.replace(self.train, **_pick(given, "epochs", "lr"))
         method = dataclasses.replace(self.method, **_pick({"name": given.get("method")}, "name"))
+        if "settings" in given:
+            method = method.updated(given["settings"])
         return dataclasses.replace(self, data=data, train=train, method=method)
 
     def to_dict(self) -> dict[str, Any]:
-        """The same shape as the TOML, with the selected method's settings beside its name."""
+        """The same shape as the TOML: the selected method's settings beside its name, and
+        another method's in its own table where they differ from its defaults."""
         out = dataclasses.asdict(dataclasses.replace(self, method=MethodConfig()))
         out["method"] = {"name": self.method.name, **self.method.params}
+        for name, params in self.method.settings.items():
+            if name != self.method.name and params != methods.info(name).defaults:
+                out["method"][name] = dict(params)
         return _plain(out)
 
 
@@ -111,6 +116,10 @@ SECTIONS = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig}
 
 def _pick(values: dict[str, Any], *keys: str) -> dict[str, Any]:
     return {k: values[k] for k in keys if values.get(k) is not None}
+
+
+def _frozen(mapping: Mapping) -> Mapping:
+    return types.MappingProxyType(dict(mapping))
 
 
 def _plain(value: Any) -> Any:
@@ -138,177 +147,22 @@ def load(path: Path) -> Config:
 
 
 def from_dict(raw: Mapping[str, Any], source: str) -> Config:
-    """Validate a parsed preset; ``source`` names it in error messages."""
-    top = {f.name for f in dataclasses.fields(Config)}
-    _reject_unknown(raw, top, source, "")
+    """Validate a parsed preset; ``source`` names it in error messages. Every problem is
+    found before one ConfigError reports them all."""
+    problems = validation.Problems(source)
+    validation.reject_unknown(raw, {f.name for f in dataclasses.fields(Config)}, problems, "")
     sections = {}
-    for name in ("data", "model", "train"):
+    for name, cls in SECTIONS.items():
         table = raw.get(name, {})
         if not isinstance(table, Mapping):
-            raise ConfigError(source, name, "must be a table")
-        sections[name] = _build(SECTIONS[name], table, source, f"[{name}] ")
-    scalars = _build(Config, {k: raw[k] for k in ("name", "description") if k in raw}, source, "")
-    config = dataclasses.replace(
-        scalars, **sections, method=_build_method(raw.get("method", {}), source)
-    )
-    _check(config, source)
+            problems.add(name, "must be a table")
+            table = {}
+        sections[name] = validation.build(cls, table, problems, f"[{name}] ")
+    scalars = {k: raw[k] for k in ("name", "description") if k in raw}
+    config = validation.build(Config, scalars, problems, "")
+    name, settings = validation.method_table(raw.get("method", {}), MethodConfig.name, problems)
+    method = MethodConfig(name, _frozen({m: _frozen(p) for m, p in settings.items()}))
+    config = dataclasses.replace(config, **sections, method=method)
+    validation.check(config, problems)
+    problems.raise_any()
     return config
-
-
-def _reject_unknown(table: Mapping[str, Any], known: set[str], source: str, prefix: str) -> None:
-    for key in table:
-        if key not in known:
-            close = difflib.get_close_matches(str(key), sorted(known), n=1)
-            hint = (
-                f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(sorted(known))}"
-            )
-            raise ConfigError(source, f"{prefix}{key}", f"unknown key{hint}")
-
-
-def _build(cls: type, table: Mapping[str, Any], source: str, prefix: str) -> Any:
-    fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
-    plain = {n for n, f in fields.items() if not dataclasses.is_dataclass(f.default)}
-    _reject_unknown(table, plain, source, prefix)
-    hints = typing.get_type_hints(cls)
-    values = {k: _coerce(hints[k], v, source, f"{prefix}{k}") for k, v in table.items()}
-    return cls(**values)
-
-
-def _coerce(kind: Any, value: Any, source: str, key: str) -> Any:
-    """Check ``value`` against a field's annotation; TOML arrays become tuples."""
-    origin, args = typing.get_origin(kind), typing.get_args(kind)
-    if origin is tuple:
-        if not isinstance(value, list):
-            raise ConfigError(source, key, f"must be an array, got {_describe(value)}")
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_coerce(args[0], v, source, f"{key}[{i}]") for i, v in enumerate(value))
-        if len(value) != len(args):
-            raise ConfigError(source, key, f"must have {len(args)} items, got {len(value)}")
-        pairs = enumerate(zip(args, value, strict=True))
-        return tuple(_coerce(a, v, source, f"{key}[{i}]") for i, (a, v) in pairs)
-    if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    if kind in (int, str, bool) and type(value) is kind:
-        return value
-    name = {float: "a number", int: "an integer", str: "a string", bool: "true or false"}
-    raise ConfigError(source, key, f"must be {name.get(kind, kind)}, got {_describe(value)}")
-
-
-def _describe(value: Any) -> str:
-    kind = {bool: "a boolean", str: "a string", list: "an array", dict: "a table"}
-    return kind.get(type(value), type(value).__name__) + (
-        f" ({value!r})" if isinstance(value, int | float | str | bool) else ""
-    )
-
-
-def _build_method(table: Any, source: str) -> MethodConfig:
-    """[method] name plus its keys beside it, and [method.<other>] tables for the rest."""
-    if not isinstance(table, Mapping):
-        raise ConfigError(source, "method", "must be a table")
-    name = table.get("name", MethodConfig.name)
-    if not isinstance(name, str):
-        raise ConfigError(source, "[method] name", f"must be a string, got {_describe(name)}")
-    _check_choice(name, methods.names(), source, "[method] name")
-    beside = {k: v for k, v in table.items() if k != "name" and not isinstance(v, Mapping)}
-    tables = {k: v for k, v in table.items() if isinstance(v, Mapping)}
-    _reject_unknown(tables, set(methods.names()), source, "[method] ")
-    settings = {}
-    for method in methods.names():
-        given = {**tables.get(method, {}), **(beside if method == name else {})}
-        prefix = "[method] " if method == name and beside else f"[method.{method}] "
-        settings[method] = _method_params(method, given, source, prefix)
-    return MethodConfig(name=name, settings=types.MappingProxyType(settings))
-
-
-def _method_params(method: str, given: Mapping[str, Any], source: str, prefix: str) -> Mapping:
-    defaults = methods.info(method).defaults
-    _reject_unknown(given, set(defaults), source, prefix)
-    params = dict(defaults)
-    for key, value in given.items():
-        params[key] = _coerce(type(defaults[key]), value, source, f"{prefix}{key}")
-        if params[key] < 0:
-            raise ConfigError(source, f"{prefix}{key}", f"must be >= 0, got {value}")
-    return types.MappingProxyType(params)
-
-
-def _check_choice(value: str, choices: tuple[str, ...], source: str, key: str) -> None:
-    if value not in choices:
-        close = difflib.get_close_matches(value, choices, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ConfigError(source, key, f"unknown {value!r}{hint}; choose from {', '.join(choices)}")
-
-
-def _check(c: Config, source: str) -> None:
-    """Range and consistency rules that types alone do not express."""
-    d, m, t = c.data, c.model, c.train
-
-    def rule(ok: bool, key: str, message: str) -> None:
-        if not ok:
-            raise ConfigError(source, key, message)
-
-    _check_choice(d.family, tuple(tasks.FAMILIES), source, "[data] family")
-    _check_choice(m.activation, ACTIVATIONS, source, "[model] activation")
-    _check_choice(t.optimizer, OPTIMIZERS, source, "[train] optimizer")
-    rule(1 <= d.n_tasks <= MAX_TASKS, "[data] n_tasks", f"must be 1..{MAX_TASKS}, got {d.n_tasks}")
-    lo, hi = d.x_range
-    rule(lo < hi, "[data] x_range", f"must be [low, high] with low < high, got [{lo}, {hi}]")
-    rule(
-        2 <= d.points_per_task <= MAX_POINTS_PER_TASK,
-        "[data] points_per_task",
-        f"must be 2..{MAX_POINTS_PER_TASK}, got {d.points_per_task}",
-    )
-    rule(
-        0 < d.test_fraction < 1, "[data] test_fraction", f"must be in (0, 1), got {d.test_fraction}"
-    )
-    n_test = round(d.points_per_task * d.test_fraction)
-    rule(
-        1 <= n_test < d.points_per_task,
-        "[data] test_fraction",
-        f"leaves {n_test} test points of {d.points_per_task}; need at least one of each",
-    )
-    rule(d.noise >= 0, "[data] noise", f"must be >= 0, got {d.noise}")
-    rule(d.seed >= 0, "[data] seed", f"must be >= 0, got {d.seed}")
-    rule(1 <= d.n_basis <= 256, "[data] n_basis", f"must be 1..256, got {d.n_basis}")
-    for key, items in (("functions", d.functions), ("ranges", d.ranges)):
-        rule(
-            not items or len(items) == d.n_tasks,
-            f"[data] {key}",
-            f"has {len(items)} entries but n_tasks = {d.n_tasks}",
-        )
-    for i, (lo, hi) in enumerate(d.ranges):
-        rule(
-            lo < hi, f"[data] ranges[{i}]", f"must be [low, high] with low < high, got [{lo}, {hi}]"
-        )
-    if d.family == "expr":
-        rule(bool(d.functions), "[data] functions", "family 'expr' needs one expression per task")
-        for i, (text, (lo, hi)) in enumerate(zip(d.functions, tasks.task_ranges(d), strict=True)):
-            try:
-                expr.evaluate(text, np.linspace(lo, hi, 257))
-            except expr.ExpressionError as err:
-                raise ConfigError(source, f"[data] functions[{i}]", str(err)) from None
-    if d.coefficients:
-        rule(d.family == "polynomial", "[data] coefficients", "only applies to family 'polynomial'")
-        rule(
-            len(d.coefficients) == d.n_tasks,
-            "[data] coefficients",
-            f"has {len(d.coefficients)} entries but n_tasks = {d.n_tasks}",
-        )
-        for i, coefficients in enumerate(d.coefficients):
-            rule(bool(coefficients), f"[data] coefficients[{i}]", "must not be empty")
-    rule(
-        len(m.layers) >= 2 and m.layers[0] == 1 and m.layers[-1] == 1,
-        "[model] layers",
-        f"must start and end with 1 (one input x, one output y), got {list(m.layers)}",
-    )
-    for i, width in enumerate(m.layers):
-        rule(
-            1 <= width <= MAX_WIDTH, f"[model] layers[{i}]", f"must be 1..{MAX_WIDTH}, got {width}"
-        )
-    rule(t.lr > 0, "[train] lr", f"must be > 0, got {t.lr}")
-    rule(t.epochs >= 1, "[train] epochs", f"must be >= 1, got {t.epochs}")
-    rule(
-        t.batch_size >= 0,
-        "[train] batch_size",
-        f"must be >= 0 (0 = full batch), got {t.batch_size}",
-    )
-    rule(t.eval_every >= 0, "[train] eval_every", f"must be >= 0 (0 = auto), got {t.eval_every}")

@@ -99,6 +99,24 @@ def test_presets_and_methods_list(capsys, monkeypatch):
         ), record.name
 
 
+def test_presets_names_a_broken_file_once_and_marks_shadowing(tmp_path, capsys, monkeypatch):
+    folder = tmp_path / "cftui" / "presets"
+    folder.mkdir(parents=True)
+    (folder / "bad.toml").write_text("[train]\nepochz = 3\nlr = -1\n")
+    (folder / "rbf.toml").write_text('name = "mine"\ndescription = "[red]not markup[/]"\n')
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setenv("COLUMNS", "250")
+    assert cli.main(["presets"]) == 0
+    out = capsys.readouterr().out
+    assert out.count(str(folder / "bad.toml")) == 1
+    assert f"skipped {folder / 'bad.toml'}:\n" in out
+    assert "\n  [train] epochz: unknown key; did you mean 'epochs'?\n" in out
+    assert "\n  [train] lr: must be > 0, got -1.0\n" in out
+    rows = {line.split()[1]: line for line in out.splitlines() if line.startswith("│")}
+    assert "[red]not markup[/]" in rows["rbf"] and "yours, shadows shipped" in rows["rbf"]
+    assert rows["polynomial"].rstrip(" │").endswith("shipped") and "yours" not in rows["sigmoid"]
+
+
 def test_console_script_piped_has_no_progress_bar(tmp_path):
     """The installed entry point, piped: the table, no progress bar, exit 0."""
     done = subprocess.run(

@@ -1,9 +1,13 @@
-"""Every kind of bad preset gives one line naming the file and the key, and exit code 2."""
+"""Every kind of bad preset gives one line per problem naming the file and the key, all of
+its problems at once, and exit code 2; --set is checked like the preset's method keys."""
+
+import tomllib
 
 import pytest
 
 from cftui import catalog, cli
 from cftui.config import ConfigError, from_dict, load
+from cftui.tui import app
 
 SECTIONS = {
     "": ['name = "t"'],
@@ -121,10 +125,65 @@ def test_missing_file(tmp_path, capsys):
     assert "nope.toml: no such preset file" in capsys.readouterr().err
 
 
-def test_unknown_preset_name_lists_the_known(capsys):
+def test_every_problem_at_once(tmp_path, capsys):
+    """One problem per key, in every table, each on its own line naming the file and key."""
+    path = tmp_path / "bad.toml"
+    path.write_text(
+        'colour = 1\n[data]\nn_tasks = 0\nnoise = "loud"\nfunctions = ["x", "y", "z"]\n'
+        "[model]\nlayers = [2, 8, 1]\n[train]\nepochz = 3\nlr = -1\n"
+        "[method]\nname = 'ewc'\nlambda = -1\n[method.si]\nc = true\n"
+    )
+    expected = {
+        "colour": "unknown key",
+        "[data] n_tasks": "must be 1..20, got 0",
+        "[data] noise": "must be a number, got a string ('loud')",
+        "[model] layers": "must start and end with 1",
+        "[train] epochz": "did you mean 'epochs'?",
+        "[train] lr": "must be > 0, got -1",
+        "[method] lambda": "must be >= 0 and finite, got -1",
+        "[method.si] c": "must be a number, got a boolean",
+    }
+    with pytest.raises(ConfigError) as caught:
+        load(path)
+    lines = str(caught.value).splitlines()
+    assert len(lines) == len(expected), lines  # and not "[data] functions has 3 entries"
+    for key, words in expected.items():
+        assert any(line.startswith(f"{path}: {key}: ") and words in line for line in lines), key
+    assert cli.main(["run", "--preset", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err == "".join(f"cftui: error: {line}\n" for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("lines", "reported"),
+    [
+        # a bad value is not judged again by the rules that depend on it
+        ('n_tasks = "two"\nfunctions = ["x", "x", "x"]', ["[data] n_tasks"]),
+        ('family = "expr"\nfunctions = ["x", "y", "x"]', ["[data] functions"]),
+        (
+            'family = "expr"\nfunctions = ["y", "x"]\nranges = [[1, 0], [1, 2]]',
+            ["[data] ranges[0]"],
+        ),
+        ("points_per_task = 1\ntest_fraction = 0.001", ["[data] points_per_task"]),
+        ("x_range = [1.0, [2]]", ["[data] x_range[1]"]),
+    ],
+)
+def test_a_problem_is_reported_once(lines, reported):
+    with pytest.raises(ConfigError) as caught:
+        from_dict(tomllib.loads(preset("data", lines)), "p.toml")
+    assert [key for key, _ in caught.value.problems] == reported
+
+
+def test_unknown_preset_name_lists_the_loadable(tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "cftui" / "presets"
+    folder.mkdir(parents=True)
+    (folder / "broken.toml").write_text("[data]\nn_tasks = -1\n")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     assert cli.main(["run", "--preset", "polynomal"]) == 2
     err = capsys.readouterr().err
-    assert "--preset polynomal: no such preset; known: fourier, hypercl-toy" in err
+    known = ", ".join(e.name for e in catalog.available() if e.name != "broken")
+    assert f"--preset polynomal: no such preset; known: {known} (broken: broken;" in err
+    assert "polynomial, rbf, sigmoid" in known
 
 
 def test_shipped_presets_all_load():
@@ -145,12 +204,17 @@ def test_user_presets_shadow_shipped_and_broken_ones_say_why(tmp_path, monkeypat
     folder = tmp_path / "cftui" / "presets"
     folder.mkdir(parents=True)
     (folder / "polynomial.toml").write_text(GOOD)
-    (folder / "broken.toml").write_text("[data]\nn_tasks = -1\n")
+    (folder / "broken.toml").write_text("[data]\nn_tasks = -1\n[train]\nlr = 0\n")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     entries = {entry.name: entry for entry in catalog.available()}
     assert entries["polynomial"].path == folder / "polynomial.toml"
-    assert entries["broken"].config is None
-    assert "broken.toml: [data] n_tasks: must be 1..20" in entries["broken"].error
+    assert entries["polynomial"].shadows and not entries["rbf"].shadows
+    assert entries["broken"].config is None and not entries["broken"].shadows
+    # one problem per line, without the path (the picker and `cftui presets` name the file)
+    assert (
+        entries["broken"].error
+        == "[data] n_tasks: must be 1..20, got -1\n[train] lr: must be > 0, got 0.0"
+    )
     assert catalog.resolve("polynomial").name == "t"
 
 
@@ -160,6 +224,50 @@ def test_overrides_and_round_trip(polynomial):
     assert changed.method == polynomial.method
     # to_dict has the TOML's shape: read back as a preset, it is the same config
     assert from_dict(changed.to_dict(), "round trip") == changed
+    # other methods' settings too: hypercl-toy's own, and one from --set
+    toy = catalog.resolve("hypercl-toy").with_overrides(settings={"si": {"xi": 0.5}})
+    assert toy.to_dict()["method"]["si"] == {"c": 0.1, "xi": 0.5}
+    assert from_dict(toy.to_dict(), "round trip") == toy
+
+
+def test_set_overrides_a_method_setting(capsys):
+    """--set reaches the selected method and the others (switched to later), keeps the
+    preset's other keys, and survives being applied again to a preset picked later."""
+    flags = ["--preset", "hypercl-toy", "--method", "ewc", "--set", "ewc.lambda=1e3"]
+    args = cli.build_parser().parse_args([*flags, "--set", "si.xi=2", "--set", "replay.buffer=9"])
+    config, overrides = cli.load_config(args)
+    assert config.method.params == {"lambda": 1000.0}
+    assert config.with_overrides(method="si").method.params == {"c": 0.1, "xi": 2.0}
+    assert config.method.of("replay") == {"buffer": 9}
+    picked = catalog.resolve("polynomial").with_overrides(**overrides, method="si")
+    assert picked.method.params == {"c": 1.0, "xi": 2.0}
+    assert picked.method.of("ewc") == {"lambda": 1000.0}
+    assert cli.main(["run", "--set", "ewc.lambda=1", "--epochs", "1"]) == 0
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("ewk.lambda=1", "--set: ewk.lambda: unknown 'ewk' (did you mean 'ewc'?)"),
+        ("ewc.lambd=1", "--set: ewc.lambd: unknown key; did you mean 'lambda'?"),
+        ("naive.lambda=1", "--set: naive.lambda: unknown key; naive takes none"),
+        ("ewc.lambda=big", "--set: ewc.lambda: must be a number, got a string ('big')"),
+        ("replay.buffer=2.5", "--set: replay.buffer: must be an integer"),
+        ("ewc.lambda=-1", "--set: ewc.lambda: must be >= 0 and finite, got -1"),
+        ("ewc.lambda=nan", "--set: ewc.lambda: must be >= 0 and finite, got nan"),
+        ("si.c=inf", "--set: si.c: must be >= 0 and finite, got inf"),
+        ("packnet.prune=1.5", "--set: packnet.prune: must be at most 0.99, got 1.5"),
+        ("multihead.freeze_basis=2", "--set: multihead.freeze_basis: must be true or false"),
+        ("ewc=1", "--set: ewc=1: expected METHOD.KEY=VALUE"),
+    ],
+)
+@pytest.mark.parametrize("command", [[], ["run"], ["compare"]])
+def test_bad_set_exits_2_with_one_line(capsys, monkeypatch, command, value, words):
+    monkeypatch.setattr(app, "CftuiApp", None)  # the TUI must refuse it before opening
+    assert cli.main([*command, "--set", value]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"cftui: error: {words}") and err.count("\n") == 1
 
 
 @pytest.mark.parametrize(

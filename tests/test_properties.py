@@ -1,4 +1,5 @@
-"""Property tests: any preset or expression either loads or is refused with a message.
+"""Property tests: any preset or expression either loads or is refused with a message
+(a line per problem).
 
 Never a traceback of another kind, and never code execution: the parser only builds numpy
 closures from a whitelist, which the last test checks with names that would run code.
@@ -70,8 +71,10 @@ def test_any_preset_loads_or_names_its_problem(raw):
     try:
         config = from_dict(raw, "fuzz.toml")
     except ConfigError as err:
-        message = str(err)
-        assert message.startswith("fuzz.toml: ") and "\n" not in message
+        lines = str(err).splitlines()  # every problem, one line each, each key once
+        assert lines and all(line.startswith("fuzz.toml: ") for line in lines)
+        keys = [key for key, _ in err.problems]
+        assert len(keys) == len(set(keys)) == len(lines)
     else:
         assert config.train.lr > 0 and config.data.x_range[0] < config.data.x_range[1]
 

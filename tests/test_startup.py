@@ -22,9 +22,12 @@ from cftui import cli
 # A stand-in for the TUI: what run_tui hands the app is all that is checked.
 app = types.ModuleType("cftui.tui.app")
 app.default_pace = lambda config: 1.0
-app.CftuiApp = lambda config, device, **_: print("device", repr(device)) or types.SimpleNamespace(
-    run=lambda: None
-)
+def CftuiApp(config, device, overrides, paused=False, **_):
+    print(device, overrides, paused, config.method.params)
+    return types.SimpleNamespace(run=lambda: None)
+
+
+app.CftuiApp = CftuiApp
 sys.modules["cftui.tui.app"] = app
 
 with contextlib.redirect_stdout(io.StringIO()):
@@ -35,18 +38,23 @@ for entry in cftui.catalog.available():
     assert entry.config is not None, entry.error
     cftui.tasks.make_tasks(entry.config.data)
 cli.main([])
-cli.main(["--device", "cpu", "--method", "ewc"])
+cli.main(["--device", "cpu", "--method", "ewc", "--set", "ewc.lambda=5", "--paused"])
 """
 
 
 def test_start_and_data_need_no_torch():
     """Parser, --help, presets, methods, validating every shipped preset (and every method's
-    settings), drawing their data, and the TUI launch path up to the app, all without torch."""
+    settings), drawing their data, and the TUI launch path up to the app (what it is handed:
+    the device, the flags to apply again to a preset picked later, --paused), all without
+    torch."""
     done = subprocess.run(
         [sys.executable, "-c", WITHOUT_TORCH], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["device 'auto'", "device 'cpu'"]
+    assert done.stdout.splitlines() == [
+        "auto {} False {}",
+        "cpu {'settings': {'ewc': {'lambda': 5.0}}} True {'lambda': 5.0}",
+    ]
 
 
 def test_each_record_names_its_class():

@@ -24,6 +24,8 @@ class MethodInfo:
     class_name: str  # the Method subclass in that module
     summary: str  # one line for `cftui methods` and the method picker
     defaults: Mapping[str, Any] = field(default_factory=dict)  # the settings a preset may set
+    most: Mapping[str, float] = field(default_factory=dict)  # upper bounds of settings that
+    # have one (every setting is >= 0)
     task_aware: bool = False  # told which task an input belongs to, in training and at test
     # (the task-incremental scenario: a head, mask or weights per task); the others see x
     # alone (domain-incremental: one output for every task)
@@ -102,10 +104,11 @@ METHODS = (
         "PackNet",
         "prune after each task, retrain what is kept, freeze it: a share of weights per task",
         {
-            "prune": 0.5,  # fraction of a task's weights released for later tasks (0..0.99)
+            "prune": 0.5,  # fraction of a task's weights released for later tasks
             "retrain_epochs": 50,  # full-batch steps retraining the kept weights alone
             "retrain_lr": 0.001,  # learning rate of that retraining
         },
+        most={"prune": 0.99},  # pruning every weight would leave the task nothing
         task_aware=True,
     ),
     MethodInfo(
@@ -118,6 +121,7 @@ METHODS = (
             "width": 10,  # units in each hidden layer of the hypernetwork
             "depth": 2,  # hidden layers of the hypernetwork
         },
+        most={"embedding": 4096, "width": 4096, "depth": 16},  # beyond: a typo, not a plan
         task_aware=True,
     ),
     MethodInfo(
