@@ -207,6 +207,9 @@ def list_methods(args: argparse.Namespace) -> int:
     table.title_justify = "left"
     for method in methods.METHODS:
         settings = ", ".join(f"{k} = {v}" for k, v in method.defaults.items()) or "-"
-        table.add_row(method.name, method.summary, settings)
+        scenario = f"\n[dim]{method.scenario}[/]" if method.scenario else ""
+        table.add_row(method.name + scenario, method.summary, settings)
+    table.caption = "task id given: the method is told which task each input belongs to"
+    table.caption_justify = "left"
     Console().print(table)
     return 0

@@ -93,10 +93,13 @@ def test_presets_and_methods_list(capsys, monkeypatch):
     rows = capsys.readouterr().out.splitlines()
     for record in methods.METHODS:
         settings = [f"{key} = {value}" for key, value in record.defaults.items()] or ["-"]
-        assert any(
-            all(part in row for part in (record.name, record.summary, ", ".join(settings)))
-            for row in rows
-        ), record.name
+        at = next(
+            i
+            for i, row in enumerate(rows)
+            if all(part in row for part in (record.name, record.summary, ", ".join(settings)))
+        )
+        aware = "task id given" in rows[at + 1]  # the scenario, under the method's name
+        assert aware == record.task_aware, record.name
 
 
 def test_presets_names_a_broken_file_once_and_marks_shadowing(tmp_path, capsys, monkeypatch):

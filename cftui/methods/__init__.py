@@ -93,6 +93,15 @@ METHODS = (
         {"alpha": 1.0},  # weight of the distillation term
     ),
     MethodInfo(
+        "agem",
+        "AGEM",
+        "project each step so the loss on a small memory of old points does not rise",
+        {
+            "memory": 50,  # points kept per past task
+            "sample": 100,  # memory points drawn for each step's reference gradient
+        },
+    ),
+    MethodInfo(
         "multihead",
         "MultiHead",
         "one shared basis, one regressor head per task (the task-incremental baseline)",
@@ -123,15 +132,6 @@ METHODS = (
         },
         most={"embedding": 4096, "width": 4096, "depth": 16},  # beyond: a typo, not a plan
         task_aware=True,
-    ),
-    MethodInfo(
-        "agem",
-        "AGEM",
-        "project each step so the loss on a small memory of old points does not rise",
-        {
-            "memory": 50,  # points kept per past task
-            "sample": 100,  # memory points drawn for each step's reference gradient
-        },
     ),
 )
 _BY_NAME = {record.name: record for record in METHODS}
