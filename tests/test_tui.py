@@ -5,6 +5,7 @@ engine quickly reaches "task done" and waits: the app goes idle and Pilot can pr
 """
 
 import asyncio
+import dataclasses
 import importlib
 import re
 import subprocess
@@ -17,11 +18,17 @@ import numpy as np
 import pytest
 from textual.worker import WorkerState
 
+from cftui import catalog
+from cftui.engine import Engine
 from cftui.snapshot import State
 from cftui.tui.app import CftuiApp, default_pace
 from cftui.tui.screens import Help, Picker
+from cftui.tui.widgets import task_mark
 from cftui.tui.widgets.fit import FitPlot
 from cftui.tui.widgets.loss_chart import LossChart, axis_limits, nice_ceiling, step_ticks
+from cftui.tui.widgets.status import hint
+
+from conftest import small
 
 WORKER_END_S = 5.0  # after the app exits, its training thread returns within this
 
@@ -102,7 +109,7 @@ def test_next_task_pause_epoch_and_finish(tiny):
     async def script(app, pilot):
         snap = await until(pilot, lambda s: s.state is State.TASK_DONE)
         assert snap.task == 0 and len(snap.loss_matrix) == 1
-        assert "task 1 done — n: next task" in screen_text(app)
+        assert "task 1 done — n: on to task 2 · a: auto-advance" in screen_text(app)
         await pilot.press("space")  # no effect on a finished task
         await pilot.press("n")
         await until(pilot, lambda s: s.state is State.FINISHED)
@@ -199,6 +206,8 @@ def test_log_toggle_help_and_screenshot(tiny, tmp_path, monkeypatch):
         assert chart.log_scale
         await pilot.press("l")
         assert not chart.log_scale and "(log10)" not in chart.border_title
+        labels = [float(label) for label in re.findall(r"([\d.]+)┤", chart.text.plain)]
+        assert len(labels) >= 3 and set(labels) <= set(step_ticks(max(labels)))  # 0.5, not 0.83
         await pilot.press("question_mark")
         assert isinstance(app.screen, Help)
         await pilot.press("escape")
@@ -235,7 +244,10 @@ def test_q_while_starting_quits_at_once_and_nothing_trains(tiny, monkeypatch, sl
     engines = slowed(monkeypatch, "cftui.engine", "Engine", delays["Engine"])
 
     async def script(app, pilot):
-        await pilot.pause(0.2)
+        for _ in range(250):  # until the worker reaches the device (a loaded machine is slow)
+            if resolved:
+                break
+            await pilot.pause(0.02)
         assert resolved and "● starting" in screen_text(app)
         await pilot.press("q")
         await quits_within(app, 0.5)
@@ -309,13 +321,13 @@ def test_main_screen_at_both_sizes(tiny, size):
         text = screen_text(app)
         lines = text.splitlines()
         assert len(lines) == size[1] and all(len(line) <= size[0] for line in lines)
-        assert lines[0].startswith(" ● task done · polynomial · naive · task 1/2 · epoch 20/20")
-        assert "task 1 done — n: next task" in lines[1]
-        for words in ("fit", "test MSE per task", "loss matrix", "● task 1", "━ fit now", "q quit"):
+        assert lines[0].startswith(" ● task done · polynomial · naive · task 1/2 · ")
+        assert "task 1 done — n: on to task 2" in lines[1]
+        for words in ("fit", "test MSE per task", "loss matrix", "• task 1", "━ fit now", "q quit"):
             assert words in text, words
         assert re.search(r"\d┤", text)  # labelled ticks on the loss chart's log axis
-        braille = sum(1 for ch in text if 0x2800 < ord(ch) <= 0x28FF)
-        assert braille > 100  # the fit and the loss curves are drawn
+        drawn = sum(1 for ch in text if 0x2800 < ord(ch) <= 0x28FF or ch == "•")
+        assert drawn > 100  # the fit, task 1's points and the loss curves are drawn
 
     drive(tiny, script, size=size)
 
@@ -349,18 +361,18 @@ def test_the_command_palette_has_every_action_once(tiny, tmp_path, monkeypatch):
         for title in (
             "Theme",
             "Quit",
-            "Next",
+            "Next task",
             "Pause",
-            "Method",
-            "Preset",
+            "Pick method",
+            "Pick preset",
             "Restart",
             "Help",
             "Faster",
             "Slower",
-            "One epoch",
+            "Step epoch",
             "Full pace",
-            "Auto-advance",
-            "Log/linear",
+            "Auto advance",
+            "Toggle log",
             "Screenshot",
         ):
             assert titles.count(title) == 1, title
@@ -384,7 +396,7 @@ async def from_palette(pilot, query: str) -> None:
 
 def test_a_cut_status_line_ends_with_an_ellipsis(tiny):
     """Too long for 50 columns, the status line ends with "…", whether the app started at
-    that width or shrank to it."""
+    that width or shrank to it; grown to 120, it takes its long form again."""
 
     async def script(app, pilot):
         for size in [(50, 15), (120, 40), (50, 15)]:
@@ -393,6 +405,7 @@ def test_a_cut_status_line_ends_with_an_ellipsis(tiny):
             line = screen_text(app).splitlines()[0]
             assert line.startswith(" ● task done · polynomial · naive"), line
             assert line.rstrip().endswith("…") == (size[0] == 50), line
+            assert ("epoch 20/20" in line) == (size[0] == 120), line  # the long form where it fits
             assert len(line) == size[0]
 
     drive(tiny, script, size=(50, 15))
@@ -424,3 +437,111 @@ def test_the_loss_axes_move_in_steps_not_with_every_point():
     assert step_ticks(50) == [0, 10, 20, 30, 40, 50]  # not plotext's 12.5, 25, 37.5
     assert step_ticks(200) == [0, 50, 100, 150, 200]
     assert step_ticks(1000) == [0, 200, 400, 600, 800, 1000]
+    assert step_ticks(2) == [0, 0.5, 1, 1.5, 2]  # the linear loss axis: round numbers
+    assert step_ticks(0.05) == [0, 0.01, 0.02, 0.03, 0.04, 0.05]
+
+
+def test_a_at_a_finished_task_goes_on_and_keeps_going():
+    """ "a" is offered at "task 1 done" as a way on: it goes on at once, through every task."""
+    config = small(catalog.resolve("hypercl-toy"))
+
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.state is State.TASK_DONE)
+        assert "a: auto-advance" in screen_text(app)
+        await pilot.press("a")
+        snap = await until(pilot, lambda s: s.state is State.FINISHED)
+        assert snap.task == 2 and len(snap.loss_matrix) == 3 and snap.auto_advance
+        lines = screen_text(app).splitlines()
+        assert "auto-advance" in lines[0] and "finished — r: rerun" in lines[1]
+
+    drive(config, script)
+
+
+def test_paused_on_the_last_task_n_is_not_offered_and_does_nothing(tiny):
+    config = tiny.with_overrides(epochs=100_000)
+
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.step > 0)
+        await pilot.press("n")
+        await until(pilot, lambda s: s.task == 1)
+        await pilot.press("space")
+        paused = await until(pilot, lambda s: s.state is State.PAUSED)
+        advice = screen_text(app).splitlines()[1]
+        assert "paused — space: resume · .: one epoch" in advice and "n:" not in advice
+        await pilot.press("n")
+        await pilot.pause(0.2)
+        assert (app.snapshot.task, app.snapshot.state) == (1, State.PAUSED)
+        assert app.snapshot.step == paused.step
+
+    drive(config, script)
+
+
+@pytest.mark.parametrize(
+    ("state", "task", "step", "said", "not_said"),
+    [
+        (State.RUNNING, 0, 5, "training task 1 — n: end it now, on to task 2", "watch"),
+        (State.RUNNING, 1, 5, "training task 2: watch task 1's loss climb — n: on to task 3", ""),
+        (State.RUNNING, 2, 5, "training task 3: watch the earlier tasks' loss climb", "n:"),
+        (State.PAUSED, 1, 5, "paused — space: resume · .: one epoch · n: on to task 3", ""),
+        (State.PAUSED, 2, 5, "paused — space: resume · .: one epoch", "n:"),
+        (State.PAUSED, 0, 0, "paused before training — space: train", ""),
+        (State.TASK_DONE, 1, 5, "task 2 done — n: on to task 3 · a: auto-advance", ""),
+    ],
+)
+def test_the_advice_offers_only_what_the_keys_will_do(state, task, step, said, not_said):
+    """Three tasks: "n" is offered except on the last; "the other tasks" only when plural."""
+    snap = Engine(small(catalog.resolve("hypercl-toy"))).snapshot
+    advice = hint(dataclasses.replace(snap, state=state, task=task, step=step))
+    assert said in advice and (not not_said or not_said not in advice), advice
+
+
+def test_paused_at_start_shows_the_data_and_what_to_press(tiny):
+    """--paused: the first screen is the article's first figure, every task's data, and
+    the status says how to start."""
+
+    async def script(app, pilot):
+        snap = await until(pilot, lambda s: s.state is State.PAUSED)
+        assert snap.step == 0
+        fit = app.query_one(FitPlot).text.plain
+        assert all(fit.count(task_mark(j)) > 20 for j in range(2))
+        assert "paused before training — space: train" in screen_text(app)
+        await pilot.press("space")
+        await until(pilot, lambda s: s.step > 0)
+
+    drive(tiny, script, pace=default_pace(tiny), paused=True)
+
+
+@pytest.mark.parametrize(
+    ("query", "method", "preset", "epochs"),
+    [("ewc", "ewc", "polynomial", 20), ("rbf", "naive", "rbf", 5)],
+)
+def test_the_palette_finds_methods_and_presets_by_name(tiny, query, method, preset, epochs):
+    """Typing a method's or a preset's name offers it first; choosing it restarts the run
+    as the pickers do (a new preset gets the command-line flags again: --epochs 5)."""
+
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.state is State.TASK_DONE)
+        await from_palette(pilot, query)
+        snap = await until(pilot, lambda s: s.run == 1)
+        config = snap.scene.config
+        assert (config.method.name, config.name, config.train.epochs) == (method, preset, epochs)
+
+    drive(tiny, script, overrides={"epochs": 5})
+
+
+def test_the_method_picker_shows_each_methods_settings(tiny):
+    """The values the config holds (a preset's, or --set's), with the default beside one
+    that differs."""
+    settings = {**tiny.method.settings, "ewc": {"lambda": 500.0}}
+    config = dataclasses.replace(tiny, method=dataclasses.replace(tiny.method, settings=settings))
+
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.state is State.TASK_DONE)
+        await pilot.press("m")
+        entries = {name: text for name, text, _ in app.screen.entries}
+        assert entries["ewc"].endswith("lambda=500 (default 10000)")
+        assert entries["replay"].endswith("buffer=200")
+        assert entries["naive"].endswith("no settings")
+        assert "lambda=500 (default 10000)" in screen_text(app)
+
+    drive(config, script)

@@ -8,6 +8,7 @@ import pytest
 from test_tui import drive, quits_within, screen_text, slowed, until
 from textual import events
 
+from cftui import catalog
 from cftui.snapshot import State
 from cftui.tui.screens import Picker
 
@@ -33,23 +34,28 @@ def test_divergence_is_shown_and_the_app_stays_usable(tiny):
     drive(config, script)
 
 
-def test_broken_preset_is_listed_with_its_reason(tiny, tmp_path, monkeypatch):
+def test_broken_and_shadowing_presets_say_so_in_the_picker(tiny, polynomial, tmp_path, monkeypatch):
+    """A broken preset lists every problem, one a line; a user's file named like a shipped
+    preset says that it stands in for it."""
     folder = tmp_path / "cftui" / "presets"
     folder.mkdir(parents=True)
-    (folder / "broken.toml").write_text("[train]\nlr = -1\n")
+    (folder / "broken.toml").write_text("[train]\nlr = -1\nepochs = 0\n")
+    shipped = catalog.find("polynomial").read_text()
+    (folder / "polynomial.toml").write_text(shipped)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    problems = ["[train] lr: must be > 0, got -1.0", "[train] epochs: must be >= 1, got 0"]
 
     async def script(app, pilot):
         await until(pilot, lambda s: s.state is State.TASK_DONE)
         await pilot.press("p")
         entries = {name: (text, usable) for name, text, usable in app.screen.entries}
-        assert entries["broken"][1] is False
-        assert (
-            "skipped: " in entries["broken"][0]
-            and "[train] lr: must be > 0" in entries["broken"][0]
-        )
+        broken = folder / "broken.toml"
+        assert entries["broken"] == ("\n".join([f"skipped: {broken}", *problems]), False)
         assert entries["polynomial"][1] is True
-        assert "[train] lr: must be > 0" in screen_text(app)
+        assert "in place of the shipped preset" in entries["polynomial"][0]
+        assert "in place of" not in entries["hypercl-toy"][0]
+        text = screen_text(app)
+        assert all(problem in text for problem in problems)
 
     drive(tiny, script)
 

@@ -9,27 +9,24 @@ touches the model. torch loads in the worker too (about 1.6 s here): the first f
 
 from __future__ import annotations
 
-import tempfile
 import time
-import traceback
-from collections.abc import Iterator
-from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-from cftui import catalog, methods, results
+from cftui import catalog
 from cftui.config import Config
 from cftui.snapshot import Command, Snapshot
-from cftui.tui.screens import Help, Picker
+from cftui.tui import files
+from cftui.tui.commands import RunProvider, system_commands
+from cftui.tui.screens import Help, method_picker, preset_picker
 from cftui.tui.widgets.fit import FitPlot
 from cftui.tui.widgets.loss_chart import LossChart
 from cftui.tui.widgets.matrix import LossMatrix
@@ -64,19 +61,21 @@ class SnapshotReady(Message):
 class CftuiApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "cftui"
+    COMMANDS = App.COMMANDS | {RunProvider}
+    get_system_commands = system_commands
     # Screen classes that app.tcss uses to swap the panels for a notice below MIN_SIZE.
     HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-too-narrow"), (MIN_SIZE[0], "-wide-enough")]
     VERTICAL_BREAKPOINTS: ClassVar = [(0, "-too-short"), (MIN_SIZE[1], "-tall-enough")]
-    BINDINGS = [  # in footer order: what fits at 80 columns comes first
+    BINDINGS = [  # in footer order, all of it within 80 columns
         Binding("n", "next_task", "next"),
         Binding("space", "pause", "pause"),
         Binding("m", "pick_method", "method"),
         Binding("p", "pick_preset", "preset"),
-        Binding("r", "restart", "restart"),
+        Binding("r", "restart", "rerun"),
         Binding("question_mark", "help", "help", key_display="?"),
         Binding("q", "quit", "quit"),
-        Binding("plus,equals_sign", "faster", "faster", key_display="+"),
-        Binding("minus", "slower", "slower", key_display="-"),
+        Binding("plus,equals_sign", "faster", "pace", key_display="+/-"),
+        Binding("minus", "slower", "slower", show=False),
         Binding("full_stop", "step_epoch", "one epoch", show=False),
         Binding("f", "full_pace", "full pace", show=False),
         Binding("a", "auto_advance", "auto-advance", show=False),
@@ -106,11 +105,7 @@ class CftuiApp(App[None]):
         self.engine: Engine | None = None
         self.worker: Worker | None = None  # the training worker, once started
         self.snapshot: Snapshot | None = None
-        self.start = {
-            "auto_advance": auto_advance,
-            "pace": pace,
-            "paused": paused,
-        }
+        self.start = dict(auto_advance=auto_advance, pace=pace, paused=paused)
         self.error = ""
         self._last_screenshot = 0.0
         self.quitting = False
@@ -129,7 +124,7 @@ class CftuiApp(App[None]):
 
     def on_mount(self) -> None:
         self.query_one(FitPlot).border_title = "fit"
-        self.query_one(LossMatrix).border_title = "loss matrix: after task i (rows), on task j"
+        self.query_one(LossMatrix).border_title = "loss matrix: after each task"
         self.show_status()
         self.worker = self.train()
 
@@ -192,13 +187,7 @@ class CftuiApp(App[None]):
         if event.state is not WorkerState.ERROR:
             return
         error = event.worker.error
-        log = Path(tempfile.gettempdir()) / f"cftui-error-{time.strftime('%Y%m%d-%H%M%S')}.log"
-        trace = "".join(traceback.format_exception(error))
-        try:
-            results.write_atomic(log, trace)
-            where = f" (traceback in {log})"
-        except results.WriteError:
-            where = ""
+        where = files.save_traceback(error)
         self.error = f"training stopped: {type(error).__name__}: {error}{where} — r: restart"
         self.refresh_bindings()
         self.show_status()
@@ -210,12 +199,8 @@ class CftuiApp(App[None]):
         if self.worker is not None and self.worker.is_running and self.engine is not None:
             self.engine.send(Command.RESET, config)
             return
-        if self.snapshot is not None:
-            self.start = {
-                "auto_advance": self.snapshot.auto_advance,
-                "pace": self.snapshot.pace,
-                "paused": False,
-            }
+        if (snap := self.snapshot) is not None:
+            self.start = dict(auto_advance=snap.auto_advance, pace=snap.pace, paused=False)
         self.config, self.engine = config, None
         self.refresh_bindings()
         self.show_status()
@@ -270,52 +255,31 @@ class CftuiApp(App[None]):
         log = self.query_one(LossChart).toggle_log()
         self.notify(f"loss axis: {'log10' if log else 'linear'}", timeout=2)
 
+    def use_method(self, name: str) -> None:
+        """Restart with method ``name``: same data, same initial weights."""
+        self._restart_with(self.snapshot.scene.config.with_overrides(method=name))
+
+    def use_preset(self, config: Config) -> None:
+        """Restart with a preset's ``config``, the command-line flags and the method kept."""
+        flags = {**self.overrides, "method": self.snapshot.scene.config.method.name}
+        self._restart_with(config.with_overrides(**flags))
+
     def action_pick_method(self) -> None:
-        entries = [(name, methods.info(name).summary, True) for name in methods.names()]
-        current = self.snapshot.scene.config
-
-        def chosen(name: str | None) -> None:
-            if name:
-                self._restart_with(current.with_overrides(method=name))
-
-        self.push_screen(
-            Picker("method — same data, same initial weights", entries, current.method.name), chosen
-        )
+        picker = method_picker(self.snapshot.scene.config)
+        self.push_screen(picker, lambda name: name and self.use_method(name))
 
     def action_pick_preset(self) -> None:
-        catalog_entries = catalog.available()
-        entries = [
-            (
-                e.name,
-                e.config.description if e.config else f"skipped: {e.error}",
-                e.config is not None,
-            )
-            for e in catalog_entries
-        ]
-        by_name = {e.name: e.config for e in catalog_entries}
-        current = self.snapshot.scene.config
-
-        def chosen(name: str | None) -> None:
-            config = by_name.get(name) if name else None
-            if config is not None:
-                flags = {**self.overrides, "method": current.method.name}
-                self._restart_with(config.with_overrides(**flags))
-
-        self.push_screen(Picker("preset", entries, current.name), chosen)
+        entries = catalog.available()
+        presets = {entry.name: entry.config for entry in entries}
+        picker = preset_picker(entries, self.snapshot.scene.config)
+        self.push_screen(picker, lambda name: presets.get(name) and self.use_preset(presets[name]))
 
     def action_screenshot(self) -> None:
         if time.monotonic() - self._last_screenshot < SCREENSHOT_GAP_S:
             return
         self._last_screenshot = time.monotonic()
-        config = self.snapshot.scene.config
-        name = f"cftui-{config.name}-{config.method.name}-{time.strftime('%Y%m%d-%H%M%S')}.svg"
-        path = Path(name)
-        try:
-            results.write_atomic(path, self.export_screenshot())
-        except results.WriteError as err:
-            self.notify(f"screenshot not saved: {err}", severity="error")
-            return
-        self.notify(f"saved {path.resolve()}", timeout=6)
+        saved, said = files.save_screenshot(self.export_screenshot(), self.snapshot.scene.config)
+        self.notify(said, severity="information" if saved else "error", timeout=6)
 
     def action_help(self) -> None:
         self.push_screen(Help())
@@ -332,17 +296,3 @@ class CftuiApp(App[None]):
     def stop_engine(self) -> None:
         if self.engine is not None:
             self.engine.stop()
-
-    def get_system_commands(self, screen: Screen) -> Iterator[SystemCommand]:
-        """Textual's own commands (theme, quit, maximize), then every key's action by its
-        name, run under the same rules as the key. The app's help and screenshot stand in
-        for Textual's Keys panel and its Screenshot (which saves to ~/Downloads)."""
-        replaced = {"Keys", "Screenshot"}
-        yield from (c for c in super().get_system_commands(screen) if c.title not in replaced)
-        for binding in self.BINDINGS:
-            if binding.action != "quit":
-                yield SystemCommand(
-                    binding.description.capitalize(),
-                    f"key: {binding.key_display or binding.key}",
-                    partial(self.run_action, binding.action),
-                )

@@ -1,7 +1,17 @@
-"""Modal screens: the preset and method pickers, and the help."""
+"""Modal screens: the preset and method pickers, and the help.
+
+Each keeps its title at the top and its keys ("enter", "esc") at the bottom whatever the
+terminal's height: only the list or the text between them shrinks, and then shows a
+scrollbar and how many entries lie beyond the view.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from rich.console import Group
+from rich.padding import Padding
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,35 +20,41 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Markdown, OptionList
 from textual.widgets.option_list import Option
 
+from cftui import catalog, methods
+from cftui.config import Config
+
 
 class Picker(ModalScreen[str | None]):
-    """A list to choose from, each entry with a line saying what it is; Escape cancels."""
+    """A list to choose from, each entry with lines saying what it is; Escape cancels."""
 
     BINDINGS = [Binding("escape,q", "dismiss(None)", "cancel")]
 
     def __init__(self, title: str, entries: list[tuple[str, str, bool]], current: str) -> None:
-        """``entries``: (name, description, usable); an unusable one shows why, greyed."""
+        """``entries``: (name, description, usable), the description one or more lines; an
+        unusable entry shows why, greyed, and cannot be chosen."""
         super().__init__()
         self.title_text, self.entries, self.current = title, entries, current
 
     def compose(self) -> ComposeResult:
         options = [
             Option(
-                Text.assemble(
-                    ("● " if name == self.current else "  "),
-                    (name, "bold" if usable else "dim"),
-                    "\n    ",
-                    (description, "dim" if usable else "dim red"),
+                Group(
+                    Text.assemble(
+                        ("● " if name == self.current else "  "),
+                        (name, "bold" if usable else "dim"),
+                    ),
+                    Padding(Text(lines, style="dim" if usable else "dim red"), (0, 0, 0, 4)),
                 ),
                 id=name,
                 disabled=not usable,
             )
-            for name, description, usable in self.entries
+            for name, lines, usable in self.entries
         ]
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield head(
+                Text(self.title_text, style="bold"), "↑↓: move · enter: choose · esc: cancel"
+            )
             yield OptionList(*options)
-            yield Label("enter: choose · esc: cancel", classes="dialog-hint")
 
     def on_mount(self) -> None:
         option_list = self.query_one(OptionList)
@@ -51,18 +67,70 @@ class Picker(ModalScreen[str | None]):
         self.dismiss(event.option.id)
 
 
+def head(*lines: str | Text) -> Label:
+    """A dialog's first lines: its title, then its keys (muted), whatever its height."""
+    lines = [Text(line, style="dim") if isinstance(line, str) else line for line in lines]
+    return Label(Text("\n").join(lines), classes="dialog-head")
+
+
+def method_picker(config: Config) -> Picker:
+    """Every method with its summary and its settings as ``config`` holds them (the preset's
+    values, or --set's), each default named where the value differs from it."""
+    entries = [
+        (name, f"{methods.info(name).summary}\n{_settings(name, config)}", True)
+        for name in methods.names()
+    ]
+    return Picker("method — same data, same initial weights", entries, config.method.name)
+
+
+def _settings(name: str, config: Config) -> str:
+    defaults: Mapping[str, Any] = methods.info(name).defaults
+    values = config.method.settings.get(name, defaults)
+    if not values:
+        return "no settings"
+    return " · ".join(
+        f"{key}={value:g}" + ("" if value == defaults[key] else f" (default {defaults[key]:g})")
+        for key, value in values.items()
+    )
+
+
+def preset_picker(presets: list[catalog.Entry], config: Config) -> Picker:
+    """Every preset with its description; a user's file that takes a shipped preset's name
+    says so, and a broken one names its file once and then each problem on a line."""
+    entries = [
+        (
+            entry.name,
+            "\n".join(
+                ([entry.config.description] if entry.config else _problems(entry))
+                + (["your file, in place of the shipped preset"] if entry.shadows else [])
+            ),
+            entry.config is not None,
+        )
+        for entry in presets
+    ]
+    return Picker("preset", entries, config.name)
+
+
+def _problems(entry: catalog.Entry) -> list[str]:
+    lines = [line.removeprefix(f"{entry.path}: ") for line in entry.error.splitlines()]
+    return [f"skipped: {entry.path}", *lines]
+
+
 HELP = """\
 # cftui
 
 A small MLP learns one noisy 1-D task, then the next on a disjoint x-range, and **forgets**.
 
-- **fit** (left): each task's points in its colour (the task in training bright), the true
-  curve faint, the fit now as a bold line, and the fit at the end of each earlier task as a
-  *ghost* in that task's colour. Where the bold line leaves the ghost, the network forgot.
-- **test MSE** (right): every task's test loss against step; vertical lines mark task switches.
+- **fit** (left): each task's points in its colour and glyph (• + ×; the task in training
+  bright), the true curve dotted, the fit now as a bold solid line, and the fit at the end
+  of each earlier task as a dashed *ghost* in that task's colour. Where the solid line
+  leaves the ghost, the network forgot.
+- **test MSE** (right): every task's test loss against step, each in its own colour and
+  marks (the legend is on the panel's bottom edge); vertical lines mark task switches.
   Watch task 1's loss climb while task 2 trains.
 - **loss matrix**: row *i* is the test MSE on every task right after task *i*; `x12` marks a
   loss twelve times what it was when that task was learned.
+- The method picker shows each method's settings as the preset sets them.
 
 | key | does |
 |---|---|
@@ -71,13 +139,13 @@ A small MLP learns one noisy 1-D task, then the next on a disjoint x-range, and 
 | `.` | one epoch, while paused |
 | `+` / `-` | pace: twice / half as fast |
 | `f` | full pace |
-| `a` | auto-advance to the next task on / off |
+| `a` | auto-advance on / off (at a finished task: go on now) |
 | `r` | restart the run (same data, same initial weights) |
 | `m` | method picker: restart with another method, same data and weights |
 | `p` | preset picker: restart with another preset |
 | `l` | loss axis log / linear |
 | `s` | save an SVG screenshot |
-| `ctrl+p` | every action, by name |
+| `ctrl+p` | every action by name, and `method: NAME`, `preset: NAME` |
 | `q`, `ctrl+c` | quit |
 """
 
@@ -89,6 +157,7 @@ class Help(ModalScreen[None]):
         self.query_one(VerticalScroll).focus()
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog help"):  # scrolls with the arrows on a small terminal
-            yield Markdown(HELP)
-            yield Label("esc: close · ↑↓: scroll", classes="dialog-hint")
+        with Vertical(classes="dialog help"):
+            yield head("esc: close · ↑↓: scroll")
+            with VerticalScroll():  # scrolls with the arrows on a small terminal
+                yield Markdown(HELP)

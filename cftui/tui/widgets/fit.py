@@ -3,6 +3,9 @@
 Each task's points are in its colour (the task in training bright, the others dim), its
 noiseless curve faint, the fit now as a bold line, and the fit as it was at the end of each
 earlier task (its ghost) as a line of that task's colour: forgetting is seen, not inferred.
+Every mark also differs in shape, for a terminal without colour (NO_COLOR, a monochrome
+SSH session): each task's points have their own glyph, the fit now is solid, each ghost
+dashed in its own rhythm, the truth dotted. The legend wraps rather than being cut.
 """
 
 from __future__ import annotations
@@ -13,10 +16,18 @@ from textual.widget import Widget
 
 from cftui.braille import Canvas
 from cftui.snapshot import Snapshot
-from cftui.tui.widgets import task_color
+from cftui.tui.widgets import task_color, task_mark
 from cftui.tui.widgets.changed_rows import ChangedRows
 
 AXIS_WIDTH = 7  # columns for the y labels
+DASHES = ((2, 1), (1, 1), (3, 1), (1, 2))  # (cells drawn, cells left out) per ghost
+SOLID, DOTTED = "━━━", "┈┈┈"
+
+
+def dash_mark(j: int) -> str:
+    """The legend's picture of ghost j's dashes."""
+    on, off = DASHES[j % len(DASHES)]
+    return (("━" * on + " " * off) * 3)[: on + off + on]
 
 
 class FitPlot(ChangedRows, Widget):
@@ -42,7 +53,8 @@ class FitPlot(ChangedRows, Widget):
 
     def _draw(self, snap: Snapshot) -> Text:
         tasks, grid = snap.scene.tasks, snap.scene.grid
-        width, height = self.size.width - AXIS_WIDTH, self.size.height - 2
+        legend = _legend(snap, self.size.width)
+        width, height = self.size.width - AXIS_WIDTH, self.size.height - 1 - len(legend)
         if width < 4 or height < 2:
             return Text("too small", style="dim")
         ys = np.concatenate([np.concatenate([t.y_train, t.curve_y]) for t in tasks])
@@ -53,24 +65,31 @@ class FitPlot(ChangedRows, Widget):
         for task in tasks[1:]:
             canvas.vline(task.x_range[0], "bright_black")
         for task in tasks:
-            canvas.curve(task.curve_x, task.curve_y, "bright_black")
-        for j, task in enumerate(tasks):
-            if j != snap.task:
-                canvas.points(task.x_train, task.y_train, f"dim {task_color(j)}")
-        for j, ghost in enumerate(snap.ghosts):
-            canvas.curve(grid, ghost, task_color(j))
-        current = tasks[snap.task]
-        canvas.points(current.x_train, current.y_train, f"bold {task_color(snap.task)}")
+            dots = np.linspace(task.x_range[0], task.x_range[1], width)[::2]  # every other cell
+            canvas.points(dots, np.interp(dots, task.curve_x, task.curve_y), "bright_black")
+        points = {}  # the style of each task's point layer -> its glyph
+        for j in [j for j in range(len(tasks)) if j != snap.task] + [snap.task]:
+            style = f"{'bold' if j == snap.task else 'dim'} {task_color(j)}"
+            canvas.points(tasks[j].x_train, tasks[j].y_train, style)
+            points[style] = task_mark(j)
+        cells = (grid - grid[0]) / (grid[-1] - grid[0]) * (width - 1)
+        for j, ghost in enumerate(shown_ghosts(snap)):
+            on, off = DASHES[j % len(DASHES)]
+            canvas.curve(
+                grid, np.where(cells.round() % (on + off) < on, ghost, np.nan), f"{task_color(j)}"
+            )
         canvas.curve(grid, snap.fit, "bold")
         text = Text()
         for r, runs in enumerate(canvas.rows()):
             text.append(_y_label(r, height, y_range), style="dim")
             for chars, style in runs:
+                if style in points:  # a point's cell shows its task's glyph, not its dots
+                    chars = "".join(" " if c == " " else points[style] for c in chars)
                 text.append(chars, style=style or None)
             text.append("\n")
         text.append(_x_axis(tasks, grid, width), style="dim")
-        text.append("\n")
-        text.append(_legend(snap))
+        for line in legend:
+            text.append("\n").append(line)
         return text
 
 
@@ -80,7 +99,8 @@ def _y_label(row: int, height: int, y_range: tuple[float, float]) -> str:
         return " " * AXIS_WIDTH
     lo, hi = y_range
     value = hi - (row + 0.5) / height * (hi - lo)
-    return f"{value:>{AXIS_WIDTH - 1}.3g} "
+    label = next(f"{value:.{p}g}" for p in (3, 2, 1) if len(f"{value:.{p}g}") < AXIS_WIDTH)
+    return f"{label:>{AXIS_WIDTH - 1}} "
 
 
 def _x_axis(tasks, grid: np.ndarray, width: int) -> str:
@@ -96,12 +116,29 @@ def _x_axis(tasks, grid: np.ndarray, width: int) -> str:
     return "".join(line)
 
 
-def _legend(snap: Snapshot) -> Text:
-    legend = Text(" " * AXIS_WIDTH)
-    for j in range(len(snap.scene.tasks)):
-        legend.append("● ", style=task_color(j)).append(f"task {j + 1}  ")
-    legend.append("━ fit now  ", style="bold")
-    for j in range(len(snap.ghosts)):
-        legend.append(f"━ fit after task {j + 1}  ", style=task_color(j))
-    legend.append("━ truth", style="bright_black")
-    return legend
+def shown_ghosts(snap: Snapshot) -> tuple[np.ndarray, ...]:
+    """The ghosts of the tasks before the one in training (a finished task's own ghost is
+    the fit now, hidden under it)."""
+    return snap.ghosts[: snap.task]
+
+
+def legend_entries(snap: Snapshot) -> list[tuple[str, str, str]]:
+    """(mark, its style, label) of everything the panel draws, in the legend's order."""
+    entries = [(task_mark(j), task_color(j), f"task {j + 1}") for j in range(len(snap.scene.tasks))]
+    entries.append((SOLID, "bold", "fit now"))
+    entries += [
+        (dash_mark(j), task_color(j), f"after task {j + 1}") for j in range(len(shown_ghosts(snap)))
+    ]
+    entries.append((DOTTED, "bright_black", "truth"))
+    return entries
+
+
+def _legend(snap: Snapshot, width: int) -> list[Text]:
+    """The legend in as many lines as it takes at ``width``; an entry is never split."""
+    lines = [Text(" " * AXIS_WIDTH)]
+    for mark, style, label in legend_entries(snap):
+        entry = Text.assemble((mark, style), " ", label)
+        if lines[-1].cell_len > AXIS_WIDTH and lines[-1].cell_len + 2 + entry.cell_len > width:
+            lines.append(Text(" " * AXIS_WIDTH))
+        lines[-1].append("  " if lines[-1].cell_len > AXIS_WIDTH else "").append(entry)
+    return lines

@@ -6,7 +6,9 @@ every build. Series are thinned to about two points per column, and the plot is 
 when the data or the size changed (textual-plotext would rebuild it on every repaint).
 The axes move in steps (x to 1, 2 or 5 times a power of ten, log y to whole decades), not
 with every new point: a new point then changes a few cells, not the whole chart, and the
-terminal is sent those cells only.
+terminal is sent those cells only. The legend sits in the bottom border, off the plot,
+and each task's curve has its own marks (braille dots, quarter blocks, its glyph), so the
+curves differ without colour too.
 """
 
 from __future__ import annotations
@@ -17,10 +19,17 @@ import numpy as np
 from textual_plotext import PlotextPlot
 
 from cftui.snapshot import Snapshot
-from cftui.tui.widgets import task_color
+from cftui.tui.widgets import task_color, task_mark
 from cftui.tui.widgets.changed_rows import ChangedRows
 
 FLOOR = 1e-12  # losses are clipped here before log10
+CURVE_MARKS = (("braille", "⢕⢕"), ("hd", "▞▞"))  # plotext's marker for tasks 1 and 2, and
+# the legend's picture of it; later tasks' curves are drawn with their glyph (task_mark)
+
+
+def marker(j: int) -> tuple[str, str]:
+    """(plotext's marker, the legend's picture of it) for task j's curve."""
+    return CURVE_MARKS[j] if j < len(CURVE_MARKS) else (task_mark(j), task_mark(j) * 2)
 
 
 class LossChart(ChangedRows, PlotextPlot):
@@ -42,7 +51,7 @@ class LossChart(ChangedRows, PlotextPlot):
         return self.log_scale
 
     def _title(self) -> None:
-        self.border_title = "test MSE per task" + (" (log10)" if self.log_scale else "")
+        self.border_title = "test MSE per task, by step" + (" (log10)" if self.log_scale else "")
 
     def on_resize(self) -> None:
         self._update()
@@ -70,18 +79,18 @@ class LossChart(ChangedRows, PlotextPlot):
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.xlabel("step")
         snap = self.snap
         if snap is None or len(snap.steps) < 2:
             return
+        self.border_subtitle = "  ".join(  # Content markup: [style]...[/]
+            f"[{task_color(j)}]{marker(j)[1]}[/] task {j + 1}" for j in range(len(snap.scene.tasks))
+        )
         keep = _thin(len(snap.steps), max(2 * self.size.width, 2))
         steps = snap.steps[keep]
         losses = np.maximum(snap.test_losses[keep], FLOOR)
         values = np.log10(losses) if self.log_scale else losses
         for j in range(values.shape[1]):
-            plt.plot(
-                steps, values[:, j], label=f"task {j + 1}", color=task_color(j), marker="braille"
-            )
+            plt.plot(steps, values[:, j], color=task_color(j), marker=marker(j)[0])
         for boundary in snap.boundaries:
             plt.vline(boundary, "white")
         x_limits, y_limits = axis_limits(int(snap.steps[-1]), values, self.log_scale)
@@ -91,6 +100,9 @@ class LossChart(ChangedRows, PlotextPlot):
         plt.ylim(*y_limits)
         if self.log_scale:
             _log_ticks(plt, *y_limits)
+        else:
+            ticks = step_ticks(y_limits[1])
+            plt.yticks(ticks, [f"{tick:g}" for tick in ticks])
 
 
 def axis_limits(
@@ -114,9 +126,10 @@ def nice_ceiling(value: float) -> float:
 
 def step_ticks(end: float) -> list[float]:
     """Ticks that split an axis ending at 1, 2 or 5 times a power of ten into fifths (quarters
-    for 2): whole numbers from 10 steps up, where plotext's own quarters of 50 give 12.5."""
+    for 2): round numbers (whole from 10 up), where plotext's own quarters of 50 give 12.5
+    and its linear loss axis 0.83, 1.67, 2.50."""
     parts = 4 if round(end / 10 ** math.floor(math.log10(end))) == 2 else 5
-    return [end * i / parts for i in range(parts + 1)]
+    return [round(end * i / parts, 12) for i in range(parts + 1)]
 
 
 def _thin(n: int, most: int) -> np.ndarray:

@@ -1,7 +1,13 @@
-"""The loss matrix panel: a row per finished task, coloured against the diagonal."""
+"""The loss matrix panel: a row per finished task, coloured against the diagonal.
+
+Drawn without outer edges, a rule under the header only, and one space between columns, so
+that at 80x24 three tasks' numbers fit across, and the forgetting row and the BWT line
+below them fit in the half of the side column the panel may take.
+"""
 
 from __future__ import annotations
 
+from rich import box
 from rich.text import Text
 from textual.widgets import Static
 
@@ -20,6 +26,13 @@ class LossMatrix(Static):
             return
         self._shown = key
         if not snap.loss_matrix:
-            self.update(Text("the loss matrix fills in as each task ends", style="dim"))
-        else:
-            self.update(loss_matrix_table(snap.loss_matrix, len(snap.scene.tasks), title=None))
+            self.update(Text(" fills in as each task ends", style="dim"))
+            return
+        table = loss_matrix_table(snap.loss_matrix, len(snap.scene.tasks), title=None)
+        table.box, table.show_edge, table.padding = box.SIMPLE_HEAD, False, (0, 0, 0, 1)
+        table.columns[0].min_width = len("forgot")  # too narrow: the numbers give way first
+        for row in table.rows:  # this box draws a section's rule as a blank line: no rule
+            row.end_section = False
+        if table.caption:  # in line with the rows
+            table.caption = f" {table.caption}"
+        self.update(table)

@@ -1,4 +1,9 @@
-"""The status line: where the run stands, in words, and what the user can do next."""
+"""The status line: where the run stands, in words, and what the user can do next.
+
+The advice offers only keys that will do something now (no "n: next task" on the last
+task), and the first line has a short form for 80 columns: what cannot fit is shortened on
+purpose ("ep 3/200", "20ep/s"), not cut mid-word.
+"""
 
 from __future__ import annotations
 
@@ -17,43 +22,66 @@ STATE_STYLES = {
 }
 
 
-def pace_text(pace: float | None) -> str:
-    return "full pace" if pace is None else f"{pace:.3g} ep/s"
+def pace_text(pace: float | None, short: bool = False) -> str:
+    if pace is None:
+        return "full pace"
+    return f"{pace:.3g}{'' if short else ' '}ep/s"
 
 
 def hint(snap: Snapshot) -> str:
-    n_tasks = len(snap.scene.tasks)
-    if snap.state is State.TASK_DONE:
-        return f"task {snap.task + 1} done — n: next task · a: auto-advance"
+    task, n_tasks = snap.task + 1, len(snap.scene.tasks)
+    last = task == n_tasks
+    if snap.state is State.TASK_DONE:  # never the last task: that one ends FINISHED
+        return f"task {task} done — n: on to task {task + 1} · a: auto-advance from now on"
     if snap.state is State.FINISHED:
         return "finished — r: rerun · m: try another method · p: another preset"
     if snap.state is State.DIVERGED:
         return f"{snap.message} — r: rerun · m: method · p: preset"
     if snap.state is State.PAUSED:
-        return "paused — space: resume · .: one epoch · n: next task"
-    if snap.task + 1 < n_tasks:
-        return f"training task {snap.task + 1}: watch the other tasks' loss — n: switch now"
-    return f"training task {snap.task + 1}: are the earlier tasks holding?"
+        where = "paused before training" if snap.step == 0 else "paused"
+        go_on = "" if last else f" · n: on to task {task + 1}"
+        return f"{where} — space: {'train' if snap.step == 0 else 'resume'} · .: one epoch{go_on}"
+    if task == 1:
+        return "training task 1" + ("" if last else " — n: end it now, on to task 2")
+    earlier = "task 1's" if task == 2 else "the earlier tasks'"
+    switch = "" if last else f" — n: on to task {task + 1}"
+    return f"training task {task}: watch {earlier} loss climb{switch}"
 
 
 class StatusLine(ChangedRows, Widget):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._shown: tuple = ()  # the arguments of the last show or starting, for a resize
+
     def show(self, snap: Snapshot, error: str = "") -> None:
         """State first, so it survives a narrow terminal; then the run, then what to do."""
+        self._shown = (snap, error)
         config = snap.scene.config
-        line = Text.assemble(
-            *_run(str(snap.state), STATE_STYLES[snap.state], config),
-            f" · task {snap.task + 1}/{len(snap.scene.tasks)}",
-            f" · epoch {snap.epoch}/{config.train.epochs}",
-            f" · step {snap.step}",
-            f" · {pace_text(snap.pace)}",
-            " (auto-advance)" if snap.auto_advance and len(snap.scene.tasks) > 1 else "",
-            f" · {snap.scene.device}",
-        )
-        self._lines(line, hint(snap), error)
+        auto = snap.auto_advance and len(snap.scene.tasks) > 1
+        fields = [  # (long, short): the short form where the long one does not fit
+            (f"task {snap.task + 1}/{len(snap.scene.tasks)}",) * 2,
+            (f"epoch {snap.epoch}/{config.train.epochs}", f"ep {snap.epoch}/{config.train.epochs}"),
+            (f"step {snap.step}", ""),
+            (pace_text(snap.pace), pace_text(snap.pace, short=True)),
+            ("auto-advance" if auto else "", "auto" if auto else ""),
+            (snap.scene.device, ""),
+        ]
+        head = _run(str(snap.state), STATE_STYLES[snap.state], config)
+        lines = [
+            Text.assemble(*head, *(f" · {f[form]}" for f in fields if f[form])) for form in (0, 1)
+        ]
+        fits = [line for line in lines if line.cell_len <= self.size.width]
+        self._lines(fits[0] if fits else lines[1], hint(snap), error)
 
     def starting(self, config, error: str = "") -> None:
+        self._shown = (config, error)
         line = Text.assemble(*_run("starting", "bold", config))
         self._lines(line, "loading PyTorch and drawing the data…", error)
+
+    def on_resize(self) -> None:
+        if self._shown:
+            shown, error = self._shown
+            (self.show if isinstance(shown, Snapshot) else self.starting)(shown, error)
 
     def _lines(self, line: Text, advice: str, error: str) -> None:
         """The second line is the advice, or the error in its place."""

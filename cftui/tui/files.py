@@ -1,0 +1,35 @@
+"""What the app writes: a screenshot where "s" (or the palette's Screenshot) was asked for,
+in the working directory, and a training fault's traceback in the temp folder. Each is
+written atomically (cftui.results.write_atomic): a full disk leaves no half file.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from cftui import results
+from cftui.config import Config
+
+
+def save_screenshot(svg: str, config: Config) -> tuple[bool, str]:
+    """Save ``svg``: whether it was saved, and where, or why not."""
+    name = f"cftui-{config.name}-{config.method.name}-{time.strftime('%Y%m%d-%H%M%S')}.svg"
+    path = Path(name)
+    try:
+        results.write_atomic(path, svg)
+    except results.WriteError as err:
+        return False, f"screenshot not saved: {err}"
+    return True, f"saved {path.resolve()}"
+
+
+def save_traceback(error: BaseException) -> str:
+    """Save the traceback; " (traceback in PATH)", or "" when it could not be written."""
+    log = Path(tempfile.gettempdir()) / f"cftui-error-{time.strftime('%Y%m%d-%H%M%S')}.log"
+    try:
+        results.write_atomic(log, "".join(traceback.format_exception(error)))
+    except results.WriteError:
+        return ""
+    return f" (traceback in {log})"
