@@ -57,6 +57,7 @@ def test_the_comparison_table_fits_80_columns_without_cutting_a_number(tiny, n_t
     wide.print(report.comparison_table(compare.summarize(outcomes), config, 5, wide=True))
     wide_text = wide.export_text()
     assert "mean ± std" in wide_text and "0.012 ± 0" in wide_text
+    assert "BWT" in wide_text and "BWT" not in text  # at 80 columns forgetting alone
 
 
 def test_a_comparison_that_mixes_scenarios_says_so(tiny):
