@@ -543,5 +543,15 @@ def test_the_method_picker_shows_each_methods_settings(tiny):
         assert entries["replay"].endswith("buffer=200")
         assert entries["naive"].endswith("no settings")
         assert "lambda=500 (default 10000)" in screen_text(app)
+        assert entries["multihead"].endswith("\ntask id given · freeze_basis=false")
+        assert "task id given" not in entries["ewc"]
 
     drive(config, script)
+
+
+def test_a_method_told_the_task_says_so_on_the_status_line(tiny):
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.state is State.TASK_DONE)
+        assert "● task done · polynomial · packnet (task id given)" in screen_text(app)
+
+    drive(tiny.with_overrides(method="packnet"), script)

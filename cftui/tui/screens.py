@@ -77,10 +77,15 @@ def method_picker(config: Config) -> Picker:
     """Every method with its summary and its settings as ``config`` holds them (the preset's
     values, or --set's), each default named where the value differs from it."""
     entries = [
-        (name, f"{methods.info(name).summary}\n{_settings(name, config)}", True)
+        (name, f"{methods.info(name).summary}\n{_scenario(name)}{_settings(name, config)}", True)
         for name in methods.names()
     ]
     return Picker("method — same data, same initial weights", entries, config.method.name)
+
+
+def _scenario(name: str) -> str:
+    scenario = methods.info(name).scenario
+    return f"{scenario} · " if scenario else ""
 
 
 def _settings(name: str, config: Config) -> str:
@@ -89,9 +94,15 @@ def _settings(name: str, config: Config) -> str:
     if not values:
         return "no settings"
     return " · ".join(
-        f"{key}={value:g}" + ("" if value == defaults[key] else f" (default {defaults[key]:g})")
+        f"{key}={_value(value)}"
+        + ("" if value == defaults[key] else f" (default {_value(defaults[key])})")
         for key, value in values.items()
     )
+
+
+def _value(value: Any) -> str:
+    """A setting as a preset writes it: true/false, or a number."""
+    return str(value).lower() if isinstance(value, bool) else f"{value:g}"
 
 
 def preset_picker(presets: list[catalog.Entry], config: Config) -> Picker:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
+from cftui import methods
 from cftui.snapshot import Snapshot, State
 from cftui.tui.widgets.changed_rows import ChangedRows
 
@@ -91,5 +92,14 @@ class StatusLine(ChangedRows, Widget):
 
 
 def _run(state: str, style: str, config) -> tuple:
-    """The head of the first line: the state, then the preset and the method."""
-    return ("● " + state, style), " · ", (config.name, "bold"), " · ", (config.method.name, "bold")
+    """The head of the first line: the state, then the preset and the method (and whether it
+    is told the task: the scenario is the first thing a reader of a CL paper asks)."""
+    scenario = methods.info(config.method.name).scenario
+    return (
+        ("● " + state, style),
+        " · ",
+        (config.name, "bold"),
+        " · ",
+        (config.method.name, "bold"),
+        (f" ({scenario})" if scenario else "", "dim"),
+    )
