@@ -16,11 +16,21 @@ from cftui.config import load
 
 # The ✓ methods of benchmarks/methods/<preset>.json (verdicts() in benchmarks/method_tables.py).
 WORKS = {
-    "polynomial": ("joint", "replay", "ewc", "online_ewc", "si", "mas", "l2", "agem"),
-    "rbf": ("joint", "replay", "ewc", "online_ewc", "si", "mas", "agem"),
-    "sigmoid": ("joint", "replay", "ewc", "online_ewc", "si", "mas", "agem"),
-    "fourier": ("joint", "replay", "ewc", "online_ewc", "si", "mas", "agem"),
+    "polynomial": (
+        *("joint", "replay", "ewc", "online_ewc", "si", "mas", "l2", "agem"),
+        *("multihead", "packnet"),
+    ),
+    "rbf": ("joint", "replay", "ewc", "online_ewc", "si", "mas", "agem", "packnet"),
+    "sigmoid": (
+        *("joint", "replay", "ewc", "online_ewc", "si", "mas", "agem"),
+        *("multihead", "packnet"),
+    ),
+    "fourier": (
+        *("joint", "replay", "ewc", "online_ewc", "si", "mas", "agem"),
+        *("multihead", "packnet"),
+    ),
     "hypercl-toy": ("joint", "replay", "ewc", "online_ewc", "si", "mas", "agem"),
+    "hypercl-hnet": ("hnet",),  # the reference run's preset: its one method (README)
 }
 GROWTH = 30  # naive's task-1 test MSE after the last task, at least this many times its best
 
