@@ -73,9 +73,9 @@ class RunState:
     task: int = 0  # the task being (or last) trained
     epoch: int = 0  # epochs done in that task
     budget: int = 0  # steps still to train while paused (one epoch asked with ".")
-    last_losses: torch.Tensor | None = None  # each seed's last batch loss, read when
+    last_loss: torch.Tensor | None = None  # the last batch's loss, read when
     # measuring: backward freed its graph, and not detaching it saves 0.6 % of a step
-    train_losses: np.ndarray | None = None  # last_losses as of the last measurement
+    train_loss: float = 0.0  # last_loss as of the last measurement (mean over seeds)
     train_seconds: float = 0.0  # time inside training steps (measurements included)
     ghosts: list[np.ndarray] = field(default_factory=list)  # [S, G]: the fit at a task's end
     boundaries: list[int] = field(default_factory=list)  # the step each later task began at
