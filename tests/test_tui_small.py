@@ -146,6 +146,7 @@ def test_at_80x24_a_dialog_keeps_its_keys_in_view_and_shows_it_scrolls(tiny, key
         if isinstance(scroller, OptionList):
             assert "enter: choose" in text
             last = app.screen.entries[-1]
-            assert last[1].splitlines()[-1] in text  # the last method's settings line
+            ending = last[1].splitlines()[-1].split(" · ")[-1]  # its settings line may wrap
+            assert ending in text  # the last method's entry shows to its last word
 
     drive(tiny, script, size=(80, 24))
