@@ -5,10 +5,11 @@ import dataclasses
 import threading
 
 import pytest
-from test_tui import drive, quits_within, screen_text, slowed, until
+from test_tui import drive, quits_within, screen_text, until
 from textual import events
 
 from cftui import catalog
+from cftui import engine as engine_module
 from cftui.snapshot import State
 from cftui.tui.screens import Picker
 
@@ -169,8 +170,16 @@ def test_keys_typed_after_quit_start_nothing(tiny):
 
 def test_keys_while_the_engine_is_being_built_do_nothing(tiny, monkeypatch):
     """The first frame comes before the engine (torch's first optimizer takes a while to
-    load): keys pressed then neither crash nor act, and the footer shows them once ready."""
-    slowed(monkeypatch, "cftui.engine", "Engine", seconds=0.8)
+    load): keys pressed then neither crash nor act, and the footer shows them once ready.
+    The engine is held back by a gate, not a delay, so a slow machine cannot race it."""
+    gate = threading.Event()
+    build = engine_module.Engine
+
+    def gated(*args, **kwargs):
+        assert gate.wait(30), "the test never opened the gate"
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(engine_module, "Engine", gated)
 
     async def script(app, pilot):
         await pilot.pause(0.1)
@@ -180,6 +189,7 @@ def test_keys_while_the_engine_is_being_built_do_nothing(tiny, monkeypatch):
             app.post_message(events.Key(key, None))
         await asyncio.sleep(0.1)
         assert len(app.screen_stack) == 1 and not app.ready
+        gate.set()
         snap = await until(pilot, lambda s: s.state is State.TASK_DONE)
         assert snap.run == 0 and snap.task == 0  # nothing typed early took effect
         assert "n next" in screen_text(app)
