@@ -194,7 +194,7 @@ class Engine:
             fine &= np.isfinite(now.train_loss)
         for s in np.flatnonzero(~fine):
             if now.failures[s] is None:
-                nan = np.isnan(losses[s]).any() or np.isnan(now.train_loss)
+                nan = np.isnan(losses[s]).any() or (len(fine) == 1 and np.isnan(now.train_loss))
                 now.failures[s] = Divergence(now.task, now.step, "nan" if nan else "inf")
         if all(now.failures):
             now.state, now.budget = State.DIVERGED, 0
@@ -203,7 +203,7 @@ class Engine:
         """The method's end of the task (anchors, Fisher; PackNet prunes and retrains), then
         the measurement the task ends with: row ``task`` of the loss matrix and the ghost
         fit. Then move on or wait."""
-        now = self.now
+        now, paused = self.now, self.now.state is State.PAUSED  # ".": one epoch, then pause
         now.method.after_task(now.model, self.data, now.task)
         self._measure()
         if now.state is State.DIVERGED:
@@ -214,15 +214,16 @@ class Engine:
         if now.task == len(self.tasks) - 1:
             now.state = State.FINISHED
         elif self.auto_advance:
-            self._advance()
+            self._advance(paused)
         else:
             now.state = State.TASK_DONE
 
-    def _advance(self) -> None:
+    def _advance(self, paused: bool = False) -> None:
+        """On to the next task; a paused run stays paused there."""
         now = self.now
         now.task += 1
         now.boundaries.append(now.step)
-        now.state = State.RUNNING
+        now.state = State.PAUSED if paused else State.RUNNING
         self._begin_task()
 
     # -- commands and pace ---------------------------------------------------------------
@@ -281,10 +282,11 @@ class Engine:
         now = self.now
         if now.task == len(self.tasks) - 1:
             return
+        paused = now.state is State.PAUSED
         if now.state in (State.RUNNING, State.PAUSED):
             self._end_task()
         if now.state is State.TASK_DONE:
-            self._advance()
+            self._advance(paused)
         self._emit()
 
     def _emit(self) -> None:

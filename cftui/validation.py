@@ -116,6 +116,8 @@ def coerce(kind: Any, value: Any, key: str) -> Any:
             coerce(a, v, f"{key}[{i}]") for i, (a, v) in enumerate(zip(args, value, strict=True))
         )
     if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise Invalid(key, f"must be a finite number, got {value}")
         return float(value)
     if kind in (int, str, bool) and type(value) is kind:
         return value

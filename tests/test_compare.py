@@ -77,3 +77,10 @@ def test_a_comparison_that_mixes_scenarios_says_so(tiny):
     assert not below["ewc"].startswith("task id")
     assert "mixed scenarios" not in table_text(["naive", "ewc"])
     assert "mixed scenarios" not in table_text(["multihead", "packnet"])
+
+
+def test_one_task_has_no_forgetting_to_report():
+    outcomes = [Outcome("naive", s, [[0.5]], 1.0, "finished") for s in range(3)]
+    row = compare.summarize(outcomes)["naive"]
+    assert row["forgetting"].seeds == 0 and row["bwt"].seeds == 0  # undefined, not 0
+    assert row["final"][0].median == 0.5

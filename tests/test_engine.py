@@ -268,3 +268,19 @@ def test_pace_counts_from_its_origin():
     assert pace.due(9, steps_per_epoch=1) - origin == pytest.approx(0.5)
     pace.rate = None
     assert pace.due(10_000, steps_per_epoch=1) == origin  # full pace: always due
+
+
+@pytest.mark.parametrize("how", ["one epoch", "next task"])
+def test_a_paused_run_stays_paused_on_the_next_task(tiny, how):
+    """'.' on a task's last epoch (with auto-advance) or 'n' while paused moves on, paused."""
+    engine = Engine(tiny.with_overrides(epochs=1), auto_advance=True)
+    engine.send(Command.TOGGLE_PAUSE)
+    thread = start(engine)
+    wait_for(engine, lambda s: s.state is State.PAUSED and s.step == 0)
+    engine.send(Command.STEP_EPOCH if how == "one epoch" else Command.NEXT_TASK)
+    snap = wait_for(engine, lambda s: s.task == 1)
+    time.sleep(0.1)
+    assert engine.snapshot.state is State.PAUSED and engine.snapshot.step == snap.step
+    engine.stop()
+    thread.join(1)
+    assert not thread.is_alive()

@@ -40,6 +40,7 @@ def test_the_default_seed_shows_forgetting_and_each_fix(name):
     config = load(catalog.shipped_dir() / f"{name}.toml")  # not a user's preset of that name
     seed = config.data.seed
     outcomes = compare.run_all(config, ["naive", *WORKS[name]], [seed], torch.device("cpu"))
+    assert all(o.complete for o in outcomes), [o.failure for o in outcomes if o.failure]
     naive = outcomes[0].loss_matrix
     growth = naive[-1][0] / naive[0][0]
     assert growth >= GROWTH, f"{name} seed {seed}: naive forgets only {growth:.1f}x"

@@ -1,5 +1,6 @@
 """Writing results: atomic, with the usual file mode, and one clear error when it cannot."""
 
+import dataclasses
 import os
 import stat
 
@@ -41,3 +42,16 @@ def test_nan_becomes_null_in_json(tmp_path):
     target = tmp_path / "r.json"
     results.write_json(target, {"loss": [float("nan"), 1.5, float("inf")]})
     assert target.read_text() == '{\n  "loss": [\n    null,\n    1.5,\n    null\n  ]\n}\n'
+
+
+def test_a_screenshot_stays_in_the_current_folder_whatever_the_preset_is_called(
+    tmp_path, monkeypatch, tiny
+):
+    from cftui.tui import files
+
+    monkeypatch.chdir(tmp_path)
+    config = dataclasses.replace(tiny, name="../../etc/x y")
+    saved, said = files.save_screenshot("<svg/>", config)
+    assert saved and said.startswith(f"saved {tmp_path}")
+    [shot] = tmp_path.iterdir()
+    assert shot.name.startswith("cftui-.._.._etc_x_y-naive-") and shot.read_text() == "<svg/>"

@@ -46,6 +46,10 @@ def test_the_finished_screen_shows_every_part_whole(size, preset):
         await pilot.pause()
         text = screen_text(app)
         assert all(f" task {j + 1} " in text for j in range(n)) and "forgot" in text  # whole
+        matrix_text = region_text(app, app.query_one(LossMatrix))
+        assert "0.3104" in matrix_text  # each row's first number whole
+        if n == 2 or size[0] >= 120:  # three tasks' "x60" marks do not fit across 80 columns
+            assert "…" not in matrix_text
         assert "+/- pace" in lines[-1] and "^p palette" in lines[-1]
         assert "…" not in app.query_one(FitPlot).text.plain
         chart = app.query_one(LossChart)

@@ -57,7 +57,7 @@ class Replay(Method):
         )
 
     def batch(self, x, y):
-        if not self.stream_x:
+        if not self.stream_x or not self.params["buffer"]:
             return x, y
         bx, by = self.buffer
         size = bx.shape[1]

@@ -5,6 +5,7 @@ written atomically (cftui.results.write_atomic): a full disk leaves no half file
 
 from __future__ import annotations
 
+import re
 import tempfile
 import time
 import traceback
@@ -15,9 +16,11 @@ from cftui.config import Config
 
 
 def save_screenshot(svg: str, config: Config) -> tuple[bool, str]:
-    """Save ``svg``: whether it was saved, and where, or why not."""
-    name = f"cftui-{config.name}-{config.method.name}-{time.strftime('%Y%m%d-%H%M%S')}.svg"
-    path = Path(name)
+    """Save ``svg`` in the current folder: whether it was saved, and where, or why not. The
+    preset's name is text from a file: anything but letters, digits, '.', '_' and '-' becomes
+    '_', so a name like "../x" cannot write elsewhere."""
+    stem = re.sub(r"[^\w.-]", "_", f"cftui-{config.name}-{config.method.name}")
+    path = Path(f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}.svg")
     try:
         results.write_atomic(path, svg)
     except results.WriteError as err:

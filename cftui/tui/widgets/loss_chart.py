@@ -111,7 +111,8 @@ def axis_limits(
     """x from 0 to the next 1-2-5 step count; y over whole decades (log10 values) or from 0
     to the next 1-2-5 loss (linear)."""
     x_limits = (0.0, nice_ceiling(max(last_step, 1)))
-    low, high = float(values.min()), float(values.max())
+    finite = values[np.isfinite(values)]  # a diverged run's last points are nan or inf
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     if log_scale:
         low, high = math.floor(low), math.ceil(high)
         return x_limits, (low, max(high, low + 1))
