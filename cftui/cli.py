@@ -206,7 +206,8 @@ def list_methods(args: argparse.Namespace) -> int:
     table = Table("method", "what it does", "settings (defaults)", title="methods")
     table.title_justify = "left"
     for method in methods.METHODS:
-        settings = ", ".join(f"{k} = {v}" for k, v in method.defaults.items()) or "-"
+        defaults = method.defaults.items()
+        settings = ", ".join(f"{k} = {methods.setting_text(v)}" for k, v in defaults) or "-"
         scenario = f"\n[dim]{method.scenario}[/]" if method.scenario else ""
         table.add_row(method.name + scenario, method.summary, settings)
     table.caption = "task id given: the method is told which task each input belongs to"

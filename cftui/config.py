@@ -19,8 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from cftui import methods, validation
-from cftui.validation import ACTIVATIONS as ACTIVATIONS  # the choices, also for model.py's test
-from cftui.validation import OPTIMIZERS as OPTIMIZERS
 from cftui.validation import ConfigError
 
 

@@ -115,9 +115,7 @@ class Engine:
             self._draw(config)
         self.config = config
         self.tasks = self.data.tasks[0]  # the first seed's, which a single run draws
-        self.scene = Scene(
-            config, tuple(self.tasks), self.measure.grid, str(self.device), self.data.seeds
-        )
+        self.scene = Scene(config, tuple(self.tasks), self.measure.grid, str(self.device))
 
     def _reset(self) -> None:
         self._runs += 1
@@ -303,7 +301,6 @@ class Engine:
             task=now.task,
             epoch=now.epoch,
             state=now.state,
-            train_loss=now.train_loss,
             steps=steps,
             test_losses=view(losses, 1),
             fit=view(self.measure.fit(now.model, now.method.task_aware), 0),

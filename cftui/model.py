@@ -55,10 +55,6 @@ class MLP(nn.Module):
         self.basis = with_activation(hidden, activation)  # registered first: basis, then head
         self.regressor = regressor
 
-    @property
-    def seeds(self) -> int:
-        return self.regressor.weight.shape[0]
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.regressor(self.basis(x))
 

@@ -17,7 +17,7 @@ import torch
 from cftui import methods, model
 from cftui.config import Config
 from cftui.methods.base import Method
-from cftui.seed_data import draws, per_seed, take
+from cftui.seed_data import draws, permutations, take
 from cftui.snapshot import Divergence, History, State
 
 
@@ -35,7 +35,7 @@ class Batches:
     ) -> None:
         self.x, self.y, self.batch_size, self._orders = x, y, batch_size, orders
         n = x.shape[1]
-        # counted on the training set, which replay and joint make larger than the task's
+        # counted on the training set, which joint makes larger than the task's
         self.per_epoch = 1 if batch_size == 0 or batch_size >= n else math.ceil(n / batch_size)
         self._left: list[torch.Tensor] = []  # the batches still to come in this epoch
 
@@ -44,7 +44,7 @@ class Batches:
             return self.x, self.y
         if not self._left:
             n = self.x.shape[1]
-            perm = per_seed(lambda g: torch.randperm(n, generator=g), self._orders, self.x.device)
+            perm = permutations(self._orders, n, self.x.device)
             self._left = list(perm.split(self.batch_size, dim=1))
         index = self._left.pop()
         return take(self.x, index), take(self.y, index)

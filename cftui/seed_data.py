@@ -64,6 +64,14 @@ def draws(seeds: Sequence[int]) -> list[torch.Generator]:
     return [torch.Generator().manual_seed(seed) for seed in seeds]
 
 
+def permutations(
+    generators: Sequence[torch.Generator], n: int, device: torch.device, keep: int | None = None
+) -> torch.Tensor:
+    """Per seed, a random order of ``n`` items from that seed's stream (its first ``keep``):
+    ``[S, keep or n]``; minibatches, replay's stream order, A-GEM's memories and samples."""
+    return per_seed(lambda g: torch.randperm(n, generator=g)[:keep], generators, device)
+
+
 def per_seed(draw, generators: Sequence[torch.Generator], device: torch.device) -> torch.Tensor:
     """``draw(generator)`` for each seed's stream (on the CPU, where the streams live, as a
     single run draws them), stacked and moved to ``device``."""

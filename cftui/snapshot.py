@@ -60,7 +60,6 @@ class Scene:
     tasks: Sequence[Task]
     grid: np.ndarray  # x values where the fit is sampled
     device: str
-    seeds: tuple[int, ...]  # trained at once; with several, the snapshot shows medians
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,6 @@ class Snapshot:
     task: int  # index of the task being (or last) trained
     epoch: int  # epochs done in that task
     state: State
-    train_loss: float  # the last batch's task loss (penalties excluded; mean over seeds)
     steps: np.ndarray  # steps at which test losses were measured, oldest first
     test_losses: np.ndarray  # [len(steps), n_tasks]: test MSE of every task at those steps
     fit: np.ndarray  # the model's output on the engine's grid

@@ -92,7 +92,9 @@ def test_presets_and_methods_list(capsys, monkeypatch):
     assert cli.main(["methods"]) == 0
     rows = capsys.readouterr().out.splitlines()
     for record in methods.METHODS:
-        settings = [f"{key} = {value}" for key, value in record.defaults.items()] or ["-"]
+        settings = [
+            f"{key} = {methods.setting_text(value)}" for key, value in record.defaults.items()
+        ] or ["-"]
         at = next(
             i
             for i, row in enumerate(rows)

@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from cftui import config, model
+from cftui import model, validation
 
 CPU = torch.device("cpu")
 
@@ -41,7 +41,7 @@ def test_shape_follows_the_article():
     net = model.MLP([1, 150, 150, 1], "sigmoid", seeds=[0, 1])
     kinds = [type(m) for m in net.basis]
     assert kinds == [model.StackedLinear, nn.Sigmoid, model.StackedLinear, nn.Sigmoid]
-    assert net.seeds == 2
+    assert net.regressor.weight.shape[0] == 2  # one network per seed
     assert net.regressor.weight.shape == (2, 150, 1) and net.regressor.bias.shape == (2, 1, 1)
     assert net.basis[0].weight.shape == (2, 1, 150) and net.basis[2].weight.shape == (2, 150, 150)
     per_seed = 150 * 2 + 150 * 151 + 151
@@ -124,8 +124,8 @@ def test_the_summed_loss_gives_each_seed_its_own_gradient():
 
 
 def test_the_config_names_what_the_model_builds():
-    assert set(config.ACTIVATIONS) == set(model.ACTIVATIONS)
-    assert set(config.OPTIMIZERS) == set(model.OPTIMIZERS)
+    assert set(validation.ACTIVATIONS) == set(model.ACTIVATIONS)
+    assert set(validation.OPTIMIZERS) == set(model.OPTIMIZERS)
 
 
 def test_first_adam_step_by_hand():

@@ -137,6 +137,11 @@ METHODS = (
 _BY_NAME = {record.name: record for record in METHODS}
 
 
+def setting_text(value: Any) -> str:
+    """A setting as a preset writes it: true/false, or a number (10000, not 10000.0)."""
+    return str(value).lower() if isinstance(value, bool) else f"{value:g}"
+
+
 def names() -> tuple[str, ...]:
     return tuple(_BY_NAME)
 

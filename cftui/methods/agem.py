@@ -10,7 +10,7 @@ import torch
 
 from cftui.methods.base import Method
 from cftui.model import seed_losses
-from cftui.seed_data import draws, per_seed, take
+from cftui.seed_data import draws, permutations, take
 
 EPS = 1e-12
 
@@ -34,11 +34,7 @@ class AGEM(Method):
 
     def after_task(self, model, data, k):
         x, y = data.train(k)
-        keep = per_seed(
-            lambda g: torch.randperm(x.shape[1], generator=g)[: self.params["memory"]],
-            self.draws,
-            x.device,
-        )
+        keep = permutations(self.draws, x.shape[1], x.device, keep=self.params["memory"])
         self.memory_x.append(take(x, keep))
         self.memory_y.append(take(y, keep))
 
@@ -48,9 +44,7 @@ class AGEM(Method):
         mx, my = torch.cat(self.memory_x, 1), torch.cat(self.memory_y, 1)
         size, sample = mx.shape[1], self.params["sample"]
         if size > sample:
-            pick = per_seed(
-                lambda g: torch.randperm(size, generator=g)[:sample], self.draws, mx.device
-            )
+            pick = permutations(self.draws, size, mx.device, keep=sample)
             mx, my = take(mx, pick), take(my, pick)
         params = [p for p in model.parameters() if p.grad is not None]
         g_ref = torch.autograd.grad(seed_losses(model(mx), my).sum(), params)

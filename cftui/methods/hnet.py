@@ -17,6 +17,7 @@ from torch import nn
 
 from cftui import model
 from cftui.methods.base import Method
+from cftui.seed_data import draws
 
 
 class HyperMLP(nn.Module):
@@ -31,7 +32,7 @@ class HyperMLP(nn.Module):
         widths = [embedding, *[width] * depth, size]
         hidden = model.stacked_layers(list(itertools.pairwise(widths)), seeds)
         self.hnet = nn.Sequential(*model.with_activation(hidden[:-1], "sigmoid"), hidden[-1])
-        streams = [torch.Generator().manual_seed(seed) for seed in seeds]
+        streams = draws(seeds)
         with torch.device("cpu"):  # where the streams live; build() moves the model after
             drawn = torch.stack(  # [S, T, E], N(0, 1) from each seed's own stream
                 [torch.randn(n_tasks, embedding, generator=stream) for stream in streams]

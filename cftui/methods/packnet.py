@@ -50,7 +50,7 @@ class PackNet(Method):
             layer.owner[layer.owner == FREE] = k  # what is free now trains for task k
             if k > 0:
                 layer.bias.requires_grad_(False)
-        self.kept = [layer.weight.detach().clone() for layer in model.linears]
+        self.kept = _weights(model)
 
     def after_step(self, model):
         """Adam's momentum moves a weight even with a zero gradient: put back every weight
@@ -75,7 +75,7 @@ class PackNet(Method):
                 release = (order < count.unsqueeze(1)).view_as(mine) & mine
                 layer.owner[release] = FREE
                 layer.weight[release] = 0.0
-        self.kept = [layer.weight.detach().clone() for layer in model.linears]
+        self.kept = _weights(model)
 
     def _retrain(self, model, data, k):
         """The kept weights alone, full batch, with an Adam of their own."""
@@ -87,3 +87,9 @@ class PackNet(Method):
             seed_losses(model(x, k), y).sum().backward()
             optimizer.step()
             self.after_step(model)
+
+
+def _weights(model: PackedMLP) -> list[torch.Tensor]:
+    """A copy of every layer's weights: what after_step puts back where the task may not
+    train."""
+    return [layer.weight.detach().clone() for layer in model.linears]

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from cftui.methods.base import Method
-from cftui.seed_data import draws, per_seed, take
+from cftui.seed_data import draws, per_seed, permutations, take
 
 
 class Reservoir:
@@ -45,7 +45,7 @@ class Replay(Method):
 
     def after_task(self, model, data, k):
         x, y = data.train(k)
-        order = per_seed(lambda g: torch.randperm(x.shape[1], generator=g), self.draws, x.device)
+        order = permutations(self.draws, x.shape[1], x.device)
         self.stream_x.append(take(x, order))
         self.stream_y.append(take(y, order))
         for reservoir in self.reservoirs:

@@ -94,15 +94,10 @@ def _settings(name: str, config: Config) -> str:
     if not values:
         return "no settings"
     return " · ".join(
-        f"{key}={_value(value)}"
-        + ("" if value == defaults[key] else f" (default {_value(defaults[key])})")
+        f"{key}={methods.setting_text(value)}"
+        + ("" if value == defaults[key] else f" (default {methods.setting_text(defaults[key])})")
         for key, value in values.items()
     )
-
-
-def _value(value: Any) -> str:
-    """A setting as a preset writes it: true/false, or a number."""
-    return str(value).lower() if isinstance(value, bool) else f"{value:g}"
 
 
 def preset_picker(presets: list[catalog.Entry], config: Config) -> Picker:
