@@ -106,12 +106,16 @@ class Engine:
 
     def _draw(self, config: Config) -> None:
         """Every seed's tasks, and what they are measured on."""
-        self.data = SeedData(config.data, self._seeds or (config.data.seed,), self.device)
+        self.data = SeedData(config.data, self._seeds_of(config), self.device)
         self.measure = Measure(self.data)
+
+    def _seeds_of(self, config: Config) -> tuple[int, ...]:
+        """The seeds given to the engine, or else the config's one seed."""
+        return self._seeds or (config.data.seed,)
 
     def _adopt(self, config: Config) -> None:
         """Take ``config``; the data are drawn again unless they are the same."""
-        if (config.data, self._seeds or (config.data.seed,)) != (self.config.data, self.data.seeds):
+        if (config.data, self._seeds_of(config)) != (self.config.data, self.data.seeds):
             self._draw(config)
         self.config = config
         self.tasks = self.data.tasks[0]  # the first seed's, which a single run draws
@@ -187,12 +191,11 @@ class Engine:
         losses = self.measure.test_losses(now.model, now.method.task_aware)
         now.history.append(now.step, losses)
         now.train_loss = 0.0 if now.last_loss is None else now.last_loss.item()
-        fine = np.isfinite(losses).all(1)
-        if len(fine) == 1:
-            fine &= np.isfinite(now.train_loss)
-        for s in np.flatnonzero(~fine):
+        batch_loss_counts = len(losses) == 1  # one seed: the batch loss is that seed's
+        train = now.train_loss if batch_loss_counts else 0.0
+        for s in np.flatnonzero(~np.isfinite(losses).all(1) | ~np.isfinite(train)):
             if now.failures[s] is None:
-                nan = np.isnan(losses[s]).any() or (len(fine) == 1 and np.isnan(now.train_loss))
+                nan = np.isnan(losses[s]).any() or np.isnan(train)
                 now.failures[s] = Divergence(now.task, now.step, "nan" if nan else "inf")
         if all(now.failures):
             now.state, now.budget = State.DIVERGED, 0

@@ -46,7 +46,10 @@ def run(args: argparse.Namespace, config: Config) -> int:
         f"[bold]{config.name}[/] · {method} · {which} · {device} · "
         f"{snapshot.step} steps in {engine.train_seconds:.1f} s"
     )
-    title = "test MSE" if len(seeds) == 1 else f"test MSE, median over {len(seeds)} seeds"
+    trained = sum(failure is None for failure in engine.now.failures) or len(seeds)
+    title = "test MSE" if len(seeds) == 1 else f"test MSE, median over {trained} seeds"
+    if trained < len(seeds):
+        title += f" (of {len(seeds)}: the others diverged)"
     console.print(report.loss_matrix_table(snapshot.loss_matrix, len(engine.tasks), title))
     if len(seeds) == 1:
         data = results.summary(engine)
@@ -57,8 +60,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
         data = results.comparison(config, device, seeds, outcomes, summary)
     if args.json:
         write(console, args.json, data)
-    failed = [failure for failure in engine.now.failures if failure]
-    if failed:
+    if any(engine.now.failures):
         print(f"cftui: diverged: {snapshot.message}", file=sys.stderr)
     return EXIT_DIVERGED if snapshot.state is State.DIVERGED else 0
 
