@@ -38,6 +38,11 @@ def system_commands(app: App, screen: Screen) -> Iterator[SystemCommand]:
 class RunProvider(Provider):
     """'method: NAME' and 'preset: NAME', found by name, each restarting the run with it."""
 
+    async def startup(self) -> None:
+        """Gather the commands once per opening of the palette: listing the presets reads and
+        checks every preset file, too much to do again on each key typed."""
+        self.commands = self._commands()
+
     def _commands(self) -> list[tuple[str, str, object, str]]:
         """(name, title, what choosing it does, help) of every method and usable preset."""
         app = self.app
@@ -58,7 +63,7 @@ class RunProvider(Provider):
         """Fuzzy matches by title; a name typed in full comes first ("ewc" before
         "online_ewc")."""
         matcher = self.matcher(query)
-        for name, title, run, help_text in self._commands():
+        for name, title, run, help_text in self.commands:
             score = 1.0 if query.strip().lower() == name else matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), run, text=title, help=help_text)
