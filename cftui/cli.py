@@ -11,6 +11,8 @@ torch loads only where training starts (cftui.headless, or the TUI's worker), so
 from __future__ import annotations
 
 import argparse
+import importlib
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -26,6 +28,9 @@ EXIT_BAD_INPUT = 2
 MAX_SEEDS = 4096  # seeds trained at once: 4096 article MLPs hold about 1.5 GB of weights,
 # gradients and Adam state, and as much again in activations; more is likely a typo
 SEEDS_HELP = "train seeds SEED..SEED+N-1 at once, as one batched model (default 1)"
+# Subcommands that live in their own modules: each has add_parser(commands, parents), which
+# registers it with a handler(args) -> exit code; importing one loads neither torch nor Textual.
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 class Parser(argparse.ArgumentParser):
@@ -80,6 +85,13 @@ def _method_list(text: str) -> tuple[str, ...]:
     return chosen
 
 
+def _compared(text: str) -> tuple[str, ...]:
+    chosen = _method_list(text)
+    if text != "all" and not 2 <= len(chosen) <= 6:
+        raise argparse.ArgumentTypeError(f"name 2 to 6 methods to compare, got {len(chosen)}")
+    return chosen
+
+
 def _seed_count(text: str) -> int:
     count = _number(int, 1, False)(text)
     if count > MAX_SEEDS:
@@ -105,6 +117,18 @@ def build_parser() -> argparse.ArgumentParser:
     live.add_argument(
         "--paused", action="store_true", help="TUI: start paused, showing the data untrained"
     )
+    live.add_argument(
+        "--compare",
+        type=_compared,
+        metavar="A,B,...|all",
+        help="TUI: train 2 to 6 methods side by side on the same data and initial weights "
+        "(all: every method, on a terminal of at least 160x45)",
+    )
+    live.add_argument(
+        "--seeds",
+        type=_seed_count,
+        help="TUI: train seeds SEED..SEED+N-1 at once; curves show the median and the range",
+    )
     parser = Parser(
         prog="cftui",
         parents=[common, method, live],
@@ -127,6 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--json", type=Path, metavar="OUT", help="write every loss matrix as JSON")
     commands.add_parser("presets", help="list the presets")
     commands.add_parser("methods", help="list the continual-learning methods")
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).add_parser(commands, {"common": common})
     return parser
 
 
@@ -143,6 +169,8 @@ def load_config(args: argparse.Namespace) -> tuple[Config, dict]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if handler := getattr(args, "handler", None):
+            return handler(args)
         if args.command in ("run", "compare"):
             from cftui import headless  # loads torch
 
@@ -166,10 +194,25 @@ def run_tui(args: argparse.Namespace) -> int:
     if device not in ("auto", "cpu"):
         device = str(devices.resolve(device))
     from cftui.tui.app import CftuiApp, default_pace  # Textual loads only for the TUI
+    from cftui.tui.compare_view import ALL_NEEDS
 
+    compare = getattr(args, "compare", ())
+    if len(compare) > 6:
+        needs, size = ALL_NEEDS, shutil.get_terminal_size()
+        if size.columns < needs[0] or size.lines < needs[1]:
+            print(
+                f"cftui: error: --compare all needs a terminal of at least {needs[0]}x{needs[1]}"
+                f" (this one is {size.columns}x{size.lines}); name 2 to 6 methods instead",
+                file=sys.stderr,
+            )
+            return EXIT_BAD_INPUT
     pace = getattr(args, "pace", default_pace(config))
     paused = getattr(args, "paused", False)
-    CftuiApp(config, device, overrides=flags, pace=pace, paused=paused).run()
+    seeds = getattr(args, "seeds", 1)
+    app = CftuiApp(
+        config, device, overrides=flags, pace=pace, paused=paused, compare=compare, seeds=seeds
+    )
+    app.run()
     return 0
 
 

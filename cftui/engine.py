@@ -87,8 +87,8 @@ class Engine:
             now = self.now
             if until_done and now.stopped:
                 break
-            if now.state is State.RUNNING or now.budget:
-                self._train_step()
+            if now.training:
+                self.step()
                 self._keep_pace()
             else:
                 self._wait(IDLE_POLL_S)
@@ -141,8 +141,9 @@ class Engine:
         }
         self.pace.restart(now.step)
 
-    def _train_step(self) -> None:
-        """One optimizer step, then the bookkeeping: counters, measurements, task's end."""
+    def step(self) -> None:
+        """One optimizer step, then the bookkeeping: counters, measurements, task's end.
+        run() calls it in its loop; lockstep.Lockstep calls it to train several engines."""
         now, started = self.now, time.perf_counter()
         now.last_loss = self._optimize(*now.batches.next())
         now.step += 1
@@ -231,12 +232,12 @@ class Engine:
 
     def _apply_pending(self) -> None:
         while not self.commands.empty():
-            self._apply(*self.commands.get_nowait())
+            self.apply(*self.commands.get_nowait())
 
     def _wait(self, seconds: float) -> None:
         """Sleep up to ``seconds``, waking at once for a command."""
         with contextlib.suppress(queue.Empty):
-            self._apply(*self.commands.get(timeout=max(seconds, 0.0)))
+            self.apply(*self.commands.get(timeout=max(seconds, 0.0)))
         self._apply_pending()
 
     def _keep_pace(self) -> None:
@@ -254,7 +255,8 @@ class Engine:
                 break
             self._wait(ahead)
 
-    def _apply(self, command: Command, arg: object) -> None:
+    def apply(self, command: Command, arg: object) -> None:
+        """Carry out ``command`` now, in the training thread (send() queues it for run())."""
         now = self.now
         before = (now.state, self.pace.rate, self.auto_advance)
         if command is Command.TOGGLE_PAUSE and now.state in (State.RUNNING, State.PAUSED):
@@ -306,6 +308,7 @@ class Engine:
             state=now.state,
             steps=steps,
             test_losses=view(losses, 1),
+            loss_band=view.band(losses, 1),
             fit=view(self.measure.fit(now.model, now.method.task_aware), 0),
             ghosts=tuple(view(ghost, 0) for ghost in now.ghosts),
             boundaries=tuple(now.boundaries),

@@ -116,8 +116,11 @@ def _stats_cell(stats) -> Text:
 
 def _versus(final, baseline) -> Text:
     """How much lower task 1's median final MSE is than naive's."""
-    if not final:
-        return Text("")
-    cut = 1 - final[0].median / baseline[0].median
+    return versus(final[0].median, baseline[0].median) if final else Text("")
+
+
+def versus(mse: float, naive_mse: float) -> Text:
+    """``mse`` against naive's as a change in percent, green where it cuts a third or more."""
+    cut = 1 - mse / naive_mse
     style = "green" if cut >= 0.3 else "red" if cut < 0 else "yellow"
     return Text(f"{-cut:+.0%}", style=style)

@@ -97,5 +97,10 @@ class RunState:
         )
 
     @property
+    def training(self) -> bool:
+        """Whether a step is due: running, or paused with steps of an epoch still asked."""
+        return self.state is State.RUNNING or self.budget > 0
+
+    @property
     def stopped(self) -> bool:
         return self.state in (State.FINISHED, State.DIVERGED)

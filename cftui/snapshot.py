@@ -79,6 +79,8 @@ class Snapshot:
     pace: float | None  # epochs per second, None = full speed
     auto_advance: bool
     message: str = ""  # why it stopped, when it diverged
+    loss_band: tuple[np.ndarray, np.ndarray] | None = None  # several seeds: the lowest and
+    # the highest test MSE over the seeds still training, each shaped like test_losses
 
 
 class History:
@@ -122,8 +124,61 @@ class SeedView:
             return values[(slice(None),) * axis + (0,)]  # a view, not a copy
         return np.median(values.take(self.seeds, axis), axis)
 
+    def band(self, values: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """The lowest and highest value over the seeds still training; None for one seed."""
+        if len(self.failures) == 1:
+            return None
+        shown = values.take(self.seeds, axis)
+        return shown.min(axis), shown.max(axis)
+
     def message(self) -> str:
         failed = [str(failure) for failure in self.failures if failure]
         if len(self.failures) == 1 or not failed:
             return failed[0] if failed else ""
         return f"{len(failed)} of {len(self.failures)} seeds diverged; the first: {failed[0]}"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What a lockstep.Lockstep publishes: one Snapshot per method, all on the same data,
+    and where the comparison as a whole stands (its state, task and pace are every run's)."""
+
+    runs: tuple[Snapshot, ...]  # in the order the methods were asked for
+    run: int  # increases on every reset, as Snapshot.run
+    state: State  # running while any run trains; finished when every run has ended
+    pace: float | None
+    auto_advance: bool
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        return tuple(snap.scene.config.method.name for snap in self.runs)
+
+    @property
+    def lead(self) -> Snapshot:
+        """The run whose counters the status line shows: the first one still training."""
+        return next((s for s in self.runs if s.state is not State.DIVERGED), self.runs[0])
+
+    @property
+    def scene(self) -> Scene:
+        return self.lead.scene
+
+    @property
+    def task(self) -> int:
+        return max(snap.task for snap in self.runs)
+
+    @property
+    def epoch(self) -> int:
+        return self.lead.epoch
+
+    @property
+    def step(self) -> int:
+        return self.lead.step
+
+    @property
+    def message(self) -> str:
+        failed = [
+            f"{snap.scene.config.method.name}: {snap.message}"
+            for snap in self.runs
+            if snap.state is State.DIVERGED
+        ]
+        return "; ".join(failed)

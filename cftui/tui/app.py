@@ -18,14 +18,16 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState
 
 from cftui import catalog
 from cftui.config import Config
-from cftui.snapshot import Command, Snapshot
+from cftui.snapshot import Command, Comparison, Snapshot
 from cftui.tui import files
 from cftui.tui.commands import RunProvider, system_commands
+from cftui.tui.compare_picker import ComparePicker
+from cftui.tui.compare_view import CompareView
 from cftui.tui.screens import Help, method_picker, preset_picker
 from cftui.tui.widgets.fit import FitPlot
 from cftui.tui.widgets.loss_chart import LossChart
@@ -34,6 +36,7 @@ from cftui.tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
     from cftui.engine import Engine
+    from cftui.lockstep import Lockstep
 
 SECONDS_PER_TASK = 10.0  # the default pace: one task in about this long, to watch it happen
 PACE_RANGE = (0.01, 10_000.0)  # epochs per second that +/- stay within (f: full pace)
@@ -50,9 +53,11 @@ def bounded_pace(pace: float) -> float:
 
 
 class SnapshotReady(Message):
-    def __init__(self, snapshot: Snapshot) -> None:
+    def __init__(self, snapshot: Snapshot | Comparison, source: object) -> None:
+        """``source``: the engine that published it; one stopped for a new one may still
+        publish its last snapshot, which is then dropped."""
         super().__init__()
-        self.snapshot = snapshot
+        self.snapshot, self.source = snapshot, source
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, SnapshotReady)
@@ -68,10 +73,11 @@ class CftuiApp(App[None]):
     VERTICAL_BREAKPOINTS: ClassVar = [(0, "-too-short"), (MIN_SIZE[1], "-tall-enough")]
     BINDINGS = [  # in footer order, all of it within 80 columns
         Binding("n", "next_task", "next"),
-        Binding("space", "pause", "pause"),
+        Binding("space", "pause", "pause", key_display="␣"),
         Binding("m", "pick_method", "method"),
+        Binding("c", "pick_compare", "compare"),
         Binding("p", "pick_preset", "preset"),
-        Binding("r", "restart", "rerun"),
+        Binding("r", "restart", "rerun", show=False),  # the advice line offers it
         Binding("question_mark", "help", "help", key_display="?"),
         Binding("q", "quit", "quit"),
         Binding("plus,equals_sign", "faster", "pace", key_display="+/-"),
@@ -81,6 +87,8 @@ class CftuiApp(App[None]):
         Binding("a", "auto_advance", "auto-advance", show=False),
         Binding("l", "toggle_log", "log/linear", show=False),
         Binding("s", "screenshot", "screenshot", show=False),
+        Binding("left", "turn_page(-1)", "page", show=False),
+        Binding("right", "turn_page(1)", "page", show=False),
         Binding("ctrl+c", "quit", "quit", show=False, priority=True),
     ]
 
@@ -93,18 +101,24 @@ class CftuiApp(App[None]):
         pace: float | None,
         auto_advance: bool = False,
         paused: bool = False,
+        compare: tuple[str, ...] = (),
+        seeds: int = 1,
     ) -> None:
         """``device`` is a name for devices.resolve ("auto", "cpu", "cuda:0", ...), resolved
         in the worker. ``pace`` in epochs per second (None: full pace; default_pace(config)
         is one task in SECONDS_PER_TASK). ``overrides`` are the command-line flags, applied
-        again to a preset picked later."""
+        again to a preset picked later. ``compare``: methods to train side by side (the
+        single view when empty); ``seeds``: each run trains that many seeds at once, from the
+        config's seed, and shows their median with their range."""
         super().__init__()
         self.overrides = overrides or {}
         self.device = device
         self.config = config
-        self.engine: Engine | None = None
+        self.compare = compare
+        self.seeds = seeds
+        self.engine: Engine | Lockstep | None = None
         self.worker: Worker | None = None  # the training worker, once started
-        self.snapshot: Snapshot | None = None
+        self.snapshot: Snapshot | Comparison | None = None
         self.start = dict(auto_advance=auto_advance, pace=pace, paused=paused)
         self.error = ""
         self._last_screenshot = 0.0
@@ -115,11 +129,13 @@ class CftuiApp(App[None]):
         yield Static(
             f"terminal too small: cftui needs {MIN_SIZE[0]}x{MIN_SIZE[1]} or more", id="too-small"
         )
-        with Horizontal(id="main"):
-            yield FitPlot()
-            with Vertical(id="side"):
-                yield LossChart()
-                yield LossMatrix()
+        with ContentSwitcher(initial="compare" if self.compare else "main", id="views"):
+            with Horizontal(id="main"):
+                yield FitPlot()
+                with Vertical(id="side"):
+                    yield LossChart()
+                    yield LossMatrix()
+            yield CompareView(id="compare")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -138,15 +154,20 @@ class CftuiApp(App[None]):
         sees the other."""
         if self.engine is None:
             self.engine = self._build_engine()
-        if self.engine is not None and not self.quitting:
-            self.engine.run(lambda snap: self.post_message(SnapshotReady(snap)), until_done=False)
+        engine = self.engine
+        if engine is not None and not self.quitting:
+            engine.run(
+                lambda snap: self.post_message(SnapshotReady(snap, engine)), until_done=False
+            )
 
-    def _build_engine(self) -> Engine | None:
-        """The engine, or None when the app began quitting while torch loaded."""
+    def _build_engine(self) -> Engine | Lockstep | None:
+        """The engine (a Lockstep of engines for a comparison), or None when the app began
+        quitting while torch loaded."""
         import torch
 
         from cftui import devices
         from cftui.engine import Engine
+        from cftui.lockstep import Lockstep
 
         device = devices.resolve(self.device)
         if device.type == "cpu":
@@ -155,21 +176,29 @@ class CftuiApp(App[None]):
             torch.set_num_threads(1)
         if self.quitting:
             return None
-        engine = Engine(
-            self.config, device, auto_advance=self.start["auto_advance"], pace=self.start["pace"]
-        )
+        first = self.config.data.seed
+        seeds = range(first, first + self.seeds) if self.seeds > 1 else None
+        kwargs = dict(seeds=seeds, auto_advance=self.start["auto_advance"], pace=self.start["pace"])
+        if self.compare:
+            engine = Lockstep(self.config, self.compare, device, **kwargs)
+        else:
+            engine = Engine(self.config, device, **kwargs)
         if self.start["paused"]:
             engine.send(Command.TOGGLE_PAUSE)
         return engine
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
-        self.draw(message.snapshot)
+        if message.source is self.engine:
+            self.draw(message.snapshot)
 
-    def draw(self, snap: Snapshot) -> None:
+    def draw(self, snap: Snapshot | Comparison) -> None:
         was_ready, self.snapshot = self.ready, snap
         if self.ready and not was_ready:
             self.refresh_bindings()  # the footer shows what the keys can do now
         self.show_status()
+        if isinstance(snap, Comparison):
+            self.query_one(CompareView).show(snap)
+            return
         self.query_one(FitPlot).show(snap)
         self.query_one(LossChart).show(snap)
         self.query_one(LossMatrix).show(snap)
@@ -201,10 +230,24 @@ class CftuiApp(App[None]):
             return
         if (snap := self.snapshot) is not None:
             self.start = dict(auto_advance=snap.auto_advance, pace=snap.pace, paused=False)
-        self.config, self.engine = config, None
+        self._start(config)
+
+    def _start(self, config: Config) -> None:
+        """A new engine, in a new worker, for ``config`` (and self.compare)."""
+        self.config, self.engine, self.snapshot = config, None, None
+        self.query_one(ContentSwitcher).current = "compare" if self.compare else "main"
         self.refresh_bindings()
         self.show_status()
         self.worker = self.train()
+
+    def _switch_view(self, compare: tuple[str, ...], config: Config) -> None:
+        """From one method to a comparison, between comparisons, or back: a new engine."""
+        if (snap := self.snapshot) is not None:
+            self.start = dict(auto_advance=snap.auto_advance, pace=snap.pace, paused=False)
+        self.error = ""
+        self.stop_engine()
+        self.compare = compare
+        self._start(config)
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """While a picker or the help is open, only it and quit take keys; once quitting,
@@ -213,6 +256,8 @@ class CftuiApp(App[None]):
             return False
         if not self.ready:  # the engine is being built, or building it failed
             return action in ("quit", "help") or (action == "restart" and bool(self.error))
+        if action == "turn_page" and not (self.compare and self.query_one(CompareView).pages > 1):
+            return False
         return action == "quit" or not isinstance(self.screen, ModalScreen)
 
     @property
@@ -252,12 +297,24 @@ class CftuiApp(App[None]):
         self._restart_with(self.snapshot.scene.config if self.snapshot else self.config)
 
     def action_toggle_log(self) -> None:
-        log = self.query_one(LossChart).toggle_log()
+        if self.compare:
+            log = self.query_one(CompareView).toggle_log()
+        else:
+            log = self.query_one("#side LossChart", LossChart).toggle_log()
         self.notify(f"loss axis: {'log10' if log else 'linear'}", timeout=2)
 
     def use_method(self, name: str) -> None:
-        """Restart with method ``name``: same data, same initial weights."""
-        self._restart_with(self.snapshot.scene.config.with_overrides(method=name))
+        """Restart with method ``name``: same data, same initial weights (from a comparison:
+        back to the single view, with that method)."""
+        config = self.snapshot.scene.config.with_overrides(method=name)
+        if self.compare:
+            self._switch_view((), config)
+        else:
+            self._restart_with(config)
+
+    def use_methods(self, names: tuple[str, ...]) -> None:
+        """Compare ``names`` side by side, from the start: same data, same initial weights."""
+        self._switch_view(names, self.snapshot.scene.config)
 
     def use_preset(self, config: Config) -> None:
         """Restart with a preset's ``config``, the command-line flags and the method kept."""
@@ -267,6 +324,15 @@ class CftuiApp(App[None]):
     def action_pick_method(self) -> None:
         picker = method_picker(self.snapshot.scene.config)
         self.push_screen(picker, lambda name: name and self.use_method(name))
+
+    def action_pick_compare(self) -> None:
+        ticked = self.compare or tuple(
+            dict.fromkeys(("naive", self.snapshot.scene.config.method.name))
+        )
+        self.push_screen(ComparePicker(ticked), lambda names: names and self.use_methods(names))
+
+    def action_turn_page(self, pages: int) -> None:
+        self.query_one(CompareView).turn(pages)
 
     def action_pick_preset(self) -> None:
         entries = catalog.available()

@@ -8,12 +8,14 @@ The axes move in steps (x to 1, 2 or 5 times a power of ten, log y to whole deca
 with every new point: a new point then changes a few cells, not the whole chart, and the
 terminal is sent those cells only. The legend sits in the bottom border, off the plot,
 and each task's curve has its own marks (braille dots, quarter blocks, its glyph), so the
-curves differ without colour too.
+curves differ without colour too. Over several seeds a curve is their median, with the
+lowest and highest seed's curves dotted around it (the band).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 from textual_plotext import PlotextPlot
@@ -23,6 +25,8 @@ from cftui.tui.widgets import task_color, task_mark
 from cftui.tui.widgets.changed_rows import ChangedRows
 
 FLOOR = 1e-12  # losses are clipped here before log10
+BAND = "·"  # the marker of the lowest and highest seed's curve around the median
+Limits = tuple[tuple[float, float], tuple[float, float]]  # (x from, to), (y from, to)
 CURVE_MARKS = (("braille", "⢕⢕"), ("hd", "▞▞"))  # plotext's marker for tasks 1 and 2, and
 # the legend's picture of it; later tasks' curves are drawn with their glyph (task_mark)
 
@@ -36,12 +40,15 @@ class LossChart(ChangedRows, PlotextPlot):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.snap: Snapshot | None = None
+        self.limits: Limits | None = None
         self.log_scale = True
         self._shown: tuple | None = None
         self._title()
 
-    def show(self, snap: Snapshot) -> None:
-        self.snap = snap
+    def show(self, snap: Snapshot, limits: Limits | None = None) -> None:
+        """``limits``: the axes to use (a comparison gives every chart the same ones);
+        None: fitted to this run's data."""
+        self.snap, self.limits = snap, limits
         self._update()
 
     def toggle_log(self) -> bool:
@@ -62,6 +69,7 @@ class LossChart(ChangedRows, PlotextPlot):
         snap = self.snap
         key = (
             None if snap is None else (snap.run, len(snap.steps)),
+            self.limits,
             self.log_scale,
             self.size,
             self.app.theme,
@@ -87,13 +95,15 @@ class LossChart(ChangedRows, PlotextPlot):
         )
         keep = _thin(len(snap.steps), max(2 * self.size.width, 2))
         steps = snap.steps[keep]
-        losses = np.maximum(snap.test_losses[keep], FLOOR)
-        values = np.log10(losses) if self.log_scale else losses
+        values = self.scaled(snap.test_losses[keep])
         for j in range(values.shape[1]):
+            for edge in () if snap.loss_band is None else snap.loss_band:
+                plt.plot(steps, self.scaled(edge[keep])[:, j], color=task_color(j), marker=BAND)
             plt.plot(steps, values[:, j], color=task_color(j), marker=marker(j)[0])
         for boundary in snap.boundaries:
             plt.vline(boundary, "white")
-        x_limits, y_limits = axis_limits(int(snap.steps[-1]), values, self.log_scale)
+        limits = self.limits or axis_limits(int(snap.steps[-1]), values, self.log_scale)
+        x_limits, y_limits = limits
         plt.xlim(*x_limits)
         ticks = step_ticks(x_limits[1])
         plt.xticks(ticks, [f"{tick:g}" for tick in ticks])
@@ -104,10 +114,26 @@ class LossChart(ChangedRows, PlotextPlot):
             ticks = step_ticks(y_limits[1])
             plt.yticks(ticks, [f"{tick:g}" for tick in ticks])
 
+    def scaled(self, losses: np.ndarray) -> np.ndarray:
+        """What the y axis plots: log10 of the losses (clipped at FLOOR), or the losses."""
+        return np.log10(np.maximum(losses, FLOOR)) if self.log_scale else losses
 
-def axis_limits(
-    last_step: int, values: np.ndarray, log_scale: bool
-) -> tuple[tuple[float, float], tuple[float, float]]:
+
+def shared_limits(snaps: Sequence[Snapshot], log_scale: bool) -> Limits:
+    """Axes that hold every run's curves (and their bands), so heights compare across charts."""
+    values = [
+        losses
+        for snap in snaps
+        for losses in (snap.test_losses, *(snap.loss_band or ()))
+        if len(snap.steps)
+    ]
+    last = max((int(snap.steps[-1]) for snap in snaps if len(snap.steps)), default=1)
+    joined = np.concatenate([v.ravel() for v in values]) if values else np.zeros(1)
+    scaled = np.log10(np.maximum(joined, FLOOR)) if log_scale else joined
+    return axis_limits(last, scaled, log_scale)
+
+
+def axis_limits(last_step: int, values: np.ndarray, log_scale: bool) -> Limits:
     """x from 0 to the next 1-2-5 step count; y over whole decades (log10 values) or from 0
     to the next 1-2-5 loss (linear)."""
     x_limits = (0.0, nice_ceiling(max(last_step, 1)))

@@ -11,7 +11,8 @@ from rich.text import Text
 from textual.widget import Widget
 
 from cftui import methods
-from cftui.snapshot import Snapshot, State
+from cftui.config import Config
+from cftui.snapshot import Comparison, Snapshot, State
 from cftui.tui.widgets.changed_rows import ChangedRows
 
 STATE_STYLES = {
@@ -29,13 +30,14 @@ def pace_text(pace: float | None, short: bool = False) -> str:
     return f"{pace:.3g}{'' if short else ' '}ep/s"
 
 
-def hint(snap: Snapshot) -> str:
+def hint(snap: Snapshot | Comparison) -> str:
     task, n_tasks = snap.task + 1, len(snap.scene.tasks)
     last = task == n_tasks
     if snap.state is State.TASK_DONE:  # never the last task: that one ends FINISHED
         return f"task {task} done — n: on to task {task + 1} · a: auto-advance from now on"
     if snap.state is State.FINISHED:
-        return "finished — r: rerun · m: try another method · p: another preset"
+        others = "c: compare others" if isinstance(snap, Comparison) else "m: try another method"
+        return f"finished — r: rerun · {others} · p: another preset"
     if snap.state is State.DIVERGED:
         return f"{snap.message} — r: rerun · m: method · p: preset"
     if snap.state is State.PAUSED:
@@ -54,7 +56,7 @@ class StatusLine(ChangedRows, Widget):
         super().__init__(**kwargs)
         self._shown: tuple = ()  # the arguments of the last show or starting, for a resize
 
-    def show(self, snap: Snapshot, error: str = "") -> None:
+    def show(self, snap: Snapshot | Comparison, error: str = "") -> None:
         """State first, so it survives a narrow terminal; then the run, then what to do."""
         self._shown = (snap, error)
         config = snap.scene.config
@@ -67,7 +69,8 @@ class StatusLine(ChangedRows, Widget):
             ("auto-advance" if auto else "", "auto" if auto else ""),
             (snap.scene.device, ""),
         ]
-        head = _run(str(snap.state), STATE_STYLES[snap.state], config)
+        names = snap.methods if isinstance(snap, Comparison) else (config.method.name,)
+        head = _run(str(snap.state), STATE_STYLES[snap.state], config, names)
         lines = [
             Text.assemble(*head, *(f" · {f[form]}" for f in fields if f[form])) for form in (0, 1)
         ]
@@ -82,7 +85,7 @@ class StatusLine(ChangedRows, Widget):
     def on_resize(self) -> None:
         if self._shown:
             shown, error = self._shown
-            (self.show if isinstance(shown, Snapshot) else self.starting)(shown, error)
+            (self.starting if isinstance(shown, Config) else self.show)(shown, error)
 
     def _lines(self, line: Text, advice: str, error: str) -> None:
         """The second line is the advice, or the error in its place."""
@@ -91,15 +94,19 @@ class StatusLine(ChangedRows, Widget):
         self.repaint(Text("\n").join([line, advice_line]))
 
 
-def _run(state: str, style: str, config) -> tuple:
+def _run(state: str, style: str, config, names: tuple[str, ...] = ()) -> tuple:
     """The head of the first line: the state, then the preset and the method (and whether it
-    is told the task: the scenario is the first thing a reader of a CL paper asks)."""
-    scenario = methods.info(config.method.name).scenario
+    is told the task: the scenario is the first thing a reader of a CL paper asks), or the
+    methods compared side by side."""
+    names = names or (config.method.name,)
+    if len(names) > 1:
+        return (("● " + state, style), " · ", (config.name, "bold"), " · ", ", ".join(names))
+    scenario = methods.info(names[0]).scenario
     return (
         ("● " + state, style),
         " · ",
         (config.name, "bold"),
         " · ",
-        (config.method.name, "bold"),
+        (names[0], "bold"),
         (f" ({scenario})" if scenario else "", "dim"),
     )

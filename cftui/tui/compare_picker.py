@@ -1,0 +1,54 @@
+"""The picker of methods to compare side by side (key `c`): tick 2 to 6, then enter."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, SelectionList
+from textual.widgets.selection_list import Selection
+
+from cftui import methods
+from cftui.tui.screens import head
+
+FEWEST, MOST = 2, 6  # methods side by side: fewer is the single view; more do not fit
+
+
+class ComparePicker(ModalScreen[tuple[str, ...] | None]):
+    """Every method, the ones ``ticked`` ticked; space ticks, enter starts the comparison."""
+
+    BINDINGS = [
+        Binding("escape,q", "dismiss(None)", "cancel"),
+        Binding("enter", "confirm", "compare", priority=True),  # space ticks; enter is done
+    ]
+
+    def __init__(self, ticked: tuple[str, ...]) -> None:
+        super().__init__()
+        self.ticked = ticked
+
+    def compose(self) -> ComposeResult:
+        choices = [
+            Selection(Text.assemble((name, "bold"), "  ", (info.summary, "dim")), name, ticked)
+            for name in methods.names()
+            for info, ticked in [(methods.info(name), name in self.ticked)]
+        ]
+        with Vertical(classes="dialog compare-picker"):
+            yield head(
+                Text("compare side by side — same data, same initial weights", style="bold"),
+                f"↑↓: move · space: tick {FEWEST} to {MOST} · enter: compare · esc: cancel",
+            )
+            yield SelectionList[str](*choices)
+            yield Label("", id="picker-problem")
+
+    def on_mount(self) -> None:
+        self.query_one(SelectionList).focus()
+
+    def action_confirm(self) -> None:
+        chosen = self.query_one(SelectionList).selected
+        if FEWEST <= len(chosen) <= MOST:
+            self.dismiss(tuple(name for name in methods.names() if name in chosen))
+        else:
+            problem = f"tick {FEWEST} to {MOST} methods ({len(chosen)} ticked)"
+            self.query_one("#picker-problem", Label).update(Text(problem, style="bold red"))

@@ -1,0 +1,216 @@
+"""The side-by-side view: small multiples of the same run under several methods.
+
+Each method has a panel, titled with its name, holding its fit and its test-loss chart; every
+chart has the same axes, so a height in one panel means what it means in the next. Below
+them a table says where each method stands now: every task's test MSE, task 1 against
+naive's, forgetting and BWT, the best of each column in bold green. The panels that do not
+fit the terminal's width wait on further pages (←/→).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from rich import box
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+
+from cftui import metrics
+from cftui.report import versus
+from cftui.snapshot import Comparison, Snapshot, State
+from cftui.tui.widgets.changed_rows import ChangedRows
+from cftui.tui.widgets.fit import FitPlot
+from cftui.tui.widgets.loss_chart import LossChart, shared_limits
+
+PANEL_WIDTH = 38  # the narrowest a panel may be: its chart still has ~25 columns of plot
+ALL_NEEDS = (160, 45)  # columns, rows for every method at once: 4 panels a page, 13 rows
+
+
+def per_page(width: int, methods: int) -> int:
+    """How many panels sit side by side at ``width`` columns."""
+    return max(1, min(methods, width // PANEL_WIDTH))
+
+
+class MethodPanel(Vertical):
+    """One method's fit above its loss chart."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fit, self.chart = FitPlot(), LossChart()  # drawn once they have a size
+
+    def compose(self) -> ComposeResult:
+        yield self.fit
+        yield self.chart
+
+    def show(self, snap: Snapshot, limits, log_scale: bool) -> None:
+        name = snap.scene.config.method.name
+        diverged = snap.state is State.DIVERGED
+        title = f"{name} — diverged" if diverged else name
+        if title != self.border_title:  # setting it, even unchanged, repaints the panel
+            self.border_title = title
+            self.set_class(diverged, "-diverged")
+        self.fit.show(snap)
+        if self.chart.log_scale != log_scale:
+            self.chart.toggle_log()
+        self.chart.show(snap, limits)
+
+
+class CompareView(Vertical):
+    """The panels (a page of them) and the summary table."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.comparison: Comparison | None = None
+        self.page = 0
+        self.log_scale = True
+
+    def compose(self) -> ComposeResult:
+        yield Horizontal(id="panels")
+        yield SummaryTable()
+
+    @property
+    def pages(self) -> int:
+        if self.comparison is None:
+            return 1
+        n = len(self.comparison.runs)
+        return math.ceil(n / per_page(self.size.width, n))
+
+    def turn(self, pages: int) -> None:
+        self.page = (self.page + pages) % self.pages
+        self._layout()
+
+    def toggle_log(self) -> bool:
+        self.log_scale = not self.log_scale
+        self._draw()
+        return self.log_scale
+
+    def show(self, comparison: Comparison) -> None:
+        first = self.comparison is None or comparison.methods != self.comparison.methods
+        self.comparison = comparison
+        if first:
+            self.page = 0
+            self._layout()
+        else:
+            self._draw()
+
+    def on_resize(self) -> None:
+        if self.comparison is not None:
+            self.page = min(self.page, self.pages - 1)
+            self._layout()
+
+    def _layout(self) -> None:
+        """One panel per method on this page, reusing the panels already mounted."""
+        if self.comparison is None:
+            return
+        panels = self.query_one("#panels", Horizontal)
+        n = len(self.comparison.runs)
+        shown = per_page(self.size.width, n)
+        want = len(self.comparison.runs[self.page * shown : (self.page + 1) * shown])
+        have = list(panels.query(MethodPanel))
+        for panel in have[want:]:
+            panel.remove()
+        if want > len(have):
+            panels.mount_all([MethodPanel() for _ in range(want - len(have))])
+        self._draw()
+
+    def _draw(self) -> None:
+        comparison = self.comparison
+        if comparison is None:
+            return
+        n = len(comparison.runs)
+        shown = per_page(self.size.width, n)
+        page = comparison.runs[self.page * shown : (self.page + 1) * shown]
+        limits = shared_limits(comparison.runs, self.log_scale)
+        for panel, snap in zip(self.query(MethodPanel), page, strict=False):
+            panel.show(snap, limits, self.log_scale)
+        pages = f" · page {self.page + 1}/{self.pages} (←/→)" if self.pages > 1 else ""
+        self.query_one(SummaryTable).show(summary_table(comparison, pages))
+
+
+class SummaryTable(ChangedRows, Widget):
+    """The table as rows of text: a new number sends the terminal its cells, not the table
+    (a Static sent all of it, a fifth of the view's bytes)."""
+
+    def show(self, table: Table) -> None:
+        console = self.app.console
+        lines = console.render_lines(table, console.options.update_width(self.size.width or 80))
+        text = Text("\n").join(
+            Text.assemble(*((segment.text, segment.style) for segment in line)) for line in lines
+        )
+        if self.styles.height is None or self.styles.height.value != len(lines):
+            self.styles.height = len(lines)
+        self.repaint(text)
+
+
+def summary_table(comparison: Comparison, note: str = "") -> Table:
+    """method | every task's test MSE now | task 1 against naive | forgetting | BWT."""
+    runs = comparison.runs
+    n_tasks = len(runs[0].scene.tasks)
+    now = [_now(snap) for snap in runs]
+    naive = next((row for snap, row in zip(runs, now, strict=True) if _name(snap) == "naive"), None)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1), pad_edge=False)
+    table.title = f"test MSE now{note}"
+    table.title_justify = "left"
+    table.add_column("method", no_wrap=True)
+    for j in range(n_tasks):
+        table.add_column(f"task {j + 1}", justify="right", no_wrap=True)
+    extra = (["task 1 vs naive"] if naive is not None else []) + ["forgetting", "BWT"]
+    for column in extra:
+        table.add_column(column, justify="right", no_wrap=True)
+    columns = [[row[j] for row in now] for j in range(n_tasks)]
+    scores = [_scores(snap, row) for snap, row in zip(runs, now, strict=True)]
+    best = [_best(column, min) for column in columns]
+    best_forgetting = _best([score[0] for score in scores], min)
+    best_bwt = _best([score[1] for score in scores], max)
+    for i, (snap, row) in enumerate(zip(runs, now, strict=True)):
+        name = Text(_name(snap), style="bold")
+        if snap.state is State.DIVERGED:
+            name.append(" diverged", style="red")
+        cells = [_number(row[j], i == best[j]) for j in range(n_tasks)]
+        if naive is not None:
+            same = _name(snap) == "naive" or not math.isfinite(row[0])
+            cells.append(Text("") if same else versus(row[0], naive[0]))
+        forgetting, bwt = scores[i]
+        cells += [_number(forgetting, i == best_forgetting), _number(bwt, i == best_bwt)]
+        table.add_row(name, *cells)
+    return table
+
+
+def _name(snap: Snapshot) -> str:
+    return snap.scene.config.method.name
+
+
+def _now(snap: Snapshot) -> list[float]:
+    """Every task's test MSE at the last measurement (nan before the first)."""
+    if not len(snap.steps):
+        return [math.nan] * len(snap.scene.tasks)
+    return [float(v) for v in snap.test_losses[-1]]
+
+
+def _scores(snap: Snapshot, now: list[float]) -> tuple[float, float]:
+    """Mean forgetting and BWT as they stand now: the loss matrix's finished rows, and the
+    losses now as the row of the task in training. At the end, exactly metrics' numbers."""
+    rows = [list(row) for row in snap.loss_matrix]
+    if len(rows) <= snap.task:  # the task in training has no row yet: now stands for it
+        rows.append(now)
+    forgetting = metrics.forgetting(rows)
+    bwt = metrics.backward_transfer(rows)
+    return (
+        float(np.mean(forgetting)) if forgetting else math.nan,
+        math.nan if bwt is None else bwt,
+    )
+
+
+def _best(values: list[float], pick) -> int | None:
+    finite = [(v, i) for i, v in enumerate(values) if math.isfinite(v)]
+    return pick(finite)[1] if len(finite) > 1 else None
+
+
+def _number(value: float, best: bool) -> Text:
+    if not math.isfinite(value):
+        return Text("—", style="dim")
+    return Text(f"{value:.3g}", style="bold green" if best else "")
