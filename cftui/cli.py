@@ -30,7 +30,12 @@ MAX_SEEDS = 4096  # seeds trained at once: 4096 article MLPs hold about 1.5 GB o
 SEEDS_HELP = "train seeds SEED..SEED+N-1 at once, as one batched model (default 1)"
 # Subcommands that live in their own modules: each has add_parser(commands, parents), which
 # registers it with a handler(args) -> exit code; importing one loads neither torch nor Textual.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES = (
+    "cftui.replay_command",
+    "cftui.tour_command",
+    "cftui.serve",
+    "cftui.sweep.command",
+)
 
 
 class Parser(argparse.ArgumentParser):
