@@ -80,8 +80,9 @@ class Lockstep:
             self._steps += 1
             if self.auto_advance and self._all_waiting():
                 self._next_task()
-            if self._states() != states or time.perf_counter() >= self._publish_due:
-                self._emit()
+            resting = not any(engine.now.training for engine in self.engines)
+            if resting or self._states() != states or time.perf_counter() >= self._publish_due:
+                self._emit()  # resting: after one epoch asked while paused, show where it is
             self._keep_pace(max(engine.now.batches.per_epoch for engine in training))
         return self.snapshot
 

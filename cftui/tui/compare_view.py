@@ -54,9 +54,7 @@ class MethodPanel(Vertical):
             self.border_title = title
             self.set_class(diverged, "-diverged")
         self.fit.show(snap)
-        if self.chart.log_scale != log_scale:
-            self.chart.toggle_log()
-        self.chart.show(snap, limits)
+        self.chart.show(snap, limits, log_scale)
 
 
 class CompareView(Vertical):

@@ -45,10 +45,15 @@ class LossChart(ChangedRows, PlotextPlot):
         self._shown: tuple | None = None
         self._title()
 
-    def show(self, snap: Snapshot, limits: Limits | None = None) -> None:
-        """``limits``: the axes to use (a comparison gives every chart the same ones);
-        None: fitted to this run's data."""
+    def show(
+        self, snap: Snapshot, limits: Limits | None = None, log_scale: bool | None = None
+    ) -> None:
+        """``limits``: the axes to use, on the scale ``log_scale`` (a comparison gives every
+        chart the same ones); None: fitted to this run's data, on the chart's own scale."""
         self.snap, self.limits = snap, limits
+        if log_scale is not None and log_scale != self.log_scale:
+            self.log_scale = log_scale
+            self._title()
         self._update()
 
     def toggle_log(self) -> bool:

@@ -70,9 +70,13 @@ class StatusLine(ChangedRows, Widget):
             (snap.scene.device, ""),
         ]
         names = snap.methods if isinstance(snap, Comparison) else (config.method.name,)
-        head = _run(str(snap.state), STATE_STYLES[snap.state], config, names)
+        heads = [  # the short form counts the methods compared: their panels name them
+            _run(str(snap.state), STATE_STYLES[snap.state], config, shown)
+            for shown in (names, names if len(names) == 1 else (f"{len(names)} methods",))
+        ]
         lines = [
-            Text.assemble(*head, *(f" · {f[form]}" for f in fields if f[form])) for form in (0, 1)
+            Text.assemble(*heads[form], *(f" · {f[form]}" for f in fields if f[form]))
+            for form in (0, 1)
         ]
         fits = [line for line in lines if line.cell_len <= self.size.width]
         self._lines(fits[0] if fits else lines[1], hint(snap), error)
@@ -99,7 +103,7 @@ def _run(state: str, style: str, config, names: tuple[str, ...] = ()) -> tuple:
     is told the task: the scenario is the first thing a reader of a CL paper asks), or the
     methods compared side by side."""
     names = names or (config.method.name,)
-    if len(names) > 1:
+    if len(names) > 1 or names[0] not in methods.names():
         return (("● " + state, style), " · ", (config.name, "bold"), " · ", ", ".join(names))
     scenario = methods.info(names[0]).scenario
     return (
