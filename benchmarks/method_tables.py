@@ -1,23 +1,29 @@
 """The README's "Measured effect" tables, generated: every method on every shipped preset
-over many seeds (a method's seeds trained at once), one JSON per preset, then Markdown.
+over many seeds (a method's seeds trained at once), one JSON per preset, then Markdown, and
+the compact summary the app ships (cftui/measured.json: an installed app has no benchmarks/).
 
-Run: python benchmarks/method_tables.py [--seeds 16] [--presets a,b] [--markdown-only]
+Run: python benchmarks/method_tables.py [--seeds 16] [--presets a,b] [--summary-only]
 The JSON files (benchmarks/methods/<preset>.json, the same shape as `cftui compare --json`)
-keep every seed's loss matrix; --markdown-only prints the tables from them again.
+keep every seed's loss matrix; --summary-only trains nothing: it derives the tables and
+cftui/measured.json from those files again (--markdown-only is its old name).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
+import subprocess
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from cftui import catalog, compare, methods, results
+from cftui.config import from_dict
 
 HERE = Path(__file__).parent / "methods"
+PACKAGED = Path(__file__).parents[1] / "cftui" / "measured.json"
 KEEPERS = {"joint": 0.8, "replay": 0.8}  # they keep all (or a sample of) the data: must cut
 CUT = 0.3  # task 1's median final MSE, at least this much below naive's, for any other method
 PLASTIC = 5.0  # and the last task's median final MSE within this many times naive's
@@ -35,67 +41,149 @@ def run(preset: str, seeds: int) -> None:
     )
     summary = compare.summarize(outcomes)
     data = results.comparison(config, "cpu", seed_range, outcomes, summary)
+    data |= {"measured_on": datetime.date.today().isoformat(), "commit": _commit()}
     results.write_json(HERE / f"{preset}.json", data)
 
 
-def verdicts(result: dict) -> dict[str, dict]:
+def _commit() -> str | None:
+    """The checkout's commit, kept with the numbers it produced; None outside a git tree."""
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() or None
+
+
+def load(preset: str) -> tuple[dict, dict[str, dict]]:
+    """A preset's kept JSON, and its summary derived again from the per-seed rows in it."""
+    result = json.loads((HERE / f"{preset}.json").read_text())
+    outcomes = [
+        compare.Outcome(r["method"], r["seed"], r["loss_matrix"], r["seconds"], r["state"])
+        for r in result["runs"]
+    ]
+    return result, compare.summarize(outcomes)
+
+
+def verdicts(summary: dict[str, dict]) -> dict[str, dict]:
     """Per method: task 1's cut against naive, the last task against naive, and ✓/✗, all on
     medians over seeds."""
-    summary = result["summary"]
     naive = summary["naive"]["final"]
     out = {}
     for name, row in summary.items():
         final = row["final"]
-        cut = 1 - final[0]["median"] / naive[0]["median"]
-        plastic = final[-1]["median"] / naive[-1]["median"]
+        cut = 1 - final[0].median / naive[0].median
+        plastic = final[-1].median / naive[-1].median
         good = cut >= KEEPERS.get(name, CUT) and (name in KEEPERS or plastic <= PLASTIC)
         out[name] = {"cut": cut, "plastic": plastic, "ok": name != "naive" and good}
     return out
 
 
+def naive_forgetting(result: dict) -> dict[str, float]:
+    """Naive's task 1 right after task 1 (median over seeds) and the median seed's growth."""
+    runs = [r for r in result["runs"] if r["method"] == "naive" and r["state"] == "finished"]
+    return {
+        "after_task1": float(np.median([r["loss_matrix"][0][0] for r in runs])),
+        "growth": float(
+            np.median([r["loss_matrix"][-1][0] / r["loss_matrix"][0][0] for r in runs])
+        ),
+    }
+
+
 def markdown(preset: str) -> str:
-    result = json.loads((HERE / f"{preset}.json").read_text())
-    summary, seeds = result["summary"], len(result["seeds"])
-    naive_runs = [r for r in result["runs"] if r["method"] == "naive" and r["state"] == "finished"]
-    after = np.median([r["loss_matrix"][0][0] for r in naive_runs])
-    final = summary["naive"]["final"][0]["median"]
-    growth = np.median([r["loss_matrix"][-1][0] / r["loss_matrix"][0][0] for r in naive_runs])
-    n_tasks = len(naive_runs[0]["loss_matrix"])
+    result, summary = load(preset)
+    seeds, naive = len(result["seeds"]), naive_forgetting(result)
     lines = [
-        f"**`{preset}`** ({n_tasks} tasks): naive's task-1 test MSE goes from {after:.3g} right"
-        f" after task 1 to {final:.3g} after the last task (medians over {seeds} seeds; the"
-        f" median seed's growth is {growth:.0f}x).",
+        f"**`{preset}`** ({len(summary['naive']['final'])} tasks): naive's task-1 test MSE goes"
+        f" from {naive['after_task1']:.3g} right after task 1 to"
+        f" {summary['naive']['final'][0].median:.3g} after the last task (medians over {seeds}"
+        f" seeds; the median seed's growth is {naive['growth']:.0f}x).",
         "",
         "| method | task 1, final MSE: median (range) | cut vs naive | beats naive on "
         "| last task, final MSE | × naive | forgetting | BWT |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for name, verdict in verdicts(result).items():
+    for name, verdict in verdicts(summary).items():
         row = summary[name]
         t1, last = row["final"][0], row["final"][-1]
         mark = "" if name == "naive" else " ✓" if verdict["ok"] else " ✗"
         wins = "" if name == "naive" else f"{row['wins']}/{row['versus']}"
         failed = f" ({row['failed']} diverged)" if row["failed"] else ""
         lines.append(
-            f"| {name}{mark}{failed} | {t1['median']:.3g} ({t1['low']:.2g}–{t1['high']:.2g}) "
-            f"| {verdict['cut']:+.0%} | {wins} | {last['median']:.3g} "
-            f"| {verdict['plastic']:.2g} | {row['forgetting']['median']:.3g} "
-            f"| {row['bwt']['median']:.3g} |"
+            f"| {name}{mark}{failed} | {t1.median:.3g} ({t1.low:.2g}–{t1.high:.2g}) "
+            f"| {verdict['cut']:+.0%} | {wins} | {last.median:.3g} "
+            f"| {verdict['plastic']:.2g} | {row['forgetting'].median:.3g} "
+            f"| {row['bwt'].median:.3g} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def packaged(preset: str) -> dict:
+    """What the app shows of a preset: per method the medians, their ratio to naive's, the
+    wins and the verdict, with the setup and settings they were measured with."""
+    result, summary = load(preset)
+    measured = from_dict(result["config"], str(HERE / f"{preset}.json"))
+    setup = measured.to_dict()
+    del setup["data"]["seed"]  # the seeds are listed: 0..N-1, whatever the preset's own
+    date = (
+        result.get("measured_on")
+        or datetime.date.fromtimestamp((HERE / f"{preset}.json").stat().st_mtime).isoformat()
+    )
+    rows = {}
+    for name, verdict in verdicts(summary).items():
+        row = summary[name]
+        t1, last = row["final"][0], row["final"][-1]
+        rows[name] = {
+            "task1": t1.median,
+            "task1_range": [t1.low, t1.high],
+            "vs_naive": 1 - verdict["cut"],
+            "wins": row["wins"],
+            "versus": row["versus"],
+            "last": last.median,
+            "last_vs_naive": verdict["plastic"],
+            "seeds": t1.seeds,
+            "failed": row["failed"],
+            "ok": verdict["ok"],
+            "settings": dict(measured.method.of(name)),
+        }
+    return {
+        "measured_on": date,
+        "commit": result.get("commit"),
+        "version": result["version"],
+        "seeds": result["seeds"],
+        "tasks": len(summary["naive"]["final"]),
+        "setup": {key: setup[key] for key in ("data", "model", "train")},
+        "naive": naive_forgetting(result),
+        "methods": rows,
+    }
+
+
+def write_packaged() -> None:
+    """cftui/measured.json from every preset's kept JSON (not only those trained now)."""
+    presets = sorted(path.stem for path in HERE.glob("*.json"))
+    results.write_json(
+        PACKAGED,
+        {
+            "about": "generated by benchmarks/method_tables.py from benchmarks/methods/*.json:"
+            " medians over seeds of each preset's test MSE; do not edit",
+            "presets": {preset: packaged(preset) for preset in presets},
+        },
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=16)
     parser.add_argument("--presets", default="polynomial,rbf,sigmoid,fourier,hypercl-toy")
-    parser.add_argument("--markdown-only", action="store_true")
+    parser.add_argument("--summary-only", "--markdown-only", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(2)
     presets = args.presets.split(",")
-    if not args.markdown_only:
+    if not args.summary_only:
         for preset in presets:
             run(preset, args.seeds)
+    write_packaged()
     print("\n".join(markdown(preset) for preset in presets))
 
 

@@ -157,7 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("presets", help="list the presets")
     commands.add_parser("methods", help="list the continual-learning methods")
     for module in COMMAND_MODULES:
-        importlib.import_module(module).add_parser(commands, {"common": common})
+        parents = {"common": common, "method": method, "live": live}
+        importlib.import_module(module).add_parser(commands, parents)
     return parser
 
 

@@ -28,6 +28,7 @@ from cftui.tui import files
 from cftui.tui.commands import RunProvider, system_commands
 from cftui.tui.compare_picker import ComparePicker
 from cftui.tui.compare_view import CompareView
+from cftui.tui.explain import ExplainScreen
 from cftui.tui.screens import Help, method_picker, preset_picker
 from cftui.tui.widgets.fit import FitPlot
 from cftui.tui.widgets.loss_chart import LossChart
@@ -86,6 +87,7 @@ class CftuiApp(App[None]):
         Binding("f", "full_pace", "full pace", show=False),
         Binding("a", "auto_advance", "auto-advance", show=False),
         Binding("l", "toggle_log", "log/linear", show=False),
+        Binding("i", "explain", "why", show=False),
         Binding("s", "screenshot", "screenshot", show=False),
         Binding("left", "turn_page(-1)", "page", show=False),
         Binding("right", "turn_page(1)", "page", show=False),
@@ -346,6 +348,10 @@ class CftuiApp(App[None]):
         self._last_screenshot = time.monotonic()
         saved, said = files.save_screenshot(self.export_screenshot(), self.snapshot.scene.config)
         self.notify(said, severity="information" if saved else "error", timeout=6)
+
+    def action_explain(self) -> None:
+        """What the method on screen does and why, and the data family (a tab away)."""
+        self.push_screen(ExplainScreen(self.snapshot.scene.config))
 
     def action_help(self) -> None:
         self.push_screen(Help())

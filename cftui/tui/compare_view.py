@@ -26,7 +26,7 @@ from cftui.tui.widgets.changed_rows import ChangedRows
 from cftui.tui.widgets.fit import FitPlot
 from cftui.tui.widgets.loss_chart import LossChart, shared_limits
 
-PANEL_WIDTH = 38  # the narrowest a panel may be: its chart still has ~25 columns of plot
+PANEL_WIDTH = 30  # the narrowest a panel may be: its plots keep ~22 columns
 ALL_NEEDS = (160, 45)  # columns, rows for every method at once: 4 panels a page, 13 rows
 
 
@@ -40,7 +40,7 @@ class MethodPanel(Vertical):
 
     def __init__(self) -> None:
         super().__init__()
-        self.fit, self.chart = FitPlot(), LossChart()  # drawn once they have a size
+        self.fit, self.chart = FitPlot(), LossChart("test MSE")  # drawn once they have a size
 
     def compose(self) -> ComposeResult:
         yield self.fit
@@ -126,16 +126,33 @@ class CompareView(Vertical):
         for panel, snap in zip(self.query(MethodPanel), page, strict=False):
             panel.show(snap, limits, self.log_scale)
         pages = f" · page {self.page + 1}/{self.pages} (←/→)" if self.pages > 1 else ""
-        self.query_one(SummaryTable).show(summary_table(comparison, pages))
+        self.query_one(SummaryTable).show(comparison, pages)
 
 
 class SummaryTable(ChangedRows, Widget):
     """The table as rows of text: a new number sends the terminal its cells, not the table
     (a Static sent all of it, a fifth of the view's bytes)."""
 
-    def show(self, table: Table) -> None:
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown: tuple = ()
+
+    def show(self, comparison: Comparison, note: str) -> None:
+        """Render the table when a number in it may have changed (a measurement, a task's
+        end, a state), not every frame: rich's table layout costs more than a fit panel."""
+        key = (
+            comparison.run,
+            tuple((len(s.steps), len(s.loss_matrix), s.state, s.task) for s in comparison.runs),
+            note,
+            self.size.width,
+        )
+        if key == self._shown:
+            return
+        self._shown = key
         console = self.app.console
-        lines = console.render_lines(table, console.options.update_width(self.size.width or 80))
+        lines = console.render_lines(
+            summary_table(comparison, note), console.options.update_width(self.size.width or 80)
+        )
         text = Text("\n").join(
             Text.assemble(*((segment.text, segment.style) for segment in line)) for line in lines
         )

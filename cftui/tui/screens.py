@@ -28,6 +28,7 @@ class Picker(ModalScreen[str | None]):
     """A list to choose from, each entry with lines saying what it is; Escape cancels."""
 
     BINDINGS = [Binding("escape,q", "dismiss(None)", "cancel")]
+    KEYS = "↑↓: move · enter: choose · esc: cancel"  # shown under the title
 
     def __init__(self, title: str, entries: list[tuple[str, str, bool]], current: str) -> None:
         """``entries``: (name, description, usable), the description one or more lines; an
@@ -51,9 +52,7 @@ class Picker(ModalScreen[str | None]):
             for name, lines, usable in self.entries
         ]
         with Vertical(classes="dialog"):
-            yield head(
-                Text(self.title_text, style="bold"), "↑↓: move · enter: choose · esc: cancel"
-            )
+            yield head(Text(self.title_text, style="bold"), self.KEYS)
             yield OptionList(*options)
 
     def on_mount(self) -> None:
@@ -73,14 +72,31 @@ def head(*lines: str | Text) -> Label:
     return Label(Text("\n").join(lines), classes="dialog-head")
 
 
-def method_picker(config: Config) -> Picker:
+class MethodPicker(Picker):
+    """The method picker, where `i` explains the highlighted method (cftui.tui.explain)."""
+
+    BINDINGS = [Binding("i", "explain", "explain")]
+    KEYS = "↑↓: move · enter: choose · i: explain · esc: cancel"
+
+    def __init__(self, config: Config, entries: list[tuple[str, str, bool]]) -> None:
+        super().__init__("method — same data, same initial weights", entries, config.method.name)
+        self.config = config
+
+    def action_explain(self) -> None:
+        from cftui.tui.explain import ExplainScreen  # it imports this module
+
+        option = self.query_one(OptionList).highlighted_option
+        self.app.push_screen(ExplainScreen(self.config, option.id if option else None))
+
+
+def method_picker(config: Config) -> MethodPicker:
     """Every method with its summary and its settings as ``config`` holds them (the preset's
     values, or --set's), each default named where the value differs from it."""
     entries = [
         (name, f"{methods.info(name).summary}\n{_scenario(name)}{_settings(name, config)}", True)
         for name in methods.names()
     ]
-    return Picker("method — same data, same initial weights", entries, config.method.name)
+    return MethodPicker(config, entries)
 
 
 def _scenario(name: str) -> str:
@@ -147,7 +163,8 @@ A small MLP learns one noisy 1-D task, then the next on a disjoint x-range, and 
 | `f` | full pace |
 | `a` | auto-advance on / off (at a finished task: go on now) |
 | `r` | restart the run (same data, same initial weights) |
-| `m` | method picker: restart with another method, same data and weights |
+| `m` | method picker: restart with another method, same data and weights (`i` there: explain it) |
+| `i` | why: the method explained, `i` again the data (idea, formula, settings, paper, measured) |
 | `p` | preset picker: restart with another preset |
 | `l` | loss axis log / linear |
 | `s` | save an SVG screenshot |

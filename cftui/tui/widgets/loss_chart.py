@@ -37,8 +37,9 @@ def marker(j: int) -> tuple[str, str]:
 
 
 class LossChart(ChangedRows, PlotextPlot):
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, title: str = "test MSE per task, by step", **kwargs) -> None:
         super().__init__(**kwargs)
+        self.title = title
         self.snap: Snapshot | None = None
         self.limits: Limits | None = None
         self.log_scale = True
@@ -63,7 +64,7 @@ class LossChart(ChangedRows, PlotextPlot):
         return self.log_scale
 
     def _title(self) -> None:
-        self.border_title = "test MSE per task, by step" + (" (log10)" if self.log_scale else "")
+        self.border_title = self.title + (" (log10)" if self.log_scale else "")
 
     def on_resize(self) -> None:
         self._update()

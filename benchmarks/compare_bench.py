@@ -1,0 +1,148 @@
+"""The side-by-side view's cost, measured in one run on this machine (issue 12's targets).
+
+- Speed: three methods (naive, ewc, replay) trained side by side at full pace, in the app
+  (Textual's test driver, 120x40), against the same training done without it: three bare
+  hand-written loops one after another, and the three methods' engines one after another
+  (what running them yourself with `cftui run` costs).
+- In a real terminal (a pseudo-terminal read by pyte, as tui_bench): the bytes per second a
+  three-method comparison sends at the default pace, and key-to-screen latency (space
+  pausing and resuming at full pace). The cost of drawing a frame of the comparison.
+Run: python benchmarks/compare_bench.py [--seconds 8] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+
+import torch
+from rich.console import Console
+from rich.table import Table
+
+from cftui.engine import Engine
+
+from tui_bench import LONG, SIZE, Terminal, article_config, bare_rate, percentile
+
+METHODS = ("naive", "ewc", "replay")
+FLAG = ",".join(METHODS)
+
+
+def engines_alone(seconds: float) -> float:
+    """Steps per second of the three methods' engines run one after another, for about
+    ``seconds`` in all (an engine stops itself after its share)."""
+    steps, started = 0, time.perf_counter()
+    for name in METHODS:
+        engine = Engine(article_config(LONG).with_overrides(method=name))
+        due = time.perf_counter() + seconds / len(METHODS)
+        engine.run(lambda snap, e=engine, d=due: time.perf_counter() > d and e.stop())
+        steps += engine.now.step
+    return steps / (time.perf_counter() - started)
+
+
+async def in_the_app(seconds: float) -> dict:
+    """Training speed of the comparison in the app, and the cost of drawing its frames."""
+    from cftui.tui.app import CftuiApp
+
+    app = CftuiApp(article_config(LONG), "cpu", pace=None, compare=METHODS)
+    seen = []
+    draw = app.draw
+    app.draw = lambda snap: (seen.append(snap), draw(snap))[1]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(1.5)
+        total = lambda: sum(engine.now.step for engine in app.engine.engines)  # noqa: E731
+        s0, t0 = total(), time.perf_counter()
+        await asyncio.sleep(seconds)
+        rate = (total() - s0) / (time.perf_counter() - t0)
+        app.engine.stop()
+        await pilot.pause(0.2)
+        frames = []
+        compositor = app.screen._compositor
+        for snap in seen[-40:]:
+            started = time.perf_counter()
+            draw(snap)
+            compositor.render_update(full=True)
+            frames.append(1000 * (time.perf_counter() - started))
+    return {"app_steps_per_s": rate, "frame_ms": sorted(frames)}
+
+
+def real_terminal(seconds: float) -> dict:
+    watch = Terminal("--compare", FLAG)
+    watch.wait_for(r"step \d+")
+    watch.pump(2.0)
+    b0, t0 = watch.bytes, time.perf_counter()
+    watch.pump(seconds, parse=False)
+    bytes_per_s = (watch.bytes - b0) / (time.perf_counter() - t0)
+    watch.close()
+    full = Terminal("--compare", FLAG, "--pace", "full", "--epochs", str(LONG))
+    full.wait_for(r"step \d+")
+    full.pump(1.0)
+    latencies = []
+    for _ in range(15):
+        full.send(b" ")
+        latencies.append(full.wait_for("● paused"))
+        full.send(b" ")
+        latencies.append(full.wait_for("● running"))
+        full.pump(0.2)
+    full.close()
+    return {"bytes_per_s": bytes_per_s, "key_latency_ms": sorted(1000 * x for x in latencies)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    torch.set_num_threads(1)  # as the app's worker
+    bare_before, alone_before = bare_rate(2.0), engines_alone(args.seconds)
+    app = asyncio.run(in_the_app(args.seconds))
+    torch.set_num_threads(1)
+    bare = (bare_before + bare_rate(2.0)) / 2
+    alone = (alone_before + engines_alone(args.seconds)) / 2
+    pty = real_terminal(args.seconds)
+    frames, keys = app["frame_ms"], pty["key_latency_ms"]
+    table = Table(
+        title=f"{FLAG} side by side, 120x40 ({os.cpu_count()} cores, torch {torch.__version__})"
+    )
+    for column in ("measure", "value", "ratio", "target"):
+        table.add_column(column, justify="left" if column == "measure" else "right")
+    ours = app["app_steps_per_s"]
+    table.add_row(
+        "in the app vs 3 bare loops (steps/s)",
+        f"{ours:.0f} / {bare:.0f}",
+        f"{ours / bare:.2f}x",
+        ">= 0.8",
+    )
+    table.add_row(
+        "in the app vs their engines alone (steps/s)",
+        f"{ours:.0f} / {alone:.0f}",
+        f"{ours / alone:.2f}x",
+        "",
+    )
+    table.add_row(
+        "frame: median / p95 (ms)",
+        f"{statistics.median(frames):.1f} / {percentile(frames, 0.95):.1f}",
+        "",
+        "<= 15 median",
+    )
+    table.add_row(
+        "key to screen at full pace: median / p95 (ms)",
+        f"{statistics.median(keys):.0f} / {percentile(keys, 0.95):.0f}",
+        "",
+        "<= 100 p95",
+    )
+    table.add_row(
+        "terminal bytes at the default pace (KB/s)", f"{pty['bytes_per_s'] / 1024:.1f}", "", "<= 50"
+    )
+    Console().print(table)
+    if args.json:
+        report = {"bare_steps_per_s": bare, "engines_alone_steps_per_s": alone, **app, **pty}
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

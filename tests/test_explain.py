@@ -1,0 +1,219 @@
+"""The explain pane: every method and data family explained in full, each documented setting
+a real one, and every number shown the one the kept per-seed results give."""
+
+import asyncio
+import dataclasses
+import importlib.util
+import json
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+import pytest
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+
+from cftui import explain, methods, tasks
+from cftui.config import DataConfig
+from cftui.snapshot import State
+from cftui.tui import app as app_module
+from cftui.tui.app import CftuiApp
+from cftui.tui.explain import ExplainScreen
+from cftui.tui.screens import Picker
+
+from conftest import small
+from test_tui import screen_text, until, worker_ended
+
+KEPT = Path(__file__).resolve().parents[1] / "benchmarks" / "methods"
+
+
+class WithExplain(CftuiApp):
+    """The app with the `i` key the lead adds to CftuiApp (this exact code)."""
+
+    CSS_PATH = Path(app_module.__file__).with_name(CftuiApp.CSS_PATH)  # beside app.py
+    BINDINGS: ClassVar = [Binding("i", "explain", "explain", show=False)]
+
+    def action_explain(self) -> None:
+        self.push_screen(ExplainScreen(self.snapshot.scene.config))
+
+
+App = CftuiApp if hasattr(CftuiApp, "action_explain") else WithExplain
+
+
+def method_tables():
+    spec = importlib.util.spec_from_file_location("method_tables", KEPT.parent / "method_tables.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_method_and_family_has_every_field():
+    texts = explain.texts()
+    assert set(texts["method"]) == set(methods.names())
+    assert set(texts["family"]) == set(tasks.FAMILIES)
+    for entries, fields in (
+        (texts["method"], explain.METHOD_FIELDS),
+        (texts["family"], explain.FAMILY_FIELDS),
+    ):
+        for name, entry in entries.items():
+            assert set(entry) == set(fields), name
+            for field in fields:
+                if field != "settings":
+                    assert isinstance(entry[field], str) and len(entry[field]) > 20, (name, field)
+            assert all(len(about) > 20 for about in entry["settings"].values()), name
+
+
+def test_the_settings_documented_are_exactly_each_methods_own():
+    for name in methods.names():
+        assert list(explain.texts()["method"][name]["settings"]) == list(
+            methods.info(name).defaults
+        ), name
+
+
+def test_the_data_settings_documented_are_exactly_the_data_keys():
+    texts = explain.texts()
+    shared = set(texts["data"]["settings"])
+    own = {key for entry in texts["family"].values() for key in entry["settings"]}
+    fields = {f.name for f in dataclasses.fields(DataConfig)}
+    assert shared | own | {"family"} == fields and not shared & own
+
+
+def recomputed(preset: str) -> dict[str, dict]:
+    """Per method, straight from the per-seed rows: task 1 and the last task after the last
+    task (medians over finished seeds), and the seeds on which task 1 beats naive's."""
+    runs = json.loads((KEPT / f"{preset}.json").read_text())["runs"]
+    done = [r for r in runs if r["state"] == "finished"]
+    naive = {r["seed"]: r["loss_matrix"][-1][0] for r in done if r["method"] == "naive"}
+    out = {}
+    for name in methods.names():
+        mine = [r for r in done if r["method"] == name]
+        out[name] = {
+            "task1": float(np.median([r["loss_matrix"][-1][0] for r in mine])),
+            "last": float(np.median([r["loss_matrix"][-1][-1] for r in mine])),
+            "wins": sum(r["loss_matrix"][-1][0] < naive[r["seed"]] for r in mine),
+            "seeds": len(mine),
+        }
+    return out
+
+
+@pytest.mark.parametrize("preset", sorted(p.stem for p in KEPT.glob("*.json")))
+def test_measured_json_holds_the_medians_of_the_kept_seeds(preset):
+    shipped = explain.measured()[preset]["methods"]
+    for name, row in recomputed(preset).items():
+        assert shipped[name]["task1"] == pytest.approx(row["task1"], rel=1e-12), name
+        assert shipped[name]["last"] == pytest.approx(row["last"], rel=1e-12), name
+        assert (shipped[name]["wins"], shipped[name]["seeds"]) == (row["wins"], row["seeds"])
+        ratio = row["task1"] / recomputed(preset)["naive"]["task1"]
+        assert shipped[name]["vs_naive"] == pytest.approx(ratio, rel=1e-9), name
+
+
+def test_measured_json_is_what_method_tables_builds_from_the_kept_files():
+    """Rebuilt without training (--summary-only): the packaged file is not stale."""
+    tables = method_tables()
+    for preset, shipped in explain.measured().items():
+        assert json.loads(json.dumps(tables.packaged(preset))) == shipped, preset
+
+
+@pytest.mark.parametrize("preset", sorted(p.stem for p in KEPT.glob("*.json")))
+def test_the_pane_shows_the_measured_numbers_of_the_current_preset(preset):
+    from cftui import catalog
+
+    config = catalog.resolve(preset)
+    entry = explain.measured()[preset]
+    for name in methods.names():
+        row = entry["methods"][name]
+        text = explain.method_markdown(config, name)
+        assert f"task 1 after the last task: {row['task1']:.3g}" in text, name
+        if name != "naive":
+            assert f"lower than naive's on {row['wins']} of {row['versus']} seeds" in text
+            assert f"{row['vs_naive']:.2g}x naive's" in text
+        assert "this run differs" not in text  # the shipped preset is what was measured
+    family = explain.family_markdown(config)
+    assert f"({entry['naive']['growth']:.0f}x at the median seed)" in family
+    assert f"naive: task 1 at {entry['naive']['after_task1']:.3g} after task 1" in family
+
+
+def test_a_preset_never_measured_says_so_instead_of_numbers(polynomial):
+    mine = dataclasses.replace(polynomial, name="my-own")
+    text = explain.method_markdown(mine, "ewc")
+    assert "no measured numbers for preset my-own" in text
+    assert "task 1 after the last task" not in text
+    assert "no measured numbers for preset my-own" in explain.family_markdown(mine)
+
+
+def test_a_run_set_up_unlike_the_measured_one_names_what_differs(polynomial):
+    changed = polynomial.with_overrides(epochs=50, seed=7, settings={"ewc": {"lambda": 5.0}})
+    assert explain.differences(changed, "ewc") == ["train.epochs", "ewc.lambda"]  # not seed
+    assert "this run differs in train.epochs, ewc.lambda" in explain.method_markdown(changed, "ewc")
+    assert explain.differences(changed, "si") == ["train.epochs"]
+
+
+def test_the_settings_shown_are_this_runs_values(polynomial):
+    config = polynomial.with_overrides(settings={"si": {"c": 0.5}})
+    text = explain.method_markdown(config, "si")
+    assert "- `c` = 0.5 (default 1): strength of the pull" in text
+    assert "- `xi` = 0.1 (default 0.1)" in text
+    assert "- none" in explain.method_markdown(config, "naive")
+
+
+def drive(config, script, size):
+    async def main():
+        app = App(config, "cpu", pace=None)
+        async with app.run_test(size=size) as pilot:
+            await script(app, pilot)
+        await worker_ended(app)
+
+    asyncio.run(main())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_i_explains_the_method_then_the_data_and_esc_closes(tiny, size):
+    config = tiny.with_overrides(method="ewc")
+
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.state is State.TASK_DONE)
+        await pilot.press("i")
+        pane = app.screen
+        assert isinstance(pane, ExplainScreen) and pane.tab == "method"
+        text = screen_text(app)
+        assert "method: ewc" in text and "After each task, keep its weights" in text
+        assert "esc: close" in text  # the keys stay in view
+        scroller = pane.query_one("#method VerticalScroll", VerticalScroll)
+        assert scroller.has_focus
+        if size == (80, 24):
+            assert scroller.max_scroll_y > 0 and scroller.show_vertical_scrollbar
+            await pilot.press("end")
+            await pilot.pause(0.1)
+            assert "Goal met" in screen_text(app)  # the last line, reached by scrolling
+        await pilot.press("i")
+        assert pane.tab == "family"
+        assert pane.query_one("#family VerticalScroll").has_focus  # ↑↓ scroll the new tab
+        await pilot.pause(0.1)
+        assert "Each task is a noisy polynomial" in screen_text(app)
+        await pilot.press("tab")
+        assert pane.tab == "method"
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ExplainScreen)
+
+    drive(small(config), script, size)
+
+
+def test_the_method_picker_explains_the_highlighted_method(tiny):
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.state is State.TASK_DONE)
+        await pilot.press("m")
+        assert "i: explain" in screen_text(app)
+        names = list(methods.names())
+        await pilot.press(*["down"] * names.index("si"), "i")
+        pane = app.screen
+        assert isinstance(pane, ExplainScreen) and pane.method == "si"
+        await pilot.pause(0.1)
+        assert "method: si" in screen_text(app)
+        assert "each weight sums its share" in screen_text(app)
+        await pilot.press("escape")
+        assert isinstance(app.screen, Picker)  # back in the picker, which still chooses
+        await pilot.press("enter")
+        snap = await until(pilot, lambda s: s.run == 1 and s.state is State.TASK_DONE)
+        assert snap.scene.config.method.name == "si"
+
+    drive(tiny, script, (80, 24))

@@ -1,0 +1,205 @@
+"""`cftui tour`: each step says its text and sets up what it speaks of (preset, method, task,
+pace, state); → / enter and ← move; every step shows within seconds of being reached."""
+
+import argparse
+import asyncio
+import subprocess
+import sys
+
+import pytest
+
+from cftui import catalog, cli, methods, tour, tour_command
+from cftui.snapshot import Comparison, State
+from cftui.tour import STEPS, Show
+from cftui.tui.app import default_pace
+from cftui.tui.compare_view import MethodPanel
+from cftui.tui.tour import TourApp
+
+from conftest import small
+from test_tui import screen_text, slowed, until, worker_ended
+
+SHOWN_WITHIN_S = 5.0  # a step's small run shows its task within this (at the default pace,
+# training task 1 of it alone would take SECONDS_PER_TASK = 10 s)
+SLOWEST_STEPS_PER_S = 150  # DESIGN.md: the article's MLP, full batch of 2000 points, 1 thread
+MAX_FULL_PACE_EPOCHS = 400  # the most a step trains at full pace before it shows
+
+
+def drive(script, size=(120, 40), **kwargs):
+    async def main():
+        app = TourApp("cpu", prepare=small, **kwargs)
+        async with app.run_test(size=size) as pilot:
+            await script(app, pilot)
+        await worker_ended(app)
+
+    asyncio.run(main())
+
+
+def expected(step):
+    """What the engine shows once a step is set up: (task, state, paced)."""
+    if step.show is Show.DATA:
+        return step.task, State.PAUSED, True
+    if step.show is Show.TRAINED:
+        last = step.task == catalog.resolve(step.preset).data.n_tasks - 1
+        return step.task, State.FINISHED if last else State.TASK_DONE, False
+    return step.task, State.RUNNING, True
+
+
+async def shows(app, pilot, index):
+    """Wait for step ``index``'s setup; check it against the step, and its text."""
+    step = STEPS[index]
+    task, state, paced = expected(step)
+    snap = await until(
+        pilot,
+        lambda s: s.run >= app.expected_run and s.task == task and s.state is state,
+        timeout=SHOWN_WITHIN_S,
+    )
+    config = snap.scene.config
+    assert (config.name, config.method.name) == (step.preset, step.methods[0])
+    assert snap.pace == (pytest.approx(default_pace(config)) if paced else None)
+    assert not snap.auto_advance
+    assert snap.step == 0 if step.show is Show.DATA else snap.step > 0
+    runs = snap.runs if isinstance(snap, Comparison) else (snap,)
+    assert tuple(run.scene.config.method.name for run in runs) == step.methods
+    assert all(
+        len(run.loss_matrix) == task + (state is not State.RUNNING and state is not State.PAUSED)
+        for run in runs
+    )
+    text = screen_text(app)
+    assert f"{index + 1}/{len(STEPS)} {step.title}" in text
+    assert step.text[:50] in text
+    if len(step.methods) == 1:  # side by side, the table has the numbers instead
+        assert "measured on " + step.preset in text
+
+
+def test_every_step_says_its_text_and_sets_up_what_it_speaks_of():
+    async def script(app, pilot):
+        await shows(app, pilot, 0)
+        for index in range(1, len(STEPS)):
+            await pilot.press("right" if index % 2 else "enter")
+            await shows(app, pilot, index)
+        await pilot.press("right")  # past the last step: nothing changes
+        assert app.index == len(STEPS) - 1
+        for index in (len(STEPS) - 2, len(STEPS) - 3):
+            await pilot.press("left")
+            await shows(app, pilot, index)
+
+    drive(script)
+
+
+def test_back_from_the_first_step_stays_and_a_later_start_works():
+    async def script(app, pilot):
+        await shows(app, pilot, 2)
+        await pilot.press("left", "left", "left")
+        await shows(app, pilot, 0)
+        await pilot.press("left")
+        assert app.index == 0
+
+    drive(script, start=2)
+
+
+def test_steps_pressed_before_the_engine_is_built_are_set_up_once_it_is(monkeypatch):
+    slowed(monkeypatch, "cftui.devices", "resolve", 1.0)  # as when torch loads
+
+    async def script(app, pilot):
+        assert app.snapshot is None  # not built yet: the keys move the tour anyway
+        await pilot.press("right", "right", "right")
+        await shows(app, pilot, 3)
+
+    drive(script)
+
+
+def test_the_remedies_step_shows_its_methods_side_by_side_and_back_goes_to_one():
+    lineup = len(STEPS) - 1
+
+    async def script(app, pilot):
+        await shows(app, pilot, lineup)
+        assert app.query_one("#views").current == "compare"
+        titles = [panel.border_title for panel in app.query(MethodPanel)]
+        assert titles == list(STEPS[lineup].methods)
+        await pilot.press("left")  # a step of one method: the single view again
+        await shows(app, pilot, lineup - 1)
+        assert app.query_one("#views").current == "main" and not app.compare
+
+    drive(script, start=lineup)
+
+
+def test_every_step_is_reachable_within_a_minute_at_the_default_pace():
+    """Each step restarts its run and trains the tasks before the one it shows at full pace:
+    its cost is bounded by its structure, not by the steps before it."""
+    total = 0
+    for step in STEPS:
+        config = catalog.resolve(step.preset)
+        epochs = step.full_pace_epochs(config)
+        assert epochs <= MAX_FULL_PACE_EPOCHS, step.title
+        total += epochs  # one step per epoch: every preset of the tour trains full batch
+        assert config.train.batch_size == 0
+    assert total / SLOWEST_STEPS_PER_S < 60
+    assert [s.full_pace_epochs(catalog.resolve(s.preset)) for s in STEPS[:5]] == [
+        0,
+        0,
+        200,
+        200,
+        400,
+    ]
+
+
+def test_the_steps_follow_the_article():
+    assert [s.preset for s in STEPS[4:8]] == ["polynomial", "rbf", "sigmoid", "fourier"]
+    remedies = [s.methods for s in STEPS[8:]]
+    assert remedies == [
+        ("joint",),
+        ("ewc",),
+        ("si",),
+        ("replay",),
+        ("naive", "ewc", "si", "replay"),
+    ]
+    for step in STEPS:
+        assert set(step.methods) <= set(methods.names())
+        assert step.task < catalog.resolve(step.preset).data.n_tasks
+
+
+def parse(*argv):
+    parser = cli.Parser(prog="cftui")
+    commands = parser.add_subparsers(dest="command", parser_class=cli.Parser)
+    tour_command.add_parser(commands, {"common": argparse.ArgumentParser(add_help=False)})
+    return parser.parse_args(argv)
+
+
+def test_the_command_takes_a_step_number_and_refuses_a_bad_one(capsys):
+    args = parse("tour", "--step", "3", "--device", "cpu")
+    assert (args.step, args.device, args.handler) == (2, "cpu", tour_command.main)
+    for bad in ("0", "14", "x"):
+        with pytest.raises(SystemExit) as exit:
+            parse("tour", "--step", bad)
+        assert exit.value.code == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and "--step" in err
+
+
+def test_the_tour_and_explain_modules_load_neither_torch_nor_textual():
+    code = (
+        "import sys, cftui.tour_command, cftui.tour, cftui.explain;"
+        "print(sorted(m for m in ('torch', 'textual') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "[]", done.stderr
+    assert (
+        tour.Step("t", "x", task=1, show=Show.TRAINED).full_pace_epochs(
+            small(catalog.resolve("polynomial"), epochs=7)
+        )
+        == 14
+    )
+
+
+def test_cftui_tour_refuses_a_bad_step_in_one_line():
+    done = subprocess.run(
+        [sys.executable, "-m", "cftui", "tour", "--step", "99"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "cftui tour: error: argument --step: choose a step from 1 to 13, got 99"
+        " (see cftui tour --help)"
+    ]
