@@ -6,7 +6,6 @@ import dataclasses
 
 import numpy as np
 import pytest
-from test_tui import drive, screen_text, until
 from textual.widgets import SelectionList
 
 from cftui import metrics
@@ -15,6 +14,8 @@ from cftui.tui.app import SnapshotReady
 from cftui.tui.compare_picker import ComparePicker
 from cftui.tui.compare_view import CompareView, MethodPanel, summary_table
 from cftui.tui.widgets.loss_chart import LossChart, shared_limits
+
+from test_tui import drive, screen_text, until
 
 THREE = ("naive", "ewc", "replay")
 

@@ -7,13 +7,14 @@ import threading
 import numpy as np
 import pytest
 import torch
-from test_tui import drive, quits_within, screen_text, until
 from textual import events
 
 from cftui import catalog
 from cftui import engine as engine_module
 from cftui.snapshot import State
 from cftui.tui.screens import Picker
+
+from test_tui import drive, quits_within, screen_text, until
 
 
 def test_divergence_is_shown_and_the_app_stays_usable(tiny):

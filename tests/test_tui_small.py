@@ -6,7 +6,6 @@ import dataclasses
 import numpy as np
 import pytest
 from rich.text import Text
-from test_tui import drive, screen_text, until
 from textual.widgets import OptionList
 
 from cftui import catalog
@@ -17,6 +16,7 @@ from cftui.tui.widgets.loss_chart import LossChart
 from cftui.tui.widgets.matrix import LossMatrix
 
 from conftest import small
+from test_tui import drive, screen_text, until
 
 SIZES = [(80, 24), (120, 40)]
 
