@@ -135,7 +135,7 @@ def summarize(outcomes: Sequence[Outcome]) -> dict[str, dict]:
         rivals = [r for r in runs if r.seed in naive]
         table[name] = {
             "final": [Stats.of([r.final[j] for r in runs]) for j in range(n_tasks)],
-            "forgetting": Stats.of([_mean_forgetting(r.loss_matrix) for r in runs]),
+            "forgetting": Stats.of([mean_forgetting(r.loss_matrix) for r in runs]),
             "bwt": Stats.of([_bwt(r.loss_matrix) for r in runs]),
             "seconds": sum(o.seconds for o in outcomes if o.method == name),
             "wins": int(sum(r.final[0] < naive[r.seed] for r in rivals)),
@@ -145,7 +145,7 @@ def summarize(outcomes: Sequence[Outcome]) -> dict[str, dict]:
     return table
 
 
-def _mean_forgetting(matrix: list[list[float]]) -> float:
+def mean_forgetting(matrix: list[list[float]]) -> float:
     """Mean forgetting over the tasks before the last; undefined (nan) for one task."""
     forgetting = metrics.forgetting(matrix)
     return float(np.mean(forgetting)) if forgetting else float("nan")

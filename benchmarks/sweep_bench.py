@@ -1,0 +1,155 @@
+"""The sweep's speed, measured side by side in one run on this machine: runs per second
+(a run is one seed of one setting) with 1 and 2 local workers and with Ray on this
+machine, and what the sweep machinery (process pool, scheduling, SQLite writes) costs per
+run against the training itself.
+
+The grid is L2 on `rbf` (10 strengths x 2 seeds, a job's 2 seeds trained at once),
+shortened to --epochs per task. "bare" trains the same jobs one after another in this
+process (one torch thread) with no pool and no database: the work itself. Targets (issue
+14): 2 workers >= 1.7x one worker's runs/s; Ray >= 1.5x; machinery < 5 % of a run.
+Run: python benchmarks/sweep_bench.py [--epochs 150] [--jobs 10] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+from rich.console import Console
+from rich.table import Table
+
+from cftui.sweep import backends, driver, spec
+from cftui.sweep.store import Store
+
+SPEC = """presets = ["rbf"]
+seeds = 2
+epochs = {epochs}
+[grid.l2]
+lambda = [{strengths}]
+"""
+
+
+def write_spec(folder: Path, epochs: int, jobs: int) -> Path:
+    path = folder / f"bench-{epochs}-{jobs}.toml"
+    strengths = ", ".join(f"{0.01 * (k + 1):.2f}" for k in range(jobs))
+    path.write_text(SPEC.format(epochs=epochs, strengths=strengths))
+    return path
+
+
+def bare(path: Path) -> tuple[float, list[backends.Result]]:
+    """The jobs trained here, one after another: (seconds, results)."""
+    torch.set_num_threads(1)
+    started = time.perf_counter()
+    results = [backends.train(job) for job in spec.jobs(spec.load(path))]
+    return time.perf_counter() - started, results
+
+
+def swept(path: Path, folder: Path, backend: str, workers: int) -> tuple[float, int]:
+    """A whole sweep into a fresh database, start-up included: (seconds, rows)."""
+    db = folder / f"{backend}-{workers}.db"
+    started = time.perf_counter()
+    tally = driver.run(path, db, backend, workers, None, Console(quiet=True))
+    return time.perf_counter() - started, tally.finished
+
+
+def db_writes(results: list[backends.Result], folder: Path) -> float:
+    """Seconds to commit every job's rows, as the driver does."""
+    store = Store(folder / "writes.db")
+    started = time.perf_counter()
+    for result in results:
+        store.write(result)
+    seconds = time.perf_counter() - started
+    store.close()
+    return seconds
+
+
+def measure(epochs: int, jobs: int, with_ray: bool) -> dict:
+    with tempfile.TemporaryDirectory() as temp:
+        folder = Path(temp)
+        path = write_spec(folder, epochs, jobs)
+        work, results = bare(path)
+        runs = sum(len(r.outcomes) for r in results)
+        startup, _ = swept(write_spec(folder, 1, 1), folder, "local", 1)  # a near-empty job
+        timings = {"local, 1 worker": swept(path, folder, "local", 1)}
+        timings["local, 2 workers"] = swept(path, folder, "local", 2)
+        if with_ray:
+            timings["ray, 2 CPUs (this machine)"] = swept(path, folder, "ray", 2)
+        writes = db_writes(results, folder)
+    one = timings["local, 1 worker"][0]
+    return {
+        "machine": f"{platform.node()} ({torch.get_num_threads()} torch threads here), "
+        f"{platform.processor() or platform.machine()}",
+        "runs": runs,
+        "bare_seconds": work,
+        "bare_runs_per_s": runs / work,
+        "pool_startup_seconds": startup,
+        "db_write_ms_per_run": 1000 * writes / runs,
+        "machinery_fraction": (one - startup - work) / work,
+        "db_fraction": writes / work,
+        "backends": {
+            name: {
+                "seconds": s,
+                "runs_per_s": n / s,
+                "vs_one_worker": one / s,
+                "vs_one_worker_after_startup": (one - startup) / (s - startup),
+            }
+            for name, (s, n) in timings.items()
+        },
+    }
+
+
+def report(found: dict) -> None:
+    console = Console()
+    table = Table(
+        "backend",
+        "seconds",
+        "runs/s",
+        "vs 1 worker",
+        "start-up aside",
+        title="sweep: runs per second",
+    )
+    table.title_justify = "left"
+    table.add_row(
+        "bare (no pool, no DB)",
+        f"{found['bare_seconds']:.1f}",
+        f"{found['bare_runs_per_s']:.2f}",
+        "",
+    )
+    for name, row in found["backends"].items():
+        table.add_row(
+            name,
+            f"{row['seconds']:.1f}",
+            f"{row['runs_per_s']:.2f}",
+            f"{row['vs_one_worker']:.2f}x",
+            f"{row['vs_one_worker_after_startup']:.2f}x",
+        )
+    table.caption = (
+        f"{found['runs']} runs; walls include start-up (pool start ≈ "
+        f"{found['pool_startup_seconds']:.1f} s). Machinery per run, start-up aside: "
+        f"{found['machinery_fraction']:+.1%} of the work; SQLite writes "
+        f"{found['db_write_ms_per_run']:.2f} ms per run ({found['db_fraction']:.2%})."
+    )
+    table.caption_justify = "left"
+    console.print(table)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=150, help="epochs per task")
+    parser.add_argument("--jobs", type=int, default=10, help="settings (2 seeds each)")
+    parser.add_argument("--no-ray", action="store_true", help="skip the Ray backend")
+    parser.add_argument("--json", type=Path, metavar="OUT")
+    args = parser.parse_args()
+    found = measure(args.epochs, args.jobs, not args.no_ray)
+    report(found)
+    if args.json:
+        args.json.write_text(json.dumps(found, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

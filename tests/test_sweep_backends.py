@@ -1,0 +1,64 @@
+"""The sweep's backends: a local process pool and Ray train a job to the same numbers as a
+run in this process; a job that raises comes back failed and the others go on."""
+
+import sys
+
+import pytest
+from test_sweep import main, rows, write_spec
+
+from cftui.sweep import backends, driver, spec
+from cftui.validation import ConfigError
+
+SPEC = "seeds = 2\n[grid.naive]\n[grid.ewc]\nlambda = [100.0, 1e4]\n"
+NUMBERS = ("key", "seed", "state", "loss_matrix", "task1_mse", "last_mse", "forgetting", "bwt")
+
+
+def numbers(db) -> list[list]:
+    return [[row[k] for k in NUMBERS] for row in rows(db)]
+
+
+@pytest.mark.timeout(120)
+def test_the_pool_trains_a_job_to_the_numbers_of_a_run_in_this_process(tmp_path):
+    jobs = spec.jobs(spec.load(write_spec(tmp_path, SPEC)))
+    here = [backends.train(job) for job in jobs]
+    pooled = {r.job.settings.get("lambda"): r for r in backends.start("local", jobs, 2, None)}
+    assert len(pooled) == 3
+    for result in here:
+        other = pooled[result.job.settings.get("lambda")]
+        assert not result.error and not other.error
+        assert [o.loss_matrix for o in other.outcomes] == [o.loss_matrix for o in result.outcomes]
+        assert [o.seed for o in other.outcomes] == [0, 1]
+    assert here[0].outcomes[0].loss_matrix != here[0].outcomes[1].loss_matrix  # seeds differ
+
+
+@pytest.mark.timeout(120)
+def test_a_job_that_raises_comes_back_failed_and_the_others_finish(tmp_path):
+    good, *_ = spec.jobs(spec.load(write_spec(tmp_path, SPEC)))
+    broken = spec.Job("tiny", "naive", {}, {**good.config, "train": {"lr": -1.0}}, good.runs)
+    results = list(backends.start("local", [broken, good], 2, None))
+    by_config = {r.job.config["train"].get("lr"): r for r in results}
+    assert "ConfigError" in by_config[-1.0].error and "[train] lr" in by_config[-1.0].error
+    assert by_config[-1.0].outcomes == []
+    assert not by_config[0.01].error and len(by_config[0.01].outcomes) == 2
+
+
+def test_a_missing_ray_is_one_line_and_exit_2_before_anything_runs(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray -> ImportError
+    path = write_spec(tmp_path, SPEC)
+    with pytest.raises(ConfigError, match=r"pip install 'cftui\[ray\]'"):
+        backends.start("ray", [], 2, None)
+    assert main(monkeypatch, "sweep", path, "--backend", "ray") == 2
+    assert capsys.readouterr().err == (
+        "cftui: error: --backend ray: ray is not installed: pip install 'cftui[ray]'\n"
+    )
+    assert rows(driver.default_db(path)) == []  # the table exists; no run was trained
+
+
+@pytest.mark.timeout(300)
+def test_ray_gives_the_numbers_of_the_local_pool(tmp_path):
+    pytest.importorskip("ray")
+    path = write_spec(tmp_path, SPEC)
+    local = driver.run(path, tmp_path / "local.db", "local", 2)
+    on_ray = driver.run(path, tmp_path / "ray.db", "ray", 2)
+    assert (local.finished, on_ray.finished) == (6, 6)
+    assert numbers(tmp_path / "ray.db") == numbers(tmp_path / "local.db")
