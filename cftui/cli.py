@@ -11,6 +11,7 @@ torch loads only where training starts (cftui.headless, or the TUI's worker), so
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import shutil
 import sys
@@ -21,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from cftui import catalog, devices, methods, results, validation
+from cftui import catalog, devices, methods, record, results, validation
 from cftui.config import Config, ConfigError
 
 EXIT_BAD_INPUT = 2
@@ -130,6 +131,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(all: every method, on a terminal of at least 160x45)",
     )
     live.add_argument(
+        "--record",
+        type=Path,
+        metavar="FILE",
+        help="TUI: record the run to FILE (FILE.gz: compressed), for `cftui replay`",
+    )
+    live.add_argument(
         "--seeds",
         type=_seed_count,
         help="TUI: train seeds SEED..SEED+N-1 at once; curves show the median and the range",
@@ -146,6 +153,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--seeds", type=_seed_count, default=1, help=SEEDS_HELP)
     run.add_argument("--json", type=Path, metavar="OUT", help="write the result as JSON")
+    run.add_argument(
+        "--csv",
+        type=Path,
+        metavar="OUT",
+        help="write the loss history to OUT and the loss matrix to OUT-matrix.csv",
+    )
+    run.add_argument(
+        "--record", type=Path, metavar="FILE", help="record the run to FILE, for `cftui replay`"
+    )
     compare = commands.add_parser(
         "compare", parents=[common], help="run several methods on the same data and weights"
     )
@@ -215,10 +231,22 @@ def run_tui(args: argparse.Namespace) -> int:
     pace = getattr(args, "pace", default_pace(config))
     paused = getattr(args, "paused", False)
     seeds = getattr(args, "seeds", 1)
-    app = CftuiApp(
-        config, device, overrides=flags, pace=pace, paused=paused, compare=compare, seeds=seeds
-    )
-    app.run()
+    with contextlib.ExitStack() as stack:
+        recorder = None
+        if path := getattr(args, "record", None):
+            if compare:
+                raise ConfigError("--record", "", "records one method's run, not a comparison")
+            recorder = stack.enter_context(record.Recorder(path))  # before the app opens
+        CftuiApp(
+            config,
+            device,
+            overrides=flags,
+            pace=pace,
+            paused=paused,
+            compare=compare,
+            seeds=seeds,
+            recorder=recorder,
+        ).run()
     return 0
 
 

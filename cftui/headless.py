@@ -8,6 +8,7 @@ over seeds with the range beside it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,7 @@ import torch
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from cftui import compare, devices, methods, report, results
+from cftui import compare, devices, export, methods, record, report, results
 from cftui.config import Config
 from cftui.engine import Engine
 from cftui.snapshot import Snapshot, State
@@ -25,10 +26,11 @@ EXIT_DIVERGED = 1
 
 
 def prepare(args: argparse.Namespace, config: Config) -> tuple[torch.device, range]:
-    """The device and seeds the flags ask for; a --json path is checked before training."""
+    """The device and seeds the flags ask for; output paths are checked before training."""
     device = devices.resolve(getattr(args, "device", "auto"))
-    if args.json:
-        results.check_writable(args.json)
+    for path in (args.json, getattr(args, "csv", None)):
+        if path:
+            results.check_writable(path)
     return device, range(config.data.seed, config.data.seed + args.seeds)
 
 
@@ -37,7 +39,10 @@ def run(args: argparse.Namespace, config: Config) -> int:
     device, seeds = prepare(args, config)
     engine = Engine(config, device, seeds=seeds)
     console = Console()
-    with ProgressBars(console, engine) as publish:
+    with contextlib.ExitStack() as stack:
+        publish = stack.enter_context(ProgressBars(console, engine))
+        if args.record:
+            publish = stack.enter_context(record.Recorder(args.record)).around(publish)
         snapshot = engine.run(publish)
     which = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}–{seeds[-1]} at once"
     scenario = methods.info(config.method.name).scenario
@@ -60,6 +65,9 @@ def run(args: argparse.Namespace, config: Config) -> int:
         data = results.comparison(config, device, seeds, outcomes, summary)
     if args.json:
         write(console, args.json, data)
+    if args.csv:
+        for path in export.write_csv(args.csv, snapshot):
+            console.print(f"wrote {path}")
     if any(engine.now.failures):
         print(f"cftui: diverged: {snapshot.message}", file=sys.stderr)
     return EXIT_DIVERGED if snapshot.state is State.DIVERGED else 0

@@ -9,7 +9,6 @@ touches the model. torch loads in the worker too (about 1.6 s here): the first f
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -21,15 +20,12 @@ from textual.screen import ModalScreen
 from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState
 
-from cftui import catalog
 from cftui.config import Config
 from cftui.snapshot import Command, Comparison, Snapshot
 from cftui.tui import files
+from cftui.tui.choices import Choices
 from cftui.tui.commands import RunProvider, system_commands
-from cftui.tui.compare_picker import ComparePicker
 from cftui.tui.compare_view import CompareView
-from cftui.tui.explain import ExplainScreen
-from cftui.tui.screens import Help, method_picker, preset_picker
 from cftui.tui.widgets.fit import FitPlot
 from cftui.tui.widgets.loss_chart import LossChart
 from cftui.tui.widgets.matrix import LossMatrix
@@ -38,11 +34,11 @@ from cftui.tui.widgets.status import StatusLine
 if TYPE_CHECKING:
     from cftui.engine import Engine
     from cftui.lockstep import Lockstep
+    from cftui.record import Recorder
 
 SECONDS_PER_TASK = 10.0  # the default pace: one task in about this long, to watch it happen
 PACE_RANGE = (0.01, 10_000.0)  # epochs per second that +/- stay within (f: full pace)
 MIN_SIZE = (50, 15)  # columns, rows: below this the panels give way to a notice
-SCREENSHOT_GAP_S = 1.0  # at most one screenshot a second, however fast "s" is pressed
 
 
 def default_pace(config: Config) -> float:
@@ -64,7 +60,7 @@ class SnapshotReady(Message):
         return isinstance(message, SnapshotReady)
 
 
-class CftuiApp(App[None]):
+class CftuiApp(Choices, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "cftui"
     COMMANDS = App.COMMANDS | {RunProvider}
@@ -89,6 +85,7 @@ class CftuiApp(App[None]):
         Binding("l", "toggle_log", "log/linear", show=False),
         Binding("i", "explain", "why", show=False),
         Binding("s", "screenshot", "screenshot", show=False),
+        Binding("e", "export_csv", "export CSV", show=False),
         Binding("left", "turn_page(-1)", "page", show=False),
         Binding("right", "turn_page(1)", "page", show=False),
         Binding("ctrl+c", "quit", "quit", show=False, priority=True),
@@ -105,19 +102,22 @@ class CftuiApp(App[None]):
         paused: bool = False,
         compare: tuple[str, ...] = (),
         seeds: int = 1,
+        recorder: Recorder | None = None,
     ) -> None:
         """``device`` is a name for devices.resolve ("auto", "cpu", "cuda:0", ...), resolved
         in the worker. ``pace`` in epochs per second (None: full pace; default_pace(config)
         is one task in SECONDS_PER_TASK). ``overrides`` are the command-line flags, applied
         again to a preset picked later. ``compare``: methods to train side by side (the
         single view when empty); ``seeds``: each run trains that many seeds at once, from the
-        config's seed, and shows their median with their range."""
+        config's seed, and shows their median with their range. ``recorder`` writes every
+        snapshot the app is sent to a file, for `cftui replay`."""
         super().__init__()
         self.overrides = overrides or {}
         self.device = device
         self.config = config
         self.compare = compare
         self.seeds = seeds
+        self.recorder = recorder
         self.engine: Engine | Lockstep | None = None
         self.worker: Worker | None = None  # the training worker, once started
         self.snapshot: Snapshot | Comparison | None = None
@@ -158,9 +158,10 @@ class CftuiApp(App[None]):
             self.engine = self._build_engine()
         engine = self.engine
         if engine is not None and not self.quitting:
-            engine.run(
-                lambda snap: self.post_message(SnapshotReady(snap, engine)), until_done=False
-            )
+            publish = lambda snap: self.post_message(SnapshotReady(snap, engine))  # noqa: E731
+            if self.recorder is not None:
+                publish = self.recorder.around(publish)
+            engine.run(publish, until_done=False)
 
     def _build_engine(self) -> Engine | Lockstep | None:
         """The engine (a Lockstep of engines for a comparison), or None when the app began
@@ -208,9 +209,14 @@ class CftuiApp(App[None]):
     def show_status(self) -> None:
         status = self.query_one(StatusLine)
         if self.snapshot is None:
-            status.starting(self.config, self.error)
+            status.starting(self.config, self.error, self.status_advice())
         else:
-            status.show(self.snapshot, self.error)
+            status.show(self.snapshot, self.error, self.status_advice())
+
+    def status_advice(self) -> str | None:
+        """The status line's second line, where the app has its own (a replay); None: the
+        advice for the run's state."""
+        return None
 
     @on(Worker.StateChanged)
     def worker_changed(self, event: Worker.StateChanged) -> None:
@@ -304,57 +310,6 @@ class CftuiApp(App[None]):
         else:
             log = self.query_one("#side LossChart", LossChart).toggle_log()
         self.notify(f"loss axis: {'log10' if log else 'linear'}", timeout=2)
-
-    def use_method(self, name: str) -> None:
-        """Restart with method ``name``: same data, same initial weights (from a comparison:
-        back to the single view, with that method)."""
-        config = self.snapshot.scene.config.with_overrides(method=name)
-        if self.compare:
-            self._switch_view((), config)
-        else:
-            self._restart_with(config)
-
-    def use_methods(self, names: tuple[str, ...]) -> None:
-        """Compare ``names`` side by side, from the start: same data, same initial weights."""
-        self._switch_view(names, self.snapshot.scene.config)
-
-    def use_preset(self, config: Config) -> None:
-        """Restart with a preset's ``config``, the command-line flags and the method kept."""
-        flags = {**self.overrides, "method": self.snapshot.scene.config.method.name}
-        self._restart_with(config.with_overrides(**flags))
-
-    def action_pick_method(self) -> None:
-        picker = method_picker(self.snapshot.scene.config)
-        self.push_screen(picker, lambda name: name and self.use_method(name))
-
-    def action_pick_compare(self) -> None:
-        ticked = self.compare or tuple(
-            dict.fromkeys(("naive", self.snapshot.scene.config.method.name))
-        )
-        self.push_screen(ComparePicker(ticked), lambda names: names and self.use_methods(names))
-
-    def action_turn_page(self, pages: int) -> None:
-        self.query_one(CompareView).turn(pages)
-
-    def action_pick_preset(self) -> None:
-        entries = catalog.available()
-        presets = {entry.name: entry.config for entry in entries}
-        picker = preset_picker(entries, self.snapshot.scene.config)
-        self.push_screen(picker, lambda name: presets.get(name) and self.use_preset(presets[name]))
-
-    def action_screenshot(self) -> None:
-        if time.monotonic() - self._last_screenshot < SCREENSHOT_GAP_S:
-            return
-        self._last_screenshot = time.monotonic()
-        saved, said = files.save_screenshot(self.export_screenshot(), self.snapshot.scene.config)
-        self.notify(said, severity="information" if saved else "error", timeout=6)
-
-    def action_explain(self) -> None:
-        """What the method on screen does and why, and the data family (a tab away)."""
-        self.push_screen(ExplainScreen(self.snapshot.scene.config))
-
-    def action_help(self) -> None:
-        self.push_screen(Help())
 
     async def action_quit(self) -> None:
         self.quitting = True

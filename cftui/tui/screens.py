@@ -165,9 +165,12 @@ A small MLP learns one noisy 1-D task, then the next on a disjoint x-range, and 
 | `r` | restart the run (same data, same initial weights) |
 | `m` | method picker: restart with another method, same data and weights (`i` there: explain it) |
 | `i` | why: the method explained, `i` again the data (idea, formula, settings, paper, measured) |
+| `c` | compare: tick 2 to 6 methods, trained side by side on the same data and weights |
+| `←` / `→` | side by side: the previous / next page of panels, when not all fit |
 | `p` | preset picker: restart with another preset |
 | `l` | loss axis log / linear |
 | `s` | save an SVG screenshot |
+| `e` | export the loss history and the loss matrix as CSV |
 | `ctrl+p` | every action by name, and `method: NAME`, `preset: NAME` |
 | `q`, `ctrl+c` | quit |
 """

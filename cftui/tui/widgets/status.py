@@ -56,9 +56,10 @@ class StatusLine(ChangedRows, Widget):
         super().__init__(**kwargs)
         self._shown: tuple = ()  # the arguments of the last show or starting, for a resize
 
-    def show(self, snap: Snapshot | Comparison, error: str = "") -> None:
-        """State first, so it survives a narrow terminal; then the run, then what to do."""
-        self._shown = (snap, error)
+    def show(self, snap: Snapshot | Comparison, error: str = "", advice: str | None = None) -> None:
+        """State first, so it survives a narrow terminal; then the run, then what to do
+        (``advice``, or else what the keys can do in this state)."""
+        self._shown = (snap, error, advice)
         config = snap.scene.config
         auto = snap.auto_advance and len(snap.scene.tasks) > 1
         fields = [  # (long, short): the short form where the long one does not fit
@@ -79,17 +80,17 @@ class StatusLine(ChangedRows, Widget):
             for form in (0, 1)
         ]
         fits = [line for line in lines if line.cell_len <= self.size.width]
-        self._lines(fits[0] if fits else lines[1], hint(snap), error)
+        self._lines(fits[0] if fits else lines[1], advice or hint(snap), error)
 
-    def starting(self, config, error: str = "") -> None:
-        self._shown = (config, error)
+    def starting(self, config, error: str = "", advice: str | None = None) -> None:
+        self._shown = (config, error, advice)
         line = Text.assemble(*_run("starting", "bold", config))
-        self._lines(line, "loading PyTorch and drawing the data…", error)
+        self._lines(line, advice or "loading PyTorch and drawing the data…", error)
 
     def on_resize(self) -> None:
         if self._shown:
-            shown, error = self._shown
-            (self.starting if isinstance(shown, Config) else self.show)(shown, error)
+            shown, error, advice = self._shown
+            (self.starting if isinstance(shown, Config) else self.show)(shown, error, advice)
 
     def _lines(self, line: Text, advice: str, error: str) -> None:
         """The second line is the advice, or the error in its place."""

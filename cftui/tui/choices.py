@@ -1,0 +1,77 @@
+"""The keys that open a screen or change what runs: the pickers (method, methods to compare,
+preset), paging the comparison, the explain pane and the help, and what is saved (an SVG
+screenshot, the losses as CSV). A mixin of CftuiApp, which holds the engine and the views.
+"""
+
+from __future__ import annotations
+
+import time
+
+from cftui import catalog, export
+from cftui.config import Config
+from cftui.tui import files
+from cftui.tui.compare_picker import ComparePicker
+from cftui.tui.compare_view import CompareView
+from cftui.tui.explain import ExplainScreen
+from cftui.tui.screens import Help, method_picker, preset_picker
+
+SCREENSHOT_GAP_S = 1.0  # at most one screenshot a second, however fast "s" is pressed
+
+
+class Choices:
+    def use_method(self, name: str) -> None:
+        """Restart with method ``name``: same data, same initial weights (from a comparison:
+        back to the single view, with that method)."""
+        config = self.snapshot.scene.config.with_overrides(method=name)
+        if self.compare:
+            self._switch_view((), config)
+        else:
+            self._restart_with(config)
+
+    def use_methods(self, names: tuple[str, ...]) -> None:
+        """Compare ``names`` side by side, from the start: same data, same initial weights."""
+        self._switch_view(names, self.snapshot.scene.config)
+
+    def use_preset(self, config: Config) -> None:
+        """Restart with a preset's ``config``, the command-line flags and the method kept."""
+        flags = {**self.overrides, "method": self.snapshot.scene.config.method.name}
+        self._restart_with(config.with_overrides(**flags))
+
+    def action_pick_method(self) -> None:
+        picker = method_picker(self.snapshot.scene.config)
+        self.push_screen(picker, lambda name: name and self.use_method(name))
+
+    def action_pick_compare(self) -> None:
+        ticked = self.compare or tuple(
+            dict.fromkeys(("naive", self.snapshot.scene.config.method.name))
+        )
+        self.push_screen(ComparePicker(ticked), lambda names: names and self.use_methods(names))
+
+    def action_turn_page(self, pages: int) -> None:
+        self.query_one(CompareView).turn(pages)
+
+    def action_pick_preset(self) -> None:
+        entries = catalog.available()
+        presets = {entry.name: entry.config for entry in entries}
+        picker = preset_picker(entries, self.snapshot.scene.config)
+        self.push_screen(picker, lambda name: presets.get(name) and self.use_preset(presets[name]))
+
+    def action_screenshot(self) -> None:
+        if time.monotonic() - self._last_screenshot < SCREENSHOT_GAP_S:
+            return
+        self._last_screenshot = time.monotonic()
+        saved, said = files.save_screenshot(self.export_screenshot(), self.snapshot.scene.config)
+        self.notify(said, severity="information" if saved else "error", timeout=6)
+
+    def action_explain(self) -> None:
+        """What the method on screen does and why, and the data family (a tab away)."""
+        self.push_screen(ExplainScreen(self.snapshot.scene.config))
+
+    def action_help(self) -> None:
+        self.push_screen(Help())
+
+    def action_export_csv(self) -> None:
+        """The loss history and the loss matrix as CSV in the current folder (one pair per
+        method side by side); the paths are shown."""
+        saved, said = export.save_here(self.snapshot)
+        self.notify(said, severity="information" if saved else "error", timeout=6)

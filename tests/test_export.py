@@ -1,0 +1,81 @@
+"""CSV export (cftui.export): the files hold the snapshot's own numbers, are written whole,
+and the app's "e" says where they went."""
+
+import csv
+import io
+
+import numpy as np
+import pytest
+
+from cftui import catalog, export, results
+from cftui.engine import Engine
+from cftui.snapshot import Comparison, State
+
+from conftest import small
+
+
+@pytest.fixture(scope="module")
+def finished():
+    """A finished two-task run (full pace, a few epochs)."""
+    engine = Engine(small(catalog.resolve("polynomial"), epochs=15))
+    return engine.run()
+
+
+def rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_the_history_has_every_measurement_with_its_task(finished):
+    header, *body = rows(export.history_csv(finished))
+    assert header == ["step", "task", "test_mse_task_1", "test_mse_task_2"]
+    assert [int(r[0]) for r in body] == finished.steps.tolist()
+    np.testing.assert_array_equal([[float(v) for v in r[2:]] for r in body], finished.test_losses)
+    (switch,) = finished.boundaries  # the step task 2 began: its first measurement is task 1's
+    assert [int(r[1]) for r in body] == [1 if s <= switch else 2 for s in finished.steps]
+    assert {int(r[1]) for r in body} == {1, 2} and int(body[-1][0]) == finished.step
+
+
+def test_the_matrix_has_a_row_per_finished_task(finished):
+    header, *body = rows(export.matrix_csv(finished))
+    assert header == ["after_task", "test_mse_task_1", "test_mse_task_2"]
+    assert [r[0] for r in body] == ["1", "2"]
+    assert [tuple(float(v) for v in r[1:]) for r in body] == list(finished.loss_matrix)
+
+
+def test_run_csv_writes_both_files_whole_and_names_the_second(finished, tmp_path):
+    out = tmp_path / "losses.csv"
+    assert export.write_csv(out, finished) == (out, tmp_path / "losses-matrix.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["losses-matrix.csv", "losses.csv"]
+    assert out.read_text() == export.history_csv(finished)
+    assert (tmp_path / "losses-matrix.csv").read_text() == export.matrix_csv(finished)
+    with pytest.raises(results.WriteError) as caught:
+        export.write_csv(tmp_path / "missing" / "x.csv", finished)
+    assert str(caught.value).startswith(f"{tmp_path / 'missing' / 'x.csv'}: cannot write")
+
+
+def test_the_e_key_saves_both_here_and_says_where(finished, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    saved, said = export.save_here(finished)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert saved and len(names) == 2
+    history, matrix = (tmp_path / n for n in sorted(names, key=len))
+    assert history.name.startswith("cftui-polynomial-naive-") and history.suffix == ".csv"
+    assert matrix.name == history.name.replace(".csv", "-matrix.csv")
+    assert said == f"saved {history}, {matrix}"
+    assert matrix.read_text() == export.matrix_csv(finished)
+
+
+def test_a_comparison_saves_each_run_and_a_failure_says_why(finished, tmp_path, monkeypatch):
+    other = finished.scene.config.with_overrides(method="ewc")
+    ewc = Engine(other).run()
+    both = Comparison((finished, ewc), run=0, state=State.FINISHED, pace=None, auto_advance=True)
+    monkeypatch.chdir(tmp_path)
+    saved, said = export.save_here(both)
+    assert saved and said.count(".csv") == 4
+    assert sum(p.name.startswith("cftui-polynomial-ewc-") for p in tmp_path.iterdir()) == 2
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()  # the folder the app runs in was removed: nothing can be written there
+    saved, said = export.save_here(finished)
+    assert not saved and said.startswith("CSV not saved: ") and "\n" not in said

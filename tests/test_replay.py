@@ -1,0 +1,231 @@
+"""Replaying a recording (cftui.tui.replay): the Player keeps the recorded timing and obeys
+the engine's commands and the seeks; the app shows it under the same panels, without torch."""
+
+import asyncio
+import dataclasses
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+from textual.screen import ModalScreen
+
+from cftui import catalog, record
+from cftui.engine import Engine
+from cftui.snapshot import Command, State
+from cftui.tui.replay import FRAME_GAP_S, MAX_GAP_S, Player, ReplayApp, Seek, task_starts, timeline
+
+from conftest import small
+
+WAIT_S = 10.0
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory):
+    """A paced two-task run recorded to a file: about six frames a task."""
+    path = tmp_path_factory.mktemp("replay") / "run.jsonl"
+    with record.Recorder(path) as recorder:
+        Engine(small(catalog.resolve("polynomial"), epochs=30), pace=30.0).run(recorder)
+    return path
+
+
+def spaced(recording: record.Recording, seconds: float) -> record.Recording:
+    """The same frames, ``seconds`` apart: timings a test can count on."""
+    frames = [record.Frame(i * seconds, f.snapshot) for i, f in enumerate(recording.frames)]
+    return dataclasses.replace(recording, frames=frames)
+
+
+def play(player: Player, publish=lambda s: None) -> threading.Thread:
+    thread = threading.Thread(target=player.run, args=(publish,), daemon=True)
+    thread.start()
+    return thread
+
+
+def settle(player: Player, condition) -> None:
+    deadline = time.monotonic() + WAIT_S
+    while time.monotonic() < deadline:
+        if condition(player):
+            return
+        time.sleep(0.005)
+    raise AssertionError(f"timed out at frame {player.position}")
+
+
+@pytest.mark.parametrize(("spacing", "speed"), [(0.15, 1.0), (0.3, 2.0)])
+def test_every_frame_is_played_in_order_at_the_recorded_timing(recorded, spacing, speed):
+    recording = spaced(record.read(recorded), spacing)
+    player, shown = Player(recording, speed=speed), []
+    started = time.monotonic()
+    last = player.run(lambda snap: shown.append((time.monotonic() - started, snap)), True)
+    expected = spacing / speed * (len(recording.frames) - 1)
+    assert [snap for _, snap in shown] == [f.snapshot for f in recording.frames]
+    assert last is recording.frames[-1].snapshot and last.state is State.FINISHED
+    assert expected <= shown[-1][0] <= expected + 0.3
+    assert np.diff([t for t, _ in shown]) == pytest.approx(spacing / speed, abs=0.05)
+
+
+def test_a_fast_replay_draws_at_most_10_frames_a_second_and_ends_on_the_last(recorded):
+    recording = spaced(record.read(recorded), 0.15)
+    shown = []
+    player = Player(recording, speed=64.0)
+    started = time.monotonic()
+    player.run(lambda snap: shown.append(snap), until_done=True)
+    elapsed = time.monotonic() - started
+    assert shown[-1] is recording.frames[-1].snapshot
+    assert len(shown) <= elapsed / FRAME_GAP_S + 2 < len(recording.frames)
+
+
+def test_a_long_wait_in_the_recording_plays_as_max_gap(recorded):
+    recording = spaced(record.read(recorded), 0.5)
+    frames = recording.frames
+    frames[3:] = [dataclasses.replace(f, t=f.t + 100.0) for f in frames[3:]]
+    times = timeline(recording)
+    assert times[3] - times[2] == MAX_GAP_S
+    assert np.diff(times)[3:] == pytest.approx(0.5)
+
+
+def test_commands_step_seek_restart_and_resume(recorded):
+    recording = spaced(record.read(recorded), 0.25)  # a second is four frames
+    frames, starts = recording.frames, task_starts(recording)
+    assert starts[0] == 0 and frames[starts[1]].snapshot.task == 1 == len(starts) - 1
+    assert starts[1] > 2
+    player = Player(recording, paused=True)
+    thread = play(player)
+    settle(player, lambda p: p.snapshot.state is State.PAUSED)
+    for command, arg, expected in [
+        (Command.STEP_EPOCH, None, 1),
+        (Seek.SECONDS, 1.0, 5),
+        (Seek.SECONDS, -1.0, 1),
+        (Seek.SECONDS, 0.1, 2),  # less than a frame on: the next frame
+        (Seek.TASKS, 1, starts[1]),
+        (Seek.TASKS, -1, 0),
+        (Command.NEXT_TASK, None, starts[1]),
+        (Seek.SECONDS, 1000.0, len(frames) - 1),
+        (Command.RESET, None, 0),
+    ]:
+        player.send(command, arg)
+        settle(player, lambda p, at=expected: p.position == at)
+        shown = player.snapshot
+        assert shown.step == frames[expected].snapshot.step, command
+        recorded_state = frames[expected].snapshot.state
+        assert shown.state is (State.PAUSED if recorded_state is State.RUNNING else recorded_state)
+    player.send(Command.SET_PACE, 64.0)
+    player.send(Command.TOGGLE_PAUSE)
+    settle(player, lambda p: p.at_end)
+    assert player.snapshot is frames[-1].snapshot
+    player.stop()
+    thread.join(timeout=WAIT_S)
+    assert not thread.is_alive()
+
+
+def screen_text(app) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def until(pilot, condition, timeout: float = WAIT_S):
+    for _ in range(int(timeout / 0.02)):
+        if pilot.app.snapshot is not None and condition(pilot.app.snapshot):
+            await pilot.pause()
+            return pilot.app.snapshot
+        await pilot.pause(0.02)
+    raise AssertionError(f"timed out at step {pilot.app.snapshot and pilot.app.snapshot.step}")
+
+
+def test_the_app_replays_with_seek_keys_and_says_it_is_a_replay(recorded):
+    recording = record.read(recorded)
+    frames, times, starts = recording.frames, timeline(recording), task_starts(recording)
+    a_second_on = int(np.searchsorted(times, times[0] + 1.0, side="right")) - 1
+    assert a_second_on > 1  # a second holds several frames
+
+    async def script(app, pilot):
+        snap = await until(pilot, lambda s: s.state is State.PAUSED)
+        assert snap.step == 0
+        status = screen_text(app).splitlines()[1]
+        assert f"▶ replay 0:00/0:0{int(times[-1])} ×1 · run.jsonl" in status
+        await pilot.press("right")
+        assert app.snapshot.step == frames[a_second_on].snapshot.step
+        await pilot.press("left")
+        assert app.snapshot.step == frames[0].snapshot.step
+        await pilot.press("right_square_bracket")
+        assert (app.snapshot.task, app.snapshot.step) == (1, frames[starts[1]].snapshot.step)
+        await pilot.press("left_square_bracket")
+        assert app.snapshot.step == 0
+        await pilot.press("m", "p", "c", "a")  # off in a replay: nothing opens or changes
+        assert not isinstance(app.screen, ModalScreen)
+        assert not app.check_action("pick_method", ()) and app.snapshot.auto_advance
+        await pilot.press("plus", "plus")
+        assert app.speed == 4 and "×4" in screen_text(app).splitlines()[1]
+        await pilot.press("space")
+        await until(pilot, lambda s: s.state is State.FINISHED)
+        assert app.snapshot is frames[-1].snapshot
+        assert "end — r: from the start" in screen_text(app).splitlines()[1]
+        await pilot.press("q")
+
+    async def main():
+        app = ReplayApp(recording, paused=True)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await script(app, pilot)
+
+    asyncio.run(main())
+
+
+def test_a_cut_recording_says_where_it_stopped(recorded, tmp_path):
+    cut = tmp_path / "cut.jsonl"
+    cut.write_bytes(recorded.read_bytes()[:-20])
+    recording = record.read(cut)
+    n_lines = len(recorded.read_bytes().splitlines())
+
+    async def main():
+        app = ReplayApp(recording, paused=True)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await until(pilot, lambda s: s.state is State.PAUSED)
+            line = screen_text(app).splitlines()[1]
+            await pilot.press("q")
+        return line
+
+    assert f"recording cut: line {n_lines}: cut short" in asyncio.run(main())
+
+
+WITHOUT_TORCH = """
+import asyncio, sys
+
+class NoTorch:  # as on a laptop without torch: any import of it fails, and is noted
+    tried = []
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "torch":
+            NoTorch.tried.append(name)
+            raise ModuleNotFoundError(name)
+
+sys.meta_path.insert(0, NoTorch())
+import cftui.replay_command
+from cftui import catalog, record
+from cftui.tui.replay import ReplayApp
+
+recording = record.read(sys.argv[1])
+
+async def main():
+    app = ReplayApp(recording, speed=64.0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(500):
+            await pilot.pause(0.02)
+            if app.snapshot is recording.frames[-1].snapshot:
+                break
+        print(app.snapshot.step, app.snapshot.state)
+        await pilot.press("q")
+
+asyncio.run(main())
+print(NoTorch.tried, sorted(m for m in sys.modules if m.split(".")[0] == "torch"))
+"""
+
+
+def test_replay_runs_to_the_last_frame_where_torch_cannot_be_imported(recorded):
+    last = record.read(recorded).frames[-1].snapshot
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_TORCH, str(recorded)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"{last.step} finished", "[] []"]
