@@ -8,9 +8,6 @@ the model.
 
 from __future__ import annotations
 
-import contextlib
-import queue
-import threading
 import time
 from collections.abc import Callable, Sequence
 
@@ -19,6 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from cftui.config import Config
+from cftui.inbox import Inbox
 from cftui.measure import Measure
 from cftui.pacing import Pace
 from cftui.run_state import Batches, RunState
@@ -35,7 +33,7 @@ PUBLISH_HZ = 5  # snapshots (each with a fresh fit) per second while training: s
 # enough to watch, and it keeps a remote terminal under 50 KB/s (benchmarks/RESULTS.md)
 
 
-class Engine:
+class Engine(Inbox):
     def __init__(
         self,
         config: Config,
@@ -47,12 +45,11 @@ class Engine:
     ) -> None:
         """``seeds``: train these seeds at once (each with its own data draw, weights, batch
         order and method state); None: the config's one seed, followed on a reset."""
+        super().__init__()
         self.device = torch.device(device)
         self._seeds = None if seeds is None else tuple(seeds)
         self.auto_advance = auto_advance
         self.pace = Pace(pace)
-        self.commands: queue.SimpleQueue = queue.SimpleQueue()
-        self._stop = threading.Event()
         self._publish: Callable[[Snapshot], None] = lambda s: None
         self._publish_due = 0.0
         self._runs = -1  # how many resets so far; the snapshot's run number
@@ -62,15 +59,6 @@ class Engine:
         self._reset()
 
     # -- the public surface -------------------------------------------------------------
-
-    def send(self, command: Command, arg: object = None) -> None:
-        """Queue a command; thread-safe, never blocks. Applied before the next step."""
-        self.commands.put((command, arg))
-
-    def stop(self) -> None:
-        """Make run() return promptly, from any thread."""
-        self._stop.set()
-        self.send(Command.STOP)
 
     def run(
         self, publish: Callable[[Snapshot], None] = lambda s: None, until_done: bool = True
@@ -82,8 +70,8 @@ class Engine:
         """
         self._publish = publish
         self._emit()
-        while not self._stop.is_set():
-            self._apply_pending()
+        while not self.stopping:
+            self.apply_pending()
             now = self.now
             if until_done and now.stopped:
                 break
@@ -91,7 +79,7 @@ class Engine:
                 self.step()
                 self._keep_pace()
             else:
-                self._wait(IDLE_POLL_S)
+                self.wait(IDLE_POLL_S)
         return self.snapshot
 
     @property
@@ -230,16 +218,6 @@ class Engine:
 
     # -- commands and pace ---------------------------------------------------------------
 
-    def _apply_pending(self) -> None:
-        while not self.commands.empty():
-            self.apply(*self.commands.get_nowait())
-
-    def _wait(self, seconds: float) -> None:
-        """Sleep up to ``seconds``, waking at once for a command."""
-        with contextlib.suppress(queue.Empty):
-            self.apply(*self.commands.get(timeout=max(seconds, 0.0)))
-        self._apply_pending()
-
     def _keep_pace(self) -> None:
         now = self.now
         if self.pace.rate is None or now.state is not State.RUNNING:
@@ -248,12 +226,12 @@ class Engine:
         if self._snapshot.step != now.step and due > self._publish_due:
             self._emit()  # a sleep past the next snapshot ahead: show where it stands first
         while self.now is now and now.state is State.RUNNING and self.pace.rate is not None:
-            if self._stop.is_set():
+            if self.stopping:
                 break
             ahead = due - time.perf_counter()
             if ahead <= 0:
                 break
-            self._wait(ahead)
+            self.wait(ahead)
 
     def apply(self, command: Command, arg: object) -> None:
         """Carry out ``command`` now, in the training thread (send() queues it for run())."""

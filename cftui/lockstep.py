@@ -11,9 +11,6 @@ others go on.
 
 from __future__ import annotations
 
-import contextlib
-import queue
-import threading
 import time
 from collections.abc import Callable, Sequence
 
@@ -21,13 +18,14 @@ import torch
 
 from cftui.config import Config
 from cftui.engine import IDLE_POLL_S, PUBLISH_HZ, Engine
+from cftui.inbox import Inbox
 from cftui.pacing import Pace
 from cftui.snapshot import Command, Comparison, State
 
 WAITING = (State.TASK_DONE, State.FINISHED, State.DIVERGED)  # a run that trains no more now
 
 
-class Lockstep:
+class Lockstep(Inbox):
     def __init__(
         self,
         config: Config,
@@ -40,24 +38,14 @@ class Lockstep:
     ) -> None:
         """One Engine per name in ``methods``; ``seeds`` as in Engine (each run trains them
         all at once, and shows their median with the range around it)."""
+        super().__init__()
         self.methods, self.device, self.seeds = tuple(methods), torch.device(device), seeds
         self.auto_advance = auto_advance
         self.pace = Pace(pace)
-        self.commands: queue.SimpleQueue = queue.SimpleQueue()
-        self._stop = threading.Event()
         self._publish: Callable[[Comparison], None] = lambda c: None
         self._publish_due = 0.0
         self._runs = -1
         self._build(config)
-
-    # -- the public surface, as Engine's -------------------------------------------------
-
-    def send(self, command: Command, arg: object = None) -> None:
-        self.commands.put((command, arg))
-
-    def stop(self) -> None:
-        self._stop.set()
-        self.send(Command.STOP)
 
     def run(
         self, publish: Callable[[Comparison], None] = lambda c: None, until_done: bool = True
@@ -66,13 +54,13 @@ class Lockstep:
         PUBLISH_HZ times a second and at every change of state."""
         self._publish = publish
         self._emit()
-        while not self._stop.is_set():
-            self._apply_pending()
+        while not self.stopping:
+            self.apply_pending()
             if until_done and all(engine.now.stopped for engine in self.engines):
                 break
             training = [engine for engine in self.engines if engine.now.training]
             if not training:
-                self._wait(IDLE_POLL_S)
+                self.wait(IDLE_POLL_S)
                 continue
             states = self._states()
             for engine in training:
@@ -144,16 +132,8 @@ class Lockstep:
 
     # -- commands and pace ---------------------------------------------------------------
 
-    def _apply_pending(self) -> None:
-        while not self.commands.empty():
-            self._apply(*self.commands.get_nowait())
-
-    def _wait(self, seconds: float) -> None:
-        with contextlib.suppress(queue.Empty):
-            self._apply(*self.commands.get(timeout=max(seconds, 0.0)))
-        self._apply_pending()
-
-    def _apply(self, command: Command, arg: object) -> None:
+    def apply(self, command: Command, arg: object) -> None:
+        """Carry out ``command`` on every run, in the training thread."""
         if command is Command.TOGGLE_PAUSE:
             if any(engine.now.state in (State.RUNNING, State.PAUSED) for engine in self.engines):
                 self._paused = not self._paused
@@ -183,11 +163,11 @@ class Lockstep:
         if self.pace.rate is None or self._state() is not State.RUNNING:
             return
         due = self.pace.due(self._steps, steps_per_epoch)
-        while not self._stop.is_set() and self.pace.rate is not None:
+        while not self.stopping and self.pace.rate is not None:
             ahead = due - time.perf_counter()
             if ahead <= 0 or self._state() is not State.RUNNING:
                 break
-            self._wait(min(ahead, self._publish_due - time.perf_counter()))
+            self.wait(min(ahead, self._publish_due - time.perf_counter()))
             if time.perf_counter() >= self._publish_due:
                 self._emit()
 

@@ -249,7 +249,7 @@ def test_a_reset_starts_a_fresh_run(tiny):
     trained = engine.now
     assert trained.method.terms and trained.loss_matrix and trained.ghosts
     engine.send(Command.RESET)
-    engine._apply_pending()
+    engine.apply_pending()
     fresh = engine.now
     assert fresh is not trained and fresh.model is not trained.model
     assert (fresh.step, fresh.task, fresh.epoch, fresh.state) == (0, 0, 0, State.RUNNING)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import enum
 import queue
-import threading
 import time
 from collections.abc import Callable
 
@@ -21,6 +20,7 @@ import numpy as np
 from textual.app import App
 from textual.binding import Binding
 
+from cftui.inbox import Inbox
 from cftui.record import Recording
 from cftui.replay_command import SPEED_RANGE
 from cftui.snapshot import Command, Snapshot, State
@@ -49,30 +49,22 @@ def task_starts(recording: Recording) -> list[int]:
     return [0] + [i for i in range(1, len(where)) if where[i] != where[i - 1]]
 
 
-class Player:
+class Player(Inbox):
     """The engine's surface (send, stop, run, snapshot) over a recording."""
 
     def __init__(self, recording: Recording, speed: float = 1.0, paused: bool = False) -> None:
+        super().__init__()
         self.recording = recording
         self.times = timeline(recording)
         self.starts = task_starts(recording)
         self.speed, self.paused = speed, paused
         self.position = 0
-        self.commands: queue.SimpleQueue = queue.SimpleQueue()
-        self._stop = threading.Event()
         self._publish: Callable[[Snapshot], None] = lambda s: None
         self._snapshot = self._shown()
         self._anchor = (time.monotonic(), 0.0)  # (clock, replay time) when play last resumed
         self._shown_at = 0.0
 
     # -- the engine's surface ----------------------------------------------------------------
-
-    def send(self, command: Command | Seek, arg: object = None) -> None:
-        self.commands.put((command, arg))
-
-    def stop(self) -> None:
-        self._stop.set()
-        self.send(Command.STOP)
 
     @property
     def snapshot(self) -> Snapshot:
@@ -88,7 +80,7 @@ class Player:
         """Play until stopped (or, with ``until_done``, to the last frame)."""
         self._publish = publish
         self._show(self.position)
-        while not self._stop.is_set() and not (until_done and self.at_end):
+        while not self.stopping and not (until_done and self.at_end):
             wait = self._until_next()
             try:
                 command, arg = self.commands.get(timeout=IDLE_POLL_S if wait is None else wait)
@@ -96,7 +88,7 @@ class Player:
                 if wait is not None:
                     self._show(self._due(), anchor=False)
                 continue
-            self._apply(command, arg)
+            self.apply(command, arg)
         return self._snapshot
 
     # -- playing -------------------------------------------------------------------------------
@@ -118,7 +110,7 @@ class Player:
         latest = int(np.searchsorted(self.times, self._clock(), side="right")) - 1
         return max(latest, self.position + 1)
 
-    def _apply(self, command: Command | Seek, arg: object) -> None:
+    def apply(self, command: Command | Seek, arg: object) -> None:
         here = self.position
         if command is Command.TOGGLE_PAUSE:
             self.paused = not self.paused
