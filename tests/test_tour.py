@@ -203,3 +203,18 @@ def test_cftui_tour_refuses_a_bad_step_in_one_line():
         "cftui tour: error: argument --step: choose a step from 1 to 13, got 99"
         " (see cftui tour --help)"
     ]
+
+
+def test_at_80x24_the_remedies_step_pages_with_pgup_pgdn_and_arrows_still_move_the_tour():
+    lineup = len(STEPS) - 1
+
+    async def script(app, pilot):
+        await shows(app, pilot, lineup)
+        assert "page 1/2 (pgup/pgdn)" in screen_text(app)
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert [panel.border_title for panel in app.query(MethodPanel)] == ["si", "replay"]
+        await pilot.press("left")
+        await shows(app, pilot, lineup - 1)
+
+    drive(script, size=(80, 24), start=lineup)

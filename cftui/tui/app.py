@@ -86,8 +86,8 @@ class CftuiApp(Choices, App[None]):
         Binding("i", "explain", "why", show=False),
         Binding("s", "screenshot", "screenshot", show=False),
         Binding("e", "export_csv", "export CSV", show=False),
-        Binding("left", "turn_page(-1)", "page", show=False),
-        Binding("right", "turn_page(1)", "page", show=False),
+        Binding("left,pageup", "turn_page(-1)", "page", show=False),
+        Binding("right,pagedown", "turn_page(1)", "page", show=False),
         Binding("ctrl+c", "quit", "quit", show=False, priority=True),
     ]
 

@@ -65,6 +65,7 @@ class CompareView(Vertical):
         self.comparison: Comparison | None = None
         self.page = 0
         self.log_scale = True
+        self.page_keys = "←/→"  # what turns a page (the tour takes ←/→ for its steps)
 
     def compose(self) -> ComposeResult:
         yield Horizontal(id="panels")
@@ -125,7 +126,7 @@ class CompareView(Vertical):
         limits = shared_limits(comparison.runs, self.log_scale)
         for panel, snap in zip(self.query(MethodPanel), page, strict=False):
             panel.show(snap, limits, self.log_scale)
-        pages = f" · page {self.page + 1}/{self.pages} (←/→)" if self.pages > 1 else ""
+        pages = f" · page {self.page + 1}/{self.pages} ({self.page_keys})" if self.pages > 1 else ""
         self.query_one(SummaryTable).show(comparison, pages)
 
 

@@ -23,6 +23,7 @@ from cftui.config import Config
 from cftui.snapshot import Command, Comparison, Snapshot, State
 from cftui.tour import STEPS, Show, Step
 from cftui.tui.app import CftuiApp, default_pace
+from cftui.tui.compare_view import CompareView
 
 
 class TourApp(CftuiApp):
@@ -68,6 +69,9 @@ class TourApp(CftuiApp):
     def compose(self):
         yield from super().compose()
         yield Static(self.step_text(), id="tour")
+
+    def on_mount(self) -> None:
+        self.query_one(CompareView).page_keys = "pgup/pgdn"  # ←/→ move through the tour
 
     def step_text(self) -> Text:
         step, config = self.step, self.config_of(self.index)
