@@ -25,7 +25,7 @@ from rich.table import Table
 from cftui import catalog, record
 from cftui import engine as engine_module
 from cftui.engine import Engine
-from cftui.tui.app import default_pace
+from cftui.pacing import default_pace
 from cftui.tui.replay import ReplayApp
 
 SIZE = (120, 40)

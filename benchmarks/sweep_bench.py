@@ -53,6 +53,7 @@ def bare(path: Path) -> tuple[float, list[backends.Result]]:
 
 def swept(path: Path, folder: Path, backend: str, workers: int) -> tuple[float, int]:
     """A whole sweep into a fresh database, start-up included: (seconds, rows)."""
+    folder.mkdir(exist_ok=True)
     db = folder / f"{backend}-{workers}.db"
     started = time.perf_counter()
     tally = driver.run(path, db, backend, workers, None, Console(quiet=True))
@@ -100,33 +101,37 @@ def measure(epochs: int, jobs: int, with_ray: bool) -> dict:
         path = write_spec(folder, epochs, jobs)
         work, results = bare(path)
         runs = sum(len(r.outcomes) for r in results)
-        startup, _ = swept(write_spec(folder, 1, 1), folder, "local", 1)  # a near-empty job
-        timings = {"local, 1 worker": swept(path, folder, "local", 1)}
-        timings["local, 2 workers"] = swept(path, folder, "local", 2)
+        empty = write_spec(folder, 1, 1)  # one near-empty job: what starting a backend costs
+        startup = {"local": swept(empty, folder / "empty", "local", 1)[0]}
+        timings = {"local, 1 worker": ("local", *swept(path, folder, "local", 1))}
+        timings["local, 2 workers"] = ("local", *swept(path, folder, "local", 2))
         if with_ray:
-            timings["ray, 2 CPUs (this machine)"] = swept(path, folder, "ray", 2)
+            startup["ray"] = swept(empty, folder / "empty", "ray", 2)[0]
+            timings["ray, 2 CPUs (this machine)"] = ("ray", *swept(path, folder, "ray", 2))
         writes = db_writes(results, folder)
         ceiling = machine_ceiling()
-    one = timings["local, 1 worker"][0]
+    one = timings["local, 1 worker"][1]
+    steady = one - startup["local"]  # one worker's sweep, once started
     return {
         "machine": f"{platform.node()} ({torch.get_num_threads()} torch threads here), "
         f"{platform.processor() or platform.machine()}",
         "runs": runs,
         "bare_seconds": work,
         "bare_runs_per_s": runs / work,
-        "pool_startup_seconds": startup,
+        "pool_startup_seconds": startup["local"],
+        "ray_startup_seconds": startup.get("ray"),
         "two_processes_ceiling": ceiling,
         "db_write_ms_per_run": 1000 * writes / runs,
-        "machinery_fraction": (one - startup - work) / work,
+        "machinery_fraction": (steady - work) / work,
         "db_fraction": writes / work,
         "backends": {
             name: {
                 "seconds": s,
                 "runs_per_s": n / s,
                 "vs_one_worker": one / s,
-                "vs_one_worker_after_startup": (one - startup) / (s - startup),
+                "vs_one_worker_after_startup": steady / (s - startup[backend]),
             }
-            for name, (s, n) in timings.items()
+            for name, (backend, s, n) in timings.items()
         },
     }
 
@@ -157,8 +162,10 @@ def report(found: dict) -> None:
             f"{row['vs_one_worker_after_startup']:.2f}x",
         )
     table.caption = (
-        f"{found['runs']} runs; walls include start-up (pool start ≈ "
-        f"{found['pool_startup_seconds']:.1f} s). Machinery per run, start-up aside: "
+        f"{found['runs']} runs; walls include start-up (a sweep of one near-empty job: "
+        f"{found['pool_startup_seconds']:.1f} s local, "
+        f"{found['ray_startup_seconds'] or 0:.1f} s Ray); 'start-up aside' takes each backend's "
+        f"own away. Machinery per run, start-up aside: "
         f"{found['machinery_fraction']:+.1%} of the work; SQLite writes "
         f"{found['db_write_ms_per_run']:.2f} ms per run ({found['db_fraction']:.2%}). "
         f"This machine runs two processes of bare torch work at "

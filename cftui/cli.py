@@ -24,6 +24,7 @@ from rich.text import Text
 
 from cftui import catalog, devices, methods, record, results, validation
 from cftui.config import Config, ConfigError
+from cftui.pacing import default_pace
 
 EXIT_BAD_INPUT = 2
 MAX_SEEDS = 4096  # seeds trained at once: 4096 article MLPs hold about 1.5 GB of weights,
@@ -215,7 +216,7 @@ def run_tui(args: argparse.Namespace) -> int:
     device = getattr(args, "device", "auto")
     if device not in ("auto", "cpu"):
         device = str(devices.resolve(device))
-    from cftui.tui.app import CftuiApp, default_pace  # Textual loads only for the TUI
+    from cftui.tui.app import CftuiApp  # Textual loads only for the TUI
     from cftui.tui.compare_view import ALL_NEEDS
 
     compare = getattr(args, "compare", ())

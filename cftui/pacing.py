@@ -8,6 +8,23 @@ made up for by a burst of steps afterwards.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cftui.config import Config
+
+SECONDS_PER_TASK = 10.0  # the default pace: one task in about this long, to watch it happen
+PACE_RANGE = (0.01, 10_000.0)  # epochs per second that +/- stay within (f: full pace)
+
+
+def default_pace(config: Config) -> float:
+    """Epochs per second that train one task in about SECONDS_PER_TASK: to watch it."""
+    return bounded_pace(config.train.epochs / SECONDS_PER_TASK)
+
+
+def bounded_pace(pace: float) -> float:
+    """``pace`` kept within PACE_RANGE, whatever +/- asked."""
+    return min(max(pace, PACE_RANGE[0]), PACE_RANGE[1])
 
 
 class Pace:

@@ -40,7 +40,6 @@ def test_tui_resolves_an_explicit_gpu_before_any_ui(monkeypatch, capsys):
     an explicit GPU is resolved first, so a missing one is one line and no UI."""
     built = []
     app = types.ModuleType("cftui.tui.app")
-    app.default_pace = lambda config: 1.0
     app.CftuiApp = lambda config, device, **_: (
         built.append(device) or SimpleNamespace(run=lambda: None)
     )

@@ -21,7 +21,6 @@ from cftui import cli
 
 # A stand-in for the TUI: what run_tui hands the app is all that is checked.
 app = types.ModuleType("cftui.tui.app")
-app.default_pace = lambda config: 1.0
 def CftuiApp(config, device, overrides, paused=False, **_):
     print(device, overrides, paused, config.method.params)
     return types.SimpleNamespace(run=lambda: None)

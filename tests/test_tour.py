@@ -9,9 +9,9 @@ import sys
 import pytest
 
 from cftui import catalog, cli, methods, tour, tour_command
+from cftui.pacing import default_pace
 from cftui.snapshot import Comparison, State
 from cftui.tour import STEPS, Show
-from cftui.tui.app import default_pace
 from cftui.tui.compare_view import MethodPanel
 from cftui.tui.tour import TourApp
 

@@ -20,8 +20,9 @@ from textual.worker import WorkerState
 
 from cftui import catalog
 from cftui.engine import Engine
+from cftui.pacing import default_pace
 from cftui.snapshot import State
-from cftui.tui.app import CftuiApp, default_pace
+from cftui.tui.app import CftuiApp
 from cftui.tui.screens import Help, Picker
 from cftui.tui.widgets import task_mark
 from cftui.tui.widgets.fit import FitPlot

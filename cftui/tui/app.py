@@ -23,9 +23,9 @@ from textual.worker import Worker, WorkerState
 from cftui.config import Config
 from cftui.snapshot import Command, Comparison, Snapshot
 from cftui.tui import files
-from cftui.tui.choices import Choices
 from cftui.tui.commands import RunProvider, system_commands
 from cftui.tui.compare_view import CompareView
+from cftui.tui.keys import Keys
 from cftui.tui.widgets.fit import FitPlot
 from cftui.tui.widgets.loss_chart import LossChart
 from cftui.tui.widgets.matrix import LossMatrix
@@ -36,17 +36,7 @@ if TYPE_CHECKING:
     from cftui.lockstep import Lockstep
     from cftui.record import Recorder
 
-SECONDS_PER_TASK = 10.0  # the default pace: one task in about this long, to watch it happen
-PACE_RANGE = (0.01, 10_000.0)  # epochs per second that +/- stay within (f: full pace)
 MIN_SIZE = (50, 15)  # columns, rows: below this the panels give way to a notice
-
-
-def default_pace(config: Config) -> float:
-    return bounded_pace(config.train.epochs / SECONDS_PER_TASK)
-
-
-def bounded_pace(pace: float) -> float:
-    return min(max(pace, PACE_RANGE[0]), PACE_RANGE[1])
 
 
 class SnapshotReady(Message):
@@ -60,7 +50,7 @@ class SnapshotReady(Message):
         return isinstance(message, SnapshotReady)
 
 
-class CftuiApp(Choices, App[None]):
+class CftuiApp(Keys, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "cftui"
     COMMANDS = App.COMMANDS | {RunProvider}
@@ -271,45 +261,6 @@ class CftuiApp(Choices, App[None]):
     @property
     def ready(self) -> bool:
         return self.engine is not None and self.snapshot is not None
-
-    # -- actions -------------------------------------------------------------------------
-
-    def action_next_task(self) -> None:
-        self.engine.send(Command.NEXT_TASK)
-
-    def action_pause(self) -> None:
-        self.engine.send(Command.TOGGLE_PAUSE)
-
-    def action_step_epoch(self) -> None:
-        self.engine.send(Command.STEP_EPOCH)
-
-    def _set_pace(self, pace: float | None) -> None:
-        self.engine.send(Command.SET_PACE, None if pace is None else bounded_pace(pace))
-
-    def action_faster(self) -> None:
-        pace = self.snapshot.pace
-        if pace is not None:
-            self._set_pace(pace * 2)
-
-    def action_slower(self) -> None:
-        pace = self.snapshot.pace
-        self._set_pace(default_pace(self.snapshot.scene.config) if pace is None else pace / 2)
-
-    def action_full_pace(self) -> None:
-        self._set_pace(None)
-
-    def action_auto_advance(self) -> None:
-        self.engine.send(Command.SET_AUTO_ADVANCE, not self.snapshot.auto_advance)
-
-    def action_restart(self) -> None:
-        self._restart_with(self.snapshot.scene.config if self.snapshot else self.config)
-
-    def action_toggle_log(self) -> None:
-        if self.compare:
-            log = self.query_one(CompareView).toggle_log()
-        else:
-            log = self.query_one("#side LossChart", LossChart).toggle_log()
-        self.notify(f"loss axis: {'log10' if log else 'linear'}", timeout=2)
 
     async def action_quit(self) -> None:
         self.quitting = True

@@ -20,9 +20,10 @@ from textual.widgets import Static
 
 from cftui import catalog, explain
 from cftui.config import Config
+from cftui.pacing import default_pace
 from cftui.snapshot import Command, Comparison, Snapshot, State
 from cftui.tour import STEPS, Show, Step
-from cftui.tui.app import CftuiApp, default_pace
+from cftui.tui.app import CftuiApp
 from cftui.tui.compare_view import CompareView
 
 

@@ -1,6 +1,7 @@
-"""The keys that open a screen or change what runs: the pickers (method, methods to compare,
-preset), paging the comparison, the explain pane and the help, and what is saved (an SVG
-screenshot, the losses as CSV). A mixin of CftuiApp, which holds the engine and the views.
+"""What each key does: run control (each key one engine command), the pickers (method,
+methods to compare, preset), paging the comparison, the log/linear axis, the explain pane
+and the help, and what is saved (an SVG screenshot, the losses as CSV). A mixin of
+CftuiApp, which holds the engine, the worker and the views.
 """
 
 from __future__ import annotations
@@ -9,16 +10,56 @@ import time
 
 from cftui import catalog, export
 from cftui.config import Config
+from cftui.pacing import bounded_pace, default_pace
+from cftui.snapshot import Command
 from cftui.tui import files
 from cftui.tui.compare_picker import ComparePicker
 from cftui.tui.compare_view import CompareView
 from cftui.tui.explain import ExplainScreen
 from cftui.tui.screens import Help, method_picker, preset_picker
+from cftui.tui.widgets.loss_chart import LossChart
 
 SCREENSHOT_GAP_S = 1.0  # at most one screenshot a second, however fast "s" is pressed
 
 
-class Choices:
+class Keys:
+    def action_next_task(self) -> None:
+        self.engine.send(Command.NEXT_TASK)
+
+    def action_pause(self) -> None:
+        self.engine.send(Command.TOGGLE_PAUSE)
+
+    def action_step_epoch(self) -> None:
+        self.engine.send(Command.STEP_EPOCH)
+
+    def _set_pace(self, pace: float | None) -> None:
+        self.engine.send(Command.SET_PACE, None if pace is None else bounded_pace(pace))
+
+    def action_faster(self) -> None:
+        pace = self.snapshot.pace
+        if pace is not None:
+            self._set_pace(pace * 2)
+
+    def action_slower(self) -> None:
+        pace = self.snapshot.pace
+        self._set_pace(default_pace(self.snapshot.scene.config) if pace is None else pace / 2)
+
+    def action_full_pace(self) -> None:
+        self._set_pace(None)
+
+    def action_auto_advance(self) -> None:
+        self.engine.send(Command.SET_AUTO_ADVANCE, not self.snapshot.auto_advance)
+
+    def action_restart(self) -> None:
+        self._restart_with(self.snapshot.scene.config if self.snapshot else self.config)
+
+    def action_toggle_log(self) -> None:
+        if self.compare:
+            log = self.query_one(CompareView).toggle_log()
+        else:
+            log = self.query_one("#side LossChart", LossChart).toggle_log()
+        self.notify(f"loss axis: {'log10' if log else 'linear'}", timeout=2)
+
     def use_method(self, name: str) -> None:
         """Restart with method ``name``: same data, same initial weights (from a comparison:
         back to the single view, with that method)."""
