@@ -15,7 +15,7 @@ from cftui.tui.compare_picker import ComparePicker
 from cftui.tui.compare_view import CompareView, MethodPanel, summary_table
 from cftui.tui.widgets.loss_chart import LossChart, shared_limits
 
-from test_tui import drive, screen_text, until
+from test_tui import drive, quits_within, screen_text, until
 
 THREE = ("naive", "ewc", "replay")
 
@@ -164,3 +164,16 @@ def test_the_summary_table_scores_forgetting_and_bwt_as_they_stand(tiny, step):
     cells = [str(cell) for cell in table.columns[-2]._cells + table.columns[-1]._cells]
     forgetting = matrix[1][0] - matrix[0][0]
     assert cells[0] == f"{forgetting:.3g}" and cells[2] == f"{-forgetting:.3g}"
+
+
+@pytest.mark.parametrize("key", ["q", "ctrl+c"])
+def test_quit_side_by_side_ends_the_training_thread(tiny, key):
+    config = tiny.with_overrides(epochs=1_000_000)  # every run still training when the key comes
+
+    async def script(app, pilot):
+        await until(pilot, lambda s: all(run.step > 0 for run in s.runs))
+        await pilot.press(key)
+        await quits_within(app, 1.0)
+
+    app = drive(config, script, size=(120, 40), compare=THREE)  # checks the thread ended
+    assert app.return_code == 0
