@@ -69,7 +69,7 @@ class Engine(Inbox):
         finished or diverged. Without it, a finished engine waits for commands (reset).
         """
         self._publish = publish
-        self._emit()
+        self.emit()
         while not self.stopping:
             self.apply_pending()
             now = self.now
@@ -114,7 +114,7 @@ class Engine(Inbox):
         self.now = RunState.start(self.config, self.data.seeds, len(self.tasks), self.device)
         self._measure()
         self._begin_task()
-        self._emit()
+        self.emit()
 
     def _begin_task(self) -> None:
         now, train = self.now, self.config.train
@@ -151,7 +151,7 @@ class Engine(Inbox):
             or now.state is State.DIVERGED
             or started >= self._publish_due
         ):
-            self._emit()
+            self.emit()
 
     def _optimize(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """The step itself, with the method's hooks around it; returns the task loss (the
@@ -224,7 +224,7 @@ class Engine(Inbox):
             return
         due = self.pace.due(now.step, now.batches.per_epoch)
         if self._snapshot.step != now.step and due > self._publish_due:
-            self._emit()  # a sleep past the next snapshot ahead: show where it stands first
+            self.emit()  # a sleep past the next snapshot ahead: show where it stands first
         while self.now is now and now.state is State.RUNNING and self.pace.rate is not None:
             if self.stopping:
                 break
@@ -256,7 +256,7 @@ class Engine(Inbox):
                 self._next_task()  # offered at a finished task as a way on: go on now
         self.pace.restart(now.step)
         if (now.state, self.pace.rate, self.auto_advance) != before:
-            self._emit()
+            self.emit()
 
     def _next_task(self) -> None:
         """End the current task now (an early switch) or leave a finished one."""
@@ -268,11 +268,12 @@ class Engine(Inbox):
             self._end_task()
         if now.state is State.TASK_DONE:
             self._advance(paused)
-        self._emit()
+        self.emit()
 
-    def _emit(self) -> None:
+    def emit(self) -> None:
         """Publish a Snapshot: at state changes, about PUBLISH_HZ times a second while
-        training, and before a paced sleep that outlasts the next one's due time."""
+        training, and before a paced sleep that outlasts the next one's due time (and when
+        a Lockstep publishes the engines side by side: all as they stand at that moment)."""
         self._publish_due = time.perf_counter() + 1.0 / PUBLISH_HZ
         now = self.now
         steps, losses = now.history.views()

@@ -66,10 +66,12 @@ def write_csv(out: Path, snap: Snapshot) -> tuple[Path, Path]:
     return out, matrix_path(out)
 
 
-def file_stem(config: Config) -> str:
-    """cftui-PRESET-METHOD-TIMESTAMP, safe as a file name: the preset's name is text from a
-    file, and anything but letters, digits, '.', '_' and '-' in it becomes '_'."""
-    stem = re.sub(r"[^\w.-]", "_", f"cftui-{config.name}-{config.method.name}")
+def file_stem(config: Config, methods: Sequence[str] = ()) -> str:
+    """cftui-PRESET-METHOD-TIMESTAMP (METHODS joined by '-' side by side), safe as a file
+    name: the preset's name is text from a file, and anything but letters, digits, '.', '_'
+    and '-' in it becomes '_'."""
+    shown = "-".join(methods) or config.method.name
+    stem = re.sub(r"[^\w.-]", "_", f"cftui-{config.name}-{shown}")
     return f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
 
 
@@ -82,4 +84,7 @@ def save_here(snap: Snapshot | Comparison) -> tuple[bool, str]:
             saved += write_csv(Path(f"{file_stem(run.scene.config)}.csv"), run)
         except results.WriteError as err:
             return False, f"CSV not saved: {err}"
-    return True, "saved " + ", ".join(str(path.resolve()) for path in saved)
+    if len(saved) == 2:
+        return True, "saved " + ", ".join(str(path.resolve()) for path in saved)
+    names = ", ".join(path.name for path in saved[::2])
+    return True, f"saved {len(saved)} files in {Path.cwd()}: {names} and their -matrix.csv"

@@ -102,6 +102,7 @@ class Lockstep(Inbox):
             for name in self.methods
         ]
         self.pace.restart(0)
+        self._emit()
 
     def _states(self) -> tuple[State, ...]:
         return tuple(engine.now.state for engine in self.engines)
@@ -173,6 +174,8 @@ class Lockstep(Inbox):
 
     def _emit(self) -> None:
         self._publish_due = time.perf_counter() + 1.0 / PUBLISH_HZ
+        for engine in self.engines:  # each as it stands now, not at its own last publish
+            engine.emit()
         self._snapshot = Comparison(
             runs=tuple(engine.snapshot for engine in self.engines),
             run=self._runs,

@@ -123,4 +123,4 @@ def versus(mse: float, naive_mse: float) -> Text:
     """``mse`` against naive's as a change in percent, green where it cuts a third or more."""
     cut = 1 - mse / naive_mse
     style = "green" if cut >= 0.3 else "red" if cut < 0 else "yellow"
-    return Text(f"{-cut:+.0%}", style=style)
+    return Text("±0%" if abs(cut) < 0.005 else f"{-cut:+.0%}", style=style)

@@ -5,8 +5,7 @@ screen, and whether that task is untrained, training live at the default pace, o
 A step sets itself up from scratch: it restarts the run and trains the tasks before the one
 it shows at full pace, so any step shows what it speaks of within a second or two, whatever
 step came before (cftui.tui.tour drives the engine; this module needs neither torch nor
-Textual). A step naming several methods shows them side by side where that view exists, and
-one after another until then.
+Textual). A step naming several methods shows them side by side.
 """
 
 from __future__ import annotations

@@ -13,6 +13,8 @@ from cftui.snapshot import Comparison, Snapshot, State
 from cftui.tui.app import SnapshotReady
 from cftui.tui.compare_picker import ComparePicker
 from cftui.tui.compare_view import CompareView, MethodPanel, summary_table
+from cftui.tui.explain import ExplainScreen
+from cftui.tui.screens import Picker
 from cftui.tui.widgets.loss_chart import LossChart, shared_limits
 
 from test_tui import drive, quits_within, screen_text, until
@@ -42,6 +44,7 @@ def test_three_methods_side_by_side_on_shared_axes_at_120x40(tiny):
         assert isinstance(snap, Comparison) and snap.methods == THREE
         shown = panels(app)
         assert [p.border_title for p in shown] == list(THREE)  # all three, no paging
+        assert all(p.fit.styles.display == "block" and p.fit.size.height >= 12 for p in shown)
         limits = {p.chart.limits for p in shown}
         assert limits == {shared_limits(snap.runs, log_scale=True)}
         text = screen_text(app)
@@ -73,7 +76,10 @@ def test_at_80x24_two_panels_a_page_and_arrows_turn_it(tiny):
     async def script(app, pilot):
         await until(pilot, lambda s: s.state is State.TASK_DONE)
         assert [p.border_title for p in panels(app)] == ["naive", "ewc"]
-        assert "page 1/2 (←/→)" in screen_text(app)
+        assert "page 1/2 (←/→) · fits hidden: too few rows" in screen_text(app)
+        # too few rows for a fit and a chart: the chart alone, tall enough to read
+        assert all(p.fit.styles.display == "none" for p in panels(app))
+        assert all(p.chart.size.height >= 12 for p in panels(app))
         await pilot.press("right")
         await pilot.pause()
         assert [p.border_title for p in panels(app)] == ["replay"]
@@ -177,3 +183,45 @@ def test_quit_side_by_side_ends_the_training_thread(tiny, key):
 
     app = drive(config, script, size=(120, 40), compare=THREE)  # checks the thread ended
     assert app.return_code == 0
+
+
+def test_i_side_by_side_asks_which_method_and_s_e_name_every_method(tiny, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.state is State.TASK_DONE)
+        await pilot.press("i")
+        assert isinstance(app.screen, Picker)
+        await pilot.press("down", "enter")  # the second compared: ewc
+        assert isinstance(app.screen, ExplainScreen) and app.screen.method == "ewc"
+        await pilot.press("escape")
+        await pilot.press("s", "e")
+        await pilot.pause()
+
+    drive(tiny, script, size=(120, 40), compare=("naive", "ewc"))
+    names = sorted(path.name for path in tmp_path.iterdir())
+    assert len(names) == 5 and names[-1].startswith("cftui-polynomial-naive-ewc-")
+    assert names[-1].endswith(".svg")
+    assert [n.split("-")[2] for n in names[:4]] == ["ewc", "ewc", "naive", "naive"]
+
+
+def test_while_recording_c_says_why_it_cannot_compare(tiny, tmp_path):
+    from cftui.record import Recorder
+
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.state is State.TASK_DONE)
+        await pilot.press("c")
+        assert not isinstance(app.screen, ComparePicker) and not app.compare
+        assert any("not recorded" in n.message for n in app._notifications)
+
+    with Recorder(tmp_path / "run.jsonl") as recorder:
+        drive(tiny, script, size=(120, 40), recorder=recorder)
+
+
+@pytest.mark.parametrize(
+    ("mse", "naive", "said"), [(0.25, 1.0, "-75%"), (2.0, 1.0, "+100%"), (1.001, 1.0, "±0%")]
+)
+def test_against_naive_is_a_change_in_percent_and_no_sign_when_equal(mse, naive, said):
+    from cftui.report import versus
+
+    assert versus(mse, naive).plain == said

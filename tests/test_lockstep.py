@@ -180,3 +180,25 @@ def test_a_run_waiting_at_its_tasks_end_stays_paused_when_n_moves_it_on():
         assert snap.state is State.PAUSED
     finally:
         stop(lockstep, thread)
+
+
+def test_mid_task_every_published_run_stands_at_the_same_step(tiny):
+    """Full batch, one step per epoch each: whenever the comparison is published, every run
+    is at the same step and has been measured at the same steps (not each at its own last
+    publish)."""
+    config = tiny.with_overrides(epochs=100_000)
+    seen = []
+    lockstep = Lockstep(config, ["naive", "ewc", "si", "replay"], pace=200.0)
+    thread = threading.Thread(target=lockstep.run, args=(seen.append, False), daemon=True)
+    thread.start()
+    try:
+        wait_for(lockstep, lambda c: c.runs[0].step >= 200)  # a second: 5 publishes
+    finally:
+        stop(lockstep, thread)
+    training = [c for c in seen if c.state is State.RUNNING and c.runs[0].step > 0]
+    assert len(training) >= 3
+    for comparison in training:
+        assert len({run.step for run in comparison.runs}) == 1
+        assert len({len(run.steps) for run in comparison.runs}) == 1
+        first = comparison.runs[0].test_losses[-1]  # task 1 in training: naive == ewc == si
+        assert all(np.array_equal(run.test_losses[-1], first) for run in comparison.runs[:3])

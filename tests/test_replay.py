@@ -142,7 +142,7 @@ def test_the_app_replays_with_seek_keys_and_says_it_is_a_replay(recorded):
         snap = await until(pilot, lambda s: s.state is State.PAUSED)
         assert snap.step == 0
         status = screen_text(app).splitlines()[1]
-        assert f"▶ replay 0:00/0:0{int(times[-1])} ×1 · run.jsonl" in status
+        assert f"⏸ paused 0:00/0:0{int(times[-1])} ×1 · run.jsonl" in status
         await pilot.press("right")
         assert app.snapshot.step == frames[a_second_on].snapshot.step
         await pilot.press("left")
@@ -159,6 +159,7 @@ def test_the_app_replays_with_seek_keys_and_says_it_is_a_replay(recorded):
         await pilot.press("space")
         await until(pilot, lambda s: s.state is State.FINISHED)
         assert app.snapshot is frames[-1].snapshot
+        assert "▶ replay" in screen_text(app).splitlines()[1]  # played: not paused
         assert "end — r: from the start" in screen_text(app).splitlines()[1]
         await pilot.press("q")
 

@@ -47,11 +47,12 @@ def test_nan_becomes_null_in_json(tmp_path):
 def test_a_screenshot_stays_in_the_current_folder_whatever_the_preset_is_called(
     tmp_path, monkeypatch, tiny
 ):
+    from cftui import export
     from cftui.tui import files
 
     monkeypatch.chdir(tmp_path)
     config = dataclasses.replace(tiny, name="../../etc/x y")
-    saved, said = files.save_screenshot("<svg/>", config)
+    saved, said = files.save_screenshot("<svg/>", export.file_stem(config))
     assert saved and said.startswith(f"saved {tmp_path}")
     [shot] = tmp_path.iterdir()
     assert shot.name.startswith("cftui-.._.._etc_x_y-naive-") and shot.read_text() == "<svg/>"

@@ -26,8 +26,9 @@ from cftui.tui.widgets.changed_rows import ChangedRows
 from cftui.tui.widgets.fit import FitPlot
 from cftui.tui.widgets.loss_chart import LossChart, shared_limits
 
+FIT_NEEDS_ROWS = 20  # below this a panel shows its loss chart alone: both would be unreadable
 PANEL_WIDTH = 30  # the narrowest a panel may be: its plots keep ~22 columns
-ALL_NEEDS = (160, 45)  # columns, rows for every method at once: 4 panels a page, 13 rows
+ALL_NEEDS = (160, 45)  # columns, rows for all 13 methods: 5 panels a page, a 13-row table
 
 
 def per_page(width: int, methods: int) -> int:
@@ -126,7 +127,10 @@ class CompareView(Vertical):
         limits = shared_limits(comparison.runs, self.log_scale)
         for panel, snap in zip(self.query(MethodPanel), page, strict=False):
             panel.show(snap, limits, self.log_scale)
+        short = self.query_one("#panels").size.height < FIT_NEEDS_ROWS
+        self.set_class(short, "-short")
         pages = f" · page {self.page + 1}/{self.pages} ({self.page_keys})" if self.pages > 1 else ""
+        pages += " · fits hidden: too few rows" if short else ""
         self.query_one(SummaryTable).show(comparison, pages)
 
 

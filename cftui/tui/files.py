@@ -5,22 +5,18 @@ written atomically (cftui.results.write_atomic): a full disk leaves no half file
 
 from __future__ import annotations
 
-import re
 import tempfile
 import time
 import traceback
 from pathlib import Path
 
 from cftui import results
-from cftui.config import Config
 
 
-def save_screenshot(svg: str, config: Config) -> tuple[bool, str]:
-    """Save ``svg`` in the current folder: whether it was saved, and where, or why not. The
-    preset's name is text from a file: anything but letters, digits, '.', '_' and '-' becomes
-    '_', so a name like "../x" cannot write elsewhere."""
-    stem = re.sub(r"[^\w.-]", "_", f"cftui-{config.name}-{config.method.name}")
-    path = Path(f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}.svg")
+def save_screenshot(svg: str, stem: str) -> tuple[bool, str]:
+    """Save ``svg`` in the current folder as STEM.svg (export.file_stem: a preset's name
+    cannot write elsewhere): whether it was saved, and where, or why not."""
+    path = Path(f"{stem}.svg")
     try:
         results.write_atomic(path, svg)
     except results.WriteError as err:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from cftui import catalog, export
+from cftui import catalog, export, methods
 from cftui.config import Config
 from cftui.pacing import bounded_pace, default_pace
 from cftui.snapshot import Command
@@ -16,7 +16,7 @@ from cftui.tui import files
 from cftui.tui.compare_picker import ComparePicker
 from cftui.tui.compare_view import CompareView
 from cftui.tui.explain import ExplainScreen
-from cftui.tui.screens import Help, method_picker, preset_picker
+from cftui.tui.screens import Help, Picker, method_picker, preset_picker
 from cftui.tui.widgets.loss_chart import LossChart
 
 SCREENSHOT_GAP_S = 1.0  # at most one screenshot a second, however fast "s" is pressed
@@ -83,6 +83,9 @@ class Keys:
         self.push_screen(picker, lambda name: name and self.use_method(name))
 
     def action_pick_compare(self) -> None:
+        if self.recorder is not None:  # a recording holds one method's run
+            self.notify("recording: side by side is not recorded (cftui without --record)")
+            return
         ticked = self.compare or tuple(
             dict.fromkeys(("naive", self.snapshot.scene.config.method.name))
         )
@@ -101,12 +104,23 @@ class Keys:
         if time.monotonic() - self._last_screenshot < SCREENSHOT_GAP_S:
             return
         self._last_screenshot = time.monotonic()
-        saved, said = files.save_screenshot(self.export_screenshot(), self.snapshot.scene.config)
+        stem = export.file_stem(self.snapshot.scene.config, self.compare)
+        saved, said = files.save_screenshot(self.export_screenshot(), stem)
         self.notify(said, severity="information" if saved else "error", timeout=6)
 
     def action_explain(self) -> None:
-        """What the method on screen does and why, and the data family (a tab away)."""
-        self.push_screen(ExplainScreen(self.snapshot.scene.config))
+        """What the method on screen does and why, and the data family (a tab away); side by
+        side, the method chosen from those compared."""
+        if not self.compare:
+            self.push_screen(ExplainScreen(self.snapshot.scene.config))
+            return
+        entries = [(name, methods.info(name).summary, True) for name in self.compare]
+        picker = Picker("explain which method?", entries, self.compare[0])
+        self.push_screen(picker, self.explain_method)
+
+    def explain_method(self, name: str | None) -> None:
+        if name:
+            self.push_screen(ExplainScreen(self.snapshot.scene.config, name))
 
     def action_help(self) -> None:
         self.push_screen(Help())

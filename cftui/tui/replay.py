@@ -184,7 +184,8 @@ class ReplayApp(CftuiApp):
         if player is None:
             return f"replay of {self.recording.path.name}"
         where = f"{clock_text(player.times[player.position])}/{clock_text(player.times[-1])}"
-        line = f"▶ replay {where} ×{self.speed:g} · {self.recording.path.name}"
+        state = "⏸ paused" if player.paused else "▶ replay"
+        line = f"{state} {where} ×{self.speed:g} · {self.recording.path.name}"
         if self.recording.stopped:
             line += f" · recording cut: {self.recording.stopped}"
         elif player.at_end:
