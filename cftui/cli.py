@@ -163,6 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--record", type=Path, metavar="FILE", help="record the run to FILE, for `cftui replay`"
     )
+    run.add_argument(
+        "--pace",
+        type=_pace,
+        metavar="EPOCHS_PER_S|full",
+        help="train at this pace (default full): a recording then replays as it trained",
+    )
     compare = commands.add_parser(
         "compare", parents=[common], help="run several methods on the same data and weights"
     )
@@ -217,18 +223,11 @@ def run_tui(args: argparse.Namespace) -> int:
     if device not in ("auto", "cpu"):
         device = str(devices.resolve(device))
     from cftui.tui.app import CftuiApp  # Textual loads only for the TUI
-    from cftui.tui.compare_view import ALL_NEEDS
+    from cftui.tui.compare_view import too_small_for_all
 
     compare = getattr(args, "compare", ())
-    if len(compare) > 6:
-        needs, size = ALL_NEEDS, shutil.get_terminal_size()
-        if size.columns < needs[0] or size.lines < needs[1]:
-            print(
-                f"cftui: error: --compare all needs a terminal of at least {needs[0]}x{needs[1]}"
-                f" (this one is {size.columns}x{size.lines}); name 2 to 6 methods instead",
-                file=sys.stderr,
-            )
-            return EXIT_BAD_INPUT
+    if len(compare) > 6 and (problem := too_small_for_all(shutil.get_terminal_size())):
+        raise ConfigError("--compare all", "", problem)
     pace = getattr(args, "pace", default_pace(config))
     paused = getattr(args, "paused", False)
     seeds = getattr(args, "seeds", 1)

@@ -37,7 +37,7 @@ def prepare(args: argparse.Namespace, config: Config) -> tuple[torch.device, ran
 def run(args: argparse.Namespace, config: Config) -> int:
     """Train one method on every task; exit 1 when every seed diverged."""
     device, seeds = prepare(args, config)
-    engine = Engine(config, device, seeds=seeds)
+    engine = Engine(config, device, seeds=seeds, pace=getattr(args, "pace", None))
     console = Console()
     with contextlib.ExitStack() as stack:
         publish = stack.enter_context(ProgressBars(console, engine))

@@ -225,3 +225,19 @@ def test_against_naive_is_a_change_in_percent_and_no_sign_when_equal(mse, naive,
     from cftui.report import versus
 
     assert versus(mse, naive).plain == said
+
+
+def test_compare_all_needs_a_large_terminal_and_says_so_in_one_line(monkeypatch, capsys):
+    import os
+    import shutil
+
+    from cftui import cli
+    from cftui.tui.compare_view import too_small_for_all
+
+    assert too_small_for_all(os.terminal_size((160, 45))) == ""
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda: os.terminal_size((100, 30)))
+    assert cli.main(["--compare", "all"]) == 2
+    assert capsys.readouterr().err == (
+        "cftui: error: --compare all: needs a terminal of at least 160x45 (this one is 100x30):"
+        " name 2 to 6\n"
+    )

@@ -215,3 +215,17 @@ def test_a_recorder_that_cannot_write_says_so_in_one_line(tmp_path):
         record.Recorder(tmp_path / "missing" / "run.jsonl")
     assert str(caught.value).startswith(f"{tmp_path / 'missing' / 'run.jsonl'}: cannot write")
     assert "\n" not in str(caught.value)
+
+
+def test_run_at_a_pace_records_a_replay_that_takes_as_long(tmp_path, capsys):
+    """`cftui run --pace` trains as the live app would, so its recording replays over the
+    same time (at full pace, a run of a second records a handful of frames)."""
+    from cftui import cli
+
+    path = tmp_path / "paced.jsonl"
+    argv = ["run", "--epochs", "10", "--pace", "40", "--record", str(path), "--device", "cpu"]
+    assert cli.main(argv) == 0
+    frames = record.read(path).frames
+    assert frames[-1].snapshot.state is State.FINISHED and frames[-1].snapshot.step == 20
+    assert frames[-1].t >= 0.45  # 20 epochs at 40 a second: half a second at the least
+    assert len(frames) >= 3

@@ -10,6 +10,7 @@ fit the terminal's width wait on further pages (←/→).
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 from rich import box
@@ -29,6 +30,14 @@ from cftui.tui.widgets.loss_chart import LossChart, shared_limits
 FIT_NEEDS_ROWS = 20  # below this a panel shows its loss chart alone: both would be unreadable
 PANEL_WIDTH = 30  # the narrowest a panel may be: its plots keep ~22 columns
 ALL_NEEDS = (160, 45)  # columns, rows for all 13 methods: 5 panels a page, a 13-row table
+
+
+def too_small_for_all(size: os.terminal_size) -> str:
+    """Why every method side by side does not fit a terminal of ``size``, or ""."""
+    (columns, rows), (x, y) = ALL_NEEDS, size
+    if x >= columns and y >= rows:
+        return ""
+    return f"needs a terminal of at least {columns}x{rows} (this one is {x}x{y}): name 2 to 6"
 
 
 def per_page(width: int, methods: int) -> int:
