@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
 import time
 from pathlib import Path
 
@@ -26,7 +25,16 @@ from rich.table import Table
 
 from cftui.engine import Engine
 
-from tui_bench import LONG, SIZE, Terminal, article_config, bare_rate, percentile
+from tui_bench import (
+    LONG,
+    SIZE,
+    Terminal,
+    add_screen_rows,
+    article_config,
+    bare_rate,
+    frame_costs,
+    key_latencies,
+)
 
 METHODS = ("naive", "ewc", "replay")
 FLAG = ",".join(METHODS)
@@ -60,14 +68,8 @@ async def in_the_app(seconds: float) -> dict:
         rate = (total() - s0) / (time.perf_counter() - t0)
         app.engine.stop()
         await pilot.pause(0.2)
-        frames = []
-        compositor = app.screen._compositor
-        for snap in seen[-40:]:
-            started = time.perf_counter()
-            draw(snap)
-            compositor.render_update(full=True)
-            frames.append(1000 * (time.perf_counter() - started))
-    return {"app_steps_per_s": rate, "frame_ms": sorted(frames)}
+        frames = frame_costs(app, draw, seen[-40:])
+    return {"app_steps_per_s": rate, "frame_ms": frames}
 
 
 def real_terminal(seconds: float) -> dict:
@@ -81,15 +83,9 @@ def real_terminal(seconds: float) -> dict:
     full = Terminal("--compare", FLAG, "--pace", "full", "--epochs", str(LONG))
     full.wait_for(r"step \d+")
     full.pump(1.0)
-    latencies = []
-    for _ in range(15):
-        full.send(b" ")
-        latencies.append(full.wait_for("● paused"))
-        full.send(b" ")
-        latencies.append(full.wait_for("● running"))
-        full.pump(0.2)
+    latencies = key_latencies(full)
     full.close()
-    return {"bytes_per_s": bytes_per_s, "key_latency_ms": sorted(1000 * x for x in latencies)}
+    return {"bytes_per_s": bytes_per_s, "key_latency_ms": latencies}
 
 
 def main() -> None:
@@ -123,21 +119,7 @@ def main() -> None:
         f"{ours / alone:.2f}x",
         "",
     )
-    table.add_row(
-        "frame: median / p95 (ms)",
-        f"{statistics.median(frames):.1f} / {percentile(frames, 0.95):.1f}",
-        "",
-        "<= 15 median",
-    )
-    table.add_row(
-        "key to screen at full pace: median / p95 (ms)",
-        f"{statistics.median(keys):.0f} / {percentile(keys, 0.95):.0f}",
-        "",
-        "<= 100 p95",
-    )
-    table.add_row(
-        "terminal bytes at the default pace (KB/s)", f"{pty['bytes_per_s'] / 1024:.1f}", "", "<= 50"
-    )
+    add_screen_rows(table, frames, keys, pty["bytes_per_s"], frame_target="<= 15 median")
     Console().print(table)
     if args.json:
         report = {"bare_steps_per_s": bare, "engines_alone_steps_per_s": alone, **app, **pty}
