@@ -23,6 +23,10 @@ def test_every_package_and_data_file_is_declared():
     data = setuptools["package-data"]
     assert data["cftui.presets"] == ["*.toml"] and data["cftui.tui"] == ["*.tcss"]
     assert list((ROOT / "cftui" / "tui").glob("*.tcss"))
+    for file in (ROOT / "cftui").rglob("*"):  # every file that is not code ships as data
+        if file.is_file() and file.suffix not in (".py", ".pyc"):
+            package = ".".join(file.parent.relative_to(ROOT).parts)
+            assert any(file.match(pattern) for pattern in data.get(package, ())), file
 
 
 def test_runs_from_a_checkout_with_no_install(tmp_path):
