@@ -77,6 +77,8 @@ class Engine(Inbox):
                 break
             if now.training:
                 self.step()
+                if time.perf_counter() >= self._publish_due:
+                    self.emit()
                 self._keep_pace()
             else:
                 self.wait(IDLE_POLL_S)
@@ -145,13 +147,8 @@ class Engine(Inbox):
         elif now.step % every == 0:
             self._measure()
         now.train_seconds += time.perf_counter() - started
-        if (
-            task_done
-            or epoch_budget_spent
-            or now.state is State.DIVERGED
-            or started >= self._publish_due
-        ):
-            self.emit()
+        if task_done or epoch_budget_spent or now.state is State.DIVERGED:
+            self.emit()  # a change of state; run() publishes on its cadence (a Lockstep on its)
 
     def _optimize(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """The step itself, with the method's hooks around it; returns the task loss (the
