@@ -95,7 +95,7 @@ class CftuiApp(Keys, App[None]):
         recorder: Recorder | None = None,
     ) -> None:
         """``device`` is a name for devices.resolve ("auto", "cpu", "cuda:0", ...), resolved
-        in the worker. ``pace`` in epochs per second (None: full pace; default_pace(config)
+        in the worker. ``pace`` in epochs per second (None: full pace; pacing.default_pace
         is one task in SECONDS_PER_TASK). ``overrides`` are the command-line flags, applied
         again to a preset picked later. ``compare``: methods to train side by side (the
         single view when empty); ``seeds``: each run trains that many seeds at once, from the
@@ -222,16 +222,18 @@ class CftuiApp(Keys, App[None]):
 
     def _restart_with(self, config: Config) -> None:
         """Rerun ``config`` in the running worker, or in a new engine if the worker died."""
-        self.error = ""
         if self.worker is not None and self.worker.is_running and self.engine is not None:
+            self.error = ""
             self.engine.send(Command.RESET, config)
             return
-        if (snap := self.snapshot) is not None:
-            self.start = dict(auto_advance=snap.auto_advance, pace=snap.pace, paused=False)
         self._start(config)
 
     def _start(self, config: Config) -> None:
-        """A new engine, in a new worker, for ``config`` (and self.compare)."""
+        """A new engine, in a new worker, for ``config`` (and self.compare). The run on screen
+        hands on its pace and auto-advance; the new one starts unpaused."""
+        if (snap := self.snapshot) is not None:
+            self.start = dict(auto_advance=snap.auto_advance, pace=snap.pace, paused=False)
+        self.error = ""
         self.config, self.engine, self.snapshot = config, None, None
         self.query_one(ContentSwitcher).current = "compare" if self.compare else "main"
         self.refresh_bindings()
@@ -240,9 +242,6 @@ class CftuiApp(Keys, App[None]):
 
     def _switch_view(self, compare: tuple[str, ...], config: Config) -> None:
         """From one method to a comparison, between comparisons, or back: a new engine."""
-        if (snap := self.snapshot) is not None:
-            self.start = dict(auto_advance=snap.auto_advance, pace=snap.pace, paused=False)
-        self.error = ""
         self.stop_engine()
         self.compare = compare
         self._start(config)

@@ -111,14 +111,18 @@ class CompareView(Vertical):
             self.page = min(self.page, self.pages - 1)
             self._layout()
 
+    def _on_page(self) -> tuple[Snapshot, ...]:
+        """The runs whose panels this page shows."""
+        runs = self.comparison.runs
+        shown = per_page(self.size.width, len(runs))
+        return runs[self.page * shown : (self.page + 1) * shown]
+
     def _layout(self) -> None:
         """One panel per method on this page, reusing the panels already mounted."""
         if self.comparison is None:
             return
         panels = self.query_one("#panels", Horizontal)
-        n = len(self.comparison.runs)
-        shown = per_page(self.size.width, n)
-        want = len(self.comparison.runs[self.page * shown : (self.page + 1) * shown])
+        want = len(self._on_page())
         have = list(panels.query(MethodPanel))
         for panel in have[want:]:
             panel.remove()
@@ -130,11 +134,8 @@ class CompareView(Vertical):
         comparison = self.comparison
         if comparison is None:
             return
-        n = len(comparison.runs)
-        shown = per_page(self.size.width, n)
-        page = comparison.runs[self.page * shown : (self.page + 1) * shown]
         limits = shared_limits(comparison.runs, self.log_scale)
-        for panel, snap in zip(self.query(MethodPanel), page, strict=False):
+        for panel, snap in zip(self.query(MethodPanel), self._on_page(), strict=False):
             panel.show(snap, limits, self.log_scale)
         short = self.query_one("#panels").size.height < FIT_NEEDS_ROWS
         self.set_class(short, "-short")
