@@ -130,6 +130,12 @@ def _plain(value: Any) -> Any:
 
 def load(path: Path) -> Config:
     """Read and validate a preset file."""
+    return from_dict(read_toml(path), str(path))
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's tables (a preset, a sweep spec); one ConfigError line when it cannot be
+    read or parsed."""
     source = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -138,10 +144,9 @@ def load(path: Path) -> Config:
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(source, "", f"cannot read: {err}") from None
     try:
-        raw = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(source, "", f"TOML syntax error: {err}") from None
-    return from_dict(raw, source)
 
 
 def from_dict(raw: Mapping[str, Any], source: str) -> Config:

@@ -13,14 +13,13 @@ import hashlib
 import itertools
 import json
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cftui import __version__, catalog, methods, validation
-from cftui.config import Config
+from cftui.config import Config, read_toml
 from cftui.validation import ConfigError, Invalid, Problems
 
 KEYS = {"presets", "seeds", "epochs", "grid"}
@@ -66,16 +65,8 @@ class Spec:
 
 def load(path: Path) -> Spec:
     """Read and check a spec; one ConfigError names the file and the key of each problem."""
-    source = str(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(source, "", "no such file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ConfigError(source, "", f"cannot read: {err}") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(source, "", f"TOML syntax error: {err}") from None
-    problems = Problems(source)
+    raw = read_toml(path)
+    problems = Problems(str(path))
     validation.reject_unknown(raw, KEYS, problems, "")
     presets = _presets(raw.get("presets"), path.parent, problems)
     seeds = _seeds(raw.get("seeds", 1), problems)
