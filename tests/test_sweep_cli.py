@@ -13,6 +13,7 @@ import pytest
 from test_sweep import main, rows, start, wait_for_rows, write_spec
 
 from cftui import compare
+from cftui.axes import log_ticks
 from cftui.sweep import backends, driver, show, spec
 from cftui.sweep.store import COLUMNS, Store
 
@@ -183,10 +184,10 @@ def test_each_setting_is_its_median_over_seeds_and_the_front_is_marked(tmp_path)
 
 
 def test_log_ticks_are_round_values_of_the_range():
-    at, labels = show._log_ticks(-2.1, -0.9)
+    at, labels = log_ticks(-2.1, -0.9)
     assert labels == ["0.01", "0.02", "0.05", "0.1"]
     assert at == pytest.approx([-2, -2 + 0.30103, -2 + 0.69897, -1])
-    assert show._log_ticks(-1.05, -0.8)[1] == ["0.09", "0.1"]  # every multiple when narrow
+    assert log_ticks(-1.05, -0.8)[1] == ["0.09", "0.1"]  # every multiple when narrow
 
 
 def test_show_draws_the_chart_the_tables_and_writes_every_row_as_csv(tmp_path, monkeypatch, capsys):

@@ -23,6 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cftui import compare, methods, results
+from cftui.axes import log_ticks
 from cftui.compare import Stats
 from cftui.sweep.store import COLUMNS, Store
 from cftui.validation import ConfigError
@@ -127,7 +128,7 @@ def chart(preset: str, found: list[Point], memory: str, width: int, color: bool)
     for (limits, ticks), values in zip(axes, _logs(drawn), strict=True):
         low, high = min(values, default=0) - MARGIN, max(values, default=1) + MARGIN
         limits(low, high)
-        ticks(*_log_ticks(low, high))
+        ticks(*log_ticks(low, high))
     held = "task 1's final MSE" if memory == "task1" else "mean forgetting"
     plt.title(f"{preset}: memory ({held}) vs plasticity (last task's final MSE)")
     plt.xlabel("plasticity, log")
@@ -150,21 +151,6 @@ def _logs(found: list[Point]) -> tuple[list[float], list[float]]:
         [math.log10(p.plasticity.median) for p in found],
         [math.log10(p.memory.median) for p in found],
     )
-
-
-def _log_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
-    """Ticks between log10 values ``low`` and ``high`` at 1, 2 and 5 times the powers of
-    ten, labelled with the value itself: only the powers of ten when that makes more than
-    seven, every multiple when it makes fewer than three."""
-    for multiples in ((1, 2, 5), range(1, 10)):
-        decades = range(math.floor(low), math.ceil(high) + 1)
-        at = [k + math.log10(m) for k in decades for m in multiples]
-        at = [a for a in at if low <= a <= high]
-        if len(at) > 7:
-            at = [a for a in at if float(a).is_integer()]
-        if len(at) >= 3:
-            break
-    return at, [f"{10**a:.2g}" for a in at]
 
 
 def tables(preset: str, found: list[Point]) -> list[Table]:

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 from textual_plotext import PlotextPlot
 
+from cftui.axes import log_ticks
 from cftui.snapshot import Snapshot
 from cftui.tui.widgets import task_color, task_mark
 from cftui.tui.widgets.changed_rows import ChangedRows
@@ -115,7 +116,7 @@ class LossChart(ChangedRows, PlotextPlot):
         plt.xticks(ticks, [f"{tick:g}" for tick in ticks])
         plt.ylim(*y_limits)
         if self.log_scale:
-            _log_ticks(plt, *y_limits)
+            plt.yticks(*log_ticks(*y_limits))
         else:
             ticks = step_ticks(y_limits[1])
             plt.yticks(ticks, [f"{tick:g}" for tick in ticks])
@@ -170,13 +171,3 @@ def _thin(n: int, most: int) -> np.ndarray:
     if n <= most:
         return np.arange(n)
     return np.unique(np.linspace(0, n - 1, most).round().astype(int))
-
-
-def _log_ticks(plt, low: int, high: int) -> None:
-    """Ticks at 1, 2 and 5 times the powers of ten from 10^low to 10^high, labelled with the
-    loss itself; only the powers of ten when the range spans many decades."""
-    ticks = [(math.log10(m) + k, m, m * 10.0**k) for k in range(low, high + 1) for m in (1, 2, 5)]
-    ticks = [tick for tick in ticks if low <= tick[0] <= high]
-    if len(ticks) > 7:
-        ticks = [tick for tick in ticks if tick[1] == 1]
-    plt.yticks([at for at, _, _ in ticks], [f"{loss:g}" for _, _, loss in ticks])
