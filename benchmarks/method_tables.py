@@ -2,7 +2,8 @@
 over many seeds (a method's seeds trained at once), one JSON per preset, then Markdown, and
 the compact summary the app ships (cftui/measured.json: an installed app has no benchmarks/).
 
-Run: python benchmarks/method_tables.py [--seeds 16] [--presets a,b] [--summary-only]
+Run: python benchmarks/method_tables.py [--seeds 16] [--presets a,b] [--methods a,b]
+[--summary-only]
 The JSON files (benchmarks/methods/<preset>.json, the same shape as `cftui compare --json`)
 keep every seed's loss matrix; --summary-only trains nothing: it derives the tables and
 cftui/measured.json from those files again (--markdown-only is its old name).
@@ -14,6 +15,7 @@ import argparse
 import datetime
 import json
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -29,20 +31,47 @@ CUT = 0.3  # task 1's median final MSE, at least this much below naive's, for an
 PLASTIC = 5.0  # and the last task's median final MSE within this many times naive's
 
 
-def run(preset: str, seeds: int) -> None:
+def run(preset: str, seeds: int, only: Sequence[str] = ()) -> None:
+    """Every method over seeds 0..seeds-1; with ``only``, just those methods, their rows
+    replacing theirs in the kept file (the others' rows are kept as they are, with the date
+    and commit they were measured at)."""
     config = catalog.resolve(preset)
     seed_range = range(0, seeds)
-    outcomes = compare.run_all(
+    path = HERE / f"{preset}.json"
+    kept, earlier = [], {}
+    if only and path.exists():
+        old = json.loads(path.read_text())
+        if old["seeds"] != list(seed_range):
+            raise SystemExit(f"{path}: kept seeds {old['seeds']} are not 0..{seeds - 1}")
+        kept = [row for row in old["runs"] if row["method"] not in only]
+        earlier = {"kept_rows_from": old.get("kept_rows_from") or _dated(old)}
+    fresh = compare.run_all(
         config.with_overrides(seed=0),
-        methods.names(),
+        [name for name in methods.names() if not kept or name in only],
         seed_range,
         torch.device("cpu"),
         lambda method: print(f"{preset}: {method}", flush=True),
     )
-    summary = compare.summarize(outcomes)
-    data = results.comparison(config, "cpu", seed_range, outcomes, summary)
-    data |= {"measured_on": datetime.date.today().isoformat(), "commit": _commit()}
-    results.write_json(HERE / f"{preset}.json", data)
+    order = {name: i for i, name in enumerate(methods.names())}
+    rows = sorted(kept + [o.to_dict() for o in fresh], key=lambda row: order[row["method"]])
+    outcomes = [_outcome(row) for row in rows]
+    data = results.comparison(config, "cpu", seed_range, outcomes, compare.summarize(outcomes))
+    data["runs"] = rows
+    results.write_json(path, data | {"measured_on": _today(), "commit": _commit()} | earlier)
+
+
+def _dated(result: dict) -> dict:
+    return {"measured_on": result["measured_on"], "commit": result.get("commit")}
+
+
+def _today() -> str:
+    return datetime.date.today().isoformat()
+
+
+def _outcome(row: dict) -> compare.Outcome:
+    return compare.Outcome(
+        row["method"], row["seed"], row["loss_matrix"], row["seconds"], row["state"]
+    )
 
 
 def _commit() -> str | None:
@@ -59,11 +88,7 @@ def _commit() -> str | None:
 def load(preset: str) -> tuple[dict, dict[str, dict]]:
     """A preset's kept JSON, and its summary derived again from the per-seed rows in it."""
     result = json.loads((HERE / f"{preset}.json").read_text())
-    outcomes = [
-        compare.Outcome(r["method"], r["seed"], r["loss_matrix"], r["seconds"], r["state"])
-        for r in result["runs"]
-    ]
-    return result, compare.summarize(outcomes)
+    return result, compare.summarize([_outcome(row) for row in result["runs"]])
 
 
 def verdicts(summary: dict[str, dict]) -> dict[str, dict]:
@@ -171,14 +196,21 @@ def write_packaged() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=16)
-    parser.add_argument("--presets", default="polynomial,rbf,sigmoid,fourier,hypercl-toy")
+    parser.add_argument(
+        "--presets", default="polynomial,rbf,sigmoid,fourier,hypercl-toy,fourier-thirds"
+    )
     parser.add_argument("--summary-only", "--markdown-only", action="store_true")
+    parser.add_argument(
+        "--methods",
+        default="",
+        help="A,B: train only these, keeping the other rows (a new preset trains every method)",
+    )
     args = parser.parse_args()
     torch.set_num_threads(2)
     presets = args.presets.split(",")
     if not args.summary_only:
         for preset in presets:
-            run(preset, args.seeds)
+            run(preset, args.seeds, [m for m in args.methods.split(",") if m])
     write_packaged()
     print("\n".join(markdown(preset) for preset in presets))
 

@@ -29,6 +29,9 @@ class DataConfig:
     x_range: tuple[float, float] = (-3.0, 3.0)  # split into n_tasks equal, disjoint intervals
     points_per_task: int = 100  # points drawn per task, train and test together
     test_fraction: float = 0.2  # share of each task's points held out to measure test MSE
+    test_points: str = "held_out"  # held_out: test MSE on those noisy held-out points;
+    # grid: on as many noise-free points evenly spaced over each task's range (hypercl's
+    # test set); either way the same points train
     noise: float = 0.1  # standard deviation of the Gaussian noise on the targets
     seed: int = 0  # drives the data, the initial weights and the batch order
     n_basis: int = 8  # rbf | sigmoid | fourier: basis functions in the random weighted sum
@@ -50,7 +53,12 @@ class TrainConfig:
     optimizer: str = "adam"  # adam | sgd
     lr: float = 0.01  # learning rate
     epochs: int = 200  # epochs per task
-    batch_size: int = 0  # 0 = full batch (one step per epoch)
+    batch_size: int = 0  # 0 = full batch (one step per epoch); else every step takes this
+    # many points from a shuffled stream that reshuffles when it runs out (an epoch is
+    # ceil(N / batch_size) steps), so no step is taken on a short, noisy tail
+    optimizer_lifetime: str = "method"  # run: one optimizer for the whole run (the
+    # article); task: a fresh one at each task (its moments forget the old task's);
+    # method: what the method's paper does (`cftui methods` says which)
     eval_every: int = 0  # steps between test evaluations; 0 = 10 per task at full pace,
     # 20 when paced (the live view)
 
@@ -86,6 +94,14 @@ class Config:
     model: ModelConfig = ModelConfig()
     train: TrainConfig = TrainConfig()
     method: MethodConfig = MethodConfig()
+
+    @property
+    def optimizer_lifetime(self) -> str:
+        """ "run" or "task": the [train] setting, or the method's own when it says "method"."""
+        lifetime = self.train.optimizer_lifetime
+        return (
+            methods.info(self.method.name).optimizer_lifetime if lifetime == "method" else lifetime
+        )
 
     def with_overrides(self, **flags: Any) -> Config:
         """Apply command-line flags, already validated (argparse; ``settings``, the --set

@@ -120,6 +120,7 @@ class Engine(Inbox):
 
     def _begin_task(self) -> None:
         now, train = self.now, self.config.train
+        now.renew_optimizer(self.config)
         now.method.before_task(now.model, self.data, now.task)
         x, y = now.method.training_set(self.data, now.task)
         now.batches = Batches(x, y, train.batch_size, now.orders)

@@ -86,6 +86,8 @@ def method_markdown(config: Config, name: str) -> str:
         for key, about in text["settings"].items()
     ] or ["- none"]
     scenario = "told the task id (task-incremental)" if info.task_aware else "sees x alone"
+    lifetime = {"run": "one for the whole run", "task": "a fresh one at each task"}
+    run_lifetime = config.with_overrides(method=name).optimizer_lifetime
     return "\n".join(
         [
             f"# {name}: {info.summary}",
@@ -103,6 +105,9 @@ def method_markdown(config: Config, name: str) -> str:
             f"**Paper**: {text['paper']}",
             "",
             f"**Scenario**: {scenario}; needs {text['needs']}",
+            "",
+            f"**Optimizer**: {lifetime[run_lifetime]} in this run; its paper:"
+            f" {lifetime[info.optimizer_lifetime]} ([train] optimizer_lifetime)",
             "",
             f"**When it fails**: {text['fails']}",
             "",

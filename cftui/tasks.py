@@ -48,7 +48,9 @@ def task_ranges(data: DataConfig) -> list[tuple[float, float]]:
 
 
 def make_tasks(data: DataConfig) -> list[Task]:
-    """Draw every task of ``data`` (train/test split, noise) from its seed."""
+    """Draw every task of ``data`` (train/test split, noise) from its seed. With
+    ``test_points = "grid"`` the held-out points are set aside all the same, so both choices
+    train on the very same points and differ only in what the test MSE is measured on."""
     rng = np.random.default_rng(data.seed)
     ranges = task_ranges(data)
     curves, names = FAMILIES[data.family](data, ranges, rng)
@@ -61,9 +63,13 @@ def make_tasks(data: DataConfig) -> list[Task]:
         test[rng.choice(x.size, n_test, replace=False)] = True
         order = np.argsort(x)
         x, y, test = x[order], y[order], test[order]
+        x_test, y_test = x[test], y[test]
+        if data.test_points == "grid":  # the same points train; the test set is exact
+            x_test = np.linspace(lo, hi, n_test)
+            y_test = curve(x_test)
         curve_x = np.linspace(lo, hi, CURVE_POINTS)
         tasks.append(
-            Task(name, (lo, hi), x[~test], y[~test], x[test], y[test], curve_x, curve(curve_x))
+            Task(name, (lo, hi), x[~test], y[~test], x_test, y_test, curve_x, curve(curve_x))
         )
     return tasks
 

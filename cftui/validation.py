@@ -23,6 +23,8 @@ from cftui import expr, methods, tasks
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "gelu")
 OPTIMIZERS = ("adam", "sgd")
+OPTIMIZER_LIFETIMES = ("method", "run", "task")
+TEST_POINTS = ("held_out", "grid")
 MAX_POINTS_PER_TASK = 100_000
 MAX_TASKS = 20
 MAX_WIDTH = 4096
@@ -216,6 +218,8 @@ def check(c: Any, problems: Problems) -> None:
     check_choice(d.family, tuple(tasks.FAMILIES), problems, "[data] family")
     check_choice(m.activation, ACTIVATIONS, problems, "[model] activation")
     check_choice(t.optimizer, OPTIMIZERS, problems, "[train] optimizer")
+    check_choice(t.optimizer_lifetime, OPTIMIZER_LIFETIMES, problems, "[train] optimizer_lifetime")
+    check_choice(d.test_points, TEST_POINTS, problems, "[data] test_points")
     rule(1 <= d.n_tasks <= MAX_TASKS, "[data] n_tasks", f"must be 1..{MAX_TASKS}, got {d.n_tasks}")
     lo, hi = d.x_range
     rule(lo < hi, "[data] x_range", f"must be [low, high] with low < high, got [{lo}, {hi}]")
@@ -228,7 +232,8 @@ def check(c: Any, problems: Problems) -> None:
     rule(
         0 < d.test_fraction < 1, "[data] test_fraction", f"must be in (0, 1), got {d.test_fraction}"
     )
-    n_test = round(points * d.test_fraction)
+    # judged only on a fraction in range: a huge one (1e306) would overflow round()
+    n_test = round(points * d.test_fraction) if 0 < d.test_fraction < 1 else 1
     rule(
         1 <= n_test < points,
         "[data] test_fraction",

@@ -91,6 +91,19 @@ def test_packnet_freezes_what_a_task_kept_and_its_outputs_never_change(tiny):
     assert L[2][0] < 0.5 * Engine(three_tasks(tiny, "naive")).run().loss_matrix[2][0]
 
 
+def test_packnet_does_not_prune_the_last_task(tiny):
+    engine = Engine(three_tasks(tiny, "packnet", prune=0.5))
+    engine.run()
+    for layer in engine.now.model.linears:
+        owner = layer.owner.flatten(1).float()
+        assert not (layer.owner == FREE).any()
+        # tasks 1 and 2 keep half of what was free at their start; task 3 keeps the rest:
+        # a quarter, none of it released (zeroed) at its end
+        share = (owner == 2).float().mean(1)
+        assert torch.all((share - 0.25).abs() <= 2 / owner.shape[1] + 1e-6)
+        assert torch.all(layer.weight[layer.owner == 2] != 0)
+
+
 def test_hnet_regulariser_is_zero_at_first_and_quadratic_around_its_targets(tiny):
     config = three_tasks(tiny, "hnet", beta=0.5)
     data = SeedData(config.data, [0, 1], CPU)
@@ -125,6 +138,56 @@ def test_hnet_generates_every_weight_of_the_target_network(tiny):
     w1, b1, w2, b2, w3, b3 = flat.split([7, 7, 35, 5, 5, 1])
     hidden = torch.sigmoid(torch.sigmoid(x[1] @ w1.view(1, 7) + b1) @ w2.view(7, 5) + b2)
     torch.testing.assert_close(net(x, 0)[1], hidden @ w3.view(5, 1) + b3)
+
+
+def test_a_chunked_hnet_makes_the_targets_shapes_chunk_by_chunk_at_each_layers_scale():
+    layers = (1, 7, 5, 1)  # 14 + 40 + 6 = 60 weights, in 4 chunks of 16 (4 left unused)
+    net = HyperMLP(
+        layers,
+        "sigmoid",
+        [0, 1],
+        n_tasks=2,
+        embedding=3,
+        width=4,
+        depth=2,
+        chunk=16,
+        chunk_embedding=5,
+    )
+    assert net.chunks == 4 and net.chunk_embeddings.shape == (2, 4, 5)
+    assert net.weights(0).shape == (2, 60)
+    x = torch.linspace(-1, 1, 9).expand(2, 9).unsqueeze(-1)
+    assert net(x, 1).shape == (2, 9, 1)
+    with torch.no_grad():  # by hand, seed 1: h on [e_t, c_k] for each chunk k, in order
+        inputs = torch.cat([net.embeddings[1][1].expand(4, 3), net.chunk_embeddings[1]], -1)
+        raw = net.hnet(inputs.unsqueeze(0).expand(2, -1, -1))[1].flatten()[:60]
+        torch.testing.assert_close(net.outputs(1)[1], raw)
+        # nn.Linear(a, b)'s init std 1/sqrt(3a) per layer: a = 1, 7, 5
+        scale = torch.cat(
+            [torch.full((n,), (3 * a) ** -0.5) for a, n in ((1, 14), (7, 40), (5, 6))]
+        )
+        torch.testing.assert_close(net.weights(1)[1], raw * scale)
+    unchunked = HyperMLP(layers, "sigmoid", [0], n_tasks=2, embedding=3, width=4, depth=2)
+    assert unchunked.chunks == 1 and torch.equal(unchunked.scale, torch.ones(60))
+
+
+def test_chunk_embeddings_learn_and_old_task_embeddings_stay_frozen(tiny):
+    config = three_tasks(tiny, "hnet", chunk=64)  # a 16-unit target: 321 weights, 6 chunks
+    engine = Engine(config, auto_advance=False)
+    net = engine.now.model
+    assert net.chunks == 6
+    chunks_before = net.chunk_embeddings.detach().clone()
+    thread = start(engine)
+    wait_for(engine, lambda s: s.state is State.TASK_DONE)
+    task_1 = net.embeddings[0].detach().clone()
+    chunks_after_1 = net.chunk_embeddings.detach().clone()
+    engine.send(Command.NEXT_TASK)
+    wait_for(engine, lambda s: s.state is State.TASK_DONE and s.task == 1)
+    engine.stop()
+    thread.join(5)
+    assert not thread.is_alive()
+    assert not torch.equal(chunks_after_1, chunks_before)  # shared, trained in every task
+    assert not torch.equal(net.chunk_embeddings, chunks_after_1)
+    assert torch.equal(net.embeddings[0], task_1)  # task 1's embedding frozen in task 2
 
 
 def test_only_the_current_embedding_learns(tiny):

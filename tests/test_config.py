@@ -70,6 +70,9 @@ BAD = [
     ("data", "coefficients = [[1.0], []]", "[data] coefficients[1]", "must not be empty"),
     ("data", 'family = "expr"', "[data] functions", "needs one expression per task"),
     ("data", 'functions = ["x"]', "[data] functions", "has 1 entries but n_tasks = 2"),
+    ("data", "test_fraction = 1e307", "[data] test_fraction", "must be in (0, 1)"),  # no overflow
+    ("data", 'test_points = "grids"', "[data] test_points", "did you mean 'grid'"),
+    ("train", 'optimizer_lifetime = "epoch"', "[train] optimizer_lifetime", "choose from method"),
 ]
 EXPRESSIONS = [
     ("y", "unknown name 'y'"),

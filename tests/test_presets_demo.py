@@ -18,18 +18,22 @@ from cftui.config import load
 WORKS = {
     "polynomial": (
         *("joint", "replay", "ewc", "online_ewc", "si", "mas", "l2", "agem"),
-        *("multihead", "packnet"),
+        *("multihead", "packnet", "hnet"),
     ),
-    "rbf": ("joint", "replay", "ewc", "online_ewc", "si", "mas", "agem", "packnet"),
+    "rbf": ("joint", "replay", "ewc", "online_ewc", "si", "mas", "agem", "packnet", "hnet"),
     "sigmoid": (
         *("joint", "replay", "ewc", "online_ewc", "si", "mas", "agem"),
-        *("multihead", "packnet"),
+        *("multihead", "packnet", "hnet"),
     ),
     "fourier": (
         *("joint", "replay", "ewc", "online_ewc", "si", "mas", "agem"),
-        *("multihead", "packnet"),
+        *("multihead", "packnet", "hnet"),
     ),
-    "hypercl-toy": ("joint", "replay", "ewc", "online_ewc", "si", "mas", "agem"),
+    "hypercl-toy": ("joint", "replay", "ewc", "online_ewc", "si", "mas", "agem", "packnet"),
+    "fourier-thirds": (
+        *("joint", "replay", "ewc", "online_ewc", "si", "mas", "agem"),
+        *("multihead", "packnet", "hnet"),
+    ),
     "hypercl-hnet": ("hnet",),  # the reference run's preset: its one method (README)
 }
 GROWTH = 30  # naive's task-1 test MSE after the last task, at least this many times its best

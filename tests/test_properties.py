@@ -30,6 +30,7 @@ KEYS = {
         "x_range",
         "points_per_task",
         "test_fraction",
+        "test_points",
         "noise",
         "seed",
         "n_basis",
@@ -39,7 +40,7 @@ KEYS = {
         "typo",
     ],
     "model": ["layers", "activation"],
-    "train": ["optimizer", "lr", "epochs", "batch_size", "eval_every"],
+    "train": ["optimizer", "lr", "epochs", "batch_size", "eval_every", "optimizer_lifetime"],
     "method": ["name", "lambda", "c", "buffer"],
 }
 GOOD = {
@@ -49,6 +50,8 @@ GOOD = {
     "layers": st.lists(st.integers(-1, 5000), max_size=5),
     "activation": st.sampled_from(["sigmoid", "tanh", "relu", "gelu", "swish"]),
     "optimizer": st.sampled_from(["adam", "sgd", "adamw"]),
+    "test_points": st.sampled_from(["held_out", "grid", "grids"]),
+    "optimizer_lifetime": st.sampled_from(["method", "run", "task", "epoch"]),
     "name": st.sampled_from(["naive", "ewc", "si", "replay", "bogus"]),
 }
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 from textual import events
+from textual.widgets import OptionList
 
 from cftui import catalog
 from cftui import engine as engine_module
@@ -78,6 +79,12 @@ def test_broken_and_shadowing_presets_say_so_in_the_picker(tiny, polynomial, tmp
         assert entries["polynomial"][1] is True
         assert "in place of the shipped preset" in entries["polynomial"][0]
         assert "in place of" not in entries["hypercl-toy"][0]
+        options = app.screen.query_one(OptionList)
+        for _ in entries:  # down to the broken entry, as a user would (the list is long)
+            if options.highlighted_option.id == "broken":
+                break
+            await pilot.press("down")
+        await pilot.pause()
         text = screen_text(app)
         assert all(problem in text for problem in problems)
 

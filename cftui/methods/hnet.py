@@ -5,12 +5,23 @@ Only the current task's embedding and h learn. Before task t, h's outputs for th
 embeddings are stored as targets, and an output regulariser keeps them:
     beta / t * sum_{t' < t} || h(e_t') - h*(e_t') ||^2
 (squared L2 over the whole generated weight vector, as in the reference code chrhenning/hypercl,
-whose look-ahead of the optimizer step is left out here). Raising ``beta`` holds old tasks'
-weights harder and leaves h less freedom for the new one. The hypernetwork's hidden layers
-(``depth`` of ``width`` units, sigmoid) and the embedding size set its capacity.
+whose look-ahead of the optimizer step is left out here). As in the paper, each task starts
+with a fresh optimizer (methods/__init__.py declares it). Raising ``beta`` holds old tasks'
+weights harder and leaves h less freedom for the new one.
+
+A large target is made in **chunks** (the paper's §3): one small network takes the task
+embedding beside a learned embedding of chunk c and emits ``chunk`` weights, c = 0, 1, ...,
+so h's size follows the chunk, not the target (at the defaults the article's 23,101 weights
+come from 69,000 parameters; an unchunked h of the same width needs 740,000). A chunk spans
+layers whose weights want very different scales, which no init of the shared output layer
+can give each; so every generated weight is h's output times its layer's default init scale
+(what hyperfan init, Chang et al. 2020, aims for through h's init instead). ``chunk = 0``
+makes all weights at once from the task embedding alone, unscaled: the reference's small
+"full" hypernetwork.
 """
 
 import itertools
+import math
 
 import torch
 from torch import nn
@@ -21,31 +32,62 @@ from cftui.seed_data import draws
 
 
 class HyperMLP(nn.Module):
-    """S hypernetworks stacked (one per seed), each with one embedding per task, generating
-    the target MLP's weights ``[in, out]`` and biases per layer, in layer order."""
+    """S hypernetworks stacked (one per seed), each with one embedding per task (and, when
+    chunked, one per chunk), generating the target MLP's weights ``[in, out]`` and biases per
+    layer, in layer order."""
 
-    def __init__(self, layers, activation, seeds, n_tasks, embedding, width, depth) -> None:
+    def __init__(
+        self,
+        layers,
+        activation,
+        seeds,
+        n_tasks,
+        embedding,
+        width,
+        depth,
+        chunk=0,
+        chunk_embedding=0,
+    ) -> None:
         super().__init__()
         self.shapes = [s for a, b in itertools.pairwise(layers) for s in ((a, b), (1, b))]
         self.activation = model.ACTIVATIONS[activation]()
-        size = sum(a * b for a, b in self.shapes)
-        widths = [embedding, *[width] * depth, size]
+        self.size = sum(a * b for a, b in self.shapes)
+        chunk = chunk or self.size
+        self.chunks = math.ceil(self.size / chunk)
+        chunked = self.chunks > 1
+        widths = [embedding + chunk_embedding * chunked, *[width] * depth, chunk]
         hidden = model.stacked_layers(list(itertools.pairwise(widths)), seeds)
         self.hnet = nn.Sequential(*model.with_activation(hidden[:-1], "sigmoid"), hidden[-1])
         streams = draws(seeds)
         with torch.device("cpu"):  # where the streams live; build() moves the model after
-            drawn = torch.stack(  # [S, T, E], N(0, 1) from each seed's own stream
-                [torch.randn(n_tasks, embedding, generator=stream) for stream in streams]
-            )
-        self.embeddings = nn.ParameterList(  # one per task: an unused one gets no gradient,
-            nn.Parameter(drawn[:, t : t + 1].clone())
-            for t in range(n_tasks)  # so no step
+            tasks = [torch.randn(n_tasks, embedding, generator=g) for g in streams]
+            chunks = [
+                torch.randn(self.chunks, chunk_embedding * chunked, generator=g) for g in streams
+            ]
+            # nn.Linear(a, b) draws weights and biases from U(±1/sqrt(a)): std 1/sqrt(3a)
+            scale = [
+                torch.full((a * b + b,), (3 * a) ** -0.5) for a, b in itertools.pairwise(layers)
+            ]
+            scale = torch.cat(scale) if chunked else torch.ones(self.size)
+        self.embeddings = nn.ParameterList(  # [S, 1, E] each, N(0, 1) from each seed's stream;
+            nn.Parameter(torch.stack(tasks)[:, t : t + 1].clone())  # an unused one gets no
+            for t in range(n_tasks)  # gradient, so no step
         )
+        self.chunk_embeddings = nn.Parameter(torch.stack(chunks))  # [S, C, Ec]
+        self.register_buffer("scale", scale)
 
-    def weights(self, task: int, frozen: bool = False) -> torch.Tensor:
-        """The generated weights for ``task``, ``[S, P]``; ``frozen``: its embedding held."""
+    def outputs(self, task: int, frozen: bool = False) -> torch.Tensor:
+        """What h emits for ``task``, ``[S, P]`` (the regulariser holds these, as hypercl's
+        does); ``frozen``: its embedding held."""
         embedding = self.embeddings[task]
-        return self.hnet(embedding.detach() if frozen else embedding).squeeze(1)
+        if frozen:
+            embedding = embedding.detach()
+        inputs = torch.cat([embedding.expand(-1, self.chunks, -1), self.chunk_embeddings], -1)
+        return self.hnet(inputs).flatten(1)[:, : self.size]
+
+    def weights(self, task: int) -> torch.Tensor:
+        """The target network's weights for ``task``, ``[S, P]``."""
+        return self.outputs(task) * self.scale
 
     def forward(self, x, task: int):
         flat = self.weights(task)
@@ -73,17 +115,19 @@ class HNet(Method):
             p["embedding"],
             p["width"],
             p["depth"],
+            p["chunk"],
+            p["chunk_embedding"],
         ).to(device)
 
     def before_task(self, model, data, k):
         with torch.no_grad():
-            self.targets = [model.weights(t) for t in range(k)]  # h* of the earlier tasks
+            self.targets = [model.outputs(t) for t in range(k)]  # h* of the earlier tasks
 
     def penalty(self, model, x):
         if not self.targets:
             return None
         drift = sum(
-            (model.weights(t, frozen=True) - target).pow(2).sum()
+            (model.outputs(t, frozen=True) - target).pow(2).sum()
             for t, target in enumerate(self.targets)
         )
         return self.params["beta"] / len(self.targets) * drift

@@ -1,11 +1,12 @@
 """PackNet (Mallya & Lazebnik, CVPR 2018): each task gets its own share of the weights.
 
-While task t trains, only the weights no earlier task owns can change. When it ends, the
-smallest-magnitude fraction ``prune`` of them is released (set to zero, free for later
-tasks), the rest are retrained alone for ``retrain_epochs`` full-batch steps and then belong
-to task t for good. Task t is answered with the weights of tasks <= t only, so its output
-never changes again. Biases learn during task 1 and are then fixed, as in the paper.
-Raising ``prune`` leaves more room for later tasks and less for this one.
+While task t trains, only the weights no earlier task owns can change. When it ends (unless
+it is the sequence's last), the smallest-magnitude fraction ``prune`` of them is released
+(set to zero, free for later tasks), the rest are retrained alone for ``retrain_epochs``
+full-batch steps and then belong to task t for good; the last task keeps all it trained.
+Task t is answered with the weights of tasks <= t only, so its output never changes again.
+Biases learn during task 1 and are then fixed, as in the paper. Raising ``prune`` leaves
+more room for later tasks and less for this one.
 """
 
 import torch
@@ -60,8 +61,12 @@ class PackNet(Method):
                 layer.weight.copy_(torch.where(layer.owner == self.task, layer.weight, kept))
 
     def after_task(self, model, data, k):
-        self._prune(model, k)
-        self._retrain(model, data, k)
+        """Prune and retrain to leave room for later tasks; the last task of the sequence
+        keeps every weight it trained: no later task needs the room, and pruning it would
+        only cost its fit."""
+        if k < data.n_tasks - 1:
+            self._prune(model, k)
+            self._retrain(model, data, k)
 
     def _prune(self, model, k):
         """Per seed and layer, release the ``prune`` fraction of task k's weights that are
