@@ -7,7 +7,10 @@ The grid is L2 on `rbf` (24 strengths x 2 seeds, a job's 2 seeds trained at once
 shortened to --epochs per task. "bare" trains the same jobs one after another in this
 process (one torch thread) with no pool and no database: the work itself. Targets (issue
 14): 2 workers >= 1.7x one worker's runs/s; Ray >= 1.5x; machinery < 5 % of a run.
-Run: python benchmarks/sweep_bench.py [--epochs 200] [--jobs 24] [--json OUT]
+--cluster (issue 25) also starts a two-node Ray cluster here (two `ray start`, 1 CPU each, on
+loopback, token auth on: tests/ray_cluster.py) and runs the same grid on it against the local
+pool of 2 workers, each as a user runs it (`cftui sweep` in a process of its own).
+Run: python benchmarks/sweep_bench.py [--epochs 200] [--jobs 24] [--cluster] [--json OUT]
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -95,7 +99,44 @@ def db_writes(results: list[backends.Result], folder: Path) -> float:
     return seconds
 
 
-def measure(epochs: int, jobs: int, with_ray: bool) -> dict:
+def on_cluster(path: Path, empty: Path, folder: Path) -> dict:
+    """Seconds to start the cluster, and each sweep's wall (local pool vs the cluster)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from ray_cluster import Cluster
+
+    cluster = Cluster(Path(tempfile.mkdtemp(prefix="cftui-ray-", dir="/tmp")))
+
+    def sweep(spec_path: Path, name: str, *flags: str) -> float:
+        started = time.perf_counter()
+        command = [sys.executable, "-m", "cftui", "sweep", str(spec_path), "--db", name, *flags]
+        subprocess.run(command, cwd=folder, env=cluster.env, check=True, capture_output=True)
+        return time.perf_counter() - started
+
+    try:
+        started = time.perf_counter()
+        cluster.start_head(cpus=1)
+        head = time.perf_counter() - started
+        cluster.add_node("127.0.0.3", cpus=1)
+        nodes = time.perf_counter() - started
+        on = ("--address", cluster.address)
+        return {
+            "head_start_seconds": head,
+            "two_nodes_start_seconds": nodes,
+            "empty_sweep_seconds": {
+                "local": sweep(empty, "e-local.db", "--workers", "2"),
+                "cluster": sweep(empty, "e-cluster.db", *on),
+            },
+            "grid_seconds": {
+                "local": sweep(path, "local.db", "--workers", "2"),
+                "cluster": sweep(path, "cluster.db", *on),
+            },
+        }
+    finally:
+        cluster.stop()
+        shutil.rmtree(cluster.folder, ignore_errors=True)
+
+
+def measure(epochs: int, jobs: int, with_ray: bool, with_cluster: bool) -> dict:
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp)
         path = write_spec(folder, epochs, jobs)
@@ -108,6 +149,7 @@ def measure(epochs: int, jobs: int, with_ray: bool) -> dict:
         if with_ray:
             startup["ray"] = swept(empty, folder / "empty", "ray", 2)[0]
             timings["ray, 2 CPUs (this machine)"] = ("ray", *swept(path, folder, "ray", 2))
+        cluster = on_cluster(path, empty, folder) if with_cluster else None
         writes = db_writes(results, folder)
         ceiling = machine_ceiling()
     one = timings["local, 1 worker"][1]
@@ -124,6 +166,7 @@ def measure(epochs: int, jobs: int, with_ray: bool) -> dict:
         "db_write_ms_per_run": 1000 * writes / runs,
         "machinery_fraction": (steady - work) / work,
         "db_fraction": writes / work,
+        "cluster": cluster,
         "backends": {
             name: {
                 "seconds": s,
@@ -173,6 +216,26 @@ def report(found: dict) -> None:
     )
     table.caption_justify = "left"
     console.print(table)
+    if found["cluster"]:
+        report_cluster(found["cluster"], found["runs"])
+
+
+def report_cluster(cluster: dict, runs: int) -> None:
+    table = Table("cftui sweep", "empty sweep s", "grid s", "runs/s", "vs local")
+    table.title = "two `ray start` nodes of 1 CPU each vs the local pool of 2 workers"
+    local = cluster["grid_seconds"]["local"]
+    for name, label in (("local", "--workers 2"), ("cluster", "--address (2 nodes)")):
+        grid = cluster["grid_seconds"][name]
+        empty = cluster["empty_sweep_seconds"][name]
+        table.add_row(
+            label, f"{empty:.1f}", f"{grid:.1f}", f"{runs / grid:.2f}", f"{local / grid:.2f}x"
+        )
+    table.caption = (
+        f"{runs} runs. Starting the cluster: the head {cluster['head_start_seconds']:.1f} s, "
+        f"both nodes {cluster['two_nodes_start_seconds']:.1f} s (`ray start`, before any sweep)."
+    )
+    table.caption_justify = table.title_justify = "left"
+    Console().print(table)
 
 
 def main() -> None:
@@ -180,9 +243,10 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=200, help="epochs per task")
     parser.add_argument("--jobs", type=int, default=24, help="settings (2 seeds each)")
     parser.add_argument("--no-ray", action="store_true", help="skip the Ray backend")
+    parser.add_argument("--cluster", action="store_true", help="also a two-node Ray cluster")
     parser.add_argument("--json", type=Path, metavar="OUT")
     args = parser.parse_args()
-    found = measure(args.epochs, args.jobs, not args.no_ray)
+    found = measure(args.epochs, args.jobs, not args.no_ray, args.cluster)
     report(found)
     if args.json:
         args.json.write_text(json.dumps(found, indent=2) + "\n")

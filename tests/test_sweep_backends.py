@@ -62,3 +62,31 @@ def test_ray_gives_the_numbers_of_the_local_pool(tmp_path):
     on_ray = driver.run(path, tmp_path / "ray.db", "ray", 2)
     assert (local.finished, on_ray.finished) == (6, 6)
     assert numbers(tmp_path / "ray.db") == numbers(tmp_path / "local.db")
+
+
+def test_a_job_whose_worker_died_is_a_failed_result_of_one_line(tmp_path):
+    job, *_ = spec.jobs(spec.load(write_spec(tmp_path, SPEC)))
+
+    def lost(handle):
+        raise RuntimeError("Task failed: its node died.\n\nNode IP: 127.0.0.3\n  more detail")
+
+    [result] = backends._answers(["handle"], {"handle": job}, lost)
+    assert result.error == "RuntimeError: Task failed: its node died."
+    assert (result.job, result.outcomes) == (job, [])
+
+
+@pytest.mark.parametrize(
+    ("address", "problem"),
+    [
+        ("no-port", "'no-port' is not auto, HOST:PORT or ray://HOST:PORT"),
+        ("127.0.0.2:notaport", "'127.0.0.2:notaport' is not auto, HOST:PORT or ray://HOST:PORT"),
+    ],
+)
+def test_an_address_ray_cannot_read_is_one_line_and_exit_2(
+    tmp_path, monkeypatch, capsys, address, problem
+):
+    pytest.importorskip("ray")
+    path = write_spec(tmp_path, SPEC)
+    assert main(monkeypatch, "sweep", path, "--address", address) == 2
+    assert capsys.readouterr().err == f"cftui: error: --address: {problem}\n"
+    assert rows(driver.default_db(path)) == []

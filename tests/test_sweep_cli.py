@@ -7,9 +7,9 @@ import os
 import signal
 import sqlite3
 import time
-from pathlib import Path
 
 import pytest
+from processes import alive, children
 from test_sweep import main, rows, start, wait_for_rows, write_spec
 
 from cftui import compare
@@ -23,28 +23,6 @@ WAIT_S = 180  # a subprocess sweep on two shared cores: torch loads in every pro
 def finish(process, timeout: float = WAIT_S) -> tuple[int, str, str]:
     out, err = process.communicate(timeout=timeout)
     return process.returncode, out, err
-
-
-def children(pid: int) -> list[int]:
-    """The processes whose parent is ``pid`` (Linux /proc)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry))
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 @pytest.mark.timeout(400)

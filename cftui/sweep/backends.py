@@ -4,8 +4,10 @@ Both run the same function, :func:`train`, on one torch thread per worker: N wor
 cores without fighting over them, and every backend gives the same numbers for a job. A
 result comes back to the driver, which alone writes the database; a job that raises comes
 back as a failed result, so one bad job never stops the sweep. Ray is imported only when
-chosen. Pool workers start with ``spawn`` (no forked torch state) and leave when the
-driver is gone, even after a ``kill -9``, so nothing trains on for nobody.
+chosen (cluster.py connects to it); a Ray job whose worker or node died trains again on
+another node, twice at most, then comes back failed in one line. Pool workers start with
+``spawn`` (no forked torch state) and leave when the driver is gone, even after a
+``kill -9``, so nothing trains on for nobody.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from cftui.sweep.spec import Job
@@ -25,6 +27,8 @@ from cftui.validation import ConfigError
 
 BACKENDS = ("local", "ray")
 ORPHAN_CHECK_S = 1.0  # how often a pool worker checks that its driver is still there
+NODE_LOST_RETRIES = 2  # a Ray job whose worker or node died trains again elsewhere (not one
+# that raised: train() returns that as a failed result)
 
 
 @dataclass(frozen=True)
@@ -61,18 +65,30 @@ def train(job: Job) -> Result:
 
 def failed(job: Job, err: BaseException) -> Result:
     """A job whose worker never answered (it died, or Ray lost it)."""
-    return Result(job, error=f"{type(err).__name__}: {err}", host=socket.gethostname())
+    return Result(job, error=one_line(err), host=socket.gethostname())
+
+
+def one_line(err: BaseException) -> str:
+    """An error's type and first line (Ray's errors run to many lines)."""
+    first = next((line.strip() for line in str(err).splitlines() if line.strip()), "")
+    return f"{type(err).__name__}: {first}" if first else type(err).__name__
 
 
 def start(backend: str, jobs: list[Job], workers: int, address: str | None) -> Iterator[Result]:
-    """The results of ``jobs`` as they finish. A missing Ray is reported here, at once."""
+    """The results of ``jobs`` as they finish. A missing Ray, or a cluster that cannot take
+    the jobs, is reported here, at once (cluster.py)."""
     if backend == "ray":
         try:
             import ray
         except ImportError:
             message = "ray is not installed: pip install 'cftui[ray]'"
             raise ConfigError("--backend ray", "", message) from None
-        return _on_ray(ray, jobs, workers, address)
+        if not jobs:
+            return iter(())
+        from cftui.sweep import cluster
+
+        cluster.connect(ray, address, workers)
+        return _on_ray(ray, jobs)
     return _on_pool(jobs, workers)
 
 
@@ -107,15 +123,8 @@ def _leave_with(driver: int) -> None:
     os._exit(1)
 
 
-def _on_ray(ray, jobs: list[Job], workers: int, address: str | None) -> Iterator[Result]:
-    if not jobs:
-        return
-    quiet = {"log_to_driver": False, "logging_level": "ERROR"}
-    if address:
-        ray.init(address=address, **quiet)
-    else:
-        ray.init(num_cpus=workers, include_dashboard=False, **quiet)
-    remote = ray.remote(num_cpus=1, max_retries=0)(train)
+def _on_ray(ray, jobs: list[Job]) -> Iterator[Result]:
+    remote = ray.remote(num_cpus=1, max_retries=NODE_LOST_RETRIES)(train_on_node)
     pending = {remote.remote(job): job for job in jobs}
     try:
         while pending:
@@ -125,6 +134,14 @@ def _on_ray(ray, jobs: list[Job], workers: int, address: str | None) -> Iterator
         for ref in pending:
             ray.cancel(ref)
         ray.shutdown()
+
+
+def train_on_node(job: Job) -> Result:
+    """:func:`train` as a Ray task: ``host`` also names the node (its address)."""
+    import ray
+
+    result = train(job)
+    return replace(result, host=f"{result.host} {ray.util.get_node_ip_address()}")
 
 
 def _answers(ready: Iterable, jobs: dict, get) -> Iterator[Result]:

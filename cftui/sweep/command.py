@@ -18,7 +18,7 @@ from cftui.validation import ConfigError
 EXIT_FAILED = 1  # some run raised: its rows say why, and the next sweep tries it again
 SHOW = "show"
 RUN_FLAGS = ("backend", "workers", "address")
-SHOW_FLAGS = ("preset", "csv", "memory")
+SHOW_FLAGS = ("preset", "csv", "memory", "png")
 MEMORY = ("task1", "forgetting")
 
 
@@ -27,7 +27,7 @@ def add_parser(commands: argparse._SubParsersAction, parents: dict) -> None:
         "sweep",
         help="train a grid of settings x seeds x presets into SQLite; `sweep show` charts it",
         usage="%(prog)s SPEC.toml [--db PATH] [--backend local|ray] [--workers N] "
-        "[--address ADDR]\n       %(prog)s show [--db PATH] [--preset P] [--csv OUT] "
+        "[--address ADDR]\n       %(prog)s show [--db PATH] [--preset P] [--csv OUT] [--png OUT] "
         "[--memory task1|forgetting]",
         description="Run every setting of a grid (a TOML spec) on every preset and seed, one "
         "SQLite row per run and seed; run it again to resume. Then `show` draws memory "
@@ -53,11 +53,14 @@ def add_parser(commands: argparse._SubParsersAction, parents: dict) -> None:
     run.add_argument(
         "--address",
         metavar="ADDR",
-        help="an existing Ray cluster: auto or ray://host:port (implies --backend ray)",
+        help="a Ray cluster: HOST:PORT, auto or ray://HOST:PORT (implies --backend ray)",
     )
     show = sweep.add_argument_group("show the results (cftui sweep show)")
     show.add_argument("--preset", metavar="P", help="only this preset")
     show.add_argument("--csv", type=Path, metavar="OUT", help="also write every row as CSV")
+    show.add_argument(
+        "--png", type=Path, metavar="OUT", help="also draw the chart as a figure (cftui[figures])"
+    )
     show.add_argument(
         "--memory",
         choices=MEMORY,
@@ -79,7 +82,8 @@ def main(args: argparse.Namespace) -> int:
         from cftui.sweep import show  # loads torch, for the summaries over seeds
 
         db = flags.get("db", Path("sweep.db"))
-        return show.show(db, flags.get("preset"), flags.get("csv"), flags.get("memory", "task1"))
+        memory = flags.get("memory", "task1")
+        return show.show(db, flags.get("preset"), flags.get("csv"), memory, flags.get("png"))
     _refuse(flags, SHOW_FLAGS, "cftui sweep show")
     backend = flags.get("backend", "ray" if "address" in flags else "local")
     if backend == "local" and "address" in flags:

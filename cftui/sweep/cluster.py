@@ -1,0 +1,186 @@
+"""Connecting a sweep to Ray: one started here, or a cluster (``--address``), with every
+problem that stops it found before a job runs and said in one line (a ConfigError: exit 2)
+within seconds, where Ray itself retries for 20-40 s, a line a second, then raises.
+
+- ``auto`` and HOST:PORT are read as Ray reads them; Ray replaces 127.0.0.1 and localhost
+  by this machine's other address, so the messages name the address Ray uses.
+- Token authentication (Ray >= 2.52; on by default for clusters that ``ray start`` finds a
+  token for): a token found here (RAY_AUTH_TOKEN, RAY_AUTH_TOKEN_PATH, ~/.ray/auth_token)
+  is used, as ``ray start`` and ``--address auto`` do, unless RAY_AUTH_MODE says otherwise.
+  Ray leaves it off for a driver given an explicit address, which then fails 20 s later.
+- The head is reached with one TCP connection and one request to its GCS, before ray.init.
+- Every node must have cftui installed, in this version: a job's rows are keyed by the
+  driver's version, so the code that trains them must be that version. One small task per
+  node checks it. (Shipping the code in Ray's runtime environment would still need torch
+  and numpy on each node, and would start every worker later: ``pip install 'cftui[ray]'``
+  on a node brings all of it at once.)
+
+Ray's own modules are imported only here and in backends.py, only when Ray is chosen.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import warnings
+from collections.abc import Iterator
+
+from cftui import __version__
+from cftui.sweep.backends import one_line
+from cftui.validation import ConfigError
+
+QUIET = {"log_to_driver": False, "logging_level": "ERROR"}
+REACH_S = 5.0  # how long the head's port may take to accept a connection
+NODES_S = 90.0  # how long every node may take to answer the check (a worker starts on each)
+FLAG = "--address"
+CLIENT, CLIENT_PORT = "ray://", "10001"  # the Ray Client's scheme and default port
+NOT_AN_ADDRESS = "is not auto, HOST:PORT or ray://HOST:PORT"
+CLIENT_HINT = (  # a Ray Client whose token is refused only times out
+    " (is the head started with --ray-client-server-port, and is the token here its own?)"
+)
+TOKEN_HELP = "RAY_AUTH_TOKEN or ~/.ray/auth_token (on the head: ray get-auth-token)"
+
+
+def connect(ray, address: str | None, workers: int) -> None:
+    """ray.init on this machine (``address`` None) or on the cluster at ``address``."""
+    if not address:
+        ray.init(num_cpus=workers, include_dashboard=False, **QUIET)
+        return
+    client = address.startswith(CLIENT)  # the Ray Client server: no GCS to ask beforehand
+    target = address if client else _bootstrap(address)
+    where = target if address in (target, "auto") else f"{target} (Ray's address for {address})"
+    _reach(target, where)
+    _use_a_token_found_here()
+    if not client:
+        _authenticate(target, where)
+    _init(ray, target, where)
+    try:
+        _check_nodes(ray, where)
+    except BaseException:
+        ray.shutdown()
+        raise
+
+
+def _bootstrap(address: str) -> str:
+    """HOST:PORT of the cluster's GCS, as ray.init would resolve ``address``."""
+    from ray._private.services import canonicalize_bootstrap_address
+
+    try:
+        gcs = canonicalize_bootstrap_address(address)
+    except ValueError:
+        raise ConfigError(FLAG, "", f"{address!r} {NOT_AN_ADDRESS}") from None
+    if gcs is None:  # auto, and no `ray start` here
+        raise ConfigError(FLAG, "", "auto found no Ray cluster started on this machine")
+    return gcs
+
+
+def _use_a_token_found_here() -> None:
+    """Authenticate with a token if there is one here and RAY_AUTH_MODE is not set."""
+    if "RAY_AUTH_MODE" not in os.environ and _token_here():
+        from ray._raylet import Config
+
+        os.environ["RAY_AUTH_MODE"] = "token"
+        Config.initialize("")  # what Ray does when it turns token mode on itself
+
+
+def _reach(target: str, where: str) -> None:
+    rest = target.removeprefix(CLIENT)
+    host, _, port = rest.rpartition(":") if ":" in rest else (rest, "", CLIENT_PORT)
+    if not port.isdigit():
+        raise ConfigError(FLAG, "", f"{target!r} {NOT_AN_ADDRESS}")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=REACH_S).close()
+    except OSError as err:
+        why = err.strerror or type(err).__name__
+        raise ConfigError(FLAG, "", f"no Ray cluster answers at {where}: {why}") from None
+
+
+def _authenticate(gcs: str, where: str) -> None:
+    """One request to the cluster's GCS: a wrong or missing token fails here, at once."""
+    from ray._raylet import GcsClient
+    from ray.exceptions import AuthenticationError
+
+    try:
+        with _silent_stderr():  # Ray's C++ client logs each failed request itself
+            GcsClient(address=gcs)
+    except AuthenticationError:
+        mode = os.environ.get("RAY_AUTH_MODE", "token")  # unset: no token was found here
+        if mode != "token":
+            why = f"asks for a token and RAY_AUTH_MODE is {mode!r} here: unset it, and give"
+        elif _token_here():
+            why = "refused the token found here: give it its own, in"
+        else:
+            why = "asks for a token: give it in"
+        raise ConfigError(FLAG, "", f"the Ray cluster at {where} {why} {TOKEN_HELP}") from None
+    except Exception as err:
+        message = f"no Ray cluster answers at {where}: {one_line(err)}"
+        raise ConfigError(FLAG, "", message) from None
+
+
+def _token_here() -> bool:
+    from ray._raylet import AuthenticationTokenLoader
+
+    return AuthenticationTokenLoader.instance().has_token(ignore_auth_mode=True)
+
+
+def _init(ray, address: str, where: str) -> None:
+    try:
+        with warnings.catch_warnings():  # the Ray Client warns, then raises: one line will do
+            warnings.simplefilter("ignore")
+            ray.init(address=address, **QUIET)
+    except Exception as err:
+        hint = CLIENT_HINT if address.startswith(CLIENT) else ""
+        message = f"cannot connect to the Ray cluster at {where}: {one_line(err)}{hint}"
+        raise ConfigError(FLAG, "", message) from None
+
+
+def _check_nodes(ray, where: str) -> None:
+    """Every live node imports cftui, in the driver's version, within NODES_S."""
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    nodes = {n["NodeID"]: n["NodeManagerAddress"] for n in ray.nodes() if n["Alive"]}
+    probe = ray.remote(num_cpus=0, max_retries=0)(version)
+    answers = {
+        ip: probe.options(scheduling_strategy=NodeAffinitySchedulingStrategy(node, False)).remote()
+        for node, ip in nodes.items()
+    }
+    ready, late = ray.wait(list(answers.values()), num_returns=len(answers), timeout=NODES_S)
+    problems = {ip: f"no answer in {NODES_S:.0f} s" for ip, ref in answers.items() if ref in late}
+    for ip, ref in answers.items():
+        if ref in ready:
+            try:
+                found = ray.get(ref)
+                if found != __version__:
+                    problems[ip] = f"cftui {found} is installed, this is {__version__}"
+            except Exception as err:
+                problems[ip] = _cause(err)
+    if problems:
+        listed = "; ".join(f"{ip}: {why}" for ip, why in sorted(problems.items()))
+        install = f"install cftui[ray]=={__version__} on every node"
+        raise ConfigError(FLAG, "", f"{where}: nodes without this cftui ({listed}): {install}")
+
+
+def version() -> str:
+    """Runs on a node: the cftui it imports (importing this module there needs cftui)."""
+    return __version__
+
+
+def _cause(err: Exception) -> str:
+    """The line of a Ray error that says what went wrong on the node."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    named = [line for line in lines if "Error:" in line or "Error(" in line]
+    return (named or lines or [type(err).__name__])[-1]
+
+
+@contextlib.contextmanager
+def _silent_stderr() -> Iterator[None]:
+    """Nothing written to file descriptor 2 (by C++ code too) gets out while inside."""
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
