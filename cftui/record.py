@@ -1,149 +1,151 @@
-"""Recording a run as it trains, and reading it back: replay without torch.
+"""Recording a run as it trains, for `cftui replay` and `cftui figure` (cftui.recording
+holds the format and reads it back).
 
-A recording is JSON lines. A header line begins each scene (a run, and each reset after it):
-the format's name and version, the cftui version, the resolved config, the tasks' points and
-truth curves, and the drawing grid. Each later line is one published snapshot holding only
-what changed since the line before it: new (step, losses) rows, the fit when it moved, new
-ghosts, task boundaries and loss-matrix rows, and state, pace, auto-advance and message when
-they changed, with the wall-clock offset of the frame for replay timing. Losses are kept
-exactly; the fit and the ghosts are rounded to 1/FIT_LEVELS of the data's span, finer than
-any terminal draws them.
-
-The file is written as the run goes, a line at a time and flushed (not atomically, by
-design): a killed run leaves a valid prefix, which read() replays, saying where it stopped.
-A name ending in .gz is gzip-compressed, flushed at each line too. Imports no torch.
+Each published snapshot becomes one line holding only what changed since the line before
+it, with the wall-clock offset of the frame for replay timing; a new run, a reset or a new
+view (one method or several side by side) begins a scene with a header line. The file is
+written as the run goes, a line at a time and flushed (not atomically, by design): a killed
+run leaves a valid prefix, which read() replays, saying where it stopped. A name ending in
+.gz is gzip-compressed, flushed at each line too. Imports no torch.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import gzip
 import json
-import math
 import threading
 import time
-import zlib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-import numpy as np
-
 from cftui import __version__, results
-from cftui.config import ConfigError, from_dict
-from cftui.snapshot import History, Scene, Snapshot, State
-from cftui.tasks import Task
+from cftui.recording import (
+    FORMAT,
+    FitScale,
+    Frame,
+    Recording,
+    floats,
+    open_text,
+    read,
+    task_to_dict,
+    timeline,
+)
+from cftui.snapshot import Comparison, Snapshot
 
-FORMAT, VERSION = "cftui-record", 1
-FIT_LEVELS = 2000  # steps of fit rounding across the data's span; a 100-row plot has 400
-FIELDS = ("state", "pace", "auto_advance", "message")  # written only when they change
-GZIP_MAGIC = b"\x1f\x8b"
+__all__ = ["FitScale", "Frame", "Recorder", "Recording", "read", "timeline"]
 
-
-def _open(path: Path, mode: str) -> IO[str]:
-    if mode == "w" and path.suffix == ".gz":
-        return gzip.open(path, "wt", encoding="utf-8")
-    if mode == "r" and path.open("rb").read(2) == GZIP_MAGIC:
-        return gzip.open(path, "rt", encoding="utf-8")
-    return path.open(mode, encoding="utf-8")
-
-
-def _floats(values: Any) -> list:
-    """Numbers for JSON: exact floats, with nan and inf as the strings "nan", "inf"."""
-    return [v if math.isfinite(v) else str(v) for v in np.asarray(values, float).tolist()]
+Published = Snapshot | Comparison
 
 
-@dataclass(frozen=True)
-class FitScale:
-    """The fit and the ghosts as integers: value = origin + q * step."""
+class _Changes:
+    """The fields of ``now`` that differ from the last call's."""
 
-    origin: float
-    step: float
+    def __init__(self) -> None:
+        self._last: dict[str, Any] = {}
 
-    @classmethod
-    def of(cls, tasks: Any) -> FitScale:
-        ys = np.concatenate([np.concatenate([t.y_train, t.curve_y]) for t in tasks])
-        lo, hi = float(ys.min()), float(ys.max())
-        return cls((lo + hi) / 2, (hi - lo or 1.0) / FIT_LEVELS)
+    def __call__(self, now: dict[str, Any]) -> dict[str, Any]:
+        changed = {key: value for key, value in now.items() if self._last.get(key, ...) != value}
+        self._last = now
+        return changed
 
-    def encode(self, values: np.ndarray) -> list:
-        q = np.round((np.asarray(values, float) - self.origin) / self.step)
-        return [int(v) if math.isfinite(v) else str(v) for v in q.tolist()]
 
-    def decode(self, q: list) -> np.ndarray:
-        return self.origin + np.asarray(q, dtype=float) * self.step
+class _Track:
+    """One run's part of each line: its counters, and what is new since its last part."""
+
+    def __init__(self, scale: FitScale) -> None:
+        self.scale = scale
+        self.written = dict.fromkeys(("losses", "ghosts", "boundaries", "matrix"), 0)
+        self.fit: list | None = None
+        self.changes = _Changes()
+
+    def part(self, snap: Snapshot) -> dict[str, Any]:
+        line: dict[str, Any] = {"step": snap.step, "task": snap.task, "epoch": snap.epoch}
+        now = {"state": str(snap.state), "pace": snap.pace, "auto_advance": snap.auto_advance}
+        line |= self.changes(now | {"message": snap.message})
+        done = self.written["losses"]
+        new = {
+            "losses": [
+                [int(step), *floats(row)]
+                for step, row in zip(snap.steps[done:], snap.test_losses[done:], strict=True)
+            ],
+            "ghosts": [self.scale.encode(g) for g in snap.ghosts[self.written["ghosts"] :]],
+            "boundaries": list(snap.boundaries[self.written["boundaries"] :]),
+            "matrix": [floats(row) for row in snap.loss_matrix[self.written["matrix"] :]],
+        }
+        if snap.loss_band is not None and new["losses"]:
+            low, high = (edge[done:] for edge in snap.loss_band)
+            line["band"] = [floats([*lo, *hi]) for lo, hi in zip(low, high, strict=True)]
+        for key, items in new.items():
+            if items:
+                line[key] = items
+                self.written[key] += len(items)
+        fit = self.scale.encode(snap.fit)
+        if fit != self.fit:
+            line["fit"] = self.fit = fit
+        return line
 
 
 class Recorder:
-    """``recorder(snapshot)`` appends the snapshot to the file; ``recorder.around(publish)``
-    records, then publishes. Thread-safe; snapshots after close() are ignored."""
+    """``recorder(snapshot)`` appends the snapshot (or a Comparison of several) to the file;
+    ``recorder.around(publish)`` records, then publishes. Thread-safe; snapshots after
+    close() are ignored. ``clock``: seconds since the recording began (default: the wall
+    clock), what a replay and an animation time their frames by."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, clock: Callable[[], float] | None = None) -> None:
         self.path = Path(path).expanduser()
         try:
-            self._file: IO[str] | None = _open(self.path, "w")
+            self._file: IO[str] | None = open_text(self.path, "w")
         except OSError as err:
             raise results.WriteError(self.path, err.strerror or str(err)) from None
         self._lock = threading.Lock()
-        self._started = time.monotonic()
-        self._run: int | None = None
+        started = time.monotonic()
+        self._clock = clock or (lambda: time.monotonic() - started)
+        self._scenes: tuple = ()
+        self._count = -1  # scenes begun
 
-    def around(self, publish: Callable[[Snapshot], None]) -> Callable[[Snapshot], None]:
-        def record_then_publish(snapshot: Snapshot) -> None:
+    def around(self, publish: Callable[[Published], None]) -> Callable[[Published], None]:
+        def record_then_publish(snapshot: Published) -> None:
             self(snapshot)
             publish(snapshot)
 
         return record_then_publish
 
-    def __call__(self, snap: Snapshot) -> None:
+    def __call__(self, snap: Published) -> None:
         with self._lock:
             if self._file is None:
                 return
-            if snap.run != self._run:
-                self._begin_scene(snap)
-            self._write(self._frame(snap))
+            runs = snap.runs if isinstance(snap, Comparison) else (snap,)
+            scenes = tuple(run.scene for run in runs)
+            if len(scenes) != len(self._scenes) or any(
+                new is not old for new, old in zip(scenes, self._scenes, strict=False)
+            ):
+                self._begin_scene(snap, runs)
+            line: dict[str, Any] = {"t": round(self._clock(), 3)}
+            parts = [track.part(run) for track, run in zip(self._tracks, runs, strict=True)]
+            if isinstance(snap, Comparison):
+                now = {"state": str(snap.state), "pace": snap.pace}
+                line |= self._changes(now | {"auto_advance": snap.auto_advance})
+                line["runs"] = parts
+            else:
+                line |= parts[0]
+            self._write(line)
 
-    def _begin_scene(self, snap: Snapshot) -> None:
-        scene = snap.scene
-        self._run, self._scale = snap.run, FitScale.of(scene.tasks)
-        self._written = dict.fromkeys(("losses", "ghosts", "boundaries", "matrix"), 0)
-        self._fit: list | None = None
-        self._fields: dict[str, Any] = {}
-        header = dict(format=FORMAT, version=VERSION, cftui=__version__, run=snap.run)
-        header |= dict(config=scene.config.to_dict(), device=scene.device, grid=_floats(scene.grid))
-        header |= dict(fit_scale=dataclasses.asdict(self._scale))
-        self._write(header | dict(tasks=[_task_to_dict(task) for task in scene.tasks]))
-
-    def _frame(self, snap: Snapshot) -> dict[str, Any]:
-        """The snapshot as what changed since the last line."""
-        line: dict[str, Any] = {
-            "t": round(time.monotonic() - self._started, 3),
-            "step": snap.step,
-            "task": snap.task,
-            "epoch": snap.epoch,
-        }
-        now = {"state": str(snap.state), "pace": snap.pace, "auto_advance": snap.auto_advance}
-        now["message"] = snap.message
-        line |= {key: value for key, value in now.items() if self._fields.get(key, ...) != value}
-        self._fields = now
-        new = {
-            "losses": [
-                [int(step), *_floats(row)]
-                for step, row in zip(snap.steps, snap.test_losses, strict=True)
-            ][self._written["losses"] :],
-            "ghosts": [self._scale.encode(g) for g in snap.ghosts[self._written["ghosts"] :]],
-            "boundaries": list(snap.boundaries[self._written["boundaries"] :]),
-            "matrix": [_floats(row) for row in snap.loss_matrix[self._written["matrix"] :]],
-        }
-        for key, items in new.items():
-            if items:
-                line[key] = items
-                self._written[key] += len(items)
-        fit = self._scale.encode(snap.fit)
-        if fit != self._fit:
-            line["fit"] = self._fit = fit
-        return line
+    def _begin_scene(self, snap: Published, runs: tuple[Snapshot, ...]) -> None:
+        """A header: a new run, a reset or a new view. Its run number counts the scenes, so
+        a replay sees a new one even where a new engine counts from 0 again."""
+        scene = runs[0].scene
+        self._scenes, self._count = tuple(run.scene for run in runs), self._count + 1
+        scale = FitScale.of(scene.tasks)
+        self._tracks, self._changes = [_Track(scale) for _ in runs], _Changes()
+        side_by_side = isinstance(snap, Comparison)
+        header = dict(format=FORMAT, version=2 if side_by_side else 1, cftui=__version__)
+        header["run"] = self._count
+        configs = [run.scene.config.to_dict() for run in runs]
+        header |= dict(configs=configs) if side_by_side else dict(config=configs[0])
+        header |= dict(device=scene.device, grid=floats(scene.grid))
+        header |= dict(fit_scale=dataclasses.asdict(scale))
+        self._write(header | dict(tasks=[task_to_dict(task) for task in scene.tasks]))
 
     def _write(self, line: dict[str, Any]) -> None:
         try:
@@ -163,135 +165,3 @@ class Recorder:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _task_to_dict(task: Task) -> dict[str, Any]:
-    out = {}
-    for field in dataclasses.fields(Task):
-        value = getattr(task, field.name)
-        out[field.name] = value if isinstance(value, str) else _floats(value)
-    return out
-
-
-def _task_from_dict(raw: dict[str, Any]) -> Task:
-    names = [f.name for f in dataclasses.fields(Task) if f.name not in ("name", "x_range")]
-    arrays = {name: np.asarray(raw[name], dtype=float) for name in names}
-    return Task(str(raw["name"]), tuple(raw["x_range"]), **arrays)
-
-
-@dataclass(frozen=True)
-class Frame:
-    t: float  # seconds since the recording began
-    snapshot: Snapshot
-
-
-@dataclass(frozen=True)
-class Recording:
-    path: Path
-    frames: list[Frame]
-    stopped: str  # "" when the file was read to its end; else where and why reading stopped
-
-
-class _Scene:
-    """One scene being read back: what every later frame of it builds on."""
-
-    def __init__(self, header: dict[str, Any], source: str) -> None:
-        tasks = tuple(_task_from_dict(raw) for raw in header["tasks"])
-        config = from_dict(header["config"], source)
-        grid = np.asarray(header["grid"], dtype=float)
-        self.scene = Scene(config, tasks, grid, str(header["device"]))
-        self.run, self.scale = int(header["run"]), FitScale(**header["fit_scale"])
-        self.history = History(1, len(tasks))
-        self.ghosts: list[np.ndarray] = []
-        self.boundaries: list[int] = []
-        self.matrix: list[tuple[float, ...]] = []
-        self.fit = np.full(len(grid), np.nan)
-        self.fields: dict[str, Any] = {}
-
-    def frame(self, line: dict[str, Any]) -> Frame:
-        for step, *losses in line.get("losses", []):
-            self.history.append(int(step), np.asarray(losses, dtype=float)[None])
-        self.ghosts += [self.scale.decode(q) for q in line.get("ghosts", [])]
-        self.boundaries += [int(b) for b in line.get("boundaries", [])]
-        rows = line.get("matrix", [])
-        self.matrix += [tuple(np.asarray(row, dtype=float).tolist()) for row in rows]
-        if "fit" in line:
-            self.fit = self.scale.decode(line["fit"])
-        self.fields |= {key: line[key] for key in FIELDS if key in line}
-        steps, losses = self.history.views()
-        snapshot = Snapshot(
-            scene=self.scene,
-            run=self.run,
-            step=int(line["step"]),
-            task=int(line["task"]),
-            epoch=int(line["epoch"]),
-            state=State(self.fields["state"]),
-            steps=steps,
-            test_losses=losses[:, 0],
-            fit=self.fit,
-            ghosts=tuple(self.ghosts),
-            boundaries=tuple(self.boundaries),
-            loss_matrix=tuple(self.matrix),
-            pace=self.fields["pace"],
-            auto_advance=bool(self.fields["auto_advance"]),
-            message=str(self.fields["message"]),
-        )
-        return Frame(float(line["t"]), snapshot)
-
-
-def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    """(line number, text); a compressed file cut short ends in EOFError or zlib.error."""
-    with _open(path, "r") as file:
-        yield from enumerate(file, start=1)
-
-
-def _check_header(line: Any, source: str) -> None:
-    if not isinstance(line, dict) or line.get("format") != FORMAT:
-        raise ConfigError(source, "format", f"not a cftui recording (expected {FORMAT!r})")
-    version = line.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise ConfigError(source, "version", f"{version!r} is not a version number")
-    if version > VERSION:
-        raise ConfigError(
-            source, "version", f"{version} is newer than this cftui reads ({VERSION}): upgrade"
-        )
-
-
-def read(path: Path | str) -> Recording:
-    """Every frame of a recording as Snapshots. ConfigError (one line naming the file and the
-    key) for a file that is missing, of another format or of a newer version; a file cut
-    short or with a corrupt line gives the frames before it, and says where it stopped."""
-    path = Path(path).expanduser()
-    source, frames, scene, stopped, number = str(path), [], None, "", 0
-    try:
-        for number, text in _lines(path):
-            try:
-                line = json.loads(text)
-                if number == 1 or "format" in line:
-                    _check_header(line, source)
-                    scene = _Scene(line, source)
-                else:
-                    frames.append(scene.frame(line))
-            except ConfigError:
-                if number == 1:
-                    raise
-                stopped = f"line {number}: a scene header this cftui cannot read"
-            except (ValueError, KeyError, TypeError, AttributeError) as err:
-                if number == 1:
-                    raise ConfigError(source, "format", "not a cftui recording") from None
-                stopped = f"line {number}: " + ("cut short" if text[-1:] != "\n" else str(err))
-            if stopped:
-                break
-    except FileNotFoundError:
-        raise ConfigError(source, "", "no such file") from None
-    except (EOFError, zlib.error, gzip.BadGzipFile) as err:
-        stopped = f"after line {number}: compressed data cut short ({err})"
-    except UnicodeDecodeError:
-        if number == 0:
-            raise ConfigError(source, "format", "not a cftui recording (not text)") from None
-        stopped = f"line {number + 1}: not text"
-    except OSError as err:
-        raise ConfigError(source, "", f"cannot read: {err.strerror or err}") from None
-    if not frames:
-        raise ConfigError(source, "", f"no frame to replay ({stopped or 'empty'})")
-    return Recording(path, frames, stopped)

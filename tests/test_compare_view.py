@@ -205,17 +205,24 @@ def test_i_side_by_side_asks_which_method_and_s_e_name_every_method(tiny, tmp_pa
     assert [n.split("-")[2] for n in names[:4]] == ["ewc", "ewc", "naive", "naive"]
 
 
-def test_while_recording_c_says_why_it_cannot_compare(tiny, tmp_path):
-    from cftui.record import Recorder
+def test_while_recording_c_compares_and_the_recording_holds_both_views(tiny, tmp_path):
+    from cftui import record
 
     async def script(app, pilot):
         await until(pilot, lambda s: s.state is State.TASK_DONE)
         await pilot.press("c")
-        assert not isinstance(app.screen, ComparePicker) and not app.compare
-        assert any("not recorded" in n.message for n in app._notifications)
+        assert isinstance(app.screen, ComparePicker)
+        await pilot.press("escape")
+        app.use_methods(("naive", "ewc"))
+        await until(pilot, lambda s: isinstance(s, Comparison) and s.state is State.TASK_DONE)
 
-    with Recorder(tmp_path / "run.jsonl") as recorder:
+    with record.Recorder(tmp_path / "run.jsonl") as recorder:
         drive(tiny, script, size=(120, 40), recorder=recorder)
+    frames = record.read(tmp_path / "run.jsonl").frames
+    assert isinstance(frames[0].snapshot, Snapshot)
+    last = frames[-1].snapshot
+    assert isinstance(last, Comparison) and last.methods == ("naive", "ewc")
+    assert last.state is State.TASK_DONE and last.runs[1].loss_matrix
 
 
 @pytest.mark.parametrize(

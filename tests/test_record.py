@@ -169,7 +169,7 @@ def test_a_compressed_file_cut_short_replays_its_whole_part(tiny, tmp_path):
     [
         ('{"format": "other", "version": 1}\n', "format", "not a cftui recording"),
         ("a,b,c\n1,2,3\n", "format", "not a cftui recording"),
-        ('{"format": "cftui-record", "version": 2}\n', "version", "2 is newer"),
+        ('{"format": "cftui-record", "version": 3}\n', "version", "3 is newer"),
         ('{"format": "cftui-record", "version": "1"}\n', "version", "not a version"),
         ("", "", "no frame to replay (empty)"),
     ],
@@ -197,7 +197,7 @@ def test_cftui_replay_of_a_bad_file_exits_2_with_one_line(tmp_path):
     newer = tmp_path / "newer.jsonl"
     newer.write_text('{"format": "cftui-record", "version": 99}\n')
     for path, says in [
-        (newer, f"cftui: error: {newer}: version: 99 is newer than this cftui reads (1)"),
+        (newer, f"cftui: error: {newer}: version: 99 is newer than this cftui reads (2)"),
         (tmp_path / "none.jsonl", f"cftui: error: {tmp_path / 'none.jsonl'}: no such file"),
     ]:
         done = subprocess.run(
@@ -229,3 +229,52 @@ def test_run_at_a_pace_records_a_replay_that_takes_as_long(tmp_path, capsys):
     assert frames[-1].snapshot.state is State.FINISHED and frames[-1].snapshot.step == 20
     assert frames[-1].t >= 0.45  # 20 epochs at 40 a second: half a second at the least
     assert len(frames) >= 3
+
+
+def test_a_comparison_reads_back_as_published_run_by_run(tiny, tmp_path):
+    """Side by side, each line holds every run's part: each reads back as its own run."""
+    from cftui.lockstep import Lockstep
+    from cftui.snapshot import Comparison
+
+    path, published = tmp_path / "compare.jsonl", []
+    with record.Recorder(path) as recorder:
+        Lockstep(small(tiny, epochs=12), ["naive", "ewc"], pace=60.0).run(
+            recorder.around(published.append)
+        )
+    header = json.loads(path.read_text().splitlines()[0])
+    assert (header["version"], "config" in header) == (2, False)
+    assert [c["method"]["name"] for c in header["configs"]] == ["naive", "ewc"]
+    frames = record.read(path).frames
+    assert all(isinstance(frame.snapshot, Comparison) for frame in frames)
+    for i, name in enumerate(("naive", "ewc")):
+        runs = [record.Frame(f.t, f.snapshot.runs[i]) for f in frames]
+        assert_same([c.runs[i] for c in published], runs)
+        assert runs[-1].snapshot.scene.config.method.name == name
+    for sent, got in zip(published, frames, strict=True):
+        assert (got.snapshot.state, got.snapshot.pace, got.snapshot.auto_advance) == (
+            sent.state,
+            sent.pace,
+            sent.auto_advance,
+        )
+
+
+def test_several_seeds_record_their_range_exactly(tiny, tmp_path):
+    published = record_run(tmp_path / "seeds.jsonl", small(tiny, epochs=6), seeds=[0, 1, 2])
+    frames = record.read(tmp_path / "seeds.jsonl").frames
+    assert_same(published, frames)
+    for snap, frame in zip(published, frames, strict=True):
+        for sent, got in zip(snap.loss_band, frame.snapshot.loss_band, strict=True):
+            np.testing.assert_array_equal(got, sent)
+    assert frames[-1].snapshot.loss_band[0].shape == published[-1].test_losses.shape
+
+
+def test_a_recorder_clock_times_the_frames_and_a_new_engine_is_a_new_scene(tiny, tmp_path):
+    """The app's worker can start a new engine whose runs count from 0 again: still a new
+    scene, numbered on. A clock other than the wall's times the frames."""
+    path, ticks = tmp_path / "two.jsonl", iter(range(100))
+    with record.Recorder(path, clock=lambda: next(ticks) / 4) as recorder:
+        for _ in range(2):
+            Engine(small(tiny, epochs=4)).run(recorder)
+    frames = record.read(path).frames
+    assert [f.t for f in frames] == [i / 4 for i in range(len(frames))]
+    assert sorted({f.snapshot.run for f in frames}) == [0, 1]

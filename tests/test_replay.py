@@ -14,8 +14,9 @@ from textual.screen import ModalScreen
 
 from cftui import catalog, record
 from cftui.engine import Engine
+from cftui.recording import MAX_GAP_S, timeline
 from cftui.snapshot import Command, State
-from cftui.tui.replay import FRAME_GAP_S, MAX_GAP_S, Player, ReplayApp, Seek, task_starts, timeline
+from cftui.tui.replay import FRAME_GAP_S, Player, ReplayApp, Seek, task_starts
 
 from conftest import small
 
@@ -80,7 +81,7 @@ def test_a_long_wait_in_the_recording_plays_as_max_gap(recorded):
     recording = spaced(record.read(recorded), 0.5)
     frames = recording.frames
     frames[3:] = [dataclasses.replace(f, t=f.t + 100.0) for f in frames[3:]]
-    times = timeline(recording)
+    times = timeline(recording.frames)
     assert times[3] - times[2] == MAX_GAP_S
     assert np.diff(times)[3:] == pytest.approx(0.5)
 
@@ -134,7 +135,7 @@ async def until(pilot, condition, timeout: float = WAIT_S):
 
 def test_the_app_replays_with_seek_keys_and_says_it_is_a_replay(recorded):
     recording = record.read(recorded)
-    frames, times, starts = recording.frames, timeline(recording), task_starts(recording)
+    frames, times, starts = recording.frames, timeline(recording.frames), task_starts(recording)
     a_second_on = int(np.searchsorted(times, times[0] + 1.0, side="right")) - 1
     assert a_second_on > 1  # a second holds several frames
 
@@ -230,3 +231,36 @@ def test_replay_runs_to_the_last_frame_where_torch_cannot_be_imported(recorded):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [f"{last.step} finished", "[] []"]
+
+
+def test_a_side_by_side_recording_replays_in_the_side_by_side_view(tmp_path):
+    """One method's run, then several side by side (as `c` does while recording): the
+    replay opens on the first, and goes to the side-by-side view with the recording."""
+    from cftui.lockstep import Lockstep
+    from cftui.snapshot import Comparison
+    from cftui.tui.compare_view import CompareView
+
+    path = tmp_path / "compare.jsonl"
+    with record.Recorder(path) as recorder:
+        config = small(catalog.resolve("polynomial"), epochs=6)
+        Engine(config).run(recorder)
+        Lockstep(config, ["naive", "ewc"]).run(recorder)
+    recording = record.read(path)
+    last = recording.frames[-1].snapshot
+
+    async def main():
+        app = ReplayApp(recording, speed=64.0, paused=True)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert app.query_one("#views").current == "main" and not app.compare
+            await pilot.press("space")
+            for _ in range(250):
+                await pilot.pause(0.02)
+                if app.snapshot is last:
+                    break
+            assert isinstance(app.snapshot, Comparison) and app.compare == ("naive", "ewc")
+            view = app.query_one(CompareView)
+            assert view.display and app.query_one("#views").current == "compare"
+            await pilot.press("q")
+
+    asyncio.run(main())

@@ -196,9 +196,22 @@ def write_csv(path: Path, rows: list[dict]) -> None:
     results.write_atomic(path, text.getvalue())
 
 
-def show(db: Path, preset: str | None, csv_path: Path | None, memory: str = "task1") -> int:
-    if csv_path:
-        results.check_writable(csv_path)  # before the chart, not after it
+def show(
+    db: Path,
+    preset: str | None,
+    csv_path: Path | None,
+    memory: str = "task1",
+    png: Path | None = None,
+) -> int:
+    """The chart and tables per preset; with ``png``, each chart as a figure too (OUT, or
+    OUT-PRESET.EXT for several presets; needs cftui[figures])."""
+    if png:
+        from cftui import figures
+
+        figures.require("cftui sweep show --png")
+    for path in (csv_path, png):
+        if path:
+            results.check_writable(path)  # before the chart, not after it
     store = Store(db, create=False)
     try:
         rows, known = store.rows(preset), store.presets()
@@ -208,11 +221,19 @@ def show(db: Path, preset: str | None, csv_path: Path | None, memory: str = "tas
         have = f"; it has {', '.join(known)}" if known else ""
         raise ConfigError(f"--preset {preset}" if preset else str(db), "", f"no runs in {db}{have}")
     console = Console()
-    for name in dict.fromkeys(row["preset"] for row in rows):
+    presets = list(dict.fromkeys(row["preset"] for row in rows))
+    for name in presets:
         found = points([row for row in rows if row["preset"] == name], memory)
         console.print(chart(name, found, memory, console.width, console.is_terminal))
         for table in tables(name, found):
             console.print(table)
+        if png:
+            from cftui.figures import trade_off
+
+            out = png if len(presets) == 1 else png.with_name(f"{png.stem}-{name}{png.suffix}")
+            held = "task 1's final test MSE" if memory == "task1" else "mean forgetting"
+            trade_off.write(out, name, held, found)
+            console.print(f"wrote {out}", soft_wrap=True)
     if csv_path:
         write_csv(csv_path, rows)
         console.print(f"wrote {len(rows)} rows to {csv_path}", soft_wrap=True)

@@ -2,10 +2,10 @@
 
 A Player stands where the engine stands: it takes the same commands through one queue and
 publishes the recorded snapshots at their recorded timing, so the same widgets draw them at
-the same cost. space pauses, +/- change the speed, "." steps a frame, r starts over, n and
-[ ] go to a task's start, ←/→ seek a second. Pauses in the recording longer than MAX_GAP_S
-play as MAX_GAP_S. The keys that would train something else (method, preset, auto-advance,
-full pace) are off.
+the same cost; a side-by-side recording plays in the side-by-side view. space pauses, +/-
+change the speed, "." steps a frame, r starts over, n and [ ] go to a task's start, ←/→ seek
+a second. Pauses in the recording longer than MAX_GAP_S play as MAX_GAP_S. The keys that
+would train something else (method, preset, auto-advance, full pace) are off.
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from collections.abc import Callable
 import numpy as np
 from textual.app import App
 from textual.binding import Binding
+from textual.widgets import ContentSwitcher
 
 from cftui.inbox import Inbox
-from cftui.record import Recording
+from cftui.recording import Recording, timeline
 from cftui.replay_command import SPEED_RANGE
-from cftui.snapshot import Command, Snapshot, State
+from cftui.snapshot import Command, Comparison, Snapshot, State
 from cftui.tui.app import CftuiApp
 
-MAX_GAP_S = 2.0  # a longer wait between two recorded frames (a pause) plays as this
 FRAME_GAP_S = 0.1  # at most 10 frames a second are drawn, however fast the replay
 IDLE_POLL_S = 0.1  # how often an idle player looks at its stop flag
 REPLAY_OFF = {"pick_method", "pick_compare", "pick_preset", "auto_advance", "full_pace"}
@@ -35,12 +35,6 @@ REPLAY_OFF = {"pick_method", "pick_compare", "pick_preset", "auto_advance", "ful
 class Seek(enum.Enum):
     SECONDS = "seek seconds"  # arg: seconds of replay, + or -
     TASKS = "seek tasks"  # arg: +1 (the next task's start) or -1 (this or the last one's)
-
-
-def timeline(recording: Recording) -> np.ndarray:
-    """Each frame's time in the replay: the recorded offsets, long waits cut to MAX_GAP_S."""
-    gaps = np.diff([frame.t for frame in recording.frames], prepend=recording.frames[0].t)
-    return np.cumsum(np.clip(gaps, 0.0, MAX_GAP_S))
 
 
 def task_starts(recording: Recording) -> list[int]:
@@ -55,7 +49,7 @@ class Player(Inbox):
     def __init__(self, recording: Recording, speed: float = 1.0, paused: bool = False) -> None:
         super().__init__()
         self.recording = recording
-        self.times = timeline(recording)
+        self.times = timeline(recording.frames)
         self.starts = task_starts(recording)
         self.speed, self.paused = speed, paused
         self.position = 0
@@ -169,8 +163,18 @@ class ReplayApp(CftuiApp):
 
     def __init__(self, recording: Recording, speed: float = 1.0, paused: bool = False) -> None:
         first = recording.frames[0].snapshot
-        super().__init__(first.scene.config, first.scene.device, pace=first.pace, paused=paused)
+        config, device, pace = first.scene.config, first.scene.device, first.pace
+        compare = first.methods if isinstance(first, Comparison) else ()
+        super().__init__(config, device, pace=pace, paused=paused, compare=compare)
         self.recording, self.speed = recording, speed
+
+    def draw(self, snap: Snapshot | Comparison) -> None:
+        """A recording can go from one method to several side by side, and back."""
+        compare = snap.methods if isinstance(snap, Comparison) else ()
+        if compare != self.compare:
+            self.compare = compare
+            self.query_one(ContentSwitcher).current = "compare" if compare else "main"
+        super().draw(snap)
 
     def _build_engine(self) -> Player:
         return Player(self.recording, self.speed, self.start["paused"])

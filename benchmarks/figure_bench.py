@@ -1,0 +1,154 @@
+"""`cftui figure`, measured: the training GIF of a default recording (time and size at
+800x400), what blitting saves over matplotlib's stock Pillow writer (which redraws the
+whole figure for every frame), and the four figures in each format.
+
+The recording is the app's default run (polynomial, a task in 10 s, 20 s in all, published
+at engine.PUBLISH_HZ), played 10x faster with 10x the publish rate and a recorder clock
+running 10x: the same frames at the same recorded times, in 2 s. The whole command runs in
+a fresh process (its imports count), as a user meets it.
+Run: python benchmarks/figure_bench.py [--rounds 3] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import matplotlib
+import torch
+from matplotlib.animation import PillowWriter
+from rich.console import Console
+from rich.table import Table
+
+from cftui import catalog, record
+from cftui import engine as engine_module
+from cftui.engine import Engine
+from cftui.figures import animate, static
+from cftui.pacing import default_pace
+
+SPEEDUP = 10
+STOCK_FRAMES = 30  # frames drawn with the stock writer (it is slow): its cost per frame
+
+
+def record_default_run(path: Path) -> record.Recording:
+    torch.set_num_threads(1)  # as the app trains
+    config = catalog.resolve("polynomial")
+    engine_module.PUBLISH_HZ *= SPEEDUP
+    started = time.monotonic()
+    try:
+        with record.Recorder(path, clock=lambda: (time.monotonic() - started) * SPEEDUP) as rec:
+            Engine(config, pace=default_pace(config) * SPEEDUP).run(rec)
+    finally:
+        engine_module.PUBLISH_HZ //= SPEEDUP
+    return record.read(path)
+
+
+def command_seconds(path: Path, out: Path) -> float:
+    """`cftui figure REC --only loss --gif OUT` in a new process: wall seconds."""
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cftui",
+            "figure",
+            str(path),
+            "--only",
+            "loss",
+            "-o",
+            str(out.with_suffix(".png")),
+            "--gif",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - started
+
+
+def per_frame_ms(movie: animate.Animation, writer: PillowWriter, frames: int, out: Path) -> float:
+    started = time.perf_counter()
+    with writer.saving(movie.fig, out, movie.fig.dpi):
+        for k in range(frames):
+            movie.update(k)
+            writer.grab_frame()
+    return (time.perf_counter() - started) / frames * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="figure-bench-"))
+    recording = record_default_run(folder / "default.jsonl")
+    frames = recording.frames
+    gif = folder / "run.gif"
+    whole = [command_seconds(folder / "default.jsonl", gif) for _ in range(args.rounds)]
+    shown = animate.pick(frames, animate.FPS)
+    snaps = [frames[i].snapshot for i in shown]
+    ratios = []
+    with matplotlib.rc_context(animate.rc("light")):
+        for _ in range(args.rounds):  # the stock writer and the blitting one, side by side
+            stock = per_frame_ms(
+                animate.Animation(snaps, "light", animate.SIZE, animate.DPI),
+                PillowWriter(fps=animate.FPS),
+                STOCK_FRAMES,
+                folder / "s.gif",
+            )
+            movie = animate.Animation(snaps, "light", animate.SIZE, animate.DPI)
+            blit = per_frame_ms(
+                movie, animate.BlitWriter(movie, animate.FPS), len(snaps), folder / "b.gif"
+            )
+            ratios.append((stock, blit))
+    formats = {}
+    for suffix in static.FORMATS:
+        started = time.perf_counter()
+        paths = static.write(frames[-1].snapshot, folder / f"fig{suffix}", static.KINDS)
+        formats[suffix] = (time.perf_counter() - started, [p.stat().st_size for p in paths])
+    result = {
+        "frames_recorded": len(frames),
+        "recorded_seconds": frames[-1].t,
+        "gif_frames": len(shown),
+        "gif_bytes": gif.stat().st_size,
+        "command_s": whole,
+        "stock_ms_per_frame": [s for s, _ in ratios],
+        "blit_ms_per_frame": [b for _, b in ratios],
+        "figures": {k: {"seconds": s, "bytes": b} for k, (s, b) in formats.items()},
+    }
+    table = Table("measure", "median", "all rounds", title="cftui figure (2 busy cores)")
+    table.add_row("recording", f"{len(frames)} frames, {frames[-1].t:.1f} s", "")
+    table.add_row("GIF 800x400", f"{len(shown)} frames, {gif.stat().st_size / 1e6:.2f} MB", "")
+    table.add_row(
+        "figure --only loss --gif, s",
+        f"{statistics.median(whole):.2f}",
+        " ".join(f"{s:.2f}" for s in whole),
+    )
+    stock, blit = ([r[i] for r in ratios] for i in (0, 1))
+    table.add_row(
+        "stock PillowWriter, ms/frame",
+        f"{statistics.median(stock):.0f}",
+        " ".join(f"{s:.0f}" for s in stock),
+    )
+    table.add_row(
+        "blitting writer, ms/frame",
+        f"{statistics.median(blit):.0f}",
+        " ".join(f"{s:.0f}" for s in blit),
+    )
+    table.add_row("stock / blitting", f"{statistics.median(s / b for s, b in ratios):.1f}x", "")
+    for suffix, (seconds, sizes) in formats.items():
+        kb = " ".join(f"{size / 1e3:.0f}" for size in sizes)
+        table.add_row(f"4 figures {suffix}, s (KB each)", f"{seconds:.2f}", kb)
+    Console().print(table)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

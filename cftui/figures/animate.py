@@ -1,0 +1,202 @@
+"""The training as an animation (GIF, WebP, or MP4 where ffmpeg is): the fit and the test
+losses side by side, as in the app, with the task and the epoch in the title.
+
+One animation frame per recorded frame, at most ``fps`` of them per second of the recording
+(long pauses cut as a replay cuts them), played at ``fps``. The axes are fixed from the
+start (the loss axis spans the whole run), so nothing jumps. matplotlib's own writers make
+the file (Pillow's for GIF and WebP, ffmpeg's for MP4), written beside the target and then
+renamed over it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+from matplotlib.animation import FFMpegWriter, PillowWriter, writers
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FixedFormatter, FixedLocator, NullLocator
+from PIL import Image
+
+from cftui import results
+from cftui.config import ConfigError
+from cftui.figures import panels
+from cftui.figures.style import ink, rc, task_color, task_line
+from cftui.recording import FitScale, Frame, timeline
+from cftui.snapshot import Snapshot
+
+FORMATS = (".gif", ".webp", ".mp4")
+SIZE, DPI = (800, 400), 100  # pixels, when --size is not given; pixels per inch
+FPS = 10  # frames per second, when --fps is not given
+PALETTE = 255  # colours in a GIF's palette (one more is left for transparency)
+MARGIN = 0.15  # room above and below the data in the fit panel, as a share of its span
+
+
+def pick(frames: list[Frame], fps: float) -> list[int]:
+    """The frames shown: at each 1/fps of the recording, the latest one due (each once);
+    the last frame always."""
+    times = timeline(frames)
+    ticks = np.arange(0.0, times[-1] + 1e-9, 1.0 / fps)
+    shown = np.searchsorted(times, ticks + 1e-9, side="right") - 1
+    return sorted({*shown.tolist(), len(frames) - 1})
+
+
+def check_writer(path: Path) -> None:
+    if path.suffix.lower() == ".mp4" and not writers.is_available("ffmpeg"):
+        raise ConfigError(str(path), "", "an .mp4 needs ffmpeg on the PATH (or write .gif)")
+
+
+class BlitWriter(PillowWriter):
+    """matplotlib's Pillow writer (GIF, WebP), each frame drawn by blitting what moves over
+    the still background instead of redrawing the whole figure, and every frame in one
+    palette (the last frame's colours), which keeps the file small and its encoding fast."""
+
+    def __init__(self, movie: Animation, fps: float) -> None:
+        super().__init__(fps=fps)
+        self.movie = movie
+
+    def setup(self, fig: Figure, outfile: Path, dpi: float | None = None) -> None:
+        super().setup(fig, outfile, dpi)
+        for artist in self.movie.moving:
+            artist.set_animated(True)
+        fig.canvas.draw()
+        self.background = fig.canvas.copy_from_bbox(fig.bbox)
+        self.movie.update(len(self.movie.snaps) - 1)
+        self.palette = self._drawn().quantize(PALETTE, method=Image.Quantize.FASTOCTREE)
+
+    def _drawn(self) -> Image.Image:
+        canvas = self.fig.canvas
+        canvas.restore_region(self.background)
+        for artist in self.movie.moving:
+            self.fig.draw_artist(artist)
+        size = canvas.get_width_height()
+        return Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert(
+            "RGB"
+        )
+
+    def grab_frame(self, **savefig_kwargs: object) -> None:
+        image = self._drawn().quantize(palette=self.palette, dither=Image.Dither.NONE)
+        self._frames.append(image)
+
+
+class Animation:
+    """The figure, its artists, and update(k) that shows frame k."""
+
+    def __init__(self, snaps: list[Snapshot], style: str, size: tuple[int, int], dpi: int):
+        self.snaps, self.style = snaps, style
+        last = snaps[-1]
+        scene, n_tasks = last.scene, len(last.scene.tasks)
+        self.scale = FitScale.of(scene.tasks)
+        self.fig = Figure(figsize=(size[0] / dpi, size[1] / dpi), dpi=dpi, layout="constrained")
+        fit_ax, self.loss_ax = self.fig.subplots(1, 2)
+        panels.points(fit_ax, scene, alpha=0.45)
+        panels.truths(fit_ax, scene, style)
+        grid = scene.grid
+        nan = self.hidden = np.full(len(grid), np.nan)
+        self.ghosts = [  # the last task's is never shown: it would be the fit at the end
+            fit_ax.plot(grid, nan, "--", color=task_color(j), lw=1.3)[0] for j in range(n_tasks - 1)
+        ]
+        self.fit = fit_ax.plot(grid, nan, color=ink(style), lw=2)[0]
+        ys = np.concatenate([np.r_[t.y_train, t.curve_y] for t in scene.tasks])
+        room = MARGIN * float(np.ptp(ys) or 1.0)
+        fit_ax.set(xlabel="x", ylabel="y", ylim=(ys.min() - room, ys.max() + room), title="fit")
+        names = ["fit now", *(f"after task {j + 1}" for j in range(n_tasks - 1))]
+        fit_ax.legend([self.fit, *self.ghosts], names, loc="lower right", fontsize="x-small")
+        self.lines = [
+            self.loss_ax.plot([], [], color=task_color(j), linestyle=task_line(j))[0]
+            for j in range(n_tasks)
+        ]
+        self.bands = [
+            self.loss_ax.fill_between([], [], [], color=task_color(j), alpha=0.2, lw=0)
+            if last.loss_band is not None
+            else None
+            for j in range(n_tasks)
+        ]
+        self.switches = [
+            self.loss_ax.axvline(step, color=ink(style), alpha=0.5, lw=1, ls=(0, (2, 2)))
+            for step in last.boundaries
+        ]
+        self._loss_axes(last)
+        self.title = self.fig.suptitle(self._title(last), fontsize="medium")
+        self.moving = [*self.ghosts, self.fit, *self.lines, *self.switches, self.title]
+        self.moving += [band for band in self.bands if band is not None]
+        self._freeze()
+
+    def _freeze(self) -> None:
+        """Lay the figure out once and fix its ticks, for the axes not to move."""
+        FigureCanvasAgg(self.fig).draw()
+        self.fig.set_layout_engine("none")
+        for axis in (axis for ax in self.fig.axes for axis in (ax.xaxis, ax.yaxis)):
+            labels = [label.get_text() for label in axis.get_ticklabels()]
+            axis.set_major_locator(FixedLocator(axis.get_ticklocs()))
+            axis.set_major_formatter(FixedFormatter(labels))
+            axis.set_minor_locator(NullLocator())
+
+    def _loss_axes(self, last: Snapshot) -> None:
+        ax = self.loss_ax
+        ax.set_yscale("log")
+        values = [last.test_losses, *(last.loss_band or ())]
+        joined = np.concatenate([np.ravel(v) for v in values])
+        finite = joined[np.isfinite(joined) & (joined > 0)]
+        low, high = (finite.min(), finite.max()) if finite.size else (0.01, 1.0)
+        ax.set(xlim=(0, max(int(last.step), 1)), ylim=(low / 1.5, high * 1.5))
+        ax.set(xlabel="optimizer step", ylabel="test MSE (log scale)", title="test MSE per task")
+        panels.plain_log_ticks(ax)
+        legend = [f"task {j + 1}" for j in range(len(self.lines))]
+        ax.legend(self.lines, legend, loc="upper right", fontsize="small")
+
+    def update(self, k: int) -> None:
+        snap = self.snaps[k]
+        self.fit.set_ydata(self.scale.rounded(snap.fit))
+        for j, line in enumerate(self.ghosts):  # the app's rule: the tasks before this one's
+            shown = j < min(snap.task, len(snap.ghosts))
+            line.set_ydata(self.scale.rounded(snap.ghosts[j]) if shown else self.hidden)
+        steps = np.asarray(snap.steps)
+        for j, line in enumerate(self.lines):
+            line.set_data(steps, np.maximum(snap.test_losses[:, j], panels.LOSS_FLOOR))
+            if self.bands[j] is not None and snap.loss_band is not None:
+                low, high = (np.maximum(e[:, j], panels.LOSS_FLOOR) for e in snap.loss_band)
+                self.bands[j].set_data(steps, low, high)
+        for step, line in zip(self.snaps[-1].boundaries, self.switches, strict=True):
+            line.set_visible(step <= snap.step)
+        self.title.set_text(self._title(snap))
+
+    @staticmethod
+    def _title(snap: Snapshot) -> str:
+        config, n_tasks = snap.scene.config, len(snap.scene.tasks)
+        return (
+            f"{config.name} · {config.method.name} · task {snap.task + 1}/{n_tasks}, "
+            f"epoch {snap.epoch}/{config.train.epochs}"
+        )
+
+
+def write(
+    frames: list[Frame],
+    path: Path,
+    fps: float = FPS,
+    style: str = "light",
+    size: tuple[int, int] = SIZE,
+    dpi: int = DPI,
+) -> int:
+    """Animate one run's ``frames`` into ``path``; the number of frames written."""
+    check_writer(path)
+    results.check_writable(path)
+    shown = pick(frames, fps)
+    with matplotlib.rc_context(rc(style)):
+        movie = Animation([frames[i].snapshot for i in shown], style, size, dpi)
+        mp4 = path.suffix.lower() == ".mp4"
+        writer = FFMpegWriter(fps=fps) if mp4 else BlitWriter(movie, fps)
+        temp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
+        try:
+            with writer.saving(movie.fig, temp, dpi):  # FuncAnimation.save draws each twice
+                for k in range(len(shown)):
+                    movie.update(k)
+                    writer.grab_frame()
+            os.replace(temp, path)
+        except OSError as err:
+            temp.unlink(missing_ok=True)
+            raise results.WriteError(path, err.strerror or str(err)) from None
+    return len(shown)

@@ -1,0 +1,166 @@
+"""The article's panels, each drawn on a matplotlib Axes from a Snapshot: the data, the test
+losses against step, the fit at a task's end with the ghosts of earlier ones, and the loss
+matrix. The static figures and the animation both draw with these.
+
+The fit and the ghosts are drawn as a recording holds them (rounded to 1/2000 of the data's
+span, far below a pixel), so a figure made from a run and one made from its recording are
+the same file.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colors import LogNorm
+from matplotlib.ticker import FuncFormatter
+
+from cftui.figures.style import ink, task_color, task_line, task_marker
+from cftui.recording import FitScale
+from cftui.snapshot import Scene, Snapshot
+
+LOSS_FLOOR = 1e-6  # a test MSE of 0 (or below) is drawn here on the log axis
+MATRIX_COLORS = "cividis"  # perceptually even and colour-blind safe
+GREW = 2.0  # a cell this many times the loss right after its task was trained says so
+
+
+def points(ax: Axes, scene: Scene, alpha: float = 0.55) -> None:
+    """Every task's training points, in its colour and marker."""
+    for j, task in enumerate(scene.tasks):
+        ax.scatter(
+            task.x_train,
+            task.y_train,
+            s=14,
+            color=task_color(j),
+            marker=task_marker(j),
+            alpha=alpha,
+            linewidths=0,
+            label=f"task {j + 1}",
+        )
+
+
+def truths(ax: Axes, scene: Scene, style: str, colored: bool = False) -> None:
+    """Each task's noiseless curve: in its colour (the data figure) or grey and dotted."""
+    for j, task in enumerate(scene.tasks):
+        color = task_color(j) if colored else ink(style)
+        line = "-" if colored else ":"
+        label = f"task {j + 1}: {task.name}" if colored else ("truth" if j == 0 else None)
+        ax.plot(
+            task.curve_x,
+            task.curve_y,
+            line,
+            color=color,
+            alpha=0.9 if colored else 0.6,
+            label=label,
+        )
+
+
+def data(ax: Axes, scene: Scene, style: str) -> None:
+    points(ax, scene)
+    truths(ax, scene, style, colored=True)
+    ax.set(xlabel="x", ylabel="y", title="the tasks: training points and true curves")
+    ax.legend(loc="best")
+
+
+def fit_values(snap: Snapshot) -> list[np.ndarray]:
+    """The fit after each finished task (its ghost), then the fit now if a task is under
+    way: each as the recording holds it."""
+    scale = FitScale.of(snap.scene.tasks)
+    ends = list(snap.ghosts)
+    if len(ends) <= snap.task:  # a task under way: its fit now
+        ends.append(snap.fit)
+    return [scale.rounded(values) for values in ends]
+
+
+def fit(ax: Axes, snap: Snapshot, end: int, style: str) -> None:
+    """The fit at the end of task ``end`` (or now, past the last finished task) over every
+    task's points, with the fits at the ends of earlier tasks dashed in their colours."""
+    fits = fit_values(snap)
+    points(ax, snap.scene, alpha=0.4)
+    truths(ax, snap.scene, style)
+    for j in range(end):
+        ax.plot(
+            snap.scene.grid,
+            fits[j],
+            "--",
+            color=task_color(j),
+            lw=1.4,
+            label=f"fit after task {j + 1}",
+        )
+    finished = end < len(snap.ghosts)
+    ax.plot(snap.scene.grid, fits[end], color=ink(style), lw=2.2, label="fit")
+    when = f"after task {end + 1}" if finished else f"task {end + 1}, epoch {snap.epoch}"
+    ax.set(xlabel="x", ylabel="y", title=when)
+
+
+def losses(ax: Axes, snap: Snapshot, style: str, log: bool = True) -> None:
+    """Every task's test MSE against step (the seeds' range shaded), task switches marked."""
+    steps = np.asarray(snap.steps)
+    floor = (lambda v: np.maximum(v, LOSS_FLOOR)) if log else (lambda v: v)
+    for j in range(len(snap.scene.tasks)):
+        if snap.loss_band is not None:
+            low, high = (floor(edge[:, j]) for edge in snap.loss_band)
+            ax.fill_between(steps, low, high, color=task_color(j), alpha=0.2, linewidth=0)
+        ax.plot(
+            steps,
+            floor(snap.test_losses[:, j]),
+            color=task_color(j),
+            linestyle=task_line(j),
+            label=f"task {j + 1}",
+        )
+    for k, step in enumerate(snap.boundaries):
+        ax.axvline(
+            step,
+            color=ink(style),
+            alpha=0.5,
+            lw=1,
+            linestyle=(0, (2, 2)),
+            label="task switch" if k == 0 else None,
+        )
+    if log:
+        ax.set_yscale("log")
+        plain_log_ticks(ax)
+    ax.set(xlabel="optimizer step", ylabel="test MSE" + (" (log scale)" if log else ""))
+
+
+PLAIN = FuncFormatter(lambda value, _: f"{value:g}")  # 10, 1, 0.1: a log axis as the app's
+
+
+def plain_log_ticks(ax: Axes) -> None:
+    """A log axis labelled 10, 1, 0.1, 0.01 (as the app's), not in powers of ten."""
+    ax.yaxis.set_major_formatter(PLAIN)
+
+
+def matrix(ax: Axes, snap: Snapshot, norm: LogNorm, style: str) -> None:
+    """The loss matrix as a heatmap on a shared log scale, each cell written in."""
+    rows = np.asarray(snap.loss_matrix, dtype=float).reshape(-1, len(snap.scene.tasks))
+    ax.imshow(np.maximum(rows, norm.vmin), cmap=MATRIX_COLORS, norm=norm, aspect="auto")
+    for (i, j), value in np.ndenumerate(rows):
+        shade = norm(max(value, norm.vmin)) if math.isfinite(value) else 0.0
+        grew = value / rows[j, j] if i > j and rows[j, j] > 0 else 0.0
+        ax.text(
+            j,
+            i,
+            f"{value:.3g}" + (f"\n×{grew:.0f}" if grew >= GREW else ""),
+            ha="center",
+            va="center",
+            color="black" if shade > 0.55 else "white",
+            fontweight="bold",
+        )
+    n_rows, n_tasks = rows.shape
+    ax.set_xticks(range(n_tasks), [f"task {j + 1}" for j in range(n_tasks)])
+    ax.set_yticks(range(n_rows), [f"after task {i + 1}" for i in range(n_rows)])
+    ax.set(xlabel="test MSE on", ylabel="")
+    ax.grid(False)
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+
+
+def shared_norm(snaps: list[Snapshot]) -> LogNorm:
+    """One log colour scale for every matrix drawn side by side."""
+    values = np.concatenate([np.ravel(s.loss_matrix) for s in snaps] + [np.ones(0)])
+    finite = values[np.isfinite(values) & (values > 0)]
+    low, high = (finite.min(), finite.max()) if finite.size else (0.01, 1.0)
+    return LogNorm(max(low, LOSS_FLOOR), max(high, low * 10))

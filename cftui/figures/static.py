@@ -1,0 +1,200 @@
+"""The article's figures as files: `data`, `loss`, `fit` and `matrix` for one run; side by
+side, the same as small multiples on shared axes (the app's rule: a height in one panel
+means what it means in the next) and a `summary` table. The format follows the file's
+extension (PNG, SVG, PDF); the pixel size is what was asked; SVG and PDF carry no date, so
+the same run gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+from matplotlib.cm import ScalarMappable
+from matplotlib.figure import Figure
+
+from cftui import metrics, results
+from cftui.figures import panels
+from cftui.figures.panels import MATRIX_COLORS
+from cftui.figures.style import SAVING, rc
+from cftui.snapshot import Comparison, Snapshot
+
+KINDS = ("data", "loss", "fit", "matrix")  # what `cftui figure` writes for one run
+SIDE_BY_SIDE_KINDS = (*KINDS, "summary")  # and side by side
+FORMATS = (".png", ".svg", ".pdf")
+DPI = 150  # pixels per inch when --dpi is not given: a 1200-pixel figure is 8 inches wide
+PANEL_PX = (480, 400)  # a panel's default size in pixels, when --size is not given
+METADATA = {".svg": {"Date": None}, ".pdf": {"CreationDate": None}, ".png": {}}
+
+
+def layout(n: int) -> tuple[int, int]:
+    """Rows and columns for ``n`` small multiples: at most four a row."""
+    cols = min(n, 4)
+    return math.ceil(n / cols), cols
+
+
+def default_size(kind: str, shown: Snapshot | Comparison) -> tuple[int, int]:
+    single = isinstance(shown, Snapshot)
+    if kind == "data" or (kind == "loss" and single):
+        return 1200, 750
+    if kind == "summary":
+        return 1200, 140 + 60 * len(shown.runs)
+    panels_across = len(panels.fit_values(shown)) if kind == "fit" and single else 1
+    rows, cols = (1, 1) if single else layout(len(shown.runs))
+    cols = max(cols, panels_across)
+    return min(PANEL_PX[0] * cols + 160, 2400), PANEL_PX[1] * rows + 120
+
+
+def title(snap: Snapshot, methods: tuple[str, ...] = ()) -> str:
+    config = snap.scene.config
+    shown = ", ".join(methods) or config.method.name
+    if snap.loss_band is None:
+        return f"{config.name} · {shown} · seed {config.data.seed}"
+    return f"{config.name} · {shown} · seeds from {config.data.seed}: the median, the range shaded"
+
+
+def build(kind: str, shown: Snapshot | Comparison, style: str, size: tuple[int, int], dpi: int):
+    """The figure ``kind`` of a run (Snapshot) or of runs side by side (Comparison)."""
+    with matplotlib.rc_context(rc(style)):
+        fig = Figure(figsize=(size[0] / dpi, size[1] / dpi), dpi=dpi, layout="constrained")
+        runs = shown.runs if isinstance(shown, Comparison) else (shown,)
+        lead = runs[0]
+        DRAW[kind](fig, runs, style)
+        if kind != "summary":
+            methods = shown.methods if isinstance(shown, Comparison) else ()
+            fig.suptitle(title(lead, methods), fontsize="small", alpha=0.8)
+    return fig
+
+
+def _data(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
+    panels.data(fig.add_subplot(), runs[0].scene, style)
+
+
+def _grid(fig: Figure, runs: tuple[Snapshot, ...], across: int = 1) -> np.ndarray:
+    """Axes for every run (a row of ``across`` each for one run), sharing x and y."""
+    rows, cols = layout(len(runs)) if len(runs) > 1 else (1, across)
+    axes = fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False).ravel()
+    for ax in axes[len(runs) if len(runs) > 1 else across :]:
+        ax.set_visible(False)
+    return axes
+
+
+def _loss(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
+    axes = _grid(fig, runs)
+    for ax, snap in zip(axes, runs, strict=False):
+        panels.losses(ax, snap, style)
+        ax.set_title(snap.scene.config.method.name if len(runs) > 1 else "test MSE per task")
+        ax.label_outer()
+    if len(runs) == 1:
+        axes[0].legend(loc="best")
+    else:
+        legend_below(fig, axes[0])
+
+
+def legend_below(fig: Figure, ax) -> None:
+    """The legend of ``ax`` under the panels, where it hides no point and no curve."""
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(handles), 8))
+
+
+def _fit(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
+    """One run: a panel per task end. Side by side: a panel per method, at its last."""
+    if len(runs) == 1:
+        ends = len(panels.fit_values(runs[0]))
+        axes = _grid(fig, runs, across=ends)
+        for end, ax in enumerate(axes[:ends]):
+            panels.fit(ax, runs[0], end, style)
+            ax.label_outer()
+        legend_below(fig, axes[ends - 1])  # the last panel holds every ghost
+    else:
+        axes = _grid(fig, runs)
+        for ax, snap in zip(axes, runs, strict=False):
+            panels.fit(ax, snap, len(panels.fit_values(snap)) - 1, style)
+            ax.set_title(f"{snap.scene.config.method.name}: {ax.get_title()}")
+            ax.label_outer()
+        legend_below(fig, axes[0])
+
+
+def _matrix(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
+    norm = panels.shared_norm(list(runs))
+    axes = _grid(fig, runs)
+    for ax, snap in zip(axes, runs, strict=False):
+        panels.matrix(ax, snap, norm, style)
+        ax.set_title(f"test MSE{': ' + snap.scene.config.method.name if len(runs) > 1 else ''}")
+    for ax in axes:  # after every matrix set its ticks, which the axes share
+        ax.label_outer()
+    bar = fig.colorbar(ScalarMappable(norm, MATRIX_COLORS), ax=axes, label="test MSE (log scale)")
+    bar.ax.yaxis.set_major_formatter(panels.PLAIN)
+
+
+def scores(snap: Snapshot) -> list[float]:
+    """Every task's test MSE now, mean forgetting and BWT (the losses now standing in for
+    the row of a task under way, as in the app's table)."""
+    now = [float(v) for v in snap.test_losses[-1]] if len(snap.steps) else []
+    rows = [list(row) for row in snap.loss_matrix]
+    if len(rows) <= snap.task and now:
+        rows.append(now)
+    forgetting = metrics.forgetting(rows) if rows else []
+    bwt = metrics.backward_transfer(rows) if rows else None
+    mean = float(np.mean(forgetting)) if forgetting else math.nan
+    return [*now, mean, math.nan if bwt is None else bwt]
+
+
+def _summary(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
+    """The side-by-side table: the best of each column in bold."""
+    n_tasks = len(runs[0].scene.tasks)
+    header = [*(f"task {j + 1}" for j in range(n_tasks)), "forgetting", "BWT"]
+    values = np.array([scores(snap) for snap in runs], dtype=float).reshape(len(runs), -1)
+    ax = fig.add_subplot()
+    ax.axis("off")
+    cells = [[f"{v:.3g}" if math.isfinite(v) else "—" for v in row] for row in values]
+    table = ax.table(
+        cellText=cells,
+        rowLabels=[snap.scene.config.method.name for snap in runs],
+        colLabels=header,
+        loc="center",
+        cellLoc="right",
+    )
+    table.scale(1, 1.6)
+    for (row, col), cell in table.get_celld().items():
+        cell.set_facecolor("none")
+        cell.set_edgecolor(rc(style)["axes.edgecolor"])
+        cell.get_text().set_color(rc(style)["text.color"])
+        column = values[:, col] if col >= 0 and row > 0 else np.ones(0)
+        finite = column[np.isfinite(column)]
+        best = max if header[col] == "BWT" else min
+        if len(finite) > 1 and values[row - 1, col] == best(finite):
+            cell.get_text().set_fontweight("bold")
+    ax.set_title("each task's test MSE now, mean forgetting and BWT (bold: the best)")
+
+
+DRAW = {"data": _data, "loss": _loss, "fit": _fit, "matrix": _matrix, "summary": _summary}
+
+
+def save(fig: Figure, path: Path) -> Path:
+    """Write ``fig`` to ``path`` (atomically), in the format its extension names."""
+    buffer = io.BytesIO()
+    suffix = path.suffix.lower()
+    with matplotlib.rc_context(SAVING):
+        fig.savefig(buffer, format=suffix[1:], dpi=fig.dpi, metadata=METADATA[suffix])
+    results.write_atomic(path, buffer.getvalue())
+    return path
+
+
+def write(
+    shown: Snapshot | Comparison,
+    out: Path,
+    kinds: tuple[str, ...],
+    style: str = "light",
+    size: tuple[int, int] | None = None,
+    dpi: int = DPI,
+) -> list[Path]:
+    """Each figure of ``kinds`` as OUT-KIND.EXT (out: OUT.EXT); the paths written."""
+    written = []
+    for kind in kinds:
+        fig = build(kind, shown, style, size or default_size(kind, shown), dpi)
+        written.append(save(fig, out.with_name(f"{out.stem}-{kind}{out.suffix}")))
+    return written

@@ -1,0 +1,78 @@
+"""How the figures look: each task in the app's colour (cftui.tui.widgets.TASK_COLORS, by
+name) and with its own marker and line style, as without colour in the app; a light style
+for paper and a dark one for slides; text large enough to read when projected.
+
+The app's 16-colour names become the Okabe–Ito palette's nearest colours, which stay
+distinct for the common forms of colour blindness (yellow becomes its orange, readable on
+white).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cftui.tui.widgets import TASK_COLORS, TASK_MARKS
+
+OKABE_ITO = {  # the app's colour names -> Okabe & Ito's colour-blind-safe palette
+    "cyan": "#56B4E9",
+    "magenta": "#CC79A7",
+    "yellow": "#E69F00",
+    "green": "#009E73",
+    "blue": "#0072B2",
+    "red": "#D55E00",
+}
+MARKERS = {"•": "o", "+": "P", "×": "X", "∘": "D", "▪": "s", "*": "*"}  # the app's glyphs
+LINE_STYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 3)))  # a loss curve per task
+STYLES = ("light", "dark")
+THEMES = {  # matplotlib rc settings per style
+    "light": {"figure.facecolor": "white", "axes.facecolor": "white", "text.color": "#222222"},
+    "dark": {"figure.facecolor": "#15171c", "axes.facecolor": "#15171c", "text.color": "#e6e6e6"},
+}
+FONT_PT = 11  # base text size: at the default 150 dpi, about 23 pixels a line
+RC = {
+    "font.size": FONT_PT,
+    "axes.titlesize": FONT_PT + 1,
+    "axes.labelsize": FONT_PT,
+    "legend.fontsize": FONT_PT - 1,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.25,
+    "lines.linewidth": 1.8,
+}
+SAVING = {  # in force while a file is written
+    "svg.hashsalt": "cftui",  # the same figure, the same SVG bytes
+    "svg.fonttype": "none",  # text stays text: smaller, and editable
+}
+
+
+def task_color(j: int) -> str:
+    return OKABE_ITO[TASK_COLORS[j % len(TASK_COLORS)]]
+
+
+def task_marker(j: int) -> str:
+    return MARKERS[TASK_MARKS[j % len(TASK_MARKS)]]
+
+
+def task_line(j: int) -> Any:
+    return LINE_STYLES[j % len(LINE_STYLES)]
+
+
+def ink(style: str) -> str:
+    """The colour of text, of the fit now, and of the axes."""
+    return THEMES[style]["text.color"]
+
+
+def rc(style: str) -> dict[str, Any]:
+    """rc settings for ``style``: matplotlib.rc_context(rc(style)) around the drawing."""
+    color = ink(style)
+    edges = {key: color for key in ("axes.edgecolor", "axes.labelcolor", "xtick.color")}
+    edges |= {"ytick.color": color, "grid.color": color, "legend.labelcolor": color}
+    legend = {"legend.facecolor": THEMES[style]["axes.facecolor"], "legend.edgecolor": color}
+    return (
+        RC
+        | THEMES[style]
+        | edges
+        | legend
+        | {"savefig.facecolor": THEMES[style]["figure.facecolor"]}
+    )

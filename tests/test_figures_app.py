@@ -1,0 +1,71 @@
+"""The figures where the app and `sweep show` meet them: "g" writes the view's figures where
+"s" writes screenshots, and says where; without matplotlib it says what to install;
+`cftui sweep show --png` draws the trade-off with its Pareto front."""
+
+import sys
+
+from PIL import Image
+from test_sweep_cli import exit_code, fabricate
+
+from cftui import figures
+from cftui.figures import trade_off
+from cftui.snapshot import State
+from cftui.sweep import show
+from cftui.sweep.store import Store
+
+from test_tui import drive, until
+
+WAIT_S = 30.0  # matplotlib's first import and four figures, on two busy cores
+
+
+def test_g_writes_the_views_figures_where_s_writes_screenshots(tiny, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.state is State.TASK_DONE)
+        await pilot.press("g")
+        for _ in range(int(WAIT_S / 0.05)):
+            await pilot.pause(0.05)
+            said = [n.message.replace("\n", "") for n in app._notifications]
+            if any("saved" in message for message in said):
+                break
+        assert any(f"saved {tmp_path}/cftui-polynomial-naive-" in m for m in said), said
+        assert any(m.endswith("-*.png: data, loss, fit, matrix") for m in said), said
+
+    drive(tiny, script, size=(120, 40))
+    made = sorted(tmp_path.glob("*.png"))
+    assert [path.name.rsplit("-", 1)[1] for path in made] == [
+        "data.png",
+        "fit.png",
+        "loss.png",
+        "matrix.png",
+    ]
+    with Image.open(tmp_path / made[2]) as loss:
+        assert loss.size == (1200, 750)
+
+
+def test_without_matplotlib_the_key_says_which_extra(tiny, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if not installed
+    saved, said = figures.save_here(object(), "stem")
+    assert not saved
+    assert said == (
+        "figures not saved: the \"g\" key: needs matplotlib: pip install 'cftui[figures]'"
+    )
+
+
+def test_sweep_show_png_draws_every_setting_and_the_front(tmp_path, monkeypatch, capsys):
+    db, out = tmp_path / "s.db", tmp_path / "trade.png"
+    fabricate(db)
+    assert exit_code(monkeypatch, "sweep", "show", "--db", db, "--png", out) == 0
+    assert f"wrote {out}" in capsys.readouterr().out
+    with Image.open(out) as image:
+        assert image.size == trade_off.SIZE
+    found = show.points(Store(db).rows())
+    ax = trade_off.chart("tiny", "task 1's final test MSE", found).axes[0]
+    front = sorted((p for p in found if p.pareto), key=lambda p: p.plasticity.median)
+    assert list(ax.lines[0].get_xdata()) == [p.plasticity.median for p in front]
+    assert list(ax.lines[0].get_ydata()) == [p.memory.median for p in front]
+    labels = ax.get_legend_handles_labels()[1]
+    assert labels == ["Pareto front", "naive", "ewc", "l2"]
+    named = sorted(text.get_text() for text in ax.texts)
+    assert named == sorted(p.label for p in front)
