@@ -59,9 +59,10 @@ def run(args: argparse.Namespace, config: Config) -> int:
     if len(seeds) == 1:
         data = results.summary(engine)
     else:
+        console.print(report.OF_MEDIANS, style="dim")
         outcomes = compare.seed_outcomes(engine)
         summary = compare.summarize(outcomes)
-        console.print(report.comparison_table(summary, config, len(seeds), _wide(console)))
+        console.print(report.fitted_comparison_table(summary, config, len(seeds), console.width))
         data = results.comparison(config, device, seeds, outcomes, summary)
     if args.json:
         write(console, args.json, data)
@@ -85,7 +86,7 @@ def compare_methods(args: argparse.Namespace, config: Config) -> int:
             lambda method: status.update(f"{method}: {len(seeds)} seed(s) at once"),
         )
     summary = compare.summarize(outcomes)
-    console.print(report.comparison_table(summary, config, len(seeds), _wide(console)))
+    console.print(report.fitted_comparison_table(summary, config, len(seeds), console.width))
     if args.json:
         write(console, args.json, results.comparison(config, device, seeds, outcomes, summary))
     return 0
@@ -94,10 +95,6 @@ def compare_methods(args: argparse.Namespace, config: Config) -> int:
 def write(console: Console, path: Path, data: object) -> None:
     results.write_json(path, data)
     console.print(f"wrote {path}")
-
-
-def _wide(console: Console) -> bool:
-    return console.width >= 110
 
 
 class ProgressBars:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich import box
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -16,6 +17,10 @@ from cftui import methods, metrics
 from cftui.config import Config
 
 FORGOT = 2.0  # a loss this many times its value right after training counts as forgotten
+# Over seeds, the forgetting of the median loss matrix and the median of each seed's own
+# forgetting differ: each table says which it shows.
+OF_MEDIANS = "forgot, BWT: of the median losses above; below: the median of each seed's own"
+PER_SEED = "forgetting: the median of each seed's own"
 
 
 def loss_cell(value: float, reference: float | None) -> Text:
@@ -56,8 +61,8 @@ def comparison_table(
 ) -> Table:
     """One row per method: task 1's and the last task's final test MSE as the median over
     seeds with its range below, task 1 against naive's, on how many seeds it beat naive,
-    and the median of mean forgetting. ``wide`` (a terminal of 110 columns or more) adds
-    the mean ± std and BWT.
+    and the median of mean forgetting. ``wide`` adds the mean ± std and BWT (where they
+    fit: fitted_comparison_table).
 
     Six narrow columns fit 80 columns with any number of tasks, even with ranges like
     0.0031–0.0078; every task's numbers are in the JSON."""
@@ -97,8 +102,20 @@ def comparison_table(
     low, high = (f"{f(row['seconds'] for row in summary.values()):.2g}" for f in (min, max))
     took = f"{low} s" if low == high else f"{low} to {high} s"
     table.caption = f"a method's {n_seeds} seed(s) trained together in {took}"
+    if n_seeds > 1:
+        table.caption = f"{PER_SEED}\n{table.caption}"
     table.caption_justify = "left"
     return table
+
+
+def fitted_comparison_table(
+    summary: dict[str, dict], config: Config, n_seeds: int, width: int
+) -> Table:
+    """The wide table where it fits ``width`` columns whole, else the narrow one: rich
+    would squeeze the wide one's columns and cut numbers and headers with "…"."""
+    wide = comparison_table(summary, config, n_seeds, wide=True)
+    needed = Console(width=10_000).measure(wide).maximum
+    return wide if needed <= width else comparison_table(summary, config, n_seeds)
 
 
 def _scenarios(names: list[str]) -> str:

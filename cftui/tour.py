@@ -30,6 +30,8 @@ class Step:
     methods: tuple[str, ...] = ("naive",)  # several: side by side (or one after another)
     task: int = 1  # the task on screen (0-based); the tasks before it train at full pace
     show: Show = Show.TRAINING
+    watch: str = ""  # the advice line while its task trains, where naive's ("watch task 1's
+    # loss climb") would contradict what the step shows; at most 78 columns
 
     @property
     def paused(self) -> bool:
@@ -84,29 +86,34 @@ STEPS = (
         "joint trains task 2 on tasks 1 and 2 together: nothing is forgotten. The cost: every"
         " point is kept for good, and each epoch of task k goes over k tasks' points.",
         methods=("joint",),
+        watch="task 2 trains on both tasks' points: task 1's loss stays low",
     ),
     Step(
         "remedy: EWC",
         "After task 1, EWC keeps its weights and the Fisher (how much each weight mattered);"
         " task 2 pays (λ/2)ΣF(θ-θ*)² to move them. Press i for the why.",
         methods=("ewc",),
+        watch="task 2 trains; EWC's penalty holds task 1's weights: its loss stays low",
     ),
     Step(
         "remedy: SI",
         "SI finds each weight's importance on the way, from its share of task 1's loss drop,"
         " and pulls the same way EWC does. No old data is kept.",
         methods=("si",),
+        watch="task 2 trains; SI holds task 1: its loss climbs far less than naive's",
     ),
     Step(
         "remedy: replay",
         "A reservoir of old points is mixed into every batch of task 2: the old points keep"
         " pulling the fit back over task 1's half.",
         methods=("replay",),
+        watch="task 2 trains with old points replayed: task 1's loss stays low",
     ),
     Step(
         "side by side",
         "Naive, EWC, SI and replay on the same data and initial weights: which keeps task 1,"
         " and what does it cost task 2?",
         methods=("naive", "ewc", "si", "replay"),
+        watch="task 2 trains: naive's task 1 loss climbs, the remedies' stay far lower",
     ),
 )

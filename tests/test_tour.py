@@ -218,3 +218,65 @@ def test_at_80x24_the_remedies_step_pages_with_pgup_pgdn_and_arrows_still_move_t
         await shows(app, pilot, lineup - 1)
 
     drive(script, size=(80, 24), start=lineup)
+
+
+REMEDIES = [index for index, step in enumerate(STEPS) if step.watch]
+
+
+@pytest.fixture(params=["colour", "no colour"])
+def colour(request, monkeypatch) -> bool:
+    if request.param == "no colour":
+        monkeypatch.setenv("NO_COLOR", "1")
+    return request.param == "colour"
+
+
+def test_each_remedy_step_says_what_it_shows_in_a_line():
+    assert [STEPS[index].methods[0] for index in REMEDIES] == [
+        "joint",
+        "ewc",
+        "si",
+        "replay",
+        "naive",
+    ]
+    assert all(len(STEPS[index].watch) <= 78 for index in REMEDIES)  # whole at 80 columns
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@pytest.mark.parametrize("index", REMEDIES)
+def test_while_a_remedy_trains_the_advice_says_what_the_step_shows(index, size, colour):
+    """Not naive's "watch task 1's loss climb" while the chart shows it held."""
+
+    async def script(app, pilot):
+        await shows(app, pilot, index)
+        lines = screen_text(app).splitlines()
+        assert lines[1].strip() == STEPS[index].watch
+
+    drive(script, size=size, start=index)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_the_last_step_offers_no_next_step(size, colour):
+    last = len(STEPS) - 1
+
+    async def script(app, pilot):
+        await shows(app, pilot, last)
+        text = screen_text(app)
+        assert f"{last + 1}/{last + 1} {STEPS[last].title} · ←: back · i: why" in text
+        assert "next" not in text.splitlines()[-1].replace("n next", "")  # the footer
+        assert "→/enter: next" not in text
+        await pilot.press("right")
+        assert app.index == last
+
+    drive(script, size=size, start=last)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_the_footer_holds_the_tours_keys_whole(size, colour):
+    async def script(app, pilot):
+        await shows(app, pilot, 1)
+        footer = screen_text(app).splitlines()[-1]
+        for keys in ("→ next step", "← back", "? help", "q quit", "+/- pace", "^p palette"):
+            assert keys in footer, keys
+        assert f"2/{len(STEPS)} {STEPS[1].title} · →/enter: next · ←: back" in screen_text(app)
+
+    drive(script, size=size, start=1)

@@ -1,12 +1,18 @@
-"""The picker of methods to compare side by side (key `c`): tick 2 to 6, then enter."""
+"""The picker of methods to compare side by side (key `c`): tick 2 to 6, then enter.
+
+A ticked box shows X and an unticked one is empty, so they differ without colour too
+(Textual's SelectionList draws the same ▐X▌ for both, in two colours).
+"""
 
 from __future__ import annotations
 
+from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.strip import Strip
 from textual.widgets import Label, SelectionList
 from textual.widgets.selection_list import Selection
 
@@ -14,6 +20,23 @@ from cftui import methods
 from cftui.tui.screens import head
 
 FEWEST, MOST = 2, 6  # methods side by side: fewer is the single view; more do not fit
+
+
+TICKED, UNTICKED = "X", " "  # inside the box: a shape, not only a colour
+
+
+class TickList(SelectionList[str]):
+    """A SelectionList whose box holds a tick only when ticked."""
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        segments = list(strip)
+        index = self.scroll_offset.y + y
+        if len(segments) < 3 or index >= self.option_count:
+            return strip
+        ticked = self.get_option_at_index(index).value in self.selected
+        segments[1] = Segment(TICKED if ticked else UNTICKED, segments[1].style)
+        return Strip(segments, strip.cell_length)
 
 
 class ComparePicker(ModalScreen[tuple[str, ...] | None]):
@@ -39,7 +62,7 @@ class ComparePicker(ModalScreen[tuple[str, ...] | None]):
                 Text("compare side by side — same data, same initial weights", style="bold"),
                 f"↑↓: move · space: tick {FEWEST} to {MOST} · enter: compare · esc: cancel",
             )
-            yield SelectionList[str](*choices)
+            yield TickList(*choices)
             yield Label("", id="picker-problem")
 
     def on_mount(self) -> None:

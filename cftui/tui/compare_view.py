@@ -2,9 +2,9 @@
 
 Each method has a panel, titled with its name, holding its fit and its test-loss chart; every
 chart has the same axes, so a height in one panel means what it means in the next. Below
-them a table says where each method stands now: every task's test MSE, task 1 against
-naive's, forgetting and BWT, the best of each column in bold green. The panels that do not
-fit the terminal's width wait on further pages (←/→).
+them one legend for all, and a table that says where each method stands now: every task's
+test MSE, task 1 against naive's, forgetting and BWT, the best of each column in bold green.
+The panels that do not fit the terminal's width wait on further pages (←/→).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from cftui import metrics
 from cftui.report import versus
 from cftui.snapshot import Comparison, Snapshot, State
 from cftui.tui.widgets.changed_rows import ChangedRows
-from cftui.tui.widgets.fit import FitPlot
-from cftui.tui.widgets.loss_chart import LossChart, shared_limits
+from cftui.tui.widgets.fit import FitPlot, legend_entries, legend_lines, shown_ghosts
+from cftui.tui.widgets.loss_chart import LossChart, curve_legend, shared_limits
 
 FIT_NEEDS_ROWS = 20  # below this a panel shows its loss chart alone: both would be unreadable
 PANEL_WIDTH = 30  # the narrowest a panel may be: its plots keep ~22 columns
@@ -50,7 +50,9 @@ class MethodPanel(Vertical):
 
     def __init__(self) -> None:
         super().__init__()
-        self.fit, self.chart = FitPlot(), LossChart("test MSE")  # drawn once they have a size
+        # drawn once they have a size; the view has one legend for every panel
+        self.fit, self.chart = FitPlot(legend=False), LossChart("test MSE")
+        self.legend = ""
 
     def compose(self) -> ComposeResult:
         yield self.fit
@@ -63,6 +65,9 @@ class MethodPanel(Vertical):
         if title != self.border_title:  # setting it, even unchanged, repaints the panel
             self.border_title = title
             self.set_class(diverged, "-diverged")
+        legend = curve_legend(len(snap.scene.tasks), self.size.width)  # on the bottom edge
+        if legend != self.legend:  # not border_subtitle: it reads back as other markup
+            self.border_subtitle = self.legend = legend
         self.fit.show(snap)
         self.chart.show(snap, limits, log_scale)
 
@@ -79,6 +84,7 @@ class CompareView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Horizontal(id="panels")
+        yield SharedLegend()
         yield SummaryTable()
 
     @property
@@ -139,9 +145,31 @@ class CompareView(Vertical):
             panel.show(snap, limits, self.log_scale)
         short = self.query_one("#panels").size.height < FIT_NEEDS_ROWS
         self.set_class(short, "-short")
+        self.query_one(SharedLegend).show(comparison.lead)
         pages = f" · page {self.page + 1}/{self.pages} ({self.page_keys})" if self.pages > 1 else ""
         pages += " · fits hidden: too few rows" if short else ""
         self.query_one(SummaryTable).show(comparison, pages)
+
+
+class SharedLegend(ChangedRows, Widget):
+    """The fits' legend, once below every panel (in each panel it took 4 of its ~12 rows);
+    hidden with the fits. The loss curves' legend is on each panel's bottom edge."""
+
+    DEFAULT_CSS = "SharedLegend { height: 1; padding: 0 1; }"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown: tuple = ()
+
+    def show(self, snap: Snapshot) -> None:
+        key = (len(snap.scene.tasks), len(shown_ghosts(snap)), self.size.width)
+        if key == self._shown or not self.size.width:
+            return
+        self._shown = key
+        lines = legend_lines(legend_entries(snap), self.size.width, indent=0)
+        if self.styles.height is None or self.styles.height.value != len(lines):
+            self.styles.height = len(lines)
+        self.repaint(Text("\n").join(lines))
 
 
 class SummaryTable(ChangedRows, Widget):

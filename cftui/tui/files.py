@@ -1,14 +1,19 @@
-"""What the app writes: a screenshot where "s" (or the palette's Screenshot) was asked for,
-in the working directory, and a training fault's traceback in the temp folder. Each is
-written atomically (cftui.results.write_atomic): a full disk leaves no half file.
+"""What the app writes, and how it says so: a screenshot where "s" (or the palette's
+Screenshot) was asked for, in the working directory, and a training fault's traceback in the
+temp folder, each written atomically (cftui.results.write_atomic): a full disk leaves no half
+file. A message naming a path breaks it at a separator, never mid-word; a recording's path
+and size are said when the app quits.
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
 import time
 import traceback
 from pathlib import Path
+
+from rich.filesize import decimal
 
 from cftui import results
 
@@ -32,3 +37,26 @@ def save_traceback(error: BaseException) -> str:
     except results.WriteError:
         return ""
     return f" (traceback in {log})"
+
+
+def recorded(path: Path) -> str:
+    """What is said when the app quits after recording: the file, and its size."""
+    try:
+        size = decimal(path.stat().st_size)
+    except OSError as err:
+        return f"recording {path}: {err.strerror}"
+    return f"recorded {path.resolve()} ({size}): cftui replay {path}"
+
+
+def wrap_at_separators(text: str, width: int) -> str:
+    """``text`` in lines of at most ``width`` cells, broken after a space, "/", "-", "_" or
+    ",", so a path wraps between its parts; a part longer than a line is cut where it must."""
+    lines = [""]
+    for part in re.findall(r"[^\s/_,-]*(?:[/_,-]|\s+|$)", text):
+        if len(lines[-1]) + len(part.rstrip()) > width and lines[-1].strip():
+            lines[-1] = lines[-1].rstrip()
+            lines.append("")
+        lines[-1] += part.lstrip() if not lines[-1] else part
+        while len(lines[-1].rstrip()) > width:
+            lines[-1:] = [lines[-1][:width], lines[-1][width:]]
+    return "\n".join(line.rstrip() for line in lines if line.strip())

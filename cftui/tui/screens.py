@@ -32,7 +32,9 @@ class Picker(ModalScreen[str | None]):
 
     def __init__(self, title: str, entries: list[tuple[str, str, bool]], current: str) -> None:
         """``entries``: (name, description, usable), the description one or more lines; an
-        unusable entry shows why, greyed, and cannot be chosen."""
+        unusable entry shows why, greyed, and cannot be chosen. It can be highlighted,
+        though: the arrows then reach every line of it, its first one too (a disabled
+        option is skipped, and a tall one above the highlight stayed half scrolled off)."""
         super().__init__()
         self.title_text, self.entries, self.current = title, entries, current
 
@@ -47,7 +49,6 @@ class Picker(ModalScreen[str | None]):
                     Padding(Text(lines, style="dim" if usable else "dim red"), (0, 0, 0, 4)),
                 ),
                 id=name,
-                disabled=not usable,
             )
             for name, lines, usable in self.entries
         ]
@@ -63,7 +64,18 @@ class Picker(ModalScreen[str | None]):
         option_list.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        if self._usable(event.option.id):
+            self.dismiss(event.option.id)
+        else:
+            self.app.bell()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """An unusable entry (a broken preset's problems) is shown from its first line."""
+        if not self._usable(event.option.id):
+            event.option_list.scroll_to_highlight(top=True)
+
+    def _usable(self, name: str | None) -> bool:
+        return any(usable for entry, _, usable in self.entries if entry == name)
 
 
 def head(*lines: str | Text) -> Label:
@@ -170,6 +182,7 @@ A small MLP learns one noisy 1-D task, then the next on a disjoint x-range, and 
 | `p` | preset picker: restart with another preset |
 | `l` | loss axis log / linear |
 | `s` | save an SVG screenshot |
+| `g` | save the figures of the view (PNG: data, loss, fit, matrix; needs `cftui[figures]`) |
 | `e` | export the loss history and the loss matrix as CSV |
 | `ctrl+p` | every action by name, and `method: NAME`, `preset: NAME` |
 | `q`, `ctrl+c` | quit |

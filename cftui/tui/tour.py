@@ -6,7 +6,7 @@ screen are left as soon as they finish (NEXT_TASK), and the last of them hands o
 default pace when the step shows a task training. So a step never waits on the one before
 it. Snapshots of a run the tour has since replaced are ignored. A step naming several
 methods shows them side by side (the app's compare view, a new engine: the step is set up
-once it is built).
+once it is built). While a remedy's task trains, the advice line says what the step shows.
 """
 
 from __future__ import annotations
@@ -34,7 +34,12 @@ class TourApp(CftuiApp):
     BINDINGS = [
         Binding("right,enter", "tour_next", "next step", key_display="→"),
         Binding("left", "tour_back", "back", key_display="←"),
-    ]  # after CftuiApp's in the footer, which 80 columns cut: the panel names them too
+        # The tour sets the method and the preset: their pickers still work, unnamed in the
+        # footer, which then holds the tour's keys within 80 columns.
+        Binding("m", "pick_method", "method", show=False),
+        Binding("c", "pick_compare", "compare", show=False),
+        Binding("p", "pick_preset", "preset", show=False),
+    ]
 
     def __init__(
         self,
@@ -79,18 +84,30 @@ class TourApp(CftuiApp):
         effect = (  # side by side, the table below the panels has the numbers, live
             "" if self.compared(self.index) else explain.effect_line(config, step.methods[0])
         )
+        last = self.index == len(self.steps) - 1  # offers only the keys that move
+        moves = ("" if last else " · →/enter: next") + (" · ←: back" if self.index else "")
         return Text.assemble(
             (f"{self.index + 1}/{len(self.steps)} {step.title}", "bold"),
-            " · →/enter: next · ←: back · i: why\n",
+            f"{moves} · i: why\n",
             step.text + "\n" * bool(effect),
             (effect, "dim"),
         )
 
     # -- moving -----------------------------------------------------------------------------
 
+    def status_advice(self) -> str | None:
+        """While the step's task trains, what the step shows (a remedy holds task 1's
+        loss); else the advice for the run's state."""
+        snap, step = self.snapshot, self.step
+        if step.watch and snap and snap.state is State.RUNNING and snap.task == step.task:
+            return step.watch
+        return None
+
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action in ("tour_next", "tour_back"):  # before the engine is ready, too
-            return not self.quitting and not isinstance(self.screen, ModalScreen)
+            there = self.index + (1 if action == "tour_next" else -1)
+            free = not self.quitting and not isinstance(self.screen, ModalScreen)
+            return free and 0 <= there < len(self.steps)  # none past the last step
         return super().check_action(action, parameters)
 
     def action_tour_next(self) -> None:
@@ -100,10 +117,10 @@ class TourApp(CftuiApp):
         self.go(self.index - 1)
 
     def go(self, index: int) -> None:
-        if not 0 <= index < len(self.steps):
-            self.bell()
+        if not 0 <= index < len(self.steps):  # check_action keeps the keys from it
             return
         self.index = index
+        self.refresh_bindings()  # the footer offers → and ← where there is a step
         self.set_up()
 
     def set_up(self) -> None:

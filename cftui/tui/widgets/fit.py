@@ -14,6 +14,7 @@ import numpy as np
 from rich.text import Text
 from textual.widget import Widget
 
+from cftui.axes import ticks_within
 from cftui.braille import Canvas
 from cftui.snapshot import Snapshot
 from cftui.tui.widgets import task_color, task_mark
@@ -33,8 +34,10 @@ def dash_mark(j: int) -> str:
 class FitPlot(ChangedRows, Widget):
     DEFAULT_CSS = "FitPlot { width: 1fr; height: 1fr; }"
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, legend: bool = True, **kwargs) -> None:
+        """``legend``: draw it below the plot (side by side, the panels share one)."""
         super().__init__(**kwargs)
+        self.legend = legend
         self.snap: Snapshot | None = None
         self._shown: tuple | None = None
 
@@ -53,7 +56,7 @@ class FitPlot(ChangedRows, Widget):
 
     def _draw(self, snap: Snapshot) -> Text:
         tasks, grid = snap.scene.tasks, snap.scene.grid
-        legend = _legend(snap, self.size.width)
+        legend = legend_lines(legend_entries(snap), self.size.width) if self.legend else []
         width, height = self.size.width - AXIS_WIDTH, self.size.height - 1 - len(legend)
         if width < 4 or height < 2:
             return Text("too small", style="dim")
@@ -80,8 +83,9 @@ class FitPlot(ChangedRows, Widget):
             )
         canvas.curve(grid, snap.fit, "bold")
         text = Text()
+        labels = _y_labels(height, y_range)
         for r, runs in enumerate(canvas.rows()):
-            text.append(_y_label(r, height, y_range), style="dim")
+            text.append(labels.get(r, " " * AXIS_WIDTH), style="dim")
             for chars, style in runs:
                 if style in points:  # a point's cell shows its task's glyph, not its dots
                     chars = "".join(" " if c == " " else points[style] for c in chars)
@@ -93,14 +97,15 @@ class FitPlot(ChangedRows, Widget):
         return text
 
 
-def _y_label(row: int, height: int, y_range: tuple[float, float]) -> str:
-    """A value on the first, middle and last rows; blank elsewhere."""
-    if row not in (0, height // 2, height - 1):
-        return " " * AXIS_WIDTH
+def _y_labels(height: int, y_range: tuple[float, float]) -> dict[int, str]:
+    """Round values (-2, -1, 0), each on the row it falls in, by row."""
     lo, hi = y_range
-    value = hi - (row + 0.5) / height * (hi - lo)
-    label = next(f"{value:.{p}g}" for p in (3, 2, 1) if len(f"{value:.{p}g}") < AXIS_WIDTH)
-    return f"{label:>{AXIS_WIDTH - 1}} "
+    labels = {}
+    for value in ticks_within(lo, hi):
+        row = min(max(round((hi - value) / (hi - lo) * height - 0.5), 0), height - 1)
+        label = next(f"{value:.{p}g}" for p in (3, 2, 1) if len(f"{value:.{p}g}") < AXIS_WIDTH)
+        labels[row] = f"{label:>{AXIS_WIDTH - 1}} "
+    return labels
 
 
 def _x_axis(tasks, grid: np.ndarray, width: int) -> str:
@@ -133,12 +138,14 @@ def legend_entries(snap: Snapshot) -> list[tuple[str, str, str]]:
     return entries
 
 
-def _legend(snap: Snapshot, width: int) -> list[Text]:
+def legend_lines(
+    entries: list[tuple[str, str, str]], width: int, indent: int = AXIS_WIDTH
+) -> list[Text]:
     """The legend in as many lines as it takes at ``width``; an entry is never split."""
-    lines = [Text(" " * AXIS_WIDTH)]
-    for mark, style, label in legend_entries(snap):
+    lines = [Text(" " * indent)]
+    for mark, style, label in entries:
         entry = Text.assemble((mark, style), " ", label)
-        if lines[-1].cell_len > AXIS_WIDTH and lines[-1].cell_len + 2 + entry.cell_len > width:
-            lines.append(Text(" " * AXIS_WIDTH))
-        lines[-1].append("  " if lines[-1].cell_len > AXIS_WIDTH else "").append(entry)
+        if lines[-1].cell_len > indent and lines[-1].cell_len + 2 + entry.cell_len > width:
+            lines.append(Text(" " * indent))
+        lines[-1].append("  " if lines[-1].cell_len > indent else "").append(entry)
     return lines

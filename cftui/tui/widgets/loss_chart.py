@@ -3,13 +3,14 @@
 Drawn with plotext (through textual-plotext). The y axis shows log10 of the losses on a
 linear scale with labelled ticks: plotext 5's own log scale rewrites its data in place on
 every build. Series are thinned to about two points per column, and the plot is built only
-when the data or the size changed (textual-plotext would rebuild it on every repaint).
-The axes move in steps (x to 1, 2 or 5 times a power of ten, log y to whole decades), not
-with every new point: a new point then changes a few cells, not the whole chart, and the
-terminal is sent those cells only. The legend sits in the bottom border, off the plot,
-and each task's curve has its own marks (braille dots, quarter blocks, its glyph), so the
-curves differ without colour too. Over several seeds a curve is their median, with the
-lowest and highest seed's curves dotted around it (the band).
+when the data or the size changed (textual-plotext would rebuild it on every repaint). The
+axes move in steps (x to the round tick at or after the step where the task in training will
+end, log y to whole decades), not with every new point: a new point then changes a few
+cells, not the whole chart, and the terminal is sent those cells only. The legend sits in
+the bottom border, off the plot, and each task's curve has its own marks (braille dots,
+quarter blocks, its glyph), so the curves differ without colour too. Over several seeds a
+curve is their median, with the lowest and highest seed's curves dotted around it (the
+band).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 from textual_plotext import PlotextPlot
 
-from cftui.axes import log_ticks
+from cftui.axes import log_ticks, ticks_to
 from cftui.snapshot import Snapshot
 from cftui.tui.widgets import task_color, task_mark
 from cftui.tui.widgets.changed_rows import ChangedRows
@@ -37,6 +38,15 @@ def marker(j: int) -> tuple[str, str]:
     return CURVE_MARKS[j] if j < len(CURVE_MARKS) else (task_mark(j), task_mark(j) * 2)
 
 
+def curve_legend(n_tasks: int, width: int = 1000) -> str:
+    """Each task's curve mark and name, for a border ``width`` wide (Content markup:
+    [style]...[/]): "⢕⢕ task 1  ▞▞ task 2", or "task ⢕⢕1 ▞▞2 ××3" where that does not fit."""
+    marks = [(task_color(j), marker(j)[1], j + 1) for j in range(n_tasks)]
+    if sum(len(mark) + 8 for _, mark, _ in marks) <= width - 2:
+        return "  ".join(f"[{color}]{mark}[/] task {k}" for color, mark, k in marks)
+    return "task " + " ".join(f"[{color}]{mark}[/]{k}" for color, mark, k in marks)
+
+
 class LossChart(ChangedRows, PlotextPlot):
     def __init__(self, title: str = "test MSE per task, by step", **kwargs) -> None:
         super().__init__(**kwargs)
@@ -44,6 +54,7 @@ class LossChart(ChangedRows, PlotextPlot):
         self.snap: Snapshot | None = None
         self.limits: Limits | None = None
         self.log_scale = True
+        self.grid = False  # measured on noise-free grid points ([data] test_points = "grid")
         self._shown: tuple | None = None
         self._title()
 
@@ -53,9 +64,11 @@ class LossChart(ChangedRows, PlotextPlot):
         """``limits``: the axes to use, on the scale ``log_scale`` (a comparison gives every
         chart the same ones); None: fitted to this run's data, on the chart's own scale."""
         self.snap, self.limits = snap, limits
-        if log_scale is not None and log_scale != self.log_scale:
-            self.log_scale = log_scale
-            self._title()
+        grid = snap.scene.config.data.test_points == "grid"
+        if (log_scale is not None and log_scale != self.log_scale) or grid != self.grid:
+            self.log_scale = self.log_scale if log_scale is None else log_scale
+            self.grid = grid
+            self._title()  # only on a change: a new border title repaints the panel
         self._update()
 
     def toggle_log(self) -> bool:
@@ -65,7 +78,8 @@ class LossChart(ChangedRows, PlotextPlot):
         return self.log_scale
 
     def _title(self) -> None:
-        self.border_title = self.title + (" (log10)" if self.log_scale else "")
+        grid = ", noise-free grid" if self.grid else ""
+        self.border_title = self.title + grid + (" (log10)" if self.log_scale else "")
 
     def on_resize(self) -> None:
         self._update()
@@ -97,9 +111,7 @@ class LossChart(ChangedRows, PlotextPlot):
         snap = self.snap
         if snap is None or len(snap.steps) < 2:
             return
-        self.border_subtitle = "  ".join(  # Content markup: [style]...[/]
-            f"[{task_color(j)}]{marker(j)[1]}[/] task {j + 1}" for j in range(len(snap.scene.tasks))
-        )
+        self.border_subtitle = curve_legend(len(snap.scene.tasks))
         keep = _thin(len(snap.steps), max(2 * self.size.width, 2))
         steps = snap.steps[keep]
         values = self.scaled(snap.test_losses[keep])
@@ -109,16 +121,16 @@ class LossChart(ChangedRows, PlotextPlot):
             plt.plot(steps, values[:, j], color=task_color(j), marker=marker(j)[0])
         for boundary in snap.boundaries:
             plt.vline(boundary, "white")
-        limits = self.limits or axis_limits(int(snap.steps[-1]), values, self.log_scale)
+        limits = self.limits or axis_limits(planned_end(snap), values, self.log_scale)
         x_limits, y_limits = limits
         plt.xlim(*x_limits)
-        ticks = step_ticks(x_limits[1])
+        ticks = ticks_to(x_limits[1])
         plt.xticks(ticks, [f"{tick:g}" for tick in ticks])
         plt.ylim(*y_limits)
         if self.log_scale:
             plt.yticks(*log_ticks(*y_limits))
         else:
-            ticks = step_ticks(y_limits[1])
+            ticks = ticks_to(y_limits[1])
             plt.yticks(ticks, [f"{tick:g}" for tick in ticks])
 
     def scaled(self, losses: np.ndarray) -> np.ndarray:
@@ -134,36 +146,32 @@ def shared_limits(snaps: Sequence[Snapshot], log_scale: bool) -> Limits:
         for losses in (snap.test_losses, *(snap.loss_band or ()))
         if len(snap.steps)
     ]
-    last = max((int(snap.steps[-1]) for snap in snaps if len(snap.steps)), default=1)
+    last = max((planned_end(snap) for snap in snaps if len(snap.steps)), default=1)
     joined = np.concatenate([v.ravel() for v in values]) if values else np.zeros(1)
     scaled = np.log10(np.maximum(joined, FLOOR)) if log_scale else joined
     return axis_limits(last, scaled, log_scale)
 
 
+def planned_end(snap: Snapshot) -> int:
+    """The step at which the task in training will end, at the pace of steps per epoch it has
+    kept so far (the step now, once it ended): the x axis runs to it, so it moves once a task,
+    not with every new point, and a finished run's axis ends at its last step."""
+    start = snap.boundaries[snap.task - 1] if 0 < snap.task <= len(snap.boundaries) else 0
+    epochs = snap.scene.config.train.epochs
+    per_epoch = (snap.step - start) / snap.epoch if snap.epoch else 1
+    return max(snap.step, start + round(per_epoch * epochs))
+
+
 def axis_limits(last_step: int, values: np.ndarray, log_scale: bool) -> Limits:
-    """x from 0 to the next 1-2-5 step count; y over whole decades (log10 values) or from 0
-    to the next 1-2-5 loss (linear)."""
-    x_limits = (0.0, nice_ceiling(max(last_step, 1)))
+    """x from 0 to the round tick at or after ``last_step``; y over whole decades (log10
+    values) or from 0 to the round tick at or above the highest loss (linear)."""
+    x_limits = (0.0, ticks_to(max(last_step, 5))[-1])  # whole steps from the start
     finite = values[np.isfinite(values)]  # a diverged run's last points are nan or inf
     low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     if log_scale:
         low, high = math.floor(low), math.ceil(high)
         return x_limits, (low, max(high, low + 1))
-    return x_limits, (0.0, nice_ceiling(high) if high > 0 else 1.0)
-
-
-def nice_ceiling(value: float) -> float:
-    """The smallest of 1, 2 and 5 times a power of ten that is >= value (> 0)."""
-    power = 10.0 ** math.floor(math.log10(value))
-    return next(m * power for m in (1, 2, 5, 10) if m * power >= value * (1 - 1e-12))
-
-
-def step_ticks(end: float) -> list[float]:
-    """Ticks that split an axis ending at 1, 2 or 5 times a power of ten into fifths (quarters
-    for 2): round numbers (whole from 10 up), where plotext's own quarters of 50 give 12.5
-    and its linear loss axis 0.83, 1.67, 2.50."""
-    parts = 4 if round(end / 10 ** math.floor(math.log10(end))) == 2 else 5
-    return [round(end * i / parts, 12) for i in range(parts + 1)]
+    return x_limits, (0.0, ticks_to(high)[-1] if high > 0 else 1.0)
 
 
 def _thin(n: int, most: int) -> np.ndarray:

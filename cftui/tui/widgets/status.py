@@ -1,4 +1,6 @@
-"""The status line: where the run stands, in words, and what the user can do next.
+"""The status line: where the run stands, in words (and, right after the method, over how
+many seeds its curves are the median and whether it is being recorded), and what the user
+can do next.
 
 The advice offers only keys that will do something now (no "n: next task" on the last
 task), and the first line has a short form for 80 columns: what cannot fit is shortened on
@@ -52,9 +54,15 @@ def hint(snap: Snapshot | Comparison) -> str:
 
 
 class StatusLine(ChangedRows, Widget):
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, seeds: int = 1, recording: str = "", **kwargs) -> None:
+        """``seeds``: how many seeds each run trains at once (its curves are their median);
+        ``recording``: the file the run is recorded to, if it is."""
         super().__init__(**kwargs)
         self._shown: tuple = ()  # the arguments of the last show or starting, for a resize
+        self.notes = [  # (long, short), right after the method: every form keeps them
+            (f"median of {seeds} seeds", f"{seeds} seeds") if seeds > 1 else ("", ""),
+            (f"● rec {recording}", "● rec") if recording else ("", ""),
+        ]
 
     def show(self, snap: Snapshot | Comparison, error: str = "", advice: str | None = None) -> None:
         """State first, so it survives a narrow terminal; then the run, then what to do
@@ -62,29 +70,36 @@ class StatusLine(ChangedRows, Widget):
         self._shown = (snap, error, advice)
         config = snap.scene.config
         auto = snap.auto_advance and len(snap.scene.tasks) > 1
-        fields = [  # (long, short): the short form where the long one does not fit
-            (f"task {snap.task + 1}/{len(snap.scene.tasks)}",) * 2,
-            (f"epoch {snap.epoch}/{config.train.epochs}", f"ep {snap.epoch}/{config.train.epochs}"),
-            (f"step {snap.step}", ""),
-            (pace_text(snap.pace), pace_text(snap.pace, short=True)),
-            ("auto-advance" if auto else "", "auto" if auto else ""),
-            (snap.scene.device, ""),
+        epochs = f"{snap.epoch}/{config.train.epochs}"
+        fields = [  # (long, short, tightest): each form where the one before does not fit
+            (f"task {snap.task + 1}/{len(snap.scene.tasks)}",) * 3,
+            (f"epoch {epochs}", f"ep {epochs}", f"ep {epochs}"),
+            (f"step {snap.step}", "", ""),
+            (pace_text(snap.pace), pace_text(snap.pace, short=True), ""),
+            ("auto-advance" if auto else "", "auto" if auto else "", ""),
+            (snap.scene.device, "", ""),
         ]
         names = snap.methods if isinstance(snap, Comparison) else (config.method.name,)
         heads = [  # the short form counts the methods compared: their panels name them
             _run(str(snap.state), STATE_STYLES[snap.state], config, shown)
             for shown in (names, names if len(names) == 1 else (f"{len(names)} methods",))
         ]
-        lines = [
-            Text.assemble(*heads[form], *(f" · {f[form]}" for f in fields if f[form]))
-            for form in (0, 1)
+        lines = [  # the first that fits: the notes' long form outlasts the fields'
+            Text.assemble(
+                *heads[head],
+                *(f" · {note[form]}" for note in self.notes if note[form]),
+                *(f" · {field[size]}" for field in fields if field[size]),
+            )
+            for head, form, size in ((0, 0, 0), (1, 0, 1), (1, 1, 1), (1, 1, 2))
         ]
         fits = [line for line in lines if line.cell_len <= self.size.width]
-        self._lines(fits[0] if fits else lines[1], advice or hint(snap), error)
+        self._lines(fits[0] if fits else lines[-1], advice or hint(snap), error)
 
     def starting(self, config, error: str = "", advice: str | None = None) -> None:
         self._shown = (config, error, advice)
-        line = Text.assemble(*_run("starting", "bold", config))
+        line = Text.assemble(
+            *_run("starting", "bold", config), *(f" · {long}" for long, _ in self.notes if long)
+        )
         self._lines(line, advice or "loading PyTorch and drawing the data…", error)
 
     def on_resize(self) -> None:
