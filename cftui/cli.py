@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "cftui.tour_command",
     "cftui.serve",
     "cftui.sweep.command",
+    "cftui.figure_command",
 )
 
 
@@ -234,8 +235,6 @@ def run_tui(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         recorder = None
         if path := getattr(args, "record", None):
-            if compare:
-                raise ConfigError("--record", "", "records one method's run, not a comparison")
             recorder = stack.enter_context(record.Recorder(path))  # before the app opens
         CftuiApp(
             config,
@@ -247,6 +246,10 @@ def run_tui(args: argparse.Namespace) -> int:
             seeds=seeds,
             recorder=recorder,
         ).run()
+    if recorder is not None:  # closed now: its whole size
+        from cftui.tui.files import recorded
+
+        print(recorded(recorder.path))
     return 0
 
 
@@ -285,9 +288,14 @@ def list_methods(args: argparse.Namespace) -> int:
     for method in methods.METHODS:
         defaults = method.defaults.items()
         settings = ", ".join(f"{k} = {methods.setting_text(v)}" for k, v in defaults) or "-"
-        scenario = f"\n[dim]{method.scenario}[/]" if method.scenario else ""
-        table.add_row(method.name + scenario, method.summary, settings)
-    table.caption = "task id given: the method is told which task each input belongs to"
+        fresh = "fresh optimizer per task" if method.optimizer_lifetime == "task" else ""
+        notes = "".join(f"\n[dim]{note}[/]" for note in (method.scenario, fresh) if note)
+        table.add_row(method.name + notes, method.summary, settings)
+    table.caption = (
+        "task id given: the method is told which task each input belongs to\n"
+        "fresh optimizer per task: as its paper trains (\\[train] optimizer_lifetime = method);"
+        " the others keep one for the whole run"
+    )
     table.caption_justify = "left"
     Console().print(table)
     return 0

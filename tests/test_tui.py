@@ -13,12 +13,14 @@ import sys
 import threading
 import time
 import traceback
+import types
 
 import numpy as np
 import pytest
 from textual.worker import WorkerState
 
 from cftui import catalog
+from cftui.axes import ticks_to
 from cftui.engine import Engine
 from cftui.pacing import default_pace
 from cftui.snapshot import State
@@ -26,7 +28,7 @@ from cftui.tui.app import CftuiApp
 from cftui.tui.screens import Help, Picker
 from cftui.tui.widgets import task_mark
 from cftui.tui.widgets.fit import FitPlot
-from cftui.tui.widgets.loss_chart import LossChart, axis_limits, nice_ceiling, step_ticks
+from cftui.tui.widgets.loss_chart import LossChart, axis_limits, planned_end
 from cftui.tui.widgets.status import hint
 
 from conftest import small
@@ -54,12 +56,13 @@ def screen_text(app) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
-def drive(config, script, size=(120, 40), **kwargs):
-    """Run ``script`` on an app; then the app has exited and its training thread ended."""
+def drive(config, script, size=(120, 40), notifications=False, **kwargs):
+    """Run ``script`` on an app; then the app has exited and its training thread ended.
+    ``notifications``: show them on screen (Pilot's default keeps them off it)."""
 
     async def main():
         app = make_app(config, **kwargs)
-        async with app.run_test(size=size) as pilot:
+        async with app.run_test(size=size, notifications=notifications) as pilot:
             await script(app, pilot)
         await worker_ended(app)
         return app
@@ -208,7 +211,7 @@ def test_log_toggle_help_and_screenshot(tiny, tmp_path, monkeypatch):
         await pilot.press("l")
         assert not chart.log_scale and "(log10)" not in chart.border_title
         labels = [float(label) for label in re.findall(r"([\d.]+)┤", chart.text.plain)]
-        assert len(labels) >= 3 and set(labels) <= set(step_ticks(max(labels)))  # 0.5, not 0.83
+        assert len(labels) >= 3 and set(labels) <= set(ticks_to(max(labels)))  # 0.5, not 0.83
         await pilot.press("question_mark")
         assert isinstance(app.screen, Help)
         await pilot.press("escape")
@@ -428,18 +431,48 @@ def test_a_theme_change_redraws_the_charts(tiny):
 
 def test_the_loss_axes_move_in_steps_not_with_every_point():
     losses = np.array([[0.9, 2.0], [0.013, 1.5]])
-    assert axis_limits(150, np.log10(losses), log_scale=True) == ((0, 200), (-2, 1))
-    losses[1, 0] = 0.011  # a new point inside the same decades: the same axes
+    assert axis_limits(150, np.log10(losses), log_scale=True) == ((0, 150), (-2, 1))
+    losses[1, 0] = 0.011  # a new point inside the same decades and ticks: the same axes
     assert axis_limits(160, np.log10(losses), log_scale=True) == ((0, 200), (-2, 1))
-    assert axis_limits(201, losses, log_scale=False) == ((0, 500), (0, 2))
-    assert axis_limits(0, np.log10([[0.5]]), log_scale=True) == ((0, 1), (-1, 0))
-    ceilings = [nice_ceiling(v) for v in (1, 3, 10, 11, 201, 0.013)]
-    assert ceilings == pytest.approx([1, 5, 10, 20, 500, 0.02])
-    assert step_ticks(50) == [0, 10, 20, 30, 40, 50]  # not plotext's 12.5, 25, 37.5
-    assert step_ticks(200) == [0, 50, 100, 150, 200]
-    assert step_ticks(1000) == [0, 200, 400, 600, 800, 1000]
-    assert step_ticks(2) == [0, 0.5, 1, 1.5, 2]  # the linear loss axis: round numbers
-    assert step_ticks(0.05) == [0, 0.01, 0.02, 0.03, 0.04, 0.05]
+    assert axis_limits(190, np.log10(losses), log_scale=True) == ((0, 200), (-2, 1))
+    assert axis_limits(201, losses, log_scale=False) == ((0, 250), (0, 2))
+    assert axis_limits(0, np.log10([[0.5]]), log_scale=True) == ((0, 5), (-1, 0))
+
+
+@pytest.mark.parametrize(
+    ("task", "epoch", "step", "boundaries", "end"),
+    [
+        (0, 0, 0, (), 200),  # before training: one step an epoch until it knows better
+        (0, 50, 50, (), 200),  # full batch: the task ends at step 200
+        (1, 10, 210, (200,), 400),
+        (0, 3, 12, (), 800),  # four batches an epoch
+        (1, 200, 400, (200,), 400),  # ended: the step now
+        (1, 20, 230, (210,), 410),  # task 1 left early at step 210
+    ],
+)
+def test_the_step_axis_runs_to_where_the_task_in_training_ends(task, epoch, step, boundaries, end):
+    config = types.SimpleNamespace(train=types.SimpleNamespace(epochs=200))
+    scene = types.SimpleNamespace(config=config)
+    snap = types.SimpleNamespace(
+        scene=scene, task=task, epoch=epoch, step=step, boundaries=boundaries
+    )
+    assert planned_end(snap) == end
+
+
+@pytest.mark.parametrize(
+    ("high", "ticks"),
+    [
+        (400, [0, 100, 200, 300, 400]),  # 400 steps end at 400, not at 500
+        (1500, [0, 500, 1000, 1500]),  # not at 2000
+        (2000, [0, 500, 1000, 1500, 2000]),
+        (420, [0, 100, 200, 300, 400, 500]),  # past a tick: the next one
+        (50, [0, 10, 20, 30, 40, 50]),  # not plotext's 12.5, 25, 37.5
+        (1.985, [0, 0.5, 1, 1.5, 2]),  # the linear loss axis: round numbers
+        (0.05, [0, 0.01, 0.02, 0.03, 0.04, 0.05]),
+    ],
+)
+def test_an_axis_ends_at_its_data_on_a_round_tick(high, ticks):
+    assert ticks_to(high) == pytest.approx(ticks)
 
 
 def test_a_at_a_finished_task_goes_on_and_keeps_going():
@@ -556,3 +589,14 @@ def test_a_method_told_the_task_says_so_on_the_status_line(tiny):
         assert "● task done · polynomial · packnet (task id given)" in screen_text(app)
 
     drive(tiny.with_overrides(method="packnet"), script)
+
+
+@pytest.mark.parametrize(("test_points", "says"), [("grid", True), ("held_out", False)])
+def test_the_loss_chart_says_when_the_test_points_are_a_noise_free_grid(tiny, test_points, says):
+    config = dataclasses.replace(tiny, data=dataclasses.replace(tiny.data, test_points=test_points))
+
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.state is State.TASK_DONE)
+        assert ("noise-free grid" in app.query_one(LossChart).border_title) is says
+
+    drive(config, script)

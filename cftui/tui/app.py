@@ -75,6 +75,7 @@ class CftuiApp(Keys, App[None]):
         Binding("l", "toggle_log", "log/linear", show=False),
         Binding("i", "explain", "why", show=False),
         Binding("s", "screenshot", "screenshot", show=False),
+        Binding("g", "figures", "figures", show=False),  # no room in 80 columns: ? says it
         Binding("e", "export_csv", "export CSV", show=False),
         Binding("left,pageup", "turn_page(-1)", "page", show=False),
         Binding("right,pagedown", "turn_page(1)", "page", show=False),
@@ -117,7 +118,7 @@ class CftuiApp(Keys, App[None]):
         self.quitting = False
 
     def compose(self) -> ComposeResult:
-        yield StatusLine()
+        yield StatusLine(self.seeds, self.recorder.path.name if self.recorder else "")
         yield Static(
             f"terminal too small: cftui needs {MIN_SIZE[0]}x{MIN_SIZE[1]} or more", id="too-small"
         )

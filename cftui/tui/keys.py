@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import time
 
-from cftui import catalog, export, methods
+from textual import work
+
+from cftui import catalog, export, figures, methods
 from cftui.config import Config
 from cftui.pacing import bounded_pace, default_pace
 from cftui.snapshot import Command
@@ -60,6 +62,14 @@ class Keys:
             log = self.query_one("#side LossChart", LossChart).toggle_log()
         self.notify(f"loss axis: {'log10' if log else 'linear'}", timeout=2)
 
+    def say(self, message: str, ok: bool = True) -> None:
+        """A notification whose paths break at their separators, not mid-word (a toast is
+        at most 60 columns or half the screen; its edge, padding and a last column that
+        Textual keeps free take 4)."""
+        width = min(60, self.size.width // 2) - 4
+        text = files.wrap_at_separators(message, width)
+        self.notify(text, severity="information" if ok else "error", timeout=6, markup=False)
+
     def use_method(self, name: str) -> None:
         """Restart with method ``name``: same data, same initial weights (from a comparison:
         back to the single view, with that method)."""
@@ -83,9 +93,6 @@ class Keys:
         self.push_screen(picker, lambda name: name and self.use_method(name))
 
     def action_pick_compare(self) -> None:
-        if self.recorder is not None:  # a recording holds one method's run
-            self.notify("recording: side by side is not recorded (cftui without --record)")
-            return
         ticked = self.compare or tuple(
             dict.fromkeys(("naive", self.snapshot.scene.config.method.name))
         )
@@ -104,9 +111,13 @@ class Keys:
         if time.monotonic() - self._last_screenshot < SCREENSHOT_GAP_S:
             return
         self._last_screenshot = time.monotonic()
+        self.clear_notifications()  # a toast on screen is no part of the picture
+        self.call_after_refresh(self._save_screenshot)
+
+    def _save_screenshot(self) -> None:
         stem = export.file_stem(self.snapshot.scene.config, self.compare)
         saved, said = files.save_screenshot(self.export_screenshot(), stem)
-        self.notify(said, severity="information" if saved else "error", timeout=6)
+        self.say(said, saved)
 
     def action_explain(self) -> None:
         """What the method on screen does and why, and the data family (a tab away); side by
@@ -129,4 +140,19 @@ class Keys:
         """The loss history and the loss matrix as CSV in the current folder (one pair per
         method side by side); the paths are shown."""
         saved, said = export.save_here(self.snapshot)
-        self.notify(said, severity="information" if saved else "error", timeout=6)
+        self.say(said, saved)
+
+    def action_figures(self) -> None:
+        """The article's figures of the view on screen, as PNG files where "s" saves
+        screenshots; matplotlib draws them in a thread (a second or two: the app stays live)."""
+        self.notify("drawing the figures…", timeout=3)
+        stem = export.file_stem(self.snapshot.scene.config, self.compare)
+        self._save_figures(self.snapshot, stem)
+
+    @work(thread=True, exclusive=True, group="figures")
+    def _save_figures(self, shown: object, stem: str) -> None:
+        try:
+            saved, said = figures.save_here(shown, stem)
+        except Exception as err:  # a drawing fault is said, never the end of the app
+            saved, said = False, f"figures not saved: {type(err).__name__}: {err}"
+        self.call_from_thread(self.say, said, saved)
