@@ -69,6 +69,7 @@ class Engine(Inbox):
         finished or diverged. Without it, a finished engine waits for commands (reset).
         """
         self._publish = publish
+        self.pace.restart(self.now.step)  # the pace counts from here, not from the build
         self.emit()
         while not self.stopping:
             self.apply_pending()

@@ -284,3 +284,13 @@ def test_a_paused_run_stays_paused_on_the_next_task(tiny, how):
     engine.stop()
     thread.join(1)
     assert not thread.is_alive()
+
+
+def test_the_pace_counts_from_the_start_of_the_run_not_the_build(tiny):
+    """An engine built a while before it runs (data drawn, a recorder opened) still trains
+    at its pace: the time before run() is not a credit of steps to take at once."""
+    engine = Engine(tiny.with_overrides(epochs=10), pace=40.0)  # 20 epochs at 40/s: 0.5 s
+    time.sleep(0.5)
+    started = time.perf_counter()
+    assert engine.run().state is State.FINISHED
+    assert time.perf_counter() - started >= 0.45
