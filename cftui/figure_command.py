@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -163,16 +162,16 @@ def _recorded(args: argparse.Namespace) -> tuple[list, str]:
 
 def _train(args: argparse.Namespace) -> tuple[list, str]:
     """Train headless (loads torch), keeping the frames (and the recording, with --record)."""
-    from cftui import cli, devices, export, record
+    from cftui import cli, devices, export, record, recording
     from cftui.engine import Engine
     from cftui.lockstep import Lockstep
+    from cftui.run_state import steps_per_epoch
     from cftui.tasks import make_tasks
 
     config = cli.load_config(args)[0]
     if config.train.eval_every == 0:
         n = len(make_tasks(config.data)[0].x_train)
-        batch = config.train.batch_size
-        per_epoch = math.ceil(n / batch) if 0 < batch < n else 1
+        per_epoch = steps_per_epoch(n, config.train.batch_size)
         every = max(1, config.train.epochs * per_epoch // MEASURES_PER_TASK)
         config = dataclasses.replace(
             config, train=dataclasses.replace(config.train, eval_every=every)
@@ -183,7 +182,7 @@ def _train(args: argparse.Namespace) -> tuple[list, str]:
     frames: list = []
     clock = lambda: len(frames) * FRAME_S  # noqa: E731
     with contextlib.ExitStack() as stack:
-        publish = lambda snap: frames.append(record.Frame(clock(), snap))  # noqa: E731
+        publish = lambda snap: frames.append(recording.Frame(clock(), snap))  # noqa: E731
         if args.record:
             publish = stack.enter_context(record.Recorder(args.record, clock)).around(publish)
         if args.compare:

@@ -38,7 +38,7 @@ class Batches:
         self.x, self.y, self.batch_size, self._orders = x, y, batch_size, orders
         n = x.shape[1]
         # counted on the training set, which joint makes larger than the task's
-        self.per_epoch = 1 if batch_size == 0 or batch_size >= n else math.ceil(n / batch_size)
+        self.per_epoch = steps_per_epoch(n, batch_size)
         self._stream = torch.empty(len(orders), 0, dtype=torch.long, device=x.device)
         self._taken = 0  # steps taken in the current epoch (per_epoch once it is done)
 
@@ -62,6 +62,12 @@ class Batches:
     def rest_of_epoch(self) -> int:
         """Steps to the end of the current epoch (a whole one at its start)."""
         return self.per_epoch - self._taken % self.per_epoch
+
+
+def steps_per_epoch(n: int, batch_size: int) -> int:
+    """Optimizer steps in an epoch over ``n`` points: one full batch (batch_size 0, or as
+    large as the set), else ceil(n / batch_size) whole minibatches."""
+    return 1 if batch_size == 0 or batch_size >= n else math.ceil(n / batch_size)
 
 
 @dataclass(eq=False)
