@@ -31,12 +31,13 @@ from cftui import engine as engine_module
 from cftui.engine import Engine
 from cftui.figures import animate, static
 from cftui.pacing import default_pace
+from cftui.recording import Recording, read
 
 SPEEDUP = 10
 STOCK_FRAMES = 30  # frames drawn with the stock writer (it is slow): its cost per frame
 
 
-def record_default_run(path: Path) -> record.Recording:
+def record_default_run(path: Path) -> Recording:
     torch.set_num_threads(1)  # as the app trains
     config = catalog.resolve("polynomial")
     engine_module.PUBLISH_HZ *= SPEEDUP
@@ -46,7 +47,7 @@ def record_default_run(path: Path) -> record.Recording:
             Engine(config, pace=default_pace(config) * SPEEDUP).run(rec)
     finally:
         engine_module.PUBLISH_HZ //= SPEEDUP
-    return record.read(path)
+    return read(path)
 
 
 def command_seconds(path: Path, out: Path) -> float:

@@ -26,6 +26,7 @@ from cftui import catalog, record
 from cftui import engine as engine_module
 from cftui.engine import Engine
 from cftui.pacing import default_pace
+from cftui.recording import Recording, read
 from cftui.tui.replay import ReplayApp
 
 SIZE = (120, 40)
@@ -41,14 +42,14 @@ def record_default_run(folder: Path, speedup: int) -> tuple[list, dict]:
         engine.run(raw.around(packed.around(live.append)))
     engine_module.PUBLISH_HZ //= speedup
     started = time.perf_counter()
-    recording = record.read(paths["raw"])
+    recording = read(paths["raw"])
     sizes = {name: path.stat().st_size for name, path in paths.items()}
     sizes["read_s"] = time.perf_counter() - started
     sizes["gz_of_raw"] = len(gzip.compress(paths["raw"].read_bytes()))
     return live, {**sizes, "frames": len(live), "recording": recording}
 
 
-async def frame_costs(live: list, recording: record.Recording) -> dict[str, list[float]]:
+async def frame_costs(live: list, recording: Recording) -> dict[str, list[float]]:
     """Milliseconds to draw each snapshot and render the screen, live frames then replayed
     ones, in one app (a paused replay, so nothing else draws meanwhile)."""
     app = ReplayApp(recording, paused=True)

@@ -20,20 +20,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from cftui import __version__, results
-from cftui.recording import (
-    FORMAT,
-    FitScale,
-    Frame,
-    Recording,
-    floats,
-    open_text,
-    read,
-    task_to_dict,
-    timeline,
-)
+from cftui.recording import FORMAT, FitScale, floats, open_text, task_to_dict
 from cftui.snapshot import Comparison, Snapshot
-
-__all__ = ["FitScale", "Frame", "Recorder", "Recording", "read", "timeline"]
 
 Published = Snapshot | Comparison
 

@@ -42,9 +42,9 @@ def add_parser(commands: argparse._SubParsersAction, parents: dict) -> argparse.
 
 def main(args: argparse.Namespace) -> int:
     """Read the file (ConfigError: one line, exit 2), then play it."""
-    from cftui import record
+    from cftui.recording import read
 
-    recording = record.read(args.file)
+    recording = read(args.file)
     if recording.stopped:
         print(f"cftui: {args.file}: replaying up to {recording.stopped}", file=sys.stderr)
     from cftui.tui.replay import ReplayApp  # Textual loads only now

@@ -9,6 +9,7 @@ import pytest
 from textual.widgets import SelectionList
 
 from cftui import metrics
+from cftui.recording import read
 from cftui.snapshot import Comparison, Snapshot, State
 from cftui.tui.app import SnapshotReady
 from cftui.tui.compare_picker import ComparePicker
@@ -218,7 +219,7 @@ def test_while_recording_c_compares_and_the_recording_holds_both_views(tiny, tmp
 
     with record.Recorder(tmp_path / "run.jsonl") as recorder:
         drive(tiny, script, size=(120, 40), recorder=recorder)
-    frames = record.read(tmp_path / "run.jsonl").frames
+    frames = read(tmp_path / "run.jsonl").frames
     assert isinstance(frames[0].snapshot, Snapshot)
     last = frames[-1].snapshot
     assert isinstance(last, Comparison) and last.methods == ("naive", "ewc")

@@ -13,6 +13,7 @@ from PIL import Image
 
 from cftui import cli, figure_command, record
 from cftui.figures import animate, static, style
+from cftui.recording import read
 from cftui.tui.widgets import TASK_COLORS
 
 RUN = ["--epochs", "8", "--device", "cpu"]  # the article's model, 8 epochs a task: 16 steps
@@ -70,7 +71,7 @@ def test_the_default_sizes_decode_and_the_dark_style_is_dark(made):
 
 
 def test_each_task_has_the_apps_colour_and_its_own_line_and_marker(made):
-    snap = record.read(made[1]).frames[-1].snapshot
+    snap = read(made[1]).frames[-1].snapshot
     fig = static.build("loss", snap, "light", (800, 500), 100)
     lines = [line for line in fig.axes[0].lines if line.get_label() in ("task 1", "task 2")]
     palette = {"cyan": "#56b4e9", "magenta": "#cc79a7"}  # Okabe-Ito's, for the app's names
@@ -87,7 +88,7 @@ def test_a_gif_has_a_frame_per_recorded_frame_at_most_fps_a_second(made, fps, ex
     """The made run has 17 frames 0.2 s apart (the start, then one an epoch): at 10 a second
     each is shown; at 2 a second, those due at 0, 0.5 ... 3.0 s (7), then the last."""
     folder, rec = made
-    frames = record.read(rec).frames
+    frames = read(rec).frames
     assert len(frames) == 17 and [f.t for f in frames[:3]] == [0.0, 0.2, 0.4]
     out, png = folder / f"run{fps}.gif", str(folder / "g.png")
     argv = ["--only", "loss", "-o", png, "--gif", str(out), "--fps", str(fps)]
@@ -120,8 +121,8 @@ def test_a_cut_recording_draws_its_whole_part_and_says_where_it_stopped(made, ca
     cut.write_bytes(b"".join(lines[:10]) + lines[10][:20])  # 9 frames whole, the 10th half
     assert cli.main(["figure", str(cut), "--only", "loss", "-o", str(folder / "cut.png")]) == 0
     assert capsys.readouterr().err == f"cftui: {cut}: drawing up to line 11: cut short\n"
-    whole = record.read(rec).frames
-    prefix = record.read(cut).frames[-1].snapshot
+    whole = read(rec).frames
+    prefix = read(cut).frames[-1].snapshot
     assert prefix.step == whole[8].snapshot.step < whole[-1].snapshot.step
     drawn = static.build("loss", prefix, "light", (600, 400), 100).axes[0].lines[0]
     np.testing.assert_array_equal(drawn.get_xdata(), whole[8].snapshot.steps)
@@ -219,7 +220,7 @@ def test_several_seeds_shade_each_tasks_range_between_its_lowest_and_highest(tin
 
     with record.Recorder(tmp_path / "seeds.jsonl") as recorder:
         Engine(tiny, seeds=[0, 1, 2]).run(recorder)
-    snap = record.read(tmp_path / "seeds.jsonl").frames[-1].snapshot
+    snap = read(tmp_path / "seeds.jsonl").frames[-1].snapshot
     ax = static.build("loss", snap, "light", (800, 500), 100).axes[0]
     bands = [c for c in ax.collections if type(c).__name__ == "FillBetweenPolyCollection"]
     assert len(bands) == 2
@@ -237,7 +238,7 @@ def test_side_by_side_the_panels_share_their_axes_and_the_summary_is_the_metrics
 
     with record.Recorder(tmp_path / "compare.jsonl") as recorder:
         Lockstep(tiny, ["naive", "ewc", "replay"]).run(recorder)
-    comparison = record.read(tmp_path / "compare.jsonl").frames[-1].snapshot
+    comparison = read(tmp_path / "compare.jsonl").frames[-1].snapshot
     for kind in ("loss", "fit", "matrix"):
         axes = static.build(kind, comparison, "light", (1200, 420), 100).axes[:3]
         assert [

@@ -15,6 +15,7 @@ from cftui import engine as engine_module
 from cftui import record, results
 from cftui.config import ConfigError
 from cftui.engine import Engine
+from cftui.recording import FitScale, Frame, read
 from cftui.snapshot import Command, State
 
 from conftest import small
@@ -39,7 +40,7 @@ def assert_same(published, frames) -> None:
     times = [frame.t for frame in frames]
     assert times == sorted(times)
     for snap, frame in zip(published, frames, strict=True):
-        got, scale = frame.snapshot, record.FitScale.of(snap.scene.tasks)
+        got, scale = frame.snapshot, FitScale.of(snap.scene.tasks)
         ys = np.concatenate([np.r_[t.y_train, t.curve_y] for t in snap.scene.tasks])
         assert scale.step / 2 <= 1.2 * np.ptp(ys) / 400 / 4
         for field in ("run", "step", "task", "epoch", "state", "boundaries", "loss_matrix"):
@@ -79,7 +80,7 @@ def test_a_paced_run_with_a_rerun_reads_back_as_published(tiny, tmp_path):
         engine.stop()
         thread.join(timeout=5)
     assert not thread.is_alive()
-    recording = record.read(path)
+    recording = read(path)
     assert recording.stopped == ""
     assert {snap.run for snap in published} == {0, 1}
     assert len(published) >= 6  # paced: several frames per task, not just the state changes
@@ -97,7 +98,7 @@ def test_gz_is_compressed_and_reads_back_the_same(tiny, tmp_path):
     raw = (tmp_path / "run.jsonl.gz").read_bytes()
     assert raw[:2] == b"\x1f\x8b"
     assert len(gzip.decompress(raw)) > 2 * len(raw)
-    assert_same(published, record.read(tmp_path / "run.jsonl.gz").frames)
+    assert_same(published, read(tmp_path / "run.jsonl.gz").frames)
 
 
 def test_a_default_polynomial_run_records_to_under_a_megabyte(polynomial, tmp_path, monkeypatch):
@@ -120,7 +121,7 @@ def test_a_killed_run_leaves_every_frame_readable(tiny, tmp_path, name):
     (a gzip file lacks its end, which read() says, but holds every frame)."""
     recorder, published = record.Recorder(tmp_path / name), []
     Engine(tiny).run(recorder.around(published.append))
-    recording = record.read(tmp_path / name)
+    recording = read(tmp_path / name)
     recorder.close()
     assert_same(published, recording.frames)
     assert ("compressed data cut short" in recording.stopped) == name.endswith(".gz")
@@ -135,12 +136,12 @@ def test_a_file_cut_short_replays_what_is_whole_and_says_where(tiny, tmp_path):
     published = record_run(path, small(tiny, epochs=12), pace=80.0)
     lines = path.read_bytes().splitlines(keepends=True)
     cut(path, sum(map(len, lines[:-1])) + len(lines[-1]) // 2)  # half of the last line
-    recording = record.read(path)
+    recording = read(path)
     assert recording.stopped == f"line {len(lines)}: cut short"
     assert_same(published[:-1], recording.frames)
 
     path.write_bytes(b"".join(lines[:-1]) + b'{"t": 9, "step": \x00}\n')  # corrupt, not cut
-    recording = record.read(path)
+    recording = read(path)
     assert recording.stopped.startswith(f"line {len(lines)}: ")
     assert "cut short" not in recording.stopped
     assert len(recording.frames) == len(published) - 1
@@ -148,7 +149,7 @@ def test_a_file_cut_short_replays_what_is_whole_and_says_where(tiny, tmp_path):
     assert len(lines) >= 4
     lines[2] = b"not json\n"  # a corrupt line in the middle: what follows builds on it
     path.write_bytes(b"".join(lines))
-    recording = record.read(path)
+    recording = read(path)
     assert recording.stopped.startswith("line 3: ")
     assert_same(published[:1], recording.frames)
 
@@ -157,7 +158,7 @@ def test_a_compressed_file_cut_short_replays_its_whole_part(tiny, tmp_path):
     path = tmp_path / "run.jsonl.gz"
     published = record_run(path, tiny, pace=None)
     cut(path, path.stat().st_size - 40)  # the gzip trailer and the last flushed lines
-    recording = record.read(path)
+    recording = read(path)
     assert recording.stopped.startswith("after line ")
     assert "compressed data cut short" in recording.stopped
     assert 0 < len(recording.frames) < len(published)
@@ -178,7 +179,7 @@ def test_another_format_or_a_newer_version_is_one_line(tmp_path, content, key, s
     path = tmp_path / "x.jsonl"
     path.write_text(content)
     with pytest.raises(ConfigError) as caught:
-        record.read(path)
+        read(path)
     message = str(caught.value)
     assert "\n" not in message and message.startswith(f"{path}: {key}")
     assert says in message
@@ -225,7 +226,7 @@ def test_run_at_a_pace_records_a_replay_that_takes_as_long(tmp_path, capsys):
     path = tmp_path / "paced.jsonl"
     argv = ["run", "--epochs", "10", "--pace", "40", "--record", str(path), "--device", "cpu"]
     assert cli.main(argv) == 0
-    frames = record.read(path).frames
+    frames = read(path).frames
     assert frames[-1].snapshot.state is State.FINISHED and frames[-1].snapshot.step == 20
     assert frames[-1].t >= 0.45  # 20 epochs at 40 a second: half a second at the least
     assert len(frames) >= 3
@@ -244,10 +245,10 @@ def test_a_comparison_reads_back_as_published_run_by_run(tiny, tmp_path):
     header = json.loads(path.read_text().splitlines()[0])
     assert (header["version"], "config" in header) == (2, False)
     assert [c["method"]["name"] for c in header["configs"]] == ["naive", "ewc"]
-    frames = record.read(path).frames
+    frames = read(path).frames
     assert all(isinstance(frame.snapshot, Comparison) for frame in frames)
     for i, name in enumerate(("naive", "ewc")):
-        runs = [record.Frame(f.t, f.snapshot.runs[i]) for f in frames]
+        runs = [Frame(f.t, f.snapshot.runs[i]) for f in frames]
         assert_same([c.runs[i] for c in published], runs)
         assert runs[-1].snapshot.scene.config.method.name == name
     for sent, got in zip(published, frames, strict=True):
@@ -260,7 +261,7 @@ def test_a_comparison_reads_back_as_published_run_by_run(tiny, tmp_path):
 
 def test_several_seeds_record_their_range_exactly(tiny, tmp_path):
     published = record_run(tmp_path / "seeds.jsonl", small(tiny, epochs=6), seeds=[0, 1, 2])
-    frames = record.read(tmp_path / "seeds.jsonl").frames
+    frames = read(tmp_path / "seeds.jsonl").frames
     assert_same(published, frames)
     for snap, frame in zip(published, frames, strict=True):
         for sent, got in zip(snap.loss_band, frame.snapshot.loss_band, strict=True):
@@ -275,6 +276,6 @@ def test_a_recorder_clock_times_the_frames_and_a_new_engine_is_a_new_scene(tiny,
     with record.Recorder(path, clock=lambda: next(ticks) / 4) as recorder:
         for _ in range(2):
             Engine(small(tiny, epochs=4)).run(recorder)
-    frames = record.read(path).frames
+    frames = read(path).frames
     assert [f.t for f in frames] == [i / 4 for i in range(len(frames))]
     assert sorted({f.snapshot.run for f in frames}) == [0, 1]

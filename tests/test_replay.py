@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 
 from cftui import catalog, record
 from cftui.engine import Engine
-from cftui.recording import MAX_GAP_S, timeline
+from cftui.recording import MAX_GAP_S, Frame, Recording, read, timeline
 from cftui.snapshot import Command, State
 from cftui.tui.replay import FRAME_GAP_S, Player, ReplayApp, Seek, task_starts
 
@@ -32,9 +32,9 @@ def recorded(tmp_path_factory):
     return path
 
 
-def spaced(recording: record.Recording, seconds: float) -> record.Recording:
+def spaced(recording: Recording, seconds: float) -> Recording:
     """The same frames, ``seconds`` apart: timings a test can count on."""
-    frames = [record.Frame(i * seconds, f.snapshot) for i, f in enumerate(recording.frames)]
+    frames = [Frame(i * seconds, f.snapshot) for i, f in enumerate(recording.frames)]
     return dataclasses.replace(recording, frames=frames)
 
 
@@ -55,7 +55,7 @@ def settle(player: Player, condition) -> None:
 
 @pytest.mark.parametrize(("spacing", "speed"), [(0.15, 1.0), (0.3, 2.0)])
 def test_every_frame_is_played_in_order_at_the_recorded_timing(recorded, spacing, speed):
-    recording = spaced(record.read(recorded), spacing)
+    recording = spaced(read(recorded), spacing)
     player, shown = Player(recording, speed=speed), []
     started = time.monotonic()
     last = player.run(lambda snap: shown.append((time.monotonic() - started, snap)), True)
@@ -67,7 +67,7 @@ def test_every_frame_is_played_in_order_at_the_recorded_timing(recorded, spacing
 
 
 def test_a_fast_replay_draws_at_most_10_frames_a_second_and_ends_on_the_last(recorded):
-    recording = spaced(record.read(recorded), 0.15)
+    recording = spaced(read(recorded), 0.15)
     shown = []
     player = Player(recording, speed=64.0)
     started = time.monotonic()
@@ -78,7 +78,7 @@ def test_a_fast_replay_draws_at_most_10_frames_a_second_and_ends_on_the_last(rec
 
 
 def test_a_long_wait_in_the_recording_plays_as_max_gap(recorded):
-    recording = spaced(record.read(recorded), 0.5)
+    recording = spaced(read(recorded), 0.5)
     frames = recording.frames
     frames[3:] = [dataclasses.replace(f, t=f.t + 100.0) for f in frames[3:]]
     times = timeline(recording.frames)
@@ -87,7 +87,7 @@ def test_a_long_wait_in_the_recording_plays_as_max_gap(recorded):
 
 
 def test_commands_step_seek_restart_and_resume(recorded):
-    recording = spaced(record.read(recorded), 0.25)  # a second is four frames
+    recording = spaced(read(recorded), 0.25)  # a second is four frames
     frames, starts = recording.frames, task_starts(recording)
     assert starts[0] == 0 and frames[starts[1]].snapshot.task == 1 == len(starts) - 1
     assert starts[1] > 2
@@ -134,7 +134,7 @@ async def until(pilot, condition, timeout: float = WAIT_S):
 
 
 def test_the_app_replays_with_seek_keys_and_says_it_is_a_replay(recorded):
-    recording = record.read(recorded)
+    recording = read(recorded)
     frames, times, starts = recording.frames, timeline(recording.frames), task_starts(recording)
     a_second_on = int(np.searchsorted(times, times[0] + 1.0, side="right")) - 1
     assert a_second_on > 1  # a second holds several frames
@@ -175,7 +175,7 @@ def test_the_app_replays_with_seek_keys_and_says_it_is_a_replay(recorded):
 def test_a_cut_recording_says_where_it_stopped(recorded, tmp_path):
     cut = tmp_path / "cut.jsonl"
     cut.write_bytes(recorded.read_bytes()[:-20])
-    recording = record.read(cut)
+    recording = read(cut)
     n_lines = len(recorded.read_bytes().splitlines())
 
     async def main():
@@ -201,10 +201,11 @@ class NoTorch:  # as on a laptop without torch: any import of it fails, and is n
 
 sys.meta_path.insert(0, NoTorch())
 import cftui.replay_command
-from cftui import catalog, record
+from cftui import catalog
+from cftui.recording import read
 from cftui.tui.replay import ReplayApp
 
-recording = record.read(sys.argv[1])
+recording = read(sys.argv[1])
 
 async def main():
     app = ReplayApp(recording, speed=64.0)
@@ -222,7 +223,7 @@ print(NoTorch.tried, sorted(m for m in sys.modules if m.split(".")[0] == "torch"
 
 
 def test_replay_runs_to_the_last_frame_where_torch_cannot_be_imported(recorded):
-    last = record.read(recorded).frames[-1].snapshot
+    last = read(recorded).frames[-1].snapshot
     done = subprocess.run(
         [sys.executable, "-c", WITHOUT_TORCH, str(recorded)],
         capture_output=True,
@@ -245,7 +246,7 @@ def test_a_side_by_side_recording_replays_in_the_side_by_side_view(tmp_path):
         config = small(catalog.resolve("polynomial"), epochs=6)
         Engine(config).run(recorder)
         Lockstep(config, ["naive", "ewc"]).run(recorder)
-    recording = record.read(path)
+    recording = read(path)
     last = recording.frames[-1].snapshot
 
     async def main():
