@@ -23,7 +23,7 @@ import torch
 from rich.console import Console
 from rich.table import Table
 
-from cftui.engine import Engine
+from cftui.train.engine import Engine
 
 from tui_bench import (
     LONG,

@@ -27,10 +27,10 @@ from rich.console import Console
 from rich.table import Table
 from torch import nn
 
-from cftui import catalog, model
-from cftui.config import Config
-from cftui.engine import Engine
-from cftui.tasks import make_tasks
+from cftui.train import catalog, model
+from cftui.train.config import Config
+from cftui.train.engine import Engine
+from cftui.train.tasks import make_tasks
 
 CASES = {
     "polynomial, full batch (the article)": ("polynomial", 0, 100),

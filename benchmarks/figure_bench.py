@@ -26,12 +26,13 @@ from matplotlib.animation import PillowWriter
 from rich.console import Console
 from rich.table import Table
 
-from cftui import catalog, record
-from cftui import engine as engine_module
-from cftui.engine import Engine
 from cftui.figures import animate, static
-from cftui.pacing import default_pace
-from cftui.recording import Recording, read
+from cftui.live.pacing import default_pace
+from cftui.results import record
+from cftui.results.recording import Recording, read
+from cftui.train import catalog
+from cftui.train import engine as engine_module
+from cftui.train.engine import Engine
 
 SPEEDUP = 10
 STOCK_FRAMES = 30  # frames drawn with the stock writer (it is slow): its cost per frame

@@ -15,8 +15,8 @@ import argparse
 import numpy as np
 import torch
 
-from cftui import catalog
-from cftui.engine import Engine
+from cftui.train import catalog
+from cftui.train.engine import Engine
 
 REFERENCE = {  # hypercl's own medians over its seeds 0-20, and its README's single run
     "hypercl, medians over seeds 0-20": (0.0007, 0.0036, 0.0020),

@@ -17,8 +17,8 @@ import torch
 from rich.console import Console
 from rich.table import Table
 
-from cftui import catalog
-from cftui.engine import Engine
+from cftui.train import catalog
+from cftui.train.engine import Engine
 
 
 def steps_per_s(preset: str, method: str) -> tuple[float, int]:

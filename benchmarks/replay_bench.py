@@ -22,11 +22,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from cftui import catalog, record
-from cftui import engine as engine_module
-from cftui.engine import Engine
-from cftui.pacing import default_pace
-from cftui.recording import Recording, read
+from cftui.live.pacing import default_pace
+from cftui.results import record
+from cftui.results.recording import Recording, read
+from cftui.train import catalog
+from cftui.train import engine as engine_module
+from cftui.train.engine import Engine
 from cftui.tui.replay import ReplayApp
 
 SIZE = (120, 40)

@@ -22,9 +22,10 @@ import torch
 from rich.console import Console
 from rich.table import Table
 
-from cftui import catalog, compare, methods
-from cftui.config import Config
-from cftui.engine import Engine
+from cftui.train import catalog, methods
+from cftui.train.config import Config
+from cftui.train.engine import Engine
+from cftui.train.trials import run_all
 
 CASES = {  # label: (points per task, batch size)
     "article: full batch, 100 points": (100, 0),
@@ -88,7 +89,7 @@ def compare_wall(epochs: int, device: torch.device) -> dict:
     times = {}
     for count in (1, 16):
         started = time.perf_counter()
-        compare.run_all(config, methods.names(), range(count), device)
+        run_all(config, methods.names(), range(count), device)
         times[count] = time.perf_counter() - started
     return {"seeds_1_s": times[1], "seeds_16_s": times[16], "ratio": times[16] / times[1]}
 

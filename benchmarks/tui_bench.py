@@ -31,8 +31,8 @@ import torch
 from rich.console import Console
 from rich.table import Table
 
-from cftui import catalog
-from cftui.config import Config
+from cftui.train import catalog
+from cftui.train.config import Config
 
 from engine_vs_bare import bare_loop, measure  # this folder is on sys.path as a script
 

@@ -4,7 +4,7 @@ Every kind of bad input ends the same way: one line on stderr per problem, namin
 or flag and the key (a broken preset lists all of its problems at once), and exit code 2.
 A diverged run exits 1. Nothing prints a traceback.
 
-torch loads only where training starts (cftui.headless, or the TUI's worker), so
+torch loads only where training starts (cftui.commands.run, or the TUI's worker), so
 `--help`, `presets` and `methods` answer at once and the TUI shows its first frame early.
 """
 
@@ -22,9 +22,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from cftui import catalog, devices, methods, record, results, validation
-from cftui.config import Config, ConfigError
-from cftui.pacing import default_pace
+from cftui.live.pacing import default_pace
+from cftui.results import record
+from cftui.results.atomic import WriteError
+from cftui.train import catalog, devices, methods, validation
+from cftui.train.config import Config, ConfigError
 
 EXIT_BAD_INPUT = 2
 MAX_SEEDS = 4096  # seeds trained at once: 4096 article MLPs hold about 1.5 GB of weights,
@@ -33,11 +35,11 @@ SEEDS_HELP = "train seeds SEED..SEED+N-1 at once, as one batched model (default 
 # Subcommands that live in their own modules: each has add_parser(commands, parents), which
 # registers it with a handler(args) -> exit code; importing one loads neither torch nor Textual.
 COMMAND_MODULES = (
-    "cftui.replay_command",
-    "cftui.tour_command",
-    "cftui.serve",
-    "cftui.sweep.command",
-    "cftui.figure_command",
+    "cftui.commands.replay",
+    "cftui.commands.tour",
+    "cftui.commands.serve",
+    "cftui.commands.sweep",
+    "cftui.commands.figure",
 )
 
 
@@ -202,12 +204,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if handler := getattr(args, "handler", None):
             return handler(args)
         if args.command in ("run", "compare"):
-            from cftui import headless  # loads torch
+            from cftui.commands import run as headless  # loads torch
 
             train = headless.run if args.command == "run" else headless.compare_methods
             return train(args, load_config(args)[0])
         return {"presets": list_presets, "methods": list_methods}.get(args.command, run_tui)(args)
-    except (ConfigError, results.WriteError) as err:
+    except (ConfigError, WriteError) as err:
         for line in str(err).splitlines():
             print(f"cftui: error: {line}", file=sys.stderr)
         return EXIT_BAD_INPUT

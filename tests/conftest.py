@@ -5,8 +5,8 @@ import dataclasses
 import pytest
 import torch
 
-from cftui import catalog
-from cftui.config import Config
+from cftui.train import catalog
+from cftui.train.config import Config
 
 
 def small(config: Config, epochs: int = 20, width: int = 16, **data) -> Config:

@@ -8,12 +8,12 @@ import pytest
 import torch
 from test_engine import start, wait_for
 
-from cftui import methods
-from cftui.engine import Engine
-from cftui.methods.hnet import HyperMLP
-from cftui.methods.packnet import FREE
-from cftui.seed_data import SeedData
-from cftui.snapshot import Command, State
+from cftui.train import methods
+from cftui.train.engine import Engine
+from cftui.train.methods.hnet import HyperMLP
+from cftui.train.methods.packnet import FREE
+from cftui.train.seed_data import SeedData
+from cftui.train.snapshot import Command, State
 
 from conftest import small
 

@@ -4,7 +4,10 @@ import sys
 
 import pytest
 
-from cftui import cli, methods, results
+from cftui import cli
+from cftui.commands import run as run_command
+from cftui.results.atomic import WriteError, write_json
+from cftui.train import methods
 
 
 def run_json(tmp_path, *flags):
@@ -61,9 +64,9 @@ def test_unwritable_json_path_is_bad_input(tmp_path, capsys):
 
 def test_a_write_error_is_one_line_and_exit_2(monkeypatch, capsys):
     def refuse(path):
-        raise results.WriteError(path, "read-only")
+        raise WriteError(path, "read-only")
 
-    monkeypatch.setattr(results, "check_writable", refuse)
+    monkeypatch.setattr(run_command, "check_writable", refuse)
     assert cli.main(["run", "--json", "out.json"]) == 2
     assert capsys.readouterr().err == "cftui: error: out.json: cannot write: read-only\n"
 
@@ -71,15 +74,15 @@ def test_a_write_error_is_one_line_and_exit_2(monkeypatch, capsys):
 def test_a_failed_write_leaves_no_partial_file(tmp_path):
     """The rename fails (the target is a folder): a clear error, and no temp file left."""
     (tmp_path / "r.json").mkdir()
-    with pytest.raises(results.WriteError, match=r"r.json: cannot write: Is a directory"):
-        results.write_json(tmp_path / "r.json", {"a": 1})
+    with pytest.raises(WriteError, match=r"r.json: cannot write: Is a directory"):
+        write_json(tmp_path / "r.json", {"a": 1})
     assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
 
 
 def test_write_replaces_the_whole_file(tmp_path):
     target = tmp_path / "r.json"
     target.write_text("old")
-    results.write_json(target, {"a": [1, 2]})
+    write_json(target, {"a": [1, 2]})
     assert json.loads(target.read_text()) == {"a": [1, 2]}
 
 

@@ -5,8 +5,8 @@ import dataclasses
 import pytest
 from rich.console import Console
 
-from cftui import compare, report
-from cftui.compare import Outcome, Stats
+from cftui.results import report
+from cftui.results.summary import Outcome, Stats, summarize
 
 
 def outcome(method, seed, task1, last=0.01, state="finished"):
@@ -31,7 +31,7 @@ def test_wins_count_the_seeds_where_task_1_ends_lower_than_naive_on_the_same_see
         outcome("ewc", 0, 0.5), outcome("ewc", 1, 0.3), outcome("ewc", 2, 0.1),
         outcome("l2", 0, float("nan"), state="diverged"), outcome("l2", 1, 0.1),
     ]  # fmt: skip
-    summary = compare.summarize(outcomes)
+    summary = summarize(outcomes)
     assert (summary["ewc"]["wins"], summary["ewc"]["versus"]) == (2, 3)  # seed 1: 0.3 > 0.2
     assert summary["ewc"]["final"][0].median == 0.3
     assert (summary["l2"]["wins"], summary["l2"]["versus"], summary["l2"]["failed"]) == (1, 1, 1)
@@ -48,13 +48,13 @@ def test_the_comparison_table_fits_80_columns_without_cutting_a_number(tiny, n_t
         for m in ("naive", "online_ewc", "replay") for seed in range(5)
     ]  # fmt: skip
     console = Console(width=80, record=True)
-    console.print(report.comparison_table(compare.summarize(outcomes), config, n_seeds=5))
+    console.print(report.comparison_table(summarize(outcomes), config, n_seeds=5))
     text = console.export_text()
     assert max(len(line) for line in text.splitlines()) <= 80
     assert "…" not in text and "online_ewc" in text and "0/5" in text
     assert "0.0123" in text and "0.012–0.012" in text  # the median, its range below
     wide = Console(width=130, record=True)
-    wide.print(report.comparison_table(compare.summarize(outcomes), config, 5, wide=True))
+    wide.print(report.comparison_table(summarize(outcomes), config, 5, wide=True))
     wide_text = wide.export_text()
     assert "mean ± std" in wide_text and "0.012 ± 0" in wide_text
     assert "BWT" in wide_text and "BWT" not in text  # at 80 columns forgetting alone
@@ -64,7 +64,7 @@ def test_a_comparison_that_mixes_scenarios_says_so(tiny):
     def table_text(names):
         outcomes = [Outcome(m, 0, [[0.1, 1.0], [0.5, 0.1]], 1.0, "finished") for m in names]
         console = Console(width=80, record=True)
-        console.print(report.comparison_table(compare.summarize(outcomes), tiny, n_seeds=1))
+        console.print(report.comparison_table(summarize(outcomes), tiny, n_seeds=1))
         return console.export_text()
 
     mixed = table_text(["naive", "ewc", "packnet", "hnet"])
@@ -81,6 +81,6 @@ def test_a_comparison_that_mixes_scenarios_says_so(tiny):
 
 def test_one_task_has_no_forgetting_to_report():
     outcomes = [Outcome("naive", s, [[0.5]], 1.0, "finished") for s in range(3)]
-    row = compare.summarize(outcomes)["naive"]
+    row = summarize(outcomes)["naive"]
     assert row["forgetting"].seeds == 0 and row["bwt"].seeds == 0  # undefined, not 0
     assert row["final"][0].median == 0.5

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from textual.widgets import SelectionList
 
-from cftui import metrics
-from cftui.recording import read
-from cftui.snapshot import Comparison, Snapshot, State
+from cftui.results.recording import read
+from cftui.train import metrics
+from cftui.train.snapshot import Comparison, Snapshot, State
 from cftui.tui.app import SnapshotReady
 from cftui.tui.compare_picker import ComparePicker
 from cftui.tui.compare_view import CompareView, MethodPanel, summary_table
@@ -158,7 +158,7 @@ def test_l_switches_every_chart_and_the_shared_axes_follow(tiny):
 def test_the_summary_table_scores_forgetting_and_bwt_as_they_stand(tiny, step):
     """While task 2 trains, the losses now stand in for task 2's row; at the end it is the
     loss matrix's own numbers (metrics.forgetting, metrics.backward_transfer)."""
-    from cftui.lockstep import Lockstep
+    from cftui.live.lockstep import Lockstep
 
     snap = Lockstep(tiny, ["naive", "ewc"]).run()
     run = snap.runs[0]
@@ -207,7 +207,7 @@ def test_i_side_by_side_asks_which_method_and_s_e_name_every_method(tiny, tmp_pa
 
 
 def test_while_recording_c_compares_and_the_recording_holds_both_views(tiny, tmp_path):
-    from cftui import record
+    from cftui.results import record
 
     async def script(app, pilot):
         await until(pilot, lambda s: s.state is State.TASK_DONE)
@@ -230,7 +230,7 @@ def test_while_recording_c_compares_and_the_recording_holds_both_views(tiny, tmp
     ("mse", "naive", "said"), [(0.25, 1.0, "-75%"), (2.0, 1.0, "+100%"), (1.001, 1.0, "±0%")]
 )
 def test_against_naive_is_a_change_in_percent_and_no_sign_when_equal(mse, naive, said):
-    from cftui.report import versus
+    from cftui.results.report import versus
 
     assert versus(mse, naive).plain == said
 

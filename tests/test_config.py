@@ -6,8 +6,9 @@ import tomllib
 
 import pytest
 
-from cftui import catalog, cli
-from cftui.config import ConfigError, from_dict, load
+from cftui import cli
+from cftui.train import catalog
+from cftui.train.config import ConfigError, from_dict, load
 from cftui.tui import app
 
 SECTIONS = {

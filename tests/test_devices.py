@@ -7,9 +7,10 @@ from types import SimpleNamespace
 import pytest
 import torch
 
-from cftui import cli, devices, methods
-from cftui.config import ConfigError
-from cftui.engine import Engine
+from cftui import cli
+from cftui.train import devices, methods
+from cftui.train.config import ConfigError
+from cftui.train.engine import Engine
 
 from conftest import small
 

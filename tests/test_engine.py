@@ -7,12 +7,12 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from cftui import model
-from cftui.engine import PUBLISH_HZ, Engine
-from cftui.pacing import Pace
-from cftui.seed_data import stacked
-from cftui.snapshot import Command, State
-from cftui.tasks import make_tasks
+from cftui.live.pacing import Pace
+from cftui.train import model
+from cftui.train.engine import PUBLISH_HZ, Engine
+from cftui.train.seed_data import stacked
+from cftui.train.snapshot import Command, State
+from cftui.train.tasks import make_tasks
 
 
 def start(engine: Engine) -> threading.Thread:

@@ -13,9 +13,9 @@ import pytest
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 
-from cftui import explain, methods, tasks
-from cftui.config import DataConfig
-from cftui.snapshot import State
+from cftui.train import explain, methods, tasks
+from cftui.train.config import DataConfig
+from cftui.train.snapshot import State
 from cftui.tui import app as app_module
 from cftui.tui.app import CftuiApp
 from cftui.tui.explain import ExplainScreen
@@ -116,7 +116,7 @@ def test_measured_json_is_what_method_tables_builds_from_the_kept_files():
 
 @pytest.mark.parametrize("preset", sorted(p.stem for p in KEPT.glob("*.json")))
 def test_the_pane_shows_the_measured_numbers_of_the_current_preset(preset):
-    from cftui import catalog
+    from cftui.train import catalog
 
     config = catalog.resolve(preset)
     entry = explain.measured()[preset]

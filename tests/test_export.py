@@ -1,4 +1,4 @@
-"""CSV export (cftui.export): the files hold the snapshot's own numbers, are written whole,
+"""CSV export (cftui.results.export): the files hold the snapshot's own numbers, are written whole,
 and the app's "e" says where they went."""
 
 import csv
@@ -7,9 +7,11 @@ import io
 import numpy as np
 import pytest
 
-from cftui import catalog, export, results
-from cftui.engine import Engine
-from cftui.snapshot import Comparison, State
+from cftui.results import export
+from cftui.results.atomic import WriteError
+from cftui.train import catalog
+from cftui.train.engine import Engine
+from cftui.train.snapshot import Comparison, State
 
 from conftest import small
 
@@ -48,7 +50,7 @@ def test_run_csv_writes_both_files_whole_and_names_the_second(finished, tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["losses-matrix.csv", "losses.csv"]
     assert out.read_text() == export.history_csv(finished)
     assert (tmp_path / "losses-matrix.csv").read_text() == export.matrix_csv(finished)
-    with pytest.raises(results.WriteError) as caught:
+    with pytest.raises(WriteError) as caught:
         export.write_csv(tmp_path / "missing" / "x.csv", finished)
     assert str(caught.value).startswith(f"{tmp_path / 'missing' / 'x.csv'}: cannot write")
 

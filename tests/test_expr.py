@@ -3,7 +3,7 @@ import re
 import numpy as np
 import pytest
 
-from cftui import expr
+from cftui.train import expr
 
 
 @pytest.mark.parametrize(

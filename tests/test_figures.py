@@ -11,9 +11,11 @@ import pytest
 from matplotlib.colors import to_hex
 from PIL import Image
 
-from cftui import cli, figure_command, record
+from cftui import cli
+from cftui.commands import figure as figure_command
 from cftui.figures import animate, static, style
-from cftui.recording import read
+from cftui.results import record
+from cftui.results.recording import read
 from cftui.tui.widgets import TASK_COLORS
 
 RUN = ["--epochs", "8", "--device", "cpu"]  # the article's model, 8 epochs a task: 16 steps
@@ -203,7 +205,7 @@ def test_without_matplotlib_figure_is_one_line_naming_the_extra(made):
 
 
 def test_drive_publishes_the_same_frames_on_every_run(tiny):
-    from cftui.engine import Engine
+    from cftui.train.engine import Engine
 
     runs = []
     for _ in range(2):
@@ -216,7 +218,7 @@ def test_drive_publishes_the_same_frames_on_every_run(tiny):
 
 
 def test_several_seeds_shade_each_tasks_range_between_its_lowest_and_highest(tiny, tmp_path):
-    from cftui.engine import Engine
+    from cftui.train.engine import Engine
 
     with record.Recorder(tmp_path / "seeds.jsonl") as recorder:
         Engine(tiny, seeds=[0, 1, 2]).run(recorder)
@@ -233,8 +235,8 @@ def test_several_seeds_shade_each_tasks_range_between_its_lowest_and_highest(tin
 
 
 def test_side_by_side_the_panels_share_their_axes_and_the_summary_is_the_metrics(tiny, tmp_path):
-    from cftui import metrics
-    from cftui.lockstep import Lockstep
+    from cftui.live.lockstep import Lockstep
+    from cftui.train import metrics
 
     with record.Recorder(tmp_path / "compare.jsonl") as recorder:
         Lockstep(tiny, ["naive", "ewc", "replay"]).run(recorder)

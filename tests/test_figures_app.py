@@ -9,9 +9,9 @@ from test_sweep_cli import exit_code, fabricate
 
 from cftui import figures
 from cftui.figures import trade_off
-from cftui.snapshot import State
 from cftui.sweep import show
 from cftui.sweep.store import Store
+from cftui.train.snapshot import State
 
 from test_tui import drive, until
 

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from cftui import catalog
-from cftui.engine import Engine
-from cftui.lockstep import Lockstep
-from cftui.snapshot import Command, State
+from cftui.live.lockstep import Lockstep
+from cftui.train import catalog
+from cftui.train.engine import Engine
+from cftui.train.snapshot import Command, State
 
 from conftest import small
 

@@ -12,13 +12,13 @@ import pytest
 import torch
 from torch import nn
 
-from cftui import methods, model
-from cftui.engine import Engine
-from cftui.methods.agem import project
-from cftui.methods.ewc import empirical_fisher
-from cftui.methods.replay import Reservoir
-from cftui.model import seed_losses
-from cftui.seed_data import SeedData
+from cftui.train import methods, model
+from cftui.train.engine import Engine
+from cftui.train.methods.agem import project
+from cftui.train.methods.ewc import empirical_fisher
+from cftui.train.methods.replay import Reservoir
+from cftui.train.model import seed_losses
+from cftui.train.seed_data import SeedData
 
 from conftest import small
 

@@ -1,6 +1,6 @@
 import pytest
 
-from cftui import metrics
+from cftui.train import metrics
 
 # After task 1: task 1 at 0.01. After task 2: task 1 at 0.5 (forgotten), task 2 at 0.02.
 # After task 3: task 1 at 0.3, task 2 at 0.4, task 3 at 0.03.

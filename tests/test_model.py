@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from cftui import model, validation
+from cftui.train import model, validation
 
 CPU = torch.device("cpu")
 

@@ -11,8 +11,9 @@ engine is deterministic, so this test trains just that seed, each method's run a
 import pytest
 import torch
 
-from cftui import catalog, compare
-from cftui.config import load
+from cftui.train import catalog
+from cftui.train.config import load
+from cftui.train.trials import run_all
 
 # The ✓ methods of benchmarks/methods/<preset>.json (verdicts() in benchmarks/method_tables.py).
 WORKS = {
@@ -43,7 +44,7 @@ GROWTH = 30  # naive's task-1 test MSE after the last task, at least this many t
 def test_the_default_seed_shows_forgetting_and_each_fix(name):
     config = load(catalog.shipped_dir() / f"{name}.toml")  # not a user's preset of that name
     seed = config.data.seed
-    outcomes = compare.run_all(config, ["naive", *WORKS[name]], [seed], torch.device("cpu"))
+    outcomes = run_all(config, ["naive", *WORKS[name]], [seed], torch.device("cpu"))
     assert all(o.complete for o in outcomes), [o.failure for o in outcomes if o.failure]
     naive = outcomes[0].loss_matrix
     growth = naive[-1][0] / naive[0][0]

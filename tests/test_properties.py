@@ -11,8 +11,8 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cftui import expr
-from cftui.config import ConfigError, from_dict, load
+from cftui.train import expr
+from cftui.train.config import ConfigError, from_dict, load
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -1,4 +1,4 @@
-"""Recording a run (cftui.record): what is read back is what was published, within the fit's
+"""Recording a run (cftui.results.record): what is read back is what was published, within the fit's
 rounding; a default run stays small; a cut or foreign file is handled as promised."""
 
 import gzip
@@ -11,12 +11,13 @@ import numpy as np
 import pytest
 from test_engine import wait_for
 
-from cftui import engine as engine_module
-from cftui import record, results
-from cftui.config import ConfigError
-from cftui.engine import Engine
-from cftui.recording import FitScale, Frame, read
-from cftui.snapshot import Command, State
+from cftui.results import record
+from cftui.results.atomic import WriteError
+from cftui.results.recording import FitScale, Frame, read
+from cftui.train import engine as engine_module
+from cftui.train.config import ConfigError
+from cftui.train.engine import Engine
+from cftui.train.snapshot import Command, State
 
 from conftest import small
 
@@ -188,8 +189,8 @@ def test_another_format_or_a_newer_version_is_one_line(tmp_path, content, key, s
 REPLAY_CLI = """
 import sys
 from cftui import cli
-if "cftui.replay_command" not in cli.COMMAND_MODULES:  # until the lead wires it
-    cli.COMMAND_MODULES += ("cftui.replay_command",)
+if "cftui.commands.replay" not in cli.COMMAND_MODULES:  # until the lead wires it
+    cli.COMMAND_MODULES += ("cftui.commands.replay",)
 sys.exit(cli.main(sys.argv[1:]))
 """
 
@@ -212,7 +213,7 @@ def test_cftui_replay_of_a_bad_file_exits_2_with_one_line(tmp_path):
 
 
 def test_a_recorder_that_cannot_write_says_so_in_one_line(tmp_path):
-    with pytest.raises(results.WriteError) as caught:
+    with pytest.raises(WriteError) as caught:
         record.Recorder(tmp_path / "missing" / "run.jsonl")
     assert str(caught.value).startswith(f"{tmp_path / 'missing' / 'run.jsonl'}: cannot write")
     assert "\n" not in str(caught.value)
@@ -234,8 +235,8 @@ def test_run_at_a_pace_records_a_replay_that_takes_as_long(tmp_path, capsys):
 
 def test_a_comparison_reads_back_as_published_run_by_run(tiny, tmp_path):
     """Side by side, each line holds every run's part: each reads back as its own run."""
-    from cftui.lockstep import Lockstep
-    from cftui.snapshot import Comparison
+    from cftui.live.lockstep import Lockstep
+    from cftui.train.snapshot import Comparison
 
     path, published = tmp_path / "compare.jsonl", []
     with record.Recorder(path) as recorder:

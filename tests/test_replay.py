@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 from textual.screen import ModalScreen
 
-from cftui import catalog, record
-from cftui.engine import Engine
-from cftui.recording import MAX_GAP_S, Frame, Recording, read, timeline
-from cftui.snapshot import Command, State
+from cftui.results import record
+from cftui.results.recording import MAX_GAP_S, Frame, Recording, read, timeline
+from cftui.train import catalog
+from cftui.train.engine import Engine
+from cftui.train.snapshot import Command, State
 from cftui.tui.replay import FRAME_GAP_S, Player, ReplayApp, Seek, task_starts
 
 from conftest import small
@@ -200,9 +201,9 @@ class NoTorch:  # as on a laptop without torch: any import of it fails, and is n
             raise ModuleNotFoundError(name)
 
 sys.meta_path.insert(0, NoTorch())
-import cftui.replay_command
-from cftui import catalog
-from cftui.recording import read
+import cftui.commands.replay
+from cftui.train import catalog
+from cftui.results.recording import read
 from cftui.tui.replay import ReplayApp
 
 recording = read(sys.argv[1])
@@ -237,8 +238,8 @@ def test_replay_runs_to_the_last_frame_where_torch_cannot_be_imported(recorded):
 def test_a_side_by_side_recording_replays_in_the_side_by_side_view(tmp_path):
     """One method's run, then several side by side (as `c` does while recording): the
     replay opens on the first, and goes to the side-by-side view with the recording."""
-    from cftui.lockstep import Lockstep
-    from cftui.snapshot import Comparison
+    from cftui.live.lockstep import Lockstep
+    from cftui.train.snapshot import Comparison
     from cftui.tui.compare_view import CompareView
 
     path = tmp_path / "compare.jsonl"

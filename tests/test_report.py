@@ -7,8 +7,10 @@ import statistics
 import pytest
 from rich.console import Console
 
-from cftui import catalog, cli, methods, metrics, report
-from cftui.compare import Stats
+from cftui import cli
+from cftui.results import report
+from cftui.results.summary import Stats
+from cftui.train import catalog, methods, metrics
 
 
 def _stats(value: float) -> Stats:

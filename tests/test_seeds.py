@@ -9,10 +9,13 @@ import pytest
 import torch
 from rich.console import Console
 
-from cftui import cli, compare, methods
-from cftui.engine import Engine
-from cftui.headless import ProgressBars
-from cftui.snapshot import State
+from cftui import cli
+from cftui.commands.run import ProgressBars
+from cftui.results.summary import summarize
+from cftui.train import methods
+from cftui.train.engine import Engine
+from cftui.train.snapshot import State
+from cftui.train.trials import seed_outcomes
 
 from conftest import small
 
@@ -44,7 +47,7 @@ def test_a_diverging_seed_does_not_spoil_the_others(tiny):
         engine.now.model.regressor.bias[1] = float("nan")  # seed 1 breaks at its first step
     snap = engine.run()
     assert snap.state is State.FINISHED and "1 of 3 seeds diverged" in snap.message
-    outcomes = compare.seed_outcomes(engine)
+    outcomes = seed_outcomes(engine)
     assert [o.state for o in outcomes] == ["finished", "diverged", "finished"]
     first = int(snap.steps[1])  # the first measurement after the first step
     assert outcomes[1].to_dict()["diverged"] == {
@@ -56,7 +59,7 @@ def test_a_diverging_seed_does_not_spoil_the_others(tiny):
         single = Engine(tiny.with_overrides(seed=SEEDS[s]))
         single.run()
         np.testing.assert_allclose(matrix(engine, s), matrix(single), rtol=1e-4, atol=1e-6)
-    assert compare.summarize(outcomes)["naive"]["failed"] == 1
+    assert summarize(outcomes)["naive"]["failed"] == 1
     # what the snapshot shows is the median over the seeds still training
     expected = np.median([matrix(engine, 0)[-1], matrix(engine, 2)[-1]], axis=0)
     np.testing.assert_allclose(snap.loss_matrix[-1], expected)

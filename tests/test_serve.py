@@ -25,7 +25,8 @@ from contextlib import contextmanager, suppress
 
 import pytest
 
-from cftui import cli, serve
+from cftui import cli
+from cftui.commands import serve
 
 CHROMIUM = shutil.which("chromium")
 HAS_WEB_EXTRA = importlib.util.find_spec("textual_serve") is not None

@@ -8,15 +8,16 @@ fails, as on a machine without torch: any import of it, however indirect, is a t
 import subprocess
 import sys
 
-from cftui import methods
-from cftui.methods.base import Method
+from cftui.train import methods
+from cftui.train.methods.base import Method
 
 WITHOUT_TORCH = """
 import contextlib, io, sys, types
 
 sys.modules["torch"] = None  # `import torch` now raises ImportError
 
-import cftui.catalog, cftui.config, cftui.devices, cftui.expr, cftui.methods, cftui.tasks
+import cftui.train.catalog, cftui.train.config, cftui.train.devices, cftui.train.expr  # noqa: E401
+import cftui.train.methods, cftui.train.tasks  # noqa: E401
 from cftui import cli
 
 # A stand-in for the TUI: what run_tui hands the app is all that is checked.
@@ -33,9 +34,9 @@ with contextlib.redirect_stdout(io.StringIO()):
     with contextlib.suppress(SystemExit):
         cli.main(["--help"])
     assert cli.main(["presets"]) == 0 and cli.main(["methods"]) == 0
-for entry in cftui.catalog.available():
+for entry in cftui.train.catalog.available():
     assert entry.config is not None, entry.error
-    cftui.tasks.make_tasks(entry.config.data)
+    cftui.train.tasks.make_tasks(entry.config.data)
 cli.main([])
 cli.main(["--device", "cpu", "--method", "ewc", "--set", "ewc.lambda=5", "--paused"])
 """

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from cftui import cli, compare
+from cftui import cli
+from cftui.results.summary import Outcome
 from cftui.sweep import backends, driver, spec
 from cftui.sweep.store import Store
-from cftui.validation import ConfigError
+from cftui.train.validation import ConfigError
 
-SWEEP_MODULE = "cftui.sweep.command"
+SWEEP_MODULE = "cftui.commands.sweep"
 TINY_PRESET = """
 name = "tiny"
 [data]
@@ -162,8 +163,8 @@ def test_a_bad_spec_names_the_file_and_the_key(tmp_path, body, problem):
 # -- the store and the driver -------------------------------------------------------------
 
 
-def outcome(seed: int, matrix, state: str = "finished") -> compare.Outcome:
-    return compare.Outcome("ewc", seed, matrix, 0.5, state)
+def outcome(seed: int, matrix, state: str = "finished") -> Outcome:
+    return Outcome("ewc", seed, matrix, 0.5, state)
 
 
 def job_of(tmp_path) -> spec.Job:

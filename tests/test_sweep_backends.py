@@ -7,7 +7,7 @@ import pytest
 from test_sweep import main, rows, write_spec
 
 from cftui.sweep import backends, driver, spec
-from cftui.validation import ConfigError
+from cftui.train.validation import ConfigError
 
 SPEC = "seeds = 2\n[grid.naive]\n[grid.ewc]\nlambda = [100.0, 1e4]\n"
 NUMBERS = ("key", "seed", "state", "loss_matrix", "task1_mse", "last_mse", "forgetting", "bwt")

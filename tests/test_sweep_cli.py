@@ -12,8 +12,8 @@ import pytest
 from processes import alive, children
 from test_sweep import main, rows, start, wait_for_rows, write_spec
 
-from cftui import compare
-from cftui.axes import log_ticks
+from cftui.draw.axes import log_ticks
+from cftui.results.summary import Outcome
 from cftui.sweep import backends, driver, show, spec
 from cftui.sweep.store import COLUMNS, Store
 
@@ -137,7 +137,7 @@ def fabricate(db) -> None:
         runs = tuple(spec.Run(f"{method}{settings}{seed}", seed) for seed in range(3))
         job = spec.Job("tiny", method, dict(settings), {}, runs)
         matrices = [[[0.01, 2.0], [task1[seed], last]] for seed in range(3)]
-        outcomes = [compare.Outcome(method, s, m, 0.1, "finished") for s, m in enumerate(matrices)]
+        outcomes = [Outcome(method, s, m, 0.1, "finished") for s, m in enumerate(matrices)]
         store.write(backends.Result(job, outcomes, host="here"))
     store.close()
 

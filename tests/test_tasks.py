@@ -4,9 +4,9 @@ import itertools
 import numpy as np
 import pytest
 
-from cftui import catalog
-from cftui.config import ConfigError, DataConfig, from_dict
-from cftui.tasks import FAMILIES, make_tasks
+from cftui.train import catalog
+from cftui.train.config import ConfigError, DataConfig, from_dict
+from cftui.train.tasks import FAMILIES, make_tasks
 
 
 def test_polynomial_tasks_follow_their_coefficients(polynomial):

@@ -8,12 +8,15 @@ import sys
 
 import pytest
 
-from cftui import catalog, cli, methods, tour, tour_command
-from cftui.pacing import default_pace
-from cftui.snapshot import Comparison, State
-from cftui.tour import STEPS, Show
+from cftui import cli
+from cftui.commands import tour as tour_command
+from cftui.live.pacing import default_pace
+from cftui.train import catalog, methods
+from cftui.train.snapshot import Comparison, State
+from cftui.tui import tour_steps as tour
 from cftui.tui.compare_view import MethodPanel
 from cftui.tui.tour import TourApp
+from cftui.tui.tour_steps import STEPS, Show
 
 from conftest import small
 from test_tui import screen_text, slowed, until, worker_ended
@@ -98,7 +101,7 @@ def test_back_from_the_first_step_stays_and_a_later_start_works():
 
 
 def test_steps_pressed_before_the_engine_is_built_are_set_up_once_it_is(monkeypatch):
-    slowed(monkeypatch, "cftui.devices", "resolve", 1.0)  # as when torch loads
+    slowed(monkeypatch, "cftui.train.devices", "resolve", 1.0)  # as when torch loads
 
     async def script(app, pilot):
         assert app.snapshot is None  # not built yet: the keys move the tour anyway
@@ -178,7 +181,7 @@ def test_the_command_takes_a_step_number_and_refuses_a_bad_one(capsys):
 
 def test_the_tour_and_explain_modules_load_neither_torch_nor_textual():
     code = (
-        "import sys, cftui.tour_command, cftui.tour, cftui.explain;"
+        "import sys, cftui.commands.tour, cftui.tui.tour_steps, cftui.train.explain;"
         "print(sorted(m for m in ('torch', 'textual') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 import torch
 
-from cftui import catalog, expr
-from cftui.engine import Engine
-from cftui.run_state import Batches
-from cftui.seed_data import draws
-from cftui.tasks import make_tasks
+from cftui.train import catalog, expr
+from cftui.train.engine import Engine
+from cftui.train.run_state import Batches
+from cftui.train.seed_data import draws
+from cftui.train.tasks import make_tasks
 
 from conftest import small
 

@@ -19,11 +19,11 @@ import numpy as np
 import pytest
 from textual.worker import WorkerState
 
-from cftui import catalog
-from cftui.axes import ticks_to
-from cftui.engine import Engine
-from cftui.pacing import default_pace
-from cftui.snapshot import State
+from cftui.draw.axes import ticks_to
+from cftui.live.pacing import default_pace
+from cftui.train import catalog
+from cftui.train.engine import Engine
+from cftui.train.snapshot import State
 from cftui.tui.app import CftuiApp
 from cftui.tui.screens import Help, Picker
 from cftui.tui.widgets import task_mark
@@ -244,8 +244,8 @@ def test_q_while_starting_quits_at_once_and_nothing_trains(tiny, monkeypatch, sl
     quits at once, and the worker, when the slow step returns, sees the quit: after a slow
     resolve it builds no engine, and it runs none."""
     delays = {"resolve": 0.0, "Engine": 0.0, slow: 1.0}
-    resolved = slowed(monkeypatch, "cftui.devices", "resolve", delays["resolve"])
-    engines = slowed(monkeypatch, "cftui.engine", "Engine", delays["Engine"])
+    resolved = slowed(monkeypatch, "cftui.train.devices", "resolve", delays["resolve"])
+    engines = slowed(monkeypatch, "cftui.train.engine", "Engine", delays["Engine"])
 
     async def script(app, pilot):
         for _ in range(250):  # until the worker reaches the device (a loaded machine is slow)
@@ -289,7 +289,7 @@ class Boom(RuntimeError):
 
 
 def test_a_fault_in_training_shows_an_error_and_r_recovers(tiny, monkeypatch):
-    from cftui.methods.naive import Naive
+    from cftui.train.methods.naive import Naive
 
     calls = {"n": 0}
 

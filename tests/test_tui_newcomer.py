@@ -8,9 +8,10 @@ import re
 
 import pytest
 
-from cftui import catalog, cli
-from cftui.record import Recorder
-from cftui.snapshot import State
+from cftui import cli
+from cftui.results.record import Recorder
+from cftui.train import catalog
+from cftui.train.snapshot import State
 from cftui.tui.compare_picker import ComparePicker
 from cftui.tui.compare_view import MethodPanel
 from cftui.tui.files import wrap_at_separators

@@ -10,9 +10,9 @@ import torch
 from textual import events
 from textual.widgets import OptionList
 
-from cftui import catalog
-from cftui import engine as engine_module
-from cftui.snapshot import State
+from cftui.train import catalog
+from cftui.train import engine as engine_module
+from cftui.train.snapshot import State
 from cftui.tui.screens import Picker
 
 from test_tui import drive, quits_within, screen_text, until

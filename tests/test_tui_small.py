@@ -8,8 +8,8 @@ import pytest
 from rich.text import Text
 from textual.widgets import OptionList
 
-from cftui import catalog
-from cftui.snapshot import State
+from cftui.train import catalog
+from cftui.train.snapshot import State
 from cftui.tui.widgets import task_mark
 from cftui.tui.widgets.fit import FitPlot, legend_entries
 from cftui.tui.widgets.loss_chart import LossChart

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cftui.config import ConfigError
+from cftui.train.config import ConfigError
 
 EXTRA = "pip install 'cftui[figures]'"
 
@@ -29,15 +29,15 @@ def save_here(shown: object, stem: str) -> tuple[bool, str]:
     """The app's "g": the figures of what is on screen (a Snapshot or a Comparison) as
     STEM-KIND.png in the current folder, where "s" saves screenshots; whether they were
     saved, and where, or why not (one line), for a notification."""
-    from cftui import results
+    from cftui.results.atomic import WriteError
 
     try:
         require('the "g" key')
         from cftui.figures import static
-        from cftui.snapshot import Comparison
+        from cftui.train.snapshot import Comparison
 
         kinds = static.SIDE_BY_SIDE_KINDS if isinstance(shown, Comparison) else static.KINDS
         static.write(shown, Path(f"{stem}.png"), kinds)
-    except (ConfigError, results.WriteError) as err:
+    except (ConfigError, WriteError) as err:
         return False, f"figures not saved: {err}"
     return True, f"saved {Path.cwd() / stem}-*.png: {', '.join(kinds)}"

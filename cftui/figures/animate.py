@@ -21,12 +21,12 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedFormatter, FixedLocator, NullLocator
 from PIL import Image
 
-from cftui import results
-from cftui.config import ConfigError
 from cftui.figures import panels
 from cftui.figures.style import ink, rc, task_color, task_line
-from cftui.recording import FitScale, Frame, timeline
-from cftui.snapshot import Snapshot
+from cftui.results.atomic import WriteError, check_writable
+from cftui.results.recording import FitScale, Frame, timeline
+from cftui.train.config import ConfigError
+from cftui.train.snapshot import Snapshot
 
 FORMATS = (".gif", ".webp", ".mp4")
 SIZE, DPI = (800, 400), 100  # pixels, when --size is not given; pixels per inch
@@ -183,7 +183,7 @@ def write(
 ) -> int:
     """Animate one run's ``frames`` into ``path``; the number of frames written."""
     check_writer(path)
-    results.check_writable(path)
+    check_writable(path)
     shown = pick(frames, fps)
     with matplotlib.rc_context(rc(style)):
         movie = Animation([frames[i].snapshot for i in shown], style, size, dpi)
@@ -198,5 +198,5 @@ def write(
             os.replace(temp, path)
         except OSError as err:
             temp.unlink(missing_ok=True)
-            raise results.WriteError(path, err.strerror or str(err)) from None
+            raise WriteError(path, err.strerror or str(err)) from None
     return len(shown)

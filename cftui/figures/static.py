@@ -16,11 +16,12 @@ import numpy as np
 from matplotlib.cm import ScalarMappable
 from matplotlib.figure import Figure
 
-from cftui import metrics, results
 from cftui.figures import panels
 from cftui.figures.panels import MATRIX_COLORS
 from cftui.figures.style import SAVING, rc
-from cftui.snapshot import Comparison, Snapshot
+from cftui.results.atomic import write_atomic
+from cftui.train import metrics
+from cftui.train.snapshot import Comparison, Snapshot
 
 KINDS = ("data", "loss", "fit", "matrix")  # what `cftui figure` writes for one run
 SIDE_BY_SIDE_KINDS = (*KINDS, "summary")  # and side by side
@@ -180,7 +181,7 @@ def save(fig: Figure, path: Path) -> Path:
     suffix = path.suffix.lower()
     with matplotlib.rc_context(SAVING):
         fig.savefig(buffer, format=suffix[1:], dpi=fig.dpi, metadata=METADATA[suffix])
-    results.write_atomic(path, buffer.getvalue())
+    write_atomic(path, buffer.getvalue())
     return path
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from cftui.sweep.spec import Job
-from cftui.validation import ConfigError
+from cftui.train.validation import ConfigError
 
 BACKENDS = ("local", "ray")
 ORPHAN_CHECK_S = 1.0  # how often a pool worker checks that its driver is still there
@@ -33,10 +33,10 @@ NODE_LOST_RETRIES = 2  # a Ray job whose worker or node died trains again elsewh
 
 @dataclass(frozen=True)
 class Result:
-    """What a worker sends back for a job: one compare.Outcome per seed, or why it failed."""
+    """What a worker sends back for a job: one Outcome per seed, or why it failed."""
 
     job: Job
-    outcomes: list = field(default_factory=list)  # compare.Outcome, one per seed, in order
+    outcomes: list = field(default_factory=list)  # Outcome, one per seed, in order
     error: str = ""  # set when the job raised: every seed of it failed
     host: str = ""
     started: str = ""
@@ -50,13 +50,14 @@ def train(job: Job) -> Result:
     try:
         import torch
 
-        from cftui import compare, config
-        from cftui.engine import Engine
+        from cftui.train import config
+        from cftui.train.engine import Engine
+        from cftui.train.trials import seed_outcomes
 
         torch.set_num_threads(1)
         engine = Engine(config.from_dict(job.config, job.preset), "cpu", seeds=job.seeds)
         engine.run()
-        outcomes, error = compare.seed_outcomes(engine), ""
+        outcomes, error = seed_outcomes(engine), ""
     except Exception as err:  # reported in the job's rows; the sweep goes on
         outcomes, error = [], f"{type(err).__name__}: {err}"
     seconds = time.perf_counter() - clock

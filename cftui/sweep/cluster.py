@@ -28,7 +28,7 @@ from collections.abc import Iterator
 
 from cftui import __version__
 from cftui.sweep.backends import one_line
-from cftui.validation import ConfigError
+from cftui.train.validation import ConfigError
 
 QUIET = {"log_to_driver": False, "logging_level": "ERROR"}
 REACH_S = 5.0  # how long the head's port may take to accept a connection

@@ -4,7 +4,7 @@ Per preset, one terminal scatter, log-log: memory (task 1's final test MSE, or t
 forgetting) against plasticity (the last task's final test MSE), a point per setting (its
 median over seeds), a series per method, and the Pareto front drawn through the settings
 no other beats on both. Then a table per method. The medians, ranges and wins over naive
-come from cftui.compare.summarize, as in `cftui compare`: each setting is one "method"
+come from cftui.results.summary.summarize, as in `cftui compare`: each setting is one "method"
 there, and naive on the same seed (same data, same weights) is the reference.
 """
 
@@ -22,11 +22,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from cftui import compare, methods, results
-from cftui.axes import log_ticks
-from cftui.compare import Stats
+from cftui.draw.axes import log_ticks
+from cftui.results.atomic import check_writable, write_atomic
+from cftui.results.summary import Outcome, Stats, summarize
 from cftui.sweep.store import COLUMNS, Store
-from cftui.validation import ConfigError
+from cftui.train import methods
+from cftui.train.validation import ConfigError
 
 MARKERS = "ox+*#%@&$="  # one per method, distinct on a plain-text terminal too
 COLORS = ("cyan", "red", "green", "magenta", "yellow", "blue")  # names plotext and rich share
@@ -60,7 +61,7 @@ def points(rows: list[dict], memory: str = "task1") -> list[Point]:
         rows, key=lambda r: (r["method"] != "naive", r["method"], *r["settings"].values())
     )
     outcomes = [
-        compare.Outcome(
+        Outcome(
             label(row["method"], row["settings"]),
             row["seed"],
             row["loss_matrix"] or [],
@@ -71,7 +72,7 @@ def points(rows: list[dict], memory: str = "task1") -> list[Point]:
     ]
     method_of = {label(row["method"], row["settings"]): row["method"] for row in rows}
     found = []
-    for name, summary in compare.summarize(outcomes).items():
+    for name, summary in summarize(outcomes).items():
         final = summary["final"] or [Stats.of([])]
         held = final[0] if memory == "task1" else summary["forgetting"]
         found.append(
@@ -193,7 +194,7 @@ def write_csv(path: Path, rows: list[dict]) -> None:
     for row in rows:
         as_json = {k: json.dumps(row[k]) for k in ("settings", "loss_matrix")}
         writer.writerow({**row, **as_json})
-    results.write_atomic(path, text.getvalue())
+    write_atomic(path, text.getvalue())
 
 
 def show(
@@ -211,7 +212,7 @@ def show(
         figures.require("cftui sweep show --png")
     for path in (csv_path, png):
         if path:
-            results.check_writable(path)  # before the chart, not after it
+            check_writable(path)  # before the chart, not after it
     store = Store(db, create=False)
     try:
         rows, known = store.rows(preset), store.presets()

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cftui import __version__, catalog, methods, validation
-from cftui.config import Config, read_toml
-from cftui.validation import ConfigError, Invalid, Problems
+from cftui import __version__
+from cftui.train import catalog, methods, validation
+from cftui.train.config import Config, read_toml
+from cftui.train.validation import ConfigError, Invalid, Problems
 
 KEYS = {"presets", "seeds", "epochs", "grid"}
 

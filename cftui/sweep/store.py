@@ -14,10 +14,11 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from cftui import __version__, metrics
-from cftui.compare import Outcome, mean_forgetting
+from cftui import __version__
+from cftui.results.summary import Outcome, mean_forgetting
 from cftui.sweep.backends import Result
-from cftui.validation import ConfigError
+from cftui.train import metrics
+from cftui.train.validation import ConfigError
 
 BUSY_TIMEOUT_S = 60.0  # how long a write waits for another sweep's write to the same file
 FAILED = "failed"

@@ -20,8 +20,8 @@ from textual.screen import ModalScreen
 from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState
 
-from cftui.config import Config
-from cftui.snapshot import Command, Comparison, Snapshot
+from cftui.train.config import Config
+from cftui.train.snapshot import Command, Comparison, Snapshot
 from cftui.tui import files
 from cftui.tui.commands import RunProvider, system_commands
 from cftui.tui.compare_view import CompareView
@@ -32,9 +32,9 @@ from cftui.tui.widgets.matrix import LossMatrix
 from cftui.tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
-    from cftui.engine import Engine
-    from cftui.lockstep import Lockstep
-    from cftui.record import Recorder
+    from cftui.live.lockstep import Lockstep
+    from cftui.results.record import Recorder
+    from cftui.train.engine import Engine
 
 MIN_SIZE = (50, 15)  # columns, rows: below this the panels give way to a notice
 
@@ -159,9 +159,9 @@ class CftuiApp(Keys, App[None]):
         quitting while torch loaded."""
         import torch
 
-        from cftui import devices
-        from cftui.engine import Engine
-        from cftui.lockstep import Lockstep
+        from cftui.live.lockstep import Lockstep
+        from cftui.train import devices
+        from cftui.train.engine import Engine
 
         device = devices.resolve(self.device)
         if device.type == "cpu":

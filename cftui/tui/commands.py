@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from textual.app import App, SystemCommand
 from textual.command import Hit, Hits, Provider
 
-from cftui import catalog, methods
+from cftui.train import catalog, methods
 
 if TYPE_CHECKING:
     from textual.screen import Screen

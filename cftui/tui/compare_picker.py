@@ -16,7 +16,7 @@ from textual.strip import Strip
 from textual.widgets import Label, SelectionList
 from textual.widgets.selection_list import Selection
 
-from cftui import methods
+from cftui.train import methods
 from cftui.tui.screens import head
 
 FEWEST, MOST = 2, 6  # methods side by side: fewer is the single view; more do not fit

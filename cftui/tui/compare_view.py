@@ -20,9 +20,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 
-from cftui import metrics
-from cftui.report import versus
-from cftui.snapshot import Comparison, Snapshot, State
+from cftui.results.report import versus
+from cftui.train import metrics
+from cftui.train.snapshot import Comparison, Snapshot, State
 from cftui.tui.widgets.changed_rows import ChangedRows
 from cftui.tui.widgets.fit import FitPlot, legend_entries, legend_lines, shown_ghosts
 from cftui.tui.widgets.loss_chart import LossChart, curve_legend, shared_limits

@@ -1,7 +1,7 @@
 """The explain pane: why the current method does what it does, and how the data are made.
 
 Two tabs, the method and the data family, each a scrolling Markdown text written by
-cftui.explain (the words from explain.toml, the numbers from measured.json). `i` or tab
+cftui.train.explain (the words from explain.toml, the numbers from measured.json). `i` or tab
 switches, esc closes. It is opened with `i` from the app, and from the method picker for the
 highlighted method.
 """
@@ -14,8 +14,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown, TabbedContent, TabPane
 
-from cftui import explain
-from cftui.config import Config
+from cftui.train import explain
+from cftui.train.config import Config
 from cftui.tui.screens import head
 
 TABS = ("method", "family")  # the ids of the two tabs, in order

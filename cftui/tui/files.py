@@ -1,6 +1,6 @@
 """What the app writes, and how it says so: a screenshot where "s" (or the palette's
 Screenshot) was asked for, in the working directory, and a training fault's traceback in the
-temp folder, each written atomically (cftui.results.write_atomic): a full disk leaves no half
+temp folder, each written atomically (cftui.results.atomic.write_atomic): a full disk leaves no half
 file. A message naming a path breaks it at a separator, never mid-word; a recording's path
 and size are said when the app quits.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rich.filesize import decimal
 
-from cftui import results
+from cftui.results.atomic import WriteError, write_atomic
 
 
 def save_screenshot(svg: str, stem: str) -> tuple[bool, str]:
@@ -23,8 +23,8 @@ def save_screenshot(svg: str, stem: str) -> tuple[bool, str]:
     cannot write elsewhere): whether it was saved, and where, or why not."""
     path = Path(f"{stem}.svg")
     try:
-        results.write_atomic(path, svg)
-    except results.WriteError as err:
+        write_atomic(path, svg)
+    except WriteError as err:
         return False, f"screenshot not saved: {err}"
     return True, f"saved {path.resolve()}"
 
@@ -33,8 +33,8 @@ def save_traceback(error: BaseException) -> str:
     """Save the traceback; " (traceback in PATH)", or "" when it could not be written."""
     log = Path(tempfile.gettempdir()) / f"cftui-error-{time.strftime('%Y%m%d-%H%M%S')}.log"
     try:
-        results.write_atomic(log, "".join(traceback.format_exception(error)))
-    except results.WriteError:
+        write_atomic(log, "".join(traceback.format_exception(error)))
+    except WriteError:
         return ""
     return f" (traceback in {log})"
 

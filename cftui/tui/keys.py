@@ -10,10 +10,12 @@ import time
 
 from textual import work
 
-from cftui import catalog, export, figures, methods
-from cftui.config import Config
-from cftui.pacing import bounded_pace, default_pace
-from cftui.snapshot import Command
+from cftui import figures
+from cftui.live.pacing import bounded_pace, default_pace
+from cftui.results import export
+from cftui.train import catalog, methods
+from cftui.train.config import Config
+from cftui.train.snapshot import Command
 from cftui.tui import files
 from cftui.tui.compare_picker import ComparePicker
 from cftui.tui.compare_view import CompareView

@@ -1,4 +1,4 @@
-"""Replay: a recording (cftui.record) played in the live app, with no torch.
+"""Replay: a recording (cftui.results.record) played in the live app, with no torch.
 
 A Player stands where the engine stands: it takes the same commands through one queue and
 publishes the recorded snapshots at their recorded timing, so the same widgets draw them at
@@ -21,10 +21,10 @@ from textual.app import App
 from textual.binding import Binding
 from textual.widgets import ContentSwitcher
 
-from cftui.inbox import Inbox
-from cftui.recording import Recording, timeline
-from cftui.replay_command import SPEED_RANGE
-from cftui.snapshot import Command, Comparison, Snapshot, State
+from cftui.commands.replay import SPEED_RANGE
+from cftui.live.inbox import Inbox
+from cftui.results.recording import Recording, timeline
+from cftui.train.snapshot import Command, Comparison, Snapshot, State
 from cftui.tui.app import CftuiApp
 
 FRAME_GAP_S = 0.1  # at most 10 frames a second are drawn, however fast the replay

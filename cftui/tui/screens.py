@@ -20,8 +20,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Markdown, OptionList
 from textual.widgets.option_list import Option
 
-from cftui import catalog, methods
-from cftui.config import Config
+from cftui.train import catalog, methods
+from cftui.train.config import Config
 
 
 class Picker(ModalScreen[str | None]):

@@ -18,13 +18,13 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from cftui import catalog, explain
-from cftui.config import Config
-from cftui.pacing import default_pace
-from cftui.snapshot import Command, Comparison, Snapshot, State
-from cftui.tour import STEPS, Show, Step
+from cftui.live.pacing import default_pace
+from cftui.train import catalog, explain
+from cftui.train.config import Config
+from cftui.train.snapshot import Command, Comparison, Snapshot, State
 from cftui.tui.app import CftuiApp
 from cftui.tui.compare_view import CompareView
+from cftui.tui.tour_steps import STEPS, Show, Step
 
 
 class TourApp(CftuiApp):

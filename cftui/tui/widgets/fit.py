@@ -14,9 +14,9 @@ import numpy as np
 from rich.text import Text
 from textual.widget import Widget
 
-from cftui.axes import ticks_within
-from cftui.braille import Canvas
-from cftui.snapshot import Snapshot
+from cftui.draw.axes import ticks_within
+from cftui.draw.braille import Canvas
+from cftui.train.snapshot import Snapshot
 from cftui.tui.widgets import task_color, task_mark
 from cftui.tui.widgets.changed_rows import ChangedRows
 

@@ -21,8 +21,8 @@ from collections.abc import Sequence
 import numpy as np
 from textual_plotext import PlotextPlot
 
-from cftui.axes import log_ticks, ticks_to
-from cftui.snapshot import Snapshot
+from cftui.draw.axes import log_ticks, ticks_to
+from cftui.train.snapshot import Snapshot
 from cftui.tui.widgets import task_color, task_mark
 from cftui.tui.widgets.changed_rows import ChangedRows
 

@@ -11,8 +11,8 @@ from rich import box
 from rich.text import Text
 from textual.widgets import Static
 
-from cftui.report import loss_matrix_table
-from cftui.snapshot import Snapshot
+from cftui.results.report import loss_matrix_table
+from cftui.train.snapshot import Snapshot
 
 
 class LossMatrix(Static):

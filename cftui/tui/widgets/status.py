@@ -12,9 +12,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
-from cftui import methods
-from cftui.config import Config
-from cftui.snapshot import Comparison, Snapshot, State
+from cftui.train import methods
+from cftui.train.config import Config
+from cftui.train.snapshot import Comparison, Snapshot, State
 from cftui.tui.widgets.changed_rows import ChangedRows
 
 STATE_STYLES = {

@@ -1,0 +1,212 @@
+"""`cftui figure`: the article's figures and its training animation as files, from a
+recording (`--record`'s JSONL, raw or .gz; no torch needed) or from a run it trains
+headless first (the flags of `cftui run`, or `--compare A,B,...` for several side by side).
+
+A run trained here is measured about MEASURES_PER_TASK times a task and keeps
+FRAMES_PER_TASK frames a task, each FRAME_S apart on its recording's clock (the app's
+default: a task in 10 s, 5 frames a second), so its animation is the one the app would
+have recorded. Bad flags, files and missing extras are one line and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+FRAMES_PER_TASK = 50  # frames kept a task: the app's 5 a second over a task of 10 s
+FRAME_S = 0.2  # seconds between two of them on the recording's clock
+MEASURES_PER_TASK = 100  # test measurements a task (unless the preset sets eval_every)
+SIZE_RANGE = (64, 8000)  # pixels a side that --size accepts
+DPI_RANGE = (30, 600)
+FPS_RANGE = (1, 60)
+KINDS = ("data", "loss", "fit", "matrix", "summary")  # summary: side by side only
+
+
+def _choice_list(text: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(k.strip() for k in text.split(",") if k.strip()))
+    unknown = [k for k in chosen if k not in KINDS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"unknown figure {', '.join(unknown) or '(none)'}; choose from {', '.join(KINDS)}"
+        )
+    return chosen
+
+
+def _bounded(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be within {low}..{high}, got {text}")
+        return value
+
+    return parse
+
+
+def _size(text: str) -> tuple[int, int]:
+    width, x, height = text.lower().partition("x")
+    if not x:
+        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT in pixels, e.g. 1200x700")
+    side = _bounded(*SIZE_RANGE)
+    return side(width), side(height)
+
+
+def _path_of(formats: tuple[str, ...]) -> Callable[[str], Path]:
+    def parse(text: str) -> Path:
+        path = Path(text).expanduser()
+        if path.suffix.lower() not in formats:
+            raise argparse.ArgumentTypeError(f"{text!r}: name a {', '.join(formats)} file")
+        return path
+
+    return parse
+
+
+def add_parser(commands: argparse._SubParsersAction, parents: dict) -> argparse.ArgumentParser:
+    from cftui.cli import SEEDS_HELP, _compared, _seed_count
+
+    figure = commands.add_parser(
+        "figure",
+        parents=[parents["common"], parents["method"]],
+        help="the article's figures (PNG, SVG, PDF) and a GIF, from a recording or a run",
+        description="Write the figures data, loss, fit and matrix (side by side: also "
+        "summary) as OUT-KIND.EXT, from a recording (no torch) or from a run trained now.",
+    )
+    figure.add_argument("file", nargs="?", type=Path, metavar="RECORDING", help="--record's file")
+    figure.add_argument(
+        "-o",
+        "--out",
+        type=_path_of((".png", ".svg", ".pdf")),
+        metavar="OUT.png|.svg|.pdf",
+        help="writes OUT-data.png, OUT-loss.png, ... (default: the recording's name, or "
+        "cftui-PRESET-METHOD-TIME, as PNG in the current folder)",
+    )
+    figure.add_argument("--only", type=_choice_list, metavar="KIND,...", help=", ".join(KINDS))
+    figure.add_argument("--size", type=_size, metavar="WxH", help="pixels (default: per figure)")
+    figure.add_argument("--dpi", type=_bounded(*DPI_RANGE), help="pixels per inch (default 150)")
+    figure.add_argument(
+        "--style", choices=("light", "dark"), default="light", help="light (paper) or dark"
+    )
+    figure.add_argument(
+        "--gif",
+        type=_path_of((".gif", ".webp", ".mp4")),
+        metavar="OUT.gif|.webp|.mp4",
+        help="the training animation (one method's run); .mp4 needs ffmpeg",
+    )
+    figure.add_argument(
+        "--fps", type=_bounded(*FPS_RANGE), default=10, help="animation frames a second (10)"
+    )
+    figure.add_argument("--compare", type=_compared, metavar="A,B,...", help="train side by side")
+    figure.add_argument("--seeds", type=_seed_count, default=1, help=SEEDS_HELP)
+    figure.add_argument("--record", type=Path, metavar="FILE", help="also keep the run's recording")
+    figure.set_defaults(handler=main)
+    return figure
+
+
+def main(args: argparse.Namespace) -> int:
+    """Check every output before any training, get the frames, then draw."""
+    from cftui import figures
+    from cftui.results.atomic import check_writable
+    from cftui.train.config import ConfigError
+    from cftui.train.snapshot import Comparison
+
+    figures.require()
+    from cftui.figures import animate, static
+
+    for path in (args.out, args.gif, args.record):
+        if path:
+            check_writable(path)
+    if args.gif:
+        animate.check_writer(args.gif)
+        if args.compare:
+            raise ConfigError("--gif", "", "animates one method's run, not runs side by side")
+    frames, stem = _recorded(args) if args.file else _train(args)
+    shown = frames[-1].snapshot
+    side_by_side = isinstance(shown, Comparison)
+    kinds = args.only or (static.SIDE_BY_SIDE_KINDS if side_by_side else static.KINDS)
+    if "summary" in kinds and not side_by_side:
+        raise ConfigError("--only", "summary", "is the table of runs side by side (--compare)")
+    if args.gif and side_by_side:
+        raise ConfigError("--gif", "", "animates one method's run, not runs side by side")
+    out = args.out or Path(f"{stem}.png")
+    for path in static.write(shown, out, kinds, args.style, args.size, args.dpi or static.DPI):
+        print(f"wrote {path}")
+    if args.gif:
+        size, dpi = args.size or animate.SIZE, args.dpi or animate.DPI
+        count = animate.write(frames, args.gif, args.fps, args.style, size, dpi)
+        print(f"wrote {args.gif} ({count} frames at {args.fps} a second)")
+    return 0
+
+
+def _recorded(args: argparse.Namespace) -> tuple[list, str]:
+    """The recording's last scene (one per run and rerun), and its name without suffixes."""
+    from cftui.results import recording
+    from cftui.train.config import ConfigError
+
+    trained_flags = ("preset", "method", "seed", "epochs", "lr", "settings", "device")
+    given = [f"--{name}" for name in trained_flags if hasattr(args, name)]
+    given += [f"--{name}" for name in ("compare", "record") if getattr(args, name)]
+    if given or args.seeds != 1:
+        raise ConfigError(" ".join(given or ["--seeds"]), "", "trains a run: not with RECORDING")
+    read = recording.read(args.file)
+    if read.stopped:
+        print(f"cftui: {args.file}: drawing up to {read.stopped}", file=sys.stderr)
+    last = read.frames[-1].snapshot.run
+    frames = [frame for frame in read.frames if frame.snapshot.run == last]
+    return frames, args.file.name.split(".")[0]
+
+
+def _train(args: argparse.Namespace) -> tuple[list, str]:
+    """Train headless (loads torch), keeping the frames (and the recording, with --record)."""
+    from cftui import cli
+    from cftui.live.lockstep import Lockstep
+    from cftui.results import export, record, recording
+    from cftui.train import devices
+    from cftui.train.engine import Engine
+    from cftui.train.run_state import steps_per_epoch
+    from cftui.train.tasks import make_tasks
+
+    config = cli.load_config(args)[0]
+    if config.train.eval_every == 0:
+        n = len(make_tasks(config.data)[0].x_train)
+        per_epoch = steps_per_epoch(n, config.train.batch_size)
+        every = max(1, config.train.epochs * per_epoch // MEASURES_PER_TASK)
+        config = dataclasses.replace(
+            config, train=dataclasses.replace(config.train, eval_every=every)
+        )
+    device = devices.resolve(getattr(args, "device", "auto"))
+    first = config.data.seed
+    seeds = range(first, first + args.seeds) if args.seeds > 1 else None
+    frames: list = []
+    clock = lambda: len(frames) * FRAME_S  # noqa: E731
+    with contextlib.ExitStack() as stack:
+        publish = lambda snap: frames.append(recording.Frame(clock(), snap))  # noqa: E731
+        if args.record:
+            publish = stack.enter_context(record.Recorder(args.record, clock)).around(publish)
+        if args.compare:
+            Lockstep(config, args.compare, device, seeds=seeds).run(publish)
+        else:
+            every = max(1, config.train.epochs // FRAMES_PER_TASK)
+            drive(Engine(config, device, seeds=seeds), publish, every)
+    return frames, export.file_stem(config, args.compare or ())
+
+
+def drive(engine, publish: Callable, every: int) -> None:
+    """Train ``engine`` to its end, publishing at every change of state and every
+    ``every`` epochs: the same frames on every run of the same config."""
+    engine.emit()
+    shown = None
+    while True:
+        if engine.snapshot is not shown:
+            shown = engine.snapshot
+            publish(shown)
+        if engine.now.stopped:
+            return
+        engine.step()
+        if engine.now.batches.epoch_done and engine.now.epoch % every == 0:
+            engine.emit()

@@ -1,0 +1,140 @@
+"""`cftui run` and `cftui compare`: training with no UI, then tables (and JSON) of results.
+
+Several seeds train at once as one stacked model (engine seeds), so `--seeds 16` costs far
+less than sixteen runs. One seed prints the loss matrix as it is; several print the median
+over seeds with the range beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from cftui.results import export, record, report
+from cftui.results.atomic import check_writable, write_json
+from cftui.results.summary import comparison_result, run_result, summarize
+from cftui.train import devices, methods
+from cftui.train.config import Config
+from cftui.train.engine import Engine
+from cftui.train.snapshot import Snapshot, State
+from cftui.train.trials import run_all, seed_outcomes
+
+EXIT_DIVERGED = 1
+
+
+def prepare(args: argparse.Namespace, config: Config) -> tuple[torch.device, range]:
+    """The device and seeds the flags ask for; output paths are checked before training."""
+    device = devices.resolve(getattr(args, "device", "auto"))
+    for path in (args.json, getattr(args, "csv", None)):
+        if path:
+            check_writable(path)
+    return device, range(config.data.seed, config.data.seed + args.seeds)
+
+
+def run(args: argparse.Namespace, config: Config) -> int:
+    """Train one method on every task; exit 1 when every seed diverged."""
+    device, seeds = prepare(args, config)
+    engine = Engine(config, device, seeds=seeds, pace=getattr(args, "pace", None))
+    console = Console()
+    with contextlib.ExitStack() as stack:
+        publish = stack.enter_context(ProgressBars(console, engine))
+        if args.record:
+            publish = stack.enter_context(record.Recorder(args.record)).around(publish)
+        snapshot = engine.run(publish)
+    which = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}–{seeds[-1]} at once"
+    scenario = methods.info(config.method.name).scenario
+    method = f"{config.method.name} ({scenario})" if scenario else config.method.name
+    console.print(
+        f"[bold]{config.name}[/] · {method} · {which} · {device} · "
+        f"{snapshot.step} steps in {engine.train_seconds:.1f} s"
+    )
+    trained = sum(failure is None for failure in engine.now.failures) or len(seeds)
+    title = "test MSE" if len(seeds) == 1 else f"test MSE, median over {trained} seeds"
+    if trained < len(seeds):
+        title += f" (of {len(seeds)}: the others diverged)"
+    console.print(report.loss_matrix_table(snapshot.loss_matrix, len(engine.tasks), title))
+    if len(seeds) == 1:
+        data = run_result(engine)
+    else:
+        console.print(report.OF_MEDIANS, style="dim")
+        outcomes = seed_outcomes(engine)
+        summary = summarize(outcomes)
+        console.print(report.fitted_comparison_table(summary, config, len(seeds), console.width))
+        data = comparison_result(config, device, seeds, outcomes, summary)
+    if args.json:
+        write(console, args.json, data)
+    if args.csv:
+        for path in export.write_csv(args.csv, snapshot):
+            console.print(f"wrote {path}")
+    if any(engine.now.failures):
+        print(f"cftui: diverged: {snapshot.message}", file=sys.stderr)
+    return EXIT_DIVERGED if snapshot.state is State.DIVERGED else 0
+
+
+def compare_methods(args: argparse.Namespace, config: Config) -> int:
+    device, seeds = prepare(args, config)
+    console = Console()
+    with console.status("") as status:
+        outcomes = run_all(
+            config,
+            args.methods,
+            seeds,
+            device,
+            lambda method: status.update(f"{method}: {len(seeds)} seed(s) at once"),
+        )
+    summary = summarize(outcomes)
+    console.print(report.fitted_comparison_table(summary, config, len(seeds), console.width))
+    if args.json:
+        write(console, args.json, comparison_result(config, device, seeds, outcomes, summary))
+    return 0
+
+
+def write(console: Console, path: Path, data: object) -> None:
+    write_json(path, data)
+    console.print(f"wrote {path}")
+
+
+class ProgressBars:
+    """A rich progress bar per task on a terminal; nothing when the output is piped.
+    A finished task's bar shows its loss at the end of the task (the loss matrix's
+    diagonal), not the last one measured during it."""
+
+    def __init__(self, console: Console, engine: Engine) -> None:
+        self.epochs = engine.config.train.epochs
+        self.bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("epochs · test MSE {task.fields[loss]}"),
+            TimeElapsedColumn(),
+            console=console,
+            disable=not console.is_terminal,
+        )
+        self.ids = [
+            self.bar.add_task(f"task {k + 1}", total=self.epochs, loss="-", start=False)
+            for k in range(len(engine.tasks))
+        ]
+
+    def __enter__(self) -> Callable[[Snapshot], None]:
+        self.bar.start()
+        return self.publish
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.stop()
+
+    def publish(self, snap: Snapshot) -> None:
+        for k, row in enumerate(snap.loss_matrix):
+            self.bar.start_task(self.ids[k])
+            self.bar.update(self.ids[k], completed=self.epochs, loss=f"{row[k]:.4g}")
+        if len(snap.loss_matrix) <= snap.task:  # the task in training
+            bar = self.ids[snap.task]
+            self.bar.start_task(bar)
+            loss = f"{snap.test_losses[-1][snap.task]:.4g}" if len(snap.steps) else "-"
+            self.bar.update(bar, completed=snap.epoch, loss=loss)

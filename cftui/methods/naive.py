@@ -1,7 +1,0 @@
-"""Plain fine-tuning: train each task in turn and nothing else. It forgets; that is the point."""
-
-from cftui.methods.base import Method
-
-
-class Naive(Method):
-    name = "naive"

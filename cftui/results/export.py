@@ -1,0 +1,90 @@
+"""A run's numbers as CSV, for a spreadsheet or a paper's plot: the loss history and the
+loss matrix.
+
+The history has a row per measurement: the step, the task in training at that step (1-based;
+a measurement taken at a task's last step belongs to that task), and every task's test MSE.
+The matrix has a row per finished task: the test MSE on every task after training it.
+Numbers are written in full (Python's shortest exact form), nan as "nan". With several
+seeds, a snapshot holds their median, and so does the CSV. Files are written atomically.
+Imports no torch.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from cftui.results.atomic import WriteError, write_atomic
+from cftui.train.config import Config
+from cftui.train.snapshot import Comparison, Snapshot
+
+
+def _csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _task_columns(snap: Snapshot) -> list[str]:
+    return [f"test_mse_task_{j + 1}" for j in range(len(snap.scene.tasks))]
+
+
+def history_csv(snap: Snapshot) -> str:
+    """step, task, test_mse_task_1, ...: one row per measurement, oldest first."""
+    tasks = np.searchsorted(np.asarray(snap.boundaries, dtype=np.int64), snap.steps) + 1
+    rows = [
+        [int(step), int(task), *losses.tolist()]
+        for step, task, losses in zip(snap.steps, tasks, snap.test_losses, strict=True)
+    ]
+    return _csv(["step", "task", *_task_columns(snap)], rows)
+
+
+def matrix_csv(snap: Snapshot) -> str:
+    """after_task, test_mse_task_1, ...: row i is every task's test MSE after task i."""
+    rows = [[i + 1, *row] for i, row in enumerate(snap.loss_matrix)]
+    return _csv(["after_task", *_task_columns(snap)], rows)
+
+
+def matrix_path(out: Path) -> Path:
+    """The loss matrix's file beside the history's: run.csv -> run-matrix.csv."""
+    return out.with_name(f"{out.stem}-matrix{out.suffix or '.csv'}")
+
+
+def write_csv(out: Path, snap: Snapshot) -> tuple[Path, Path]:
+    """``cftui run --csv OUT``: the history to OUT, the loss matrix to OUT-matrix.csv
+    (matrix_path); WriteError (one line naming the path) when either cannot be written."""
+    write_atomic(out, history_csv(snap))
+    write_atomic(matrix_path(out), matrix_csv(snap))
+    return out, matrix_path(out)
+
+
+def file_stem(config: Config, methods: Sequence[str] = ()) -> str:
+    """cftui-PRESET-METHOD-TIMESTAMP (METHODS joined by '-' side by side), safe as a file
+    name: the preset's name is text from a file, and anything but letters, digits, '.', '_'
+    and '-' in it becomes '_'."""
+    shown = "-".join(methods) or config.method.name
+    stem = re.sub(r"[^\w.-]", "_", f"cftui-{config.name}-{shown}")
+    return f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+
+
+def save_here(snap: Snapshot | Comparison) -> tuple[bool, str]:
+    """The app's "e": every run's history and matrix CSVs in the current folder; whether
+    they were saved, and "saved PATH, PATH" or why not, for a notification."""
+    saved = []
+    for run in snap.runs if isinstance(snap, Comparison) else (snap,):
+        try:
+            saved += write_csv(Path(f"{file_stem(run.scene.config)}.csv"), run)
+        except WriteError as err:
+            return False, f"CSV not saved: {err}"
+    if len(saved) == 2:
+        return True, "saved " + ", ".join(str(path.resolve()) for path in saved)
+    names = ", ".join(path.name for path in saved[::2])
+    return True, f"saved {len(saved)} files in {Path.cwd()}: {names} and their -matrix.csv"

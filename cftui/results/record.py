@@ -1,0 +1,156 @@
+"""Recording a run as it trains, for `cftui replay` and `cftui figure` (cftui.results.recording
+holds the format and reads it back).
+
+Each published snapshot becomes one line holding only what changed since the line before
+it, with the wall-clock offset of the frame for replay timing; a new run, a reset or a new
+view (one method or several side by side) begins a scene with a header line. The file is
+written as the run goes, a line at a time and flushed (not atomically, by design): a killed
+run leaves a valid prefix, which read() replays, saying where it stopped. A name ending in
+.gz is gzip-compressed, flushed at each line too. Imports no torch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from cftui import __version__
+from cftui.results.atomic import WriteError
+from cftui.results.recording import FORMAT, FitScale, floats, open_text, task_to_dict
+from cftui.train.snapshot import Comparison, Snapshot
+
+Published = Snapshot | Comparison
+
+
+class _Changes:
+    """The fields of ``now`` that differ from the last call's."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, Any] = {}
+
+    def __call__(self, now: dict[str, Any]) -> dict[str, Any]:
+        changed = {key: value for key, value in now.items() if self._last.get(key, ...) != value}
+        self._last = now
+        return changed
+
+
+class _Track:
+    """One run's part of each line: its counters, and what is new since its last part."""
+
+    def __init__(self, scale: FitScale) -> None:
+        self.scale = scale
+        self.written = dict.fromkeys(("losses", "ghosts", "boundaries", "matrix"), 0)
+        self.fit: list | None = None
+        self.changes = _Changes()
+
+    def part(self, snap: Snapshot) -> dict[str, Any]:
+        line: dict[str, Any] = {"step": snap.step, "task": snap.task, "epoch": snap.epoch}
+        now = {"state": str(snap.state), "pace": snap.pace, "auto_advance": snap.auto_advance}
+        line |= self.changes(now | {"message": snap.message})
+        done = self.written["losses"]
+        new = {
+            "losses": [
+                [int(step), *floats(row)]
+                for step, row in zip(snap.steps[done:], snap.test_losses[done:], strict=True)
+            ],
+            "ghosts": [self.scale.encode(g) for g in snap.ghosts[self.written["ghosts"] :]],
+            "boundaries": list(snap.boundaries[self.written["boundaries"] :]),
+            "matrix": [floats(row) for row in snap.loss_matrix[self.written["matrix"] :]],
+        }
+        if snap.loss_band is not None and new["losses"]:
+            low, high = (edge[done:] for edge in snap.loss_band)
+            line["band"] = [floats([*lo, *hi]) for lo, hi in zip(low, high, strict=True)]
+        for key, items in new.items():
+            if items:
+                line[key] = items
+                self.written[key] += len(items)
+        fit = self.scale.encode(snap.fit)
+        if fit != self.fit:
+            line["fit"] = self.fit = fit
+        return line
+
+
+class Recorder:
+    """``recorder(snapshot)`` appends the snapshot (or a Comparison of several) to the file;
+    ``recorder.around(publish)`` records, then publishes. Thread-safe; snapshots after
+    close() are ignored. ``clock``: seconds since the recording began (default: the wall
+    clock), what a replay and an animation time their frames by."""
+
+    def __init__(self, path: Path | str, clock: Callable[[], float] | None = None) -> None:
+        self.path = Path(path).expanduser()
+        try:
+            self._file: IO[str] | None = open_text(self.path, "w")
+        except OSError as err:
+            raise WriteError(self.path, err.strerror or str(err)) from None
+        self._lock = threading.Lock()
+        started = time.monotonic()
+        self._clock = clock or (lambda: time.monotonic() - started)
+        self._scenes: tuple = ()
+        self._count = -1  # scenes begun
+
+    def around(self, publish: Callable[[Published], None]) -> Callable[[Published], None]:
+        def record_then_publish(snapshot: Published) -> None:
+            self(snapshot)
+            publish(snapshot)
+
+        return record_then_publish
+
+    def __call__(self, snap: Published) -> None:
+        with self._lock:
+            if self._file is None:
+                return
+            runs = snap.runs if isinstance(snap, Comparison) else (snap,)
+            scenes = tuple(run.scene for run in runs)
+            if len(scenes) != len(self._scenes) or any(
+                new is not old for new, old in zip(scenes, self._scenes, strict=False)
+            ):
+                self._begin_scene(snap, runs)
+            line: dict[str, Any] = {"t": round(self._clock(), 3)}
+            parts = [track.part(run) for track, run in zip(self._tracks, runs, strict=True)]
+            if isinstance(snap, Comparison):
+                now = {"state": str(snap.state), "pace": snap.pace}
+                line |= self._changes(now | {"auto_advance": snap.auto_advance})
+                line["runs"] = parts
+            else:
+                line |= parts[0]
+            self._write(line)
+
+    def _begin_scene(self, snap: Published, runs: tuple[Snapshot, ...]) -> None:
+        """A header: a new run, a reset or a new view. Its run number counts the scenes, so
+        a replay sees a new one even where a new engine counts from 0 again."""
+        scene = runs[0].scene
+        self._scenes, self._count = tuple(run.scene for run in runs), self._count + 1
+        scale = FitScale.of(scene.tasks)
+        self._tracks, self._changes = [_Track(scale) for _ in runs], _Changes()
+        side_by_side = isinstance(snap, Comparison)
+        header = dict(format=FORMAT, version=2 if side_by_side else 1, cftui=__version__)
+        header["run"] = self._count
+        configs = [run.scene.config.to_dict() for run in runs]
+        header |= dict(configs=configs) if side_by_side else dict(config=configs[0])
+        header |= dict(device=scene.device, grid=floats(scene.grid))
+        header |= dict(fit_scale=dataclasses.asdict(scale))
+        self._write(header | dict(tasks=[task_to_dict(task) for task in scene.tasks]))
+
+    def _write(self, line: dict[str, Any]) -> None:
+        try:
+            self._file.write(json.dumps(line, separators=(",", ":")) + "\n")
+            self._file.flush()
+        except OSError as err:
+            raise WriteError(self.path, err.strerror or str(err)) from None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+
+    def __enter__(self) -> Recorder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,69 @@
+"""The one interface every continual-learning method implements.
+
+The engine calls these hooks and knows nothing else about a method, so adding a method is
+one file plus one record in the registry, which holds its summary and settings. Every hook
+has a do-nothing default: plain fine-tuning (``naive``) overrides none of them.
+
+A run trains S seeds at once (model.MLP): every parameter has a leading seed dimension and
+every batch is ``[S, N, 1]``. A method keeps its math per seed: elementwise state (Fisher,
+Omega, anchors) is per seed by its shape; what draws at random draws from each seed's own
+stream (seed_data.draws); what sums over parameters (A-GEM's dot products) sums per seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import torch
+from torch import nn
+
+from cftui.train import methods, model
+
+if TYPE_CHECKING:
+    from cftui.train.config import ModelConfig
+    from cftui.train.seed_data import SeedData
+
+
+class Method:
+    """Hooks around training; ``self.params`` is the registry's defaults updated by ``params``."""
+
+    name: ClassVar[str]  # the registry key: methods.info(name) holds the summary and defaults
+
+    def __init__(self, params: Mapping[str, Any], seeds: Sequence[int]) -> None:
+        self.params = {**methods.info(self.name).defaults, **params}
+        self.seeds = tuple(seeds)
+
+    @property
+    def task_aware(self) -> bool:
+        """Whether the engine tells the model which task it is on: ``model(x, task)``."""
+        return methods.info(self.name).task_aware
+
+    def build_model(self, config: ModelConfig, n_tasks: int, device: torch.device) -> nn.Module:
+        """The network this method trains: by default the article's MLP, one per seed. An
+        architectural method builds its own (a head per task, masks, a hypernetwork)."""
+        return model.build(config.layers, config.activation, self.seeds, device)
+
+    def training_set(self, data: SeedData, k: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """The points an epoch of task ``k`` iterates over: by default task k's own."""
+        return data.train(k)
+
+    def before_task(self, model: nn.Module, data: SeedData, k: int) -> None:
+        """Called once before the first step of task ``k``."""
+
+    def batch(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Compose the batch the loss is computed on (replay mixes in old points)."""
+        return x, y
+
+    def penalty(self, model: nn.Module, x: torch.Tensor) -> torch.Tensor | None:
+        """A term added to the summed loss (EWC, SI, ...): a sum of per-seed terms, or None."""
+        return None
+
+    def after_backward(self, model: nn.Module) -> None:
+        """Change the gradients before the optimizer step (A-GEM)."""
+
+    def after_step(self, model: nn.Module) -> None:
+        """Called after each optimizer step (SI's path integral)."""
+
+    def after_task(self, model: nn.Module, data: SeedData, k: int) -> None:
+        """Called once when task ``k`` ends (anchors, Fisher, buffers)."""

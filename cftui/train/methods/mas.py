@@ -1,0 +1,24 @@
+"""MAS (Aljundi et al. 2018): importance = mean over the task's inputs of |d f(x)^2 / d theta|.
+
+Unsupervised: it asks how sensitive the output is to each weight, not the loss. Importances
+add up over tasks; the anchor is the weights after the latest task.
+"""
+
+from cftui.train.methods.quadratic import QuadraticPenalty, detached, per_sample_gradients
+
+
+def squared_output(output, _target):
+    return output.pow(2).sum()
+
+
+class MAS(QuadraticPenalty):
+    name = "mas"
+
+    def after_task(self, model, data, k):
+        x, y = data.train(k)
+        grads = per_sample_gradients(model, squared_output, x, y)
+        importance = [g.abs().mean(0) for g in grads]
+        if self.terms:
+            old, _ = self.terms[0]
+            importance = [a + b for a, b in zip(old, importance, strict=True)]
+        self.terms = [(importance, detached(model))]
