@@ -23,7 +23,7 @@ import torch
 from rich.console import Console
 from rich.table import Table
 
-from cftui.train.engine import Engine
+from cftui.train.trainer import Trainer
 
 from tui_bench import (
     LONG,
@@ -41,14 +41,16 @@ FLAG = ",".join(METHODS)
 
 
 def engines_alone(seconds: float) -> float:
-    """Steps per second of the three methods' engines run one after another, for about
-    ``seconds`` in all (an engine stops itself after its share)."""
+    """Steps per second of the three methods' trainers run one after another, for about
+    ``seconds`` in all (each for its share)."""
     steps, started = 0, time.perf_counter()
     for name in METHODS:
-        engine = Engine(article_config(LONG).with_overrides(method=name))
+        trainer = Trainer(article_config(LONG).with_overrides(method=name))
         due = time.perf_counter() + seconds / len(METHODS)
-        engine.run(lambda snap, e=engine, d=due: time.perf_counter() > d and e.stop())
-        steps += engine.now.step
+        for _ in trainer.loop:
+            if time.perf_counter() > due:
+                break
+        steps += trainer.now.step
     return steps / (time.perf_counter() - started)
 
 
@@ -62,11 +64,11 @@ async def in_the_app(seconds: float) -> dict:
     app.draw = lambda snap: (seen.append(snap), draw(snap))[1]
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(1.5)
-        total = lambda: sum(engine.now.step for engine in app.engine.engines)  # noqa: E731
+        total = lambda: sum(t.now.step for t in app.source.trainers)  # noqa: E731
         s0, t0 = total(), time.perf_counter()
         await asyncio.sleep(seconds)
         rate = (total() - s0) / (time.perf_counter() - t0)
-        app.engine.stop()
+        app.source.stop()
         await pilot.pause(0.2)
         frames = frame_costs(app, draw, seen[-40:])
     return {"app_steps_per_s": rate, "frame_ms": frames}

@@ -1,4 +1,4 @@
-"""Engine bookkeeping cost: cftui's Engine against a bare hand-written torch loop.
+"""Trainer bookkeeping cost: cftui's Trainer against a bare hand-written torch loop.
 
 Both train the article's MLP on the same data with the same optimizer (model.optimizer:
 fused Adam on a CPU) and batch size. The bare loop is the one a person writes: torch.nn.Linear
@@ -29,8 +29,8 @@ from torch import nn
 
 from cftui.train import catalog, model
 from cftui.train.config import Config
-from cftui.train.engine import Engine
 from cftui.train.tasks import make_tasks
+from cftui.train.trainer import Trainer
 
 CASES = {
     "polynomial, full batch (the article)": ("polynomial", 0, 100),
@@ -73,9 +73,9 @@ def hand_written_mlp(widths: list[int], seed: int) -> nn.Sequential:
 
 
 def engine_loop(config: Config) -> float:
-    engine = Engine(config)
+    trainer = Trainer(config)
     started = time.perf_counter()
-    snapshot = engine.run()
+    snapshot = trainer.run()
     return snapshot.step / (time.perf_counter() - started)
 
 

@@ -3,7 +3,7 @@
 whole figure for every frame), and the four figures in each format.
 
 The recording is the app's default run (polynomial, a task in 10 s, 20 s in all, published
-at engine.PUBLISH_HZ), played 10x faster with 10x the publish rate and a recorder clock
+at runner.PUBLISH_HZ), played 10x faster with 10x the publish rate and a recorder clock
 running 10x: the same frames at the same recorded times, in 2 s. The whole command runs in
 a fresh process (its imports count), as a user meets it.
 Run: python benchmarks/figure_bench.py [--rounds 3] [--json OUT]
@@ -27,12 +27,12 @@ from rich.console import Console
 from rich.table import Table
 
 from cftui.figures import animate, static
+from cftui.live import runner as runner_module
 from cftui.live.pacing import default_pace
+from cftui.live.runner import Runner
 from cftui.results import record
 from cftui.results.recording import Recording, read
 from cftui.train import catalog
-from cftui.train import engine as engine_module
-from cftui.train.engine import Engine
 
 SPEEDUP = 10
 STOCK_FRAMES = 30  # frames drawn with the stock writer (it is slow): its cost per frame
@@ -41,13 +41,13 @@ STOCK_FRAMES = 30  # frames drawn with the stock writer (it is slow): its cost p
 def record_default_run(path: Path) -> Recording:
     torch.set_num_threads(1)  # as the app trains
     config = catalog.resolve("polynomial")
-    engine_module.PUBLISH_HZ *= SPEEDUP
+    runner_module.PUBLISH_HZ *= SPEEDUP
     started = time.monotonic()
     try:
         with record.Recorder(path, clock=lambda: (time.monotonic() - started) * SPEEDUP) as rec:
-            Engine(config, pace=default_pace(config) * SPEEDUP).run(rec)
+            Runner(config, pace=default_pace(config) * SPEEDUP).run(rec)
     finally:
-        engine_module.PUBLISH_HZ //= SPEEDUP
+        runner_module.PUBLISH_HZ //= SPEEDUP
     return read(path)
 
 

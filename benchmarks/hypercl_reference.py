@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from cftui.train import catalog
-from cftui.train.engine import Engine
+from cftui.train.trainer import Trainer
 
 REFERENCE = {  # hypercl's own medians over its seeds 0-20, and its README's single run
     "hypercl, medians over seeds 0-20": (0.0007, 0.0036, 0.0020),
@@ -36,7 +36,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3 * BLOCK)
     args = parser.parse_args()
     torch.set_num_threads(1)
-    engine = Engine(catalog.resolve("hypercl-hnet"), seeds=range(args.seeds))
+    engine = Trainer(catalog.resolve("hypercl-hnet"), seeds=range(args.seeds))
     engine.run()
     final = np.stack(engine.now.loss_matrix)[-1]  # [S, T]: after the last task
     print("| | task 1 | task 2 | task 3 | task 3 > 0.01 |")

@@ -18,11 +18,11 @@ from rich.console import Console
 from rich.table import Table
 
 from cftui.train import catalog
-from cftui.train.engine import Engine
+from cftui.train.trainer import Trainer
 
 
 def steps_per_s(preset: str, method: str) -> tuple[float, int]:
-    engine = Engine(catalog.resolve(preset).with_overrides(method=method))
+    engine = Trainer(catalog.resolve(preset).with_overrides(method=method))
     started = time.perf_counter()
     snapshot = engine.run()
     parameters = sum(p.numel() for p in engine.now.model.parameters())

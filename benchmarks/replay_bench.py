@@ -3,7 +3,7 @@ how long reading it back takes, and the cost of drawing a replayed frame against
 with the same widgets at 120x40.
 
 The run is the app's default: 200 epochs a task at one task in 10 s (20 s in all), published
-at engine.PUBLISH_HZ. --fast plays it 10x faster with 10x the publish rate: the same frames
+at runner.PUBLISH_HZ. --fast plays it 10x faster with 10x the publish rate: the same frames
 per epoch, so about the same file, in 2 s.
 Run: python benchmarks/replay_bench.py [--fast] [--json OUT]
 """
@@ -22,12 +22,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from cftui.live import runner as runner_module
 from cftui.live.pacing import default_pace
+from cftui.live.runner import Runner
 from cftui.results import record
 from cftui.results.recording import Recording, read
 from cftui.train import catalog
-from cftui.train import engine as engine_module
-from cftui.train.engine import Engine
 from cftui.tui.replay import ReplayApp
 
 SIZE = (120, 40)
@@ -36,12 +36,12 @@ SIZE = (120, 40)
 def record_default_run(folder: Path, speedup: int) -> tuple[list, dict]:
     """The default polynomial run recorded raw and gzipped at once; the live snapshots."""
     config = catalog.resolve("polynomial")
-    engine_module.PUBLISH_HZ *= speedup
+    runner_module.PUBLISH_HZ *= speedup
     live, paths = [], {"raw": folder / "run.jsonl", "gz": folder / "run.jsonl.gz"}
     with record.Recorder(paths["raw"]) as raw, record.Recorder(paths["gz"]) as packed:
-        engine = Engine(config, pace=default_pace(config) * speedup)
+        engine = Runner(config, pace=default_pace(config) * speedup)
         engine.run(raw.around(packed.around(live.append)))
-    engine_module.PUBLISH_HZ //= speedup
+    runner_module.PUBLISH_HZ //= speedup
     started = time.perf_counter()
     recording = read(paths["raw"])
     sizes = {name: path.stat().st_size for name, path in paths.items()}

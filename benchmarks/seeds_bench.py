@@ -24,7 +24,7 @@ from rich.table import Table
 
 from cftui.train import catalog, methods
 from cftui.train.config import Config
-from cftui.train.engine import Engine
+from cftui.train.trainer import Trainer
 from cftui.train.trials import run_all
 
 CASES = {  # label: (points per task, batch size)
@@ -44,7 +44,7 @@ def config_for(points: int, batch: int, epochs: int) -> Config:
 
 def timed_run(config: Config, seeds: range, device: torch.device) -> tuple[float, int, int]:
     """Wall seconds, optimizer steps and bytes held by weights, gradients and Adam state."""
-    engine = Engine(config, device, seeds=seeds)
+    engine = Trainer(config, device, seeds=seeds)
     _sync(device)
     started = time.perf_counter()
     snapshot = engine.run()

@@ -129,6 +129,34 @@ class Terminal:
         os.close(self.fd)
 
 
+def scheduled(pid: int) -> dict[str, tuple[int, int]]:
+    """Per thread of ``pid``: nanoseconds on a CPU and nanoseconds runnable but waiting for
+    one (Linux schedstat). On a shared machine the wait, not the app, can halve the ratio."""
+    times = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            on_cpu, waiting, _ = Path(f"/proc/{pid}/task/{tid}/schedstat").read_text().split()
+        except OSError:
+            continue  # the thread ended
+        times[tid] = (int(on_cpu), int(waiting))
+    return times
+
+
+def trainer_time(before: dict, after: dict, seconds: float) -> dict:
+    """Shares of ``seconds`` the busiest thread (the trainer) spent on a CPU, waiting for a CPU
+    (other processes: machine load) and neither (blocked: the GIL held by the UI thread)."""
+    tid = max(after, key=lambda t: after[t][0] - before.get(t, (0, 0))[0])
+    on_cpu, waiting = (
+        (now - then) / 1e9 / seconds
+        for now, then in zip(after[tid], before.get(tid, (0, 0)), strict=True)
+    )
+    return {
+        "trainer_on_cpu": on_cpu,
+        "trainer_waiting_for_cpu": waiting,
+        "trainer_blocked": 1 - on_cpu - waiting,
+    }
+
+
 def real_terminal(seconds: float) -> dict:
     results = {}
     bare_before = bare_rate(2.0)
@@ -138,9 +166,11 @@ def real_terminal(seconds: float) -> dict:
     full.wait_for(r"step \d+")
     results["training_shown_s"] = time.perf_counter() - full.started
     full.pump(1.0)
-    s0, t0 = full.step(), time.perf_counter()
+    s0, t0, times = full.step(), time.perf_counter(), scheduled(full.process.pid)
     full.pump(seconds, parse=False)
-    results["pty_steps_per_s"] = (full.step() - s0) / (time.perf_counter() - t0)
+    elapsed = time.perf_counter() - t0
+    results["pty_steps_per_s"] = (full.step() - s0) / elapsed
+    results |= trainer_time(times, scheduled(full.process.pid), elapsed)
     results["key_latency_ms"] = key_latencies(full)
     full.close()
     bare_after = bare_rate(2.0)
@@ -165,10 +195,10 @@ async def headless(seconds: float) -> dict:
     app.draw = lambda snap: (seen.append(snap), draw(snap))[1]
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(1.0)
-        s0, t0 = app.engine.now.step, time.perf_counter()
+        s0, t0 = app.source.trainers[0].now.step, time.perf_counter()
         await asyncio.sleep(seconds)
-        rate = (app.engine.now.step - s0) / (time.perf_counter() - t0)
-        app.engine.stop()
+        rate = (app.source.trainers[0].now.step - s0) / (time.perf_counter() - t0)
+        app.source.stop()
         await pilot.pause(0.2)
         frames = frame_costs(app, draw, seen[-60:])
     return {"headless_steps_per_s": rate, "frame_ms": frames}
@@ -260,6 +290,15 @@ def main() -> None:
     for name, ours, bare, target in rows:
         table.add_row(name, f"{ours:.0f} / {bare:.0f}", f"{ours / bare:.2f}x", target)
     add_screen_rows(table, frames, keys, pty["bytes_per_s"], frame_target="<= 10 median")
+    table.add_row(
+        "real terminal: trainer on a CPU / waiting for one / blocked (share of time)",
+        " / ".join(
+            f"{pty[k]:.2f}"
+            for k in ("trainer_on_cpu", "trainer_waiting_for_cpu", "trainer_blocked")
+        ),
+        "",
+        "waiting > 0.1: machine load",
+    )
     table.add_row("launch to first frame (s)", f"{pty['launch_s']:.2f}", "", "<= 3")
     table.add_row("launch to training on screen (s)", f"{pty['training_shown_s']:.2f}", "", "")
     Console().print(table)

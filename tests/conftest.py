@@ -32,3 +32,26 @@ def polynomial() -> Config:
 @pytest.fixture
 def tiny(polynomial) -> Config:
     return small(polynomial)
+
+
+@pytest.fixture(params=["colour", "no colour"])
+def colour(request, monkeypatch) -> bool:
+    """A screen test that takes it runs twice: in colour, and as under NO_COLOR."""
+    if request.param == "no colour":
+        monkeypatch.setenv("NO_COLOR", "1")
+    return request.param == "colour"
+
+
+@pytest.fixture(scope="session")
+def local_pool_numbers(tmp_path_factory) -> list[list]:
+    """The numbers of test_sweep_backends.SPEC's sweep on the local pool of 2 workers, which
+    Ray's must equal: trained once for the tests of Ray alone and of a Ray cluster (their
+    modules are imported here, not at the top, as only they need them)."""
+    from test_sweep import write_spec
+    from test_sweep_backends import SPEC, numbers
+
+    from cftui.sweep import driver
+
+    folder = tmp_path_factory.mktemp("local")
+    assert driver.run(write_spec(folder, SPEC), folder / "local.db", "local", 2).finished == 6
+    return numbers(folder / "local.db")

@@ -6,14 +6,15 @@ import itertools
 import numpy as np
 import pytest
 import torch
-from test_engine import start, wait_for
+from threads import start, wait_for
 
+from cftui.live.runner import Runner
 from cftui.train import methods
-from cftui.train.engine import Engine
 from cftui.train.methods.hnet import HyperMLP
 from cftui.train.methods.packnet import FREE
 from cftui.train.seed_data import SeedData
 from cftui.train.snapshot import Command, State
+from cftui.train.trainer import Trainer
 
 from conftest import small
 
@@ -38,7 +39,7 @@ def test_the_scenario_is_declared_by_the_method():
 
 
 def test_each_task_is_measured_through_its_own_head(tiny):
-    engine = Engine(three_tasks(tiny, "multihead"))
+    engine = Trainer(three_tasks(tiny, "multihead"))
     engine.run()
     net, data = engine.now.model, engine.data
     losses = engine.measure.test_losses(net, task_aware=True)
@@ -54,26 +55,26 @@ def test_each_task_is_measured_through_its_own_head(tiny):
 
 
 def test_multihead_keeps_each_head_and_a_frozen_basis_forgets_nothing(tiny):
-    engine = Engine(three_tasks(tiny, "multihead"))
+    engine = Trainer(three_tasks(tiny, "multihead"))
     engine.run()
-    frozen = Engine(three_tasks(tiny, "multihead", freeze_basis=True))
+    frozen = Trainer(three_tasks(tiny, "multihead", freeze_basis=True))
     frozen.run()
-    L = np.array(frozen.snapshot.loss_matrix)
+    L = np.array(frozen.take_snapshot().loss_matrix)
     assert L[2][0] == pytest.approx(L[0][0], rel=1e-6)  # basis and head 1 untouched
     assert L[2][1] == pytest.approx(L[1][1], rel=1e-6)
-    drifting = np.array(engine.snapshot.loss_matrix)
+    drifting = np.array(engine.take_snapshot().loss_matrix)
     assert drifting[2][0] != pytest.approx(drifting[0][0], rel=1e-3)  # the basis drifted
 
 
 def test_packnet_freezes_what_a_task_kept_and_its_outputs_never_change(tiny):
-    engine = Engine(three_tasks(tiny, "packnet", prune=0.5))
+    engine = Runner(three_tasks(tiny, "packnet", prune=0.5))
     seen = {}
 
     def after_each_task(snap):
         if len(snap.loss_matrix) > len(seen):
             seen[len(snap.loss_matrix)] = [
                 (layer.weight.detach().clone(), layer.owner.clone())
-                for layer in engine.now.model.linears
+                for layer in engine.trainers[0].now.model.linears
             ]
 
     engine.run(after_each_task)
@@ -88,13 +89,13 @@ def test_packnet_freezes_what_a_task_kept_and_its_outputs_never_change(tiny):
         released = owner1 == 1  # task 1's pruned weights, handed to task 2 (not yet trained)
         assert released.any() and torch.all(w1[released] == 0)  # they were set to zero
         assert not (owner1 == FREE).any()
-    assert L[2][0] < 0.5 * Engine(three_tasks(tiny, "naive")).run().loss_matrix[2][0]
+    assert L[2][0] < 0.5 * Trainer(three_tasks(tiny, "naive")).run().loss_matrix[2][0]
 
 
 def test_packnet_does_not_prune_the_last_task(tiny):
-    engine = Engine(three_tasks(tiny, "packnet", prune=0.5))
+    engine = Runner(three_tasks(tiny, "packnet", prune=0.5))
     engine.run()
-    for layer in engine.now.model.linears:
+    for layer in engine.trainers[0].now.model.linears:
         owner = layer.owner.flatten(1).float()
         assert not (layer.owner == FREE).any()
         # tasks 1 and 2 keep half of what was free at their start; task 3 keeps the rest:
@@ -172,8 +173,8 @@ def test_a_chunked_hnet_makes_the_targets_shapes_chunk_by_chunk_at_each_layers_s
 
 def test_chunk_embeddings_learn_and_old_task_embeddings_stay_frozen(tiny):
     config = three_tasks(tiny, "hnet", chunk=64)  # a 16-unit target: 321 weights, 6 chunks
-    engine = Engine(config, auto_advance=False)
-    net = engine.now.model
+    engine = Runner(config, auto_advance=False)
+    net = engine.trainers[0].now.model
     assert net.chunks == 6
     chunks_before = net.chunk_embeddings.detach().clone()
     thread = start(engine)
@@ -191,8 +192,8 @@ def test_chunk_embeddings_learn_and_old_task_embeddings_stay_frozen(tiny):
 
 
 def test_only_the_current_embedding_learns(tiny):
-    engine = Engine(three_tasks(tiny, "hnet"), auto_advance=False)
-    net = engine.now.model
+    engine = Runner(three_tasks(tiny, "hnet"), auto_advance=False)
+    net = engine.trainers[0].now.model
     before = [e.detach().clone() for e in net.embeddings]
     thread = start(engine)
     wait_for(engine, lambda s: s.state is State.TASK_DONE)

@@ -18,7 +18,7 @@ from cftui.tui.explain import ExplainScreen
 from cftui.tui.screens import Picker
 from cftui.tui.widgets.loss_chart import LossChart, shared_limits
 
-from test_tui import drive, quits_within, screen_text, until
+from tui_helpers import drive, quits_within, screen_text, until
 
 THREE = ("naive", "ewc", "replay")
 
@@ -158,9 +158,9 @@ def test_l_switches_every_chart_and_the_shared_axes_follow(tiny):
 def test_the_summary_table_scores_forgetting_and_bwt_as_they_stand(tiny, step):
     """While task 2 trains, the losses now stand in for task 2's row; at the end it is the
     loss matrix's own numbers (metrics.forgetting, metrics.backward_transfer)."""
-    from cftui.live.lockstep import Lockstep
+    from cftui.live.runner import Runner
 
-    snap = Lockstep(tiny, ["naive", "ewc"]).run()
+    snap = Runner(tiny, methods=["naive", "ewc"]).run()
     run = snap.runs[0]
     matrix = [list(row) for row in run.loss_matrix]
     if step == 0:  # as if task 2 were still training: row 2 not yet written

@@ -10,7 +10,7 @@ import torch
 from cftui import cli
 from cftui.train import devices, methods
 from cftui.train.config import ConfigError
-from cftui.train.engine import Engine
+from cftui.train.trainer import Trainer
 
 from conftest import small
 
@@ -61,7 +61,7 @@ def test_every_tensor_is_placed_explicitly(tiny, name):
     if every model, optimizer, data, method and evaluation tensor is put on its device."""
     config = small(tiny.with_overrides(method=name), epochs=3, n_tasks=3, coefficients=())
     with torch.device("meta"):
-        engine = Engine(config, "cpu")
+        engine = Trainer(config, "cpu")
         snap = engine.run()
     assert snap.state.value == "finished"
     assert all(p.device.type == "cpu" for p in engine.now.model.parameters())

@@ -10,8 +10,8 @@ import pytest
 from cftui.results import export
 from cftui.results.atomic import WriteError
 from cftui.train import catalog
-from cftui.train.engine import Engine
 from cftui.train.snapshot import Comparison, State
+from cftui.train.trainer import Trainer
 
 from conftest import small
 
@@ -19,7 +19,7 @@ from conftest import small
 @pytest.fixture(scope="module")
 def finished():
     """A finished two-task run (full pace, a few epochs)."""
-    engine = Engine(small(catalog.resolve("polynomial"), epochs=15))
+    engine = Trainer(small(catalog.resolve("polynomial"), epochs=15))
     return engine.run()
 
 
@@ -69,7 +69,7 @@ def test_the_e_key_saves_both_here_and_says_where(finished, tmp_path, monkeypatc
 
 def test_a_comparison_saves_each_run_and_a_failure_says_why(finished, tmp_path, monkeypatch):
     other = finished.scene.config.with_overrides(method="ewc")
-    ewc = Engine(other).run()
+    ewc = Trainer(other).run()
     both = Comparison((finished, ewc), run=0, state=State.FINISHED, pace=None, auto_advance=True)
     monkeypatch.chdir(tmp_path)
     saved, said = export.save_here(both)

@@ -205,12 +205,12 @@ def test_without_matplotlib_figure_is_one_line_naming_the_extra(made):
 
 
 def test_drive_publishes_the_same_frames_on_every_run(tiny):
-    from cftui.train.engine import Engine
+    from cftui.train.trainer import Trainer
 
     runs = []
     for _ in range(2):
         frames = []
-        figure_command.drive(Engine(tiny), frames.append, every=2)
+        figure_command.drive(Trainer(tiny), frames.append, every=2)
         runs.append([(s.step, s.task, s.epoch, str(s.state)) for s in frames])
     assert runs[0] == runs[1]
     assert [step for step, *_ in runs[0]][:4] == [0, 2, 4, 6] and runs[0][-1][3] == "finished"
@@ -218,10 +218,10 @@ def test_drive_publishes_the_same_frames_on_every_run(tiny):
 
 
 def test_several_seeds_shade_each_tasks_range_between_its_lowest_and_highest(tiny, tmp_path):
-    from cftui.train.engine import Engine
+    from cftui.live.runner import Runner
 
     with record.Recorder(tmp_path / "seeds.jsonl") as recorder:
-        Engine(tiny, seeds=[0, 1, 2]).run(recorder)
+        Runner(tiny, seeds=[0, 1, 2]).run(recorder)
     snap = read(tmp_path / "seeds.jsonl").frames[-1].snapshot
     ax = static.build("loss", snap, "light", (800, 500), 100).axes[0]
     bands = [c for c in ax.collections if type(c).__name__ == "FillBetweenPolyCollection"]
@@ -235,11 +235,11 @@ def test_several_seeds_shade_each_tasks_range_between_its_lowest_and_highest(tin
 
 
 def test_side_by_side_the_panels_share_their_axes_and_the_summary_is_the_metrics(tiny, tmp_path):
-    from cftui.live.lockstep import Lockstep
+    from cftui.live.runner import Runner
     from cftui.train import metrics
 
     with record.Recorder(tmp_path / "compare.jsonl") as recorder:
-        Lockstep(tiny, ["naive", "ewc", "replay"]).run(recorder)
+        Runner(tiny, methods=["naive", "ewc", "replay"]).run(recorder)
     comparison = read(tmp_path / "compare.jsonl").frames[-1].snapshot
     for kind in ("loss", "fit", "matrix"):
         axes = static.build(kind, comparison, "light", (1200, 420), 100).axes[:3]

@@ -13,7 +13,7 @@ from cftui.sweep import show
 from cftui.sweep.store import Store
 from cftui.train.snapshot import State
 
-from test_tui import drive, until
+from tui_helpers import drive, until
 
 WAIT_S = 30.0  # matplotlib's first import and four figures, on two busy cores
 

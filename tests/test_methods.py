@@ -13,12 +13,12 @@ import torch
 from torch import nn
 
 from cftui.train import methods, model
-from cftui.train.engine import Engine
 from cftui.train.methods.agem import project
 from cftui.train.methods.ewc import empirical_fisher
 from cftui.train.methods.replay import Reservoir
-from cftui.train.model import seed_losses
+from cftui.train.per_seed import seed_losses
 from cftui.train.seed_data import SeedData
+from cftui.train.trainer import Trainer
 
 from conftest import small
 
@@ -478,10 +478,10 @@ def test_every_method_runs_deterministically(tiny, name):
     """Two seeds trained as one give twice the same numbers (that each equals its own run
     is tests/test_seeds.py's)."""
     config = small(tiny.with_overrides(method=name), epochs=5, n_tasks=3, coefficients=())
-    a, b = Engine(config, seeds=(0, 2)), Engine(config, seeds=(0, 2))
-    a.run(), b.run()
-    assert a.snapshot.state.value == "finished" and len(a.snapshot.loss_matrix) == 3
-    assert a.snapshot.loss_matrix == b.snapshot.loss_matrix
+    a, b = Trainer(config, seeds=(0, 2)), Trainer(config, seeds=(0, 2))
+    first, second = a.run(), b.run()
+    assert first.state.value == "finished" and len(first.loss_matrix) == 3
+    assert first.loss_matrix == second.loss_matrix
     np.testing.assert_array_equal(np.array(a.now.loss_matrix), np.array(b.now.loss_matrix))
     both = np.array(a.now.loss_matrix)  # [task trained, seed, task measured]
     assert not np.allclose(both[:, 0], both[:, 1])  # two seeds, two runs
@@ -490,7 +490,7 @@ def test_every_method_runs_deterministically(tiny, name):
 def test_methods_cut_forgetting_on_the_article_setup(polynomial):
     """Seed 0 of `polynomial`: the remedies keep task 1 well below naive's loss."""
     final = {
-        name: Engine(polynomial.with_overrides(method=name)).run().loss_matrix[-1]
+        name: Trainer(polynomial.with_overrides(method=name)).run().loss_matrix[-1]
         for name in ("naive", "joint", "replay", "ewc", "agem")
     }
     naive_task1 = final["naive"][0]
@@ -505,4 +505,4 @@ def test_replay_with_no_buffer_is_naive(tiny):
     config = dataclasses.replace(
         tiny, method=dataclasses.replace(tiny.method, name="replay", settings=settings)
     )
-    assert Engine(config).run().loss_matrix == Engine(tiny).run().loss_matrix
+    assert Trainer(config).run().loss_matrix == Trainer(tiny).run().loss_matrix

@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from cftui.train import model, validation
+from cftui.train import model, per_seed, validation
 
 CPU = torch.device("cpu")
 
@@ -101,7 +101,7 @@ def test_seed_losses_are_each_seeds_mse():
     x, y = per_seed_inputs(seeds)
     out = net(x)
     expected = torch.stack([((out[s] - y[s]) ** 2).mean() for s in range(len(seeds))])
-    torch.testing.assert_close(model.seed_losses(out, y), expected)
+    torch.testing.assert_close(per_seed.seed_losses(out, y), expected)
 
 
 def test_the_summed_loss_gives_each_seed_its_own_gradient():
@@ -110,11 +110,11 @@ def test_the_summed_loss_gives_each_seed_its_own_gradient():
     layers, seeds = [1, 4, 4, 1], [4, 1, 6]
     net = model.build(layers, "tanh", seeds=seeds, device=CPU)
     x, y = per_seed_inputs(seeds)
-    stacked = torch.autograd.grad(model.seed_losses(net(x), y).sum(), list(net.parameters()))
+    stacked = torch.autograd.grad(per_seed.seed_losses(net(x), y).sum(), list(net.parameters()))
     for s, seed in enumerate(seeds):
         one = model.build(layers, "tanh", seeds=[seed], device=CPU)
         own = torch.autograd.grad(
-            model.seed_losses(one(x[s : s + 1]), y[s : s + 1]).sum(), list(one.parameters())
+            per_seed.seed_losses(one(x[s : s + 1]), y[s : s + 1]).sum(), list(one.parameters())
         )
         ref = reference(layers, "tanh", seed)
         by_hand = stacked_layout(torch.autograd.grad(F.mse_loss(ref(x[s]), y[s]), ref.parameters()))
@@ -137,7 +137,7 @@ def test_first_adam_step_by_hand():
     assert adam.param_groups[0]["fused"]
     before = [p.detach().clone() for p in net.parameters()]
     x = torch.tensor([[[0.5], [-1.0]], [[2.0], [0.3]]])
-    model.seed_losses(net(x), torch.zeros_like(x)).sum().backward()
+    per_seed.seed_losses(net(x), torch.zeros_like(x)).sum().backward()
     grads = [p.grad.clone() for p in net.parameters()]
     adam.step()
     for p, p0, g in zip(net.parameters(), before, grads, strict=True):

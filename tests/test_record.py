@@ -9,14 +9,14 @@ import threading
 
 import numpy as np
 import pytest
-from test_engine import wait_for
+from threads import wait_for
 
+from cftui.live import runner as runner_module
+from cftui.live.runner import Runner
 from cftui.results import record
 from cftui.results.atomic import WriteError
 from cftui.results.recording import FitScale, Frame, read
-from cftui.train import engine as engine_module
 from cftui.train.config import ConfigError
-from cftui.train.engine import Engine
 from cftui.train.snapshot import Command, State
 
 from conftest import small
@@ -29,7 +29,7 @@ def record_run(path, config, **engine_args) -> list:
     snapshots that were published."""
     published = []
     with record.Recorder(path) as recorder:
-        Engine(config, **engine_args).run(recorder.around(published.append))
+        Runner(config, **engine_args).run(recorder.around(published.append))
     return published
 
 
@@ -68,7 +68,7 @@ def assert_same(published, frames) -> None:
 def test_a_paced_run_with_a_rerun_reads_back_as_published(tiny, tmp_path):
     """Two scenes (a run, then a reset to another method) in one file, as the app makes."""
     path = tmp_path / "run.jsonl"
-    engine = Engine(small(tiny, epochs=12), pace=60.0)
+    engine = Runner(small(tiny, epochs=12), pace=60.0)
     published = []
     with record.Recorder(path) as recorder:
         thread = threading.Thread(
@@ -106,11 +106,11 @@ def test_a_default_polynomial_run_records_to_under_a_megabyte(polynomial, tmp_pa
     """The default app run: 200 epochs a task at one task in 10 s, PUBLISH_HZ snapshots a
     second. Played 10x faster with 10x the publish rate, it has the same frames per epoch."""
     speedup, pace = 10, polynomial.train.epochs / 10.0
-    monkeypatch.setattr(engine_module, "PUBLISH_HZ", engine_module.PUBLISH_HZ * speedup)
+    monkeypatch.setattr(runner_module, "PUBLISH_HZ", runner_module.PUBLISH_HZ * speedup)
     path = tmp_path / "default.jsonl"
     published = record_run(path, polynomial, pace=pace * speedup)
     seconds = 2 * polynomial.train.epochs / pace
-    hz = engine_module.PUBLISH_HZ / speedup
+    hz = runner_module.PUBLISH_HZ / speedup
     assert 0.5 * seconds * hz <= len(published) <= 1.5 * seconds * hz
     assert path.stat().st_size <= MB
     print(f"{len(published)} frames, {path.stat().st_size} bytes")
@@ -121,7 +121,7 @@ def test_a_killed_run_leaves_every_frame_readable(tiny, tmp_path, name):
     """Read while the recorder is still open, as after a kill: each line is on disk at once
     (a gzip file lacks its end, which read() says, but holds every frame)."""
     recorder, published = record.Recorder(tmp_path / name), []
-    Engine(tiny).run(recorder.around(published.append))
+    Runner(tiny).run(recorder.around(published.append))
     recording = read(tmp_path / name)
     recorder.close()
     assert_same(published, recording.frames)
@@ -235,12 +235,12 @@ def test_run_at_a_pace_records_a_replay_that_takes_as_long(tmp_path, capsys):
 
 def test_a_comparison_reads_back_as_published_run_by_run(tiny, tmp_path):
     """Side by side, each line holds every run's part: each reads back as its own run."""
-    from cftui.live.lockstep import Lockstep
+    from cftui.live.runner import Runner
     from cftui.train.snapshot import Comparison
 
     path, published = tmp_path / "compare.jsonl", []
     with record.Recorder(path) as recorder:
-        Lockstep(small(tiny, epochs=12), ["naive", "ewc"], pace=60.0).run(
+        Runner(small(tiny, epochs=12), methods=["naive", "ewc"], pace=60.0).run(
             recorder.around(published.append)
         )
     header = json.loads(path.read_text().splitlines()[0])
@@ -276,7 +276,7 @@ def test_a_recorder_clock_times_the_frames_and_a_new_engine_is_a_new_scene(tiny,
     path, ticks = tmp_path / "two.jsonl", iter(range(100))
     with record.Recorder(path, clock=lambda: next(ticks) / 4) as recorder:
         for _ in range(2):
-            Engine(small(tiny, epochs=4)).run(recorder)
+            Runner(small(tiny, epochs=4)).run(recorder)
     frames = read(path).frames
     assert [f.t for f in frames] == [i / 4 for i in range(len(frames))]
     assert sorted({f.snapshot.run for f in frames}) == [0, 1]

@@ -12,14 +12,16 @@ import numpy as np
 import pytest
 from textual.screen import ModalScreen
 
+from cftui.live.player import FRAME_GAP_S, Player, Seek, task_starts
+from cftui.live.runner import Runner
 from cftui.results import record
 from cftui.results.recording import MAX_GAP_S, Frame, Recording, read, timeline
 from cftui.train import catalog
-from cftui.train.engine import Engine
 from cftui.train.snapshot import Command, State
-from cftui.tui.replay import FRAME_GAP_S, Player, ReplayApp, Seek, task_starts
+from cftui.tui.replay import ReplayApp
 
 from conftest import small
+from tui_helpers import screen_text, until
 
 WAIT_S = 10.0
 
@@ -29,7 +31,7 @@ def recorded(tmp_path_factory):
     """A paced two-task run recorded to a file: about six frames a task."""
     path = tmp_path_factory.mktemp("replay") / "run.jsonl"
     with record.Recorder(path) as recorder:
-        Engine(small(catalog.resolve("polynomial"), epochs=30), pace=30.0).run(recorder)
+        Runner(small(catalog.resolve("polynomial"), epochs=30), pace=30.0).run(recorder)
     return path
 
 
@@ -119,19 +121,6 @@ def test_commands_step_seek_restart_and_resume(recorded):
     player.stop()
     thread.join(timeout=WAIT_S)
     assert not thread.is_alive()
-
-
-def screen_text(app) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
-async def until(pilot, condition, timeout: float = WAIT_S):
-    for _ in range(int(timeout / 0.02)):
-        if pilot.app.snapshot is not None and condition(pilot.app.snapshot):
-            await pilot.pause()
-            return pilot.app.snapshot
-        await pilot.pause(0.02)
-    raise AssertionError(f"timed out at step {pilot.app.snapshot and pilot.app.snapshot.step}")
 
 
 def test_the_app_replays_with_seek_keys_and_says_it_is_a_replay(recorded):
@@ -238,15 +227,14 @@ def test_replay_runs_to_the_last_frame_where_torch_cannot_be_imported(recorded):
 def test_a_side_by_side_recording_replays_in_the_side_by_side_view(tmp_path):
     """One method's run, then several side by side (as `c` does while recording): the
     replay opens on the first, and goes to the side-by-side view with the recording."""
-    from cftui.live.lockstep import Lockstep
     from cftui.train.snapshot import Comparison
     from cftui.tui.compare_view import CompareView
 
     path = tmp_path / "compare.jsonl"
     with record.Recorder(path) as recorder:
         config = small(catalog.resolve("polynomial"), epochs=6)
-        Engine(config).run(recorder)
-        Lockstep(config, ["naive", "ewc"]).run(recorder)
+        Runner(config).run(recorder)
+        Runner(config, methods=["naive", "ewc"]).run(recorder)
     recording = read(path)
     last = recording.frames[-1].snapshot
 

@@ -11,10 +11,11 @@ from rich.console import Console
 
 from cftui import cli
 from cftui.commands.run import ProgressBars
+from cftui.live.runner import Runner
 from cftui.results.summary import summarize
 from cftui.train import methods
-from cftui.train.engine import Engine
 from cftui.train.snapshot import State
+from cftui.train.trainer import Trainer
 from cftui.train.trials import seed_outcomes
 
 from conftest import small
@@ -22,7 +23,7 @@ from conftest import small
 SEEDS = (0, 1, 2)
 
 
-def matrix(engine: Engine, s: int = 0) -> np.ndarray:
+def matrix(engine: Trainer, s: int = 0) -> np.ndarray:
     return np.array([row[s] for row in engine.now.loss_matrix])
 
 
@@ -32,17 +33,17 @@ def test_each_seed_of_a_batched_run_equals_its_single_run(tiny, name):
     method's per-task state all come into play; every entry within float32 rounding."""
     config = small(tiny.with_overrides(method=name), epochs=8, n_tasks=3, coefficients=())
     config = dataclasses.replace(config, train=dataclasses.replace(config.train, batch_size=24))
-    batched = Engine(config, seeds=SEEDS)
+    batched = Trainer(config, seeds=SEEDS)
     assert batched.run().state is State.FINISHED
     for s, seed in enumerate(SEEDS):
-        single = Engine(config.with_overrides(seed=seed))
+        single = Trainer(config.with_overrides(seed=seed))
         single.run()
         np.testing.assert_allclose(matrix(batched, s), matrix(single), rtol=1e-4, atol=1e-6)
     assert not np.allclose(matrix(batched, 0), matrix(batched, 1))  # the seeds do differ
 
 
 def test_a_diverging_seed_does_not_spoil_the_others(tiny):
-    engine = Engine(tiny, seeds=SEEDS)
+    engine = Trainer(tiny, seeds=SEEDS)
     with torch.no_grad():
         engine.now.model.regressor.bias[1] = float("nan")  # seed 1 breaks at its first step
     snap = engine.run()
@@ -56,7 +57,7 @@ def test_a_diverging_seed_does_not_spoil_the_others(tiny):
         "message": f"the loss became nan at step {first} of task 1",
     }
     for s in (0, 2):
-        single = Engine(tiny.with_overrides(seed=SEEDS[s]))
+        single = Trainer(tiny.with_overrides(seed=SEEDS[s]))
         single.run()
         np.testing.assert_allclose(matrix(engine, s), matrix(single), rtol=1e-4, atol=1e-6)
     assert summarize(outcomes)["naive"]["failed"] == 1
@@ -89,8 +90,8 @@ def test_a_bad_seed_count_is_one_line_and_exit_2(count, capsys):
 
 def test_a_finished_task_shows_its_loss_at_the_end_of_the_task(tiny):
     """Not the last value measured while it trained (that was 1.04 against 0.0086)."""
-    engine = Engine(tiny)
-    bars = ProgressBars(Console(force_terminal=True, file=io.StringIO()), engine)
+    engine = Runner(tiny)
+    bars = ProgressBars(Console(force_terminal=True, file=io.StringIO()), engine.trainers[0])
     with bars as publish:
         snap = engine.run(publish)
     shown = [bars.bar.tasks[i].fields["loss"] for i in bars.ids]

@@ -52,24 +52,18 @@ def node_of(row: dict) -> str:
     return row["host"].split()[-1]  # "hostname ADDRESS" on Ray
 
 
-@pytest.fixture(scope="module")
-def local_rows(tmp_path_factory) -> list[list]:
-    """The numbers of SPEC's sweep on the local pool of 2 workers."""
-    folder = tmp_path_factory.mktemp("local")
-    assert driver.run(write_spec(folder, SPEC), folder / "local.db", "local", 2).finished == 6
-    return numbers(folder / "local.db")
-
-
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("form", ["HOST:PORT", "ray://HOST:PORT"])
-def test_a_two_node_sweep_gives_the_rows_of_the_local_pool(cluster, local_rows, tmp_path, form):
+def test_a_two_node_sweep_gives_the_rows_of_the_local_pool(
+    cluster, local_pool_numbers, tmp_path, form
+):
     path, db = write_spec(tmp_path, SPEC), tmp_path / "cluster.db"
     port = cluster.port if form == "HOST:PORT" else cluster.client_port
     address = form.replace("HOST", HEAD_IP).replace("PORT", str(port))
     done = sweep(cluster, path, "--db", db, "--address", address)
     assert done.returncode == 0, done.stderr
     assert "(6 finished, 0 diverged, 0 failed)" in done.stdout
-    assert numbers(db) == local_rows
+    assert numbers(db) == local_pool_numbers
     assert {node_of(row) for row in rows(db)} == {HEAD_IP, NODE_IP}
 
 

@@ -2,7 +2,6 @@
 pace, state); → / enter and ← move; every step shows within seconds of being reached."""
 
 import argparse
-import asyncio
 import subprocess
 import sys
 
@@ -19,7 +18,7 @@ from cftui.tui.tour import TourApp
 from cftui.tui.tour_steps import STEPS, Show
 
 from conftest import small
-from test_tui import screen_text, slowed, until, worker_ended
+from tui_helpers import run_app, screen_text, slowed, until
 
 SHOWN_WITHIN_S = 5.0  # a step's small run shows its task within this (at the default pace,
 # training task 1 of it alone would take SECONDS_PER_TASK = 10 s)
@@ -28,13 +27,7 @@ MAX_FULL_PACE_EPOCHS = 400  # the most a step trains at full pace before it show
 
 
 def drive(script, size=(120, 40), **kwargs):
-    async def main():
-        app = TourApp("cpu", prepare=small, **kwargs)
-        async with app.run_test(size=size) as pilot:
-            await script(app, pilot)
-        await worker_ended(app)
-
-    asyncio.run(main())
+    run_app(lambda: TourApp("cpu", prepare=small, **kwargs), script, size)
 
 
 def expected(step):
@@ -224,13 +217,6 @@ def test_at_80x24_the_remedies_step_pages_with_pgup_pgdn_and_arrows_still_move_t
 
 
 REMEDIES = [index for index, step in enumerate(STEPS) if step.watch]
-
-
-@pytest.fixture(params=["colour", "no colour"])
-def colour(request, monkeypatch) -> bool:
-    if request.param == "no colour":
-        monkeypatch.setenv("NO_COLOR", "1")
-    return request.param == "colour"
 
 
 def test_each_remedy_step_says_what_it_shows_in_a_line():

@@ -8,10 +8,10 @@ import pytest
 import torch
 
 from cftui.train import catalog, expr
-from cftui.train.engine import Engine
+from cftui.train.per_seed import draws
 from cftui.train.run_state import Batches
-from cftui.train.seed_data import draws
 from cftui.train.tasks import make_tasks
+from cftui.train.trainer import Trainer
 
 from conftest import small
 
@@ -20,9 +20,9 @@ def with_train(config, **train):
     return dataclasses.replace(config, train=dataclasses.replace(config.train, **train))
 
 
-def until_task(engine: Engine, task: int) -> None:
-    while engine.now.task < task:
-        engine.step()
+def until_task(trainer: Trainer, task: int) -> None:
+    while trainer.now.task < task:
+        next(trainer.loop)
 
 
 @pytest.mark.parametrize(
@@ -40,14 +40,14 @@ def test_the_optimizer_lifetime_is_the_presets_or_the_methods(tiny, method, life
 
 
 def test_a_fresh_optimizer_is_empty_at_a_tasks_first_step_and_moves_each_weight_by_lr(tiny):
-    fresh = Engine(with_train(tiny, optimizer_lifetime="task"))
-    kept = Engine(with_train(tiny, optimizer_lifetime="run"))
+    fresh = Trainer(with_train(tiny, optimizer_lifetime="task"))
+    kept = Trainer(with_train(tiny, optimizer_lifetime="run"))
     for engine in (fresh, kept):
         until_task(engine, 1)
     assert fresh.now.optimizer.state == {}  # nothing of task 1's moments
     assert len(kept.now.optimizer.state) == len(list(kept.now.model.parameters()))
     before = [p.detach().clone() for p in fresh.now.model.parameters()]
-    fresh.step()
+    next(fresh.loop)
     # Adam's first step is lr * g / (|g| + eps): lr for every weight with a real gradient
     moved = torch.cat(
         [
@@ -61,8 +61,8 @@ def test_a_fresh_optimizer_is_empty_at_a_tasks_first_step_and_moves_each_weight_
 
 def test_the_same_run_otherwise(tiny):
     """Task 1 trains the same either way: only what happens at a switch differs."""
-    fresh = Engine(with_train(tiny, optimizer_lifetime="task")).run()
-    kept = Engine(with_train(tiny, optimizer_lifetime="run")).run()
+    fresh = Trainer(with_train(tiny, optimizer_lifetime="task")).run()
+    kept = Trainer(with_train(tiny, optimizer_lifetime="run")).run()
     assert fresh.loss_matrix[0] == kept.loss_matrix[0]
     assert fresh.loss_matrix[1] != kept.loss_matrix[1]
 

@@ -4,109 +4,32 @@ Each test runs a small deterministic config at full pace without auto-advance, s
 engine quickly reaches "task done" and waits: the app goes idle and Pilot can press keys.
 """
 
-import asyncio
 import dataclasses
-import importlib
 import re
 import subprocess
 import sys
-import threading
-import time
-import traceback
 import types
 
 import numpy as np
 import pytest
+from textual.binding import Binding
+from textual.keys import format_key
 from textual.worker import WorkerState
 
 from cftui.draw.axes import ticks_to
 from cftui.live.pacing import default_pace
 from cftui.train import catalog
-from cftui.train.engine import Engine
 from cftui.train.snapshot import State
+from cftui.train.trainer import Trainer
 from cftui.tui.app import CftuiApp
-from cftui.tui.screens import Help, Picker
+from cftui.tui.screens import KEY_ROWS, Help, Picker, key_table
 from cftui.tui.widgets import task_mark
 from cftui.tui.widgets.fit import FitPlot
 from cftui.tui.widgets.loss_chart import LossChart, axis_limits, planned_end
 from cftui.tui.widgets.status import hint
 
 from conftest import small
-
-WORKER_END_S = 5.0  # after the app exits, its training thread returns within this
-
-
-def make_app(config, **kwargs) -> CftuiApp:
-    return CftuiApp(config, "cpu", pace=kwargs.pop("pace", None), **kwargs)
-
-
-async def until(pilot, condition, timeout: float = 20.0):
-    """Let the app run until ``condition(app.snapshot)`` holds."""
-    app = pilot.app
-    for _ in range(int(timeout / 0.02)):
-        if app.snapshot is not None and condition(app.snapshot):
-            await pilot.pause()
-            return app.snapshot
-        await pilot.pause(0.02)
-    snap = app.snapshot
-    raise AssertionError(f"timed out at {snap and (snap.state, snap.step)}")
-
-
-def screen_text(app) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
-def drive(config, script, size=(120, 40), notifications=False, **kwargs):
-    """Run ``script`` on an app; then the app has exited and its training thread ended.
-    ``notifications``: show them on screen (Pilot's default keeps them off it)."""
-
-    async def main():
-        app = make_app(config, **kwargs)
-        async with app.run_test(size=size, notifications=notifications) as pilot:
-            await script(app, pilot)
-        await worker_ended(app)
-        return app
-
-    return asyncio.run(main())
-
-
-def worker_threads() -> list[str]:
-    """The threads inside the app's training worker. Textual runs thread workers in
-    asyncio's default executor (threads named asyncio_N) and marks one cancelled as soon as
-    the app exits, while its thread may run on: so look at what each thread executes."""
-    code = CftuiApp.train.__wrapped__.__code__
-    names = {thread.ident: thread.name for thread in threading.enumerate()}
-    return [
-        names.get(ident, str(ident))
-        for ident, frame in sys._current_frames().items()
-        if any(f.f_code is code for f, _ in traceback.walk_stack(frame))
-    ]
-
-
-async def worker_ended(app) -> None:
-    """Wait for the app's training thread to return, and fail if it does not."""
-    for _ in range(int(WORKER_END_S / 0.02)):
-        if not worker_threads():
-            assert app.worker.is_finished
-            return
-        await asyncio.sleep(0.02)
-    # End the stray thread at its next snapshot, so that this failure is reported instead
-    # of asyncio.run hanging in the join of its executor's threads.
-    app.post_message = _fail_publishing
-    raise AssertionError(f"the training worker still runs {WORKER_END_S} s after the app quit")
-
-
-def _fail_publishing(message) -> None:
-    raise RuntimeError("the app has quit")
-
-
-async def quits_within(app, seconds: float) -> None:
-    """The app stops running within ``seconds`` (after a quit key)."""
-    for _ in range(int(seconds / 0.01)):
-        if not app.is_running:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"the app still runs {seconds} s after quit")
+from tui_helpers import drive, quits_within, screen_text, slowed, until
 
 
 def test_next_task_pause_epoch_and_finish(tiny):
@@ -214,6 +137,7 @@ def test_log_toggle_help_and_screenshot(tiny, tmp_path, monkeypatch):
         assert len(labels) >= 3 and set(labels) <= set(ticks_to(max(labels)))  # 0.5, not 0.83
         await pilot.press("question_mark")
         assert isinstance(app.screen, Help)
+        assert "| `+` / `-` | pace: twice / half as fast |" in app.screen.text
         await pilot.press("escape")
         assert not isinstance(app.screen, Help)
         await pilot.press("s")
@@ -237,15 +161,15 @@ def test_quit_ends_the_worker(tiny, key):
     assert app.return_code == 0
 
 
-@pytest.mark.parametrize(("slow", "engines_built"), [("resolve", 0), ("Engine", 1)])
-def test_q_while_starting_quits_at_once_and_nothing_trains(tiny, monkeypatch, slow, engines_built):
+@pytest.mark.parametrize(("slow", "runners_built"), [("resolve", 0), ("Runner", 1)])
+def test_q_while_starting_quits_at_once_and_nothing_trains(tiny, monkeypatch, slow, runners_built):
     """The first frame comes before torch has loaded (the worker imports it, then resolves
-    the device: a slow resolve stands for both) and before the engine is built. A q then
+    the device: a slow resolve stands for both) and before the runner is built. A q then
     quits at once, and the worker, when the slow step returns, sees the quit: after a slow
-    resolve it builds no engine, and it runs none."""
-    delays = {"resolve": 0.0, "Engine": 0.0, slow: 1.0}
+    resolve it builds no runner, and it runs none."""
+    delays = {"resolve": 0.0, "Runner": 0.0, slow: 1.0}
     resolved = slowed(monkeypatch, "cftui.train.devices", "resolve", delays["resolve"])
-    engines = slowed(monkeypatch, "cftui.train.engine", "Engine", delays["Engine"])
+    runners = slowed(monkeypatch, "cftui.live.runner", "Runner", delays["Runner"])
 
     async def script(app, pilot):
         for _ in range(250):  # until the worker reaches the device (a loaded machine is slow)
@@ -256,24 +180,23 @@ def test_q_while_starting_quits_at_once_and_nothing_trains(tiny, monkeypatch, sl
         await pilot.press("q")
         await quits_within(app, 0.5)
 
-    # With this many epochs, an engine that ran would still be training: drive fails.
+    # With this many epochs, a runner that ran would still be training: drive fails.
     app = drive(tiny.with_overrides(epochs=1_000_000), script)
     assert app.return_code == 0 and app.snapshot is None
-    assert len(engines) == engines_built
+    assert len(runners) == runners_built
 
 
-def slowed(monkeypatch, module: str, name: str, seconds: float) -> list:
-    """Make ``module.name`` take ``seconds`` longer; the list it returns fills as it is called."""
-    calls = []
-    original = getattr(importlib.import_module(module), name)
-
-    def slow(*args, **kwargs):
-        calls.append(args)
-        time.sleep(seconds)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(f"{module}.{name}", slow)
-    return calls
+def test_the_help_has_a_row_for_each_key_and_a_key_for_each_row():
+    """The help's key table is made from the app's bindings: each key once, in its row."""
+    bindings = [*CftuiApp.BINDINGS, Binding(CftuiApp.COMMAND_PALETTE_BINDING, "command_palette")]
+    table = key_table(bindings).splitlines()[2:]
+    shown = re.findall(r"`([^`]+)`", "".join(row.split(" | ")[0] for row in table))
+    assert sorted(shown) == sorted(format_key(b.key.split(",")[0]) for b in bindings)
+    assert len(table) == len(KEY_ROWS)
+    with pytest.raises(ValueError, match=r"no row \['louder'\]"):
+        key_table([*bindings, Binding("L", "louder", "louder")])
+    with pytest.raises(ValueError, match=r"no key \['help'\]"):
+        key_table([b for b in bindings if b.action != "help"])
 
 
 def test_the_app_module_needs_no_torch():
@@ -524,7 +447,7 @@ def test_paused_on_the_last_task_n_is_not_offered_and_does_nothing(tiny):
 )
 def test_the_advice_offers_only_what_the_keys_will_do(state, task, step, said, not_said):
     """Three tasks: "n" is offered except on the last; "the other tasks" only when plural."""
-    snap = Engine(small(catalog.resolve("hypercl-toy"))).snapshot
+    snap = Trainer(small(catalog.resolve("hypercl-toy"))).take_snapshot()
     advice = hint(dataclasses.replace(snap, state=state, task=task, step=step))
     assert said in advice and (not not_said or not_said not in advice), advice
 

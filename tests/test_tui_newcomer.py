@@ -19,16 +19,9 @@ from cftui.tui.screens import Picker
 from cftui.tui.widgets.fit import AXIS_WIDTH, FitPlot
 from cftui.tui.widgets.loss_chart import LossChart
 
-from test_tui import drive, screen_text, until
+from tui_helpers import drive, screen_text, until
 
 SIZES = [(80, 24), (120, 40)]
-
-
-@pytest.fixture(params=["colour", "no colour"])
-def colour(request, monkeypatch) -> bool:
-    if request.param == "no colour":
-        monkeypatch.setenv("NO_COLOR", "1")
-    return request.param == "colour"
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -10,12 +10,12 @@ import torch
 from textual import events
 from textual.widgets import OptionList
 
+from cftui.live import runner as runner_module
 from cftui.train import catalog
-from cftui.train import engine as engine_module
 from cftui.train.snapshot import State
 from cftui.tui.screens import Picker
 
-from test_tui import drive, quits_within, screen_text, until
+from tui_helpers import drive, quits_within, screen_text, until
 
 
 def test_divergence_is_shown_and_the_app_stays_usable(tiny):
@@ -46,8 +46,8 @@ def test_a_run_whose_losses_become_nan_is_drawn_and_the_app_lives_on(tiny):
 
     async def script(app, pilot):
         await until(pilot, lambda s: s.state is State.PAUSED)
-        with torch.no_grad():  # the engine waits while paused: nothing else touches the model
-            app.engine.now.model.regressor.bias.fill_(float("nan"))
+        with torch.no_grad():  # the runner waits while paused: nothing else touches the model
+            app.source.trainers[0].now.model.regressor.bias.fill_(float("nan"))
         await pilot.press("space")
         snap = await until(pilot, lambda s: s.state is State.DIVERGED)
         assert "nan" in snap.message and np.isnan(snap.test_losses[-1]).all()
@@ -147,7 +147,7 @@ def test_mashed_keys_neither_pile_up_nor_crash(tiny):
         assert len(app.screen_stack) == 1
         snap = app.snapshot
         assert snap.pace is None or snap.pace <= 10_000
-        assert app.engine.commands.qsize() == 0
+        assert app.source.commands.qsize() == 0
         app.post_message(events.Key("q", "q"))
         await quits_within(app, 1.0)
 
@@ -205,18 +205,18 @@ def test_keys_typed_after_quit_start_nothing(tiny):
     assert pushed == []  # no picker, no help: nothing was opened after q
 
 
-def test_keys_while_the_engine_is_being_built_do_nothing(tiny, monkeypatch):
-    """The first frame comes before the engine (torch's first optimizer takes a while to
+def test_keys_while_the_runner_is_being_built_do_nothing(tiny, monkeypatch):
+    """The first frame comes before the runner (torch's first optimizer takes a while to
     load): keys pressed then neither crash nor act, and the footer shows them once ready.
-    The engine is held back by a gate, not a delay, so a slow machine cannot race it."""
+    The runner is held back by a gate, not a delay, so a slow machine cannot race it."""
     gate = threading.Event()
-    build = engine_module.Engine
+    build = runner_module.Runner
 
     def gated(*args, **kwargs):
         assert gate.wait(30), "the test never opened the gate"
         return build(*args, **kwargs)
 
-    monkeypatch.setattr(engine_module, "Engine", gated)
+    monkeypatch.setattr(runner_module, "Runner", gated)
 
     async def script(app, pilot):
         await pilot.pause(0.1)

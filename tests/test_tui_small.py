@@ -16,7 +16,7 @@ from cftui.tui.widgets.loss_chart import LossChart
 from cftui.tui.widgets.matrix import LossMatrix
 
 from conftest import small
-from test_tui import drive, screen_text, until
+from tui_helpers import drive, screen_text, until
 
 SIZES = [(80, 24), (120, 40)]
 

@@ -164,12 +164,12 @@ def _recorded(args: argparse.Namespace) -> tuple[list, str]:
 def _train(args: argparse.Namespace) -> tuple[list, str]:
     """Train headless (loads torch), keeping the frames (and the recording, with --record)."""
     from cftui import cli
-    from cftui.live.lockstep import Lockstep
+    from cftui.live.runner import Runner
     from cftui.results import export, record, recording
     from cftui.train import devices
-    from cftui.train.engine import Engine
     from cftui.train.run_state import steps_per_epoch
     from cftui.train.tasks import make_tasks
+    from cftui.train.trainer import Trainer
 
     config = cli.load_config(args)[0]
     if config.train.eval_every == 0:
@@ -189,24 +189,20 @@ def _train(args: argparse.Namespace) -> tuple[list, str]:
         if args.record:
             publish = stack.enter_context(record.Recorder(args.record, clock)).around(publish)
         if args.compare:
-            Lockstep(config, args.compare, device, seeds=seeds).run(publish)
+            Runner(config, device, methods=args.compare, seeds=seeds).run(publish)
         else:
             every = max(1, config.train.epochs // FRAMES_PER_TASK)
-            drive(Engine(config, device, seeds=seeds), publish, every)
+            drive(Trainer(config, device, seeds=seeds), publish, every)
     return frames, export.file_stem(config, args.compare or ())
 
 
-def drive(engine, publish: Callable, every: int) -> None:
-    """Train ``engine`` to its end, publishing at every change of state and every
-    ``every`` epochs: the same frames on every run of the same config."""
-    engine.emit()
-    shown = None
-    while True:
-        if engine.snapshot is not shown:
-            shown = engine.snapshot
-            publish(shown)
-        if engine.now.stopped:
-            return
-        engine.step()
-        if engine.now.batches.epoch_done and engine.now.epoch % every == 0:
-            engine.emit()
+def drive(trainer, publish: Callable, every: int) -> None:
+    """Train ``trainer`` to its end, publishing as it starts, at every task's start, every
+    ``every`` epochs and at the end: the same frames on every run of the same config."""
+    from cftui.train.trainer import Tick
+
+    publish(trainer.take_snapshot())
+    for tick in trainer.loop:
+        if tick is Tick.TASK_BEGUN or (tick is Tick.EPOCH and trainer.now.epoch % every == 0):
+            publish(trainer.take_snapshot())
+    publish(trainer.take_snapshot())

@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-SPEED_RANGE = (1 / 16, 64.0)  # playback speeds that --speed and the app's +/- stay within
+from cftui.live.player import SPEED_RANGE
 
 
 def _speed(text: str) -> float:

@@ -17,13 +17,14 @@ import torch
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from cftui.live.runner import Runner
 from cftui.results import export, record, report
 from cftui.results.atomic import check_writable, write_json
 from cftui.results.summary import comparison_result, run_result, summarize
 from cftui.train import devices, methods
 from cftui.train.config import Config
-from cftui.train.engine import Engine
 from cftui.train.snapshot import Snapshot, State
+from cftui.train.trainer import Trainer
 from cftui.train.trials import run_all, seed_outcomes
 
 EXIT_DIVERGED = 1
@@ -41,30 +42,31 @@ def prepare(args: argparse.Namespace, config: Config) -> tuple[torch.device, ran
 def run(args: argparse.Namespace, config: Config) -> int:
     """Train one method on every task; exit 1 when every seed diverged."""
     device, seeds = prepare(args, config)
-    engine = Engine(config, device, seeds=seeds, pace=getattr(args, "pace", None))
+    runner = Runner(config, device, seeds=seeds, pace=getattr(args, "pace", None))
+    trainer = runner.trainers[0]
     console = Console()
     with contextlib.ExitStack() as stack:
-        publish = stack.enter_context(ProgressBars(console, engine))
+        publish = stack.enter_context(ProgressBars(console, trainer))
         if args.record:
             publish = stack.enter_context(record.Recorder(args.record)).around(publish)
-        snapshot = engine.run(publish)
+        snapshot = runner.run(publish)
     which = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}–{seeds[-1]} at once"
     scenario = methods.info(config.method.name).scenario
     method = f"{config.method.name} ({scenario})" if scenario else config.method.name
     console.print(
         f"[bold]{config.name}[/] · {method} · {which} · {device} · "
-        f"{snapshot.step} steps in {engine.train_seconds:.1f} s"
+        f"{snapshot.step} steps in {runner.train_seconds:.1f} s"
     )
-    trained = sum(failure is None for failure in engine.now.failures) or len(seeds)
+    trained = sum(failure is None for failure in trainer.now.failures) or len(seeds)
     title = "test MSE" if len(seeds) == 1 else f"test MSE, median over {trained} seeds"
     if trained < len(seeds):
         title += f" (of {len(seeds)}: the others diverged)"
-    console.print(report.loss_matrix_table(snapshot.loss_matrix, len(engine.tasks), title))
+    console.print(report.loss_matrix_table(snapshot.loss_matrix, len(trainer.tasks), title))
     if len(seeds) == 1:
-        data = run_result(engine)
+        data = run_result(trainer)
     else:
         console.print(report.OF_MEDIANS, style="dim")
-        outcomes = seed_outcomes(engine)
+        outcomes = seed_outcomes(trainer)
         summary = summarize(outcomes)
         console.print(report.fitted_comparison_table(summary, config, len(seeds), console.width))
         data = comparison_result(config, device, seeds, outcomes, summary)
@@ -73,7 +75,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
     if args.csv:
         for path in export.write_csv(args.csv, snapshot):
             console.print(f"wrote {path}")
-    if any(engine.now.failures):
+    if any(trainer.now.failures):
         print(f"cftui: diverged: {snapshot.message}", file=sys.stderr)
     return EXIT_DIVERGED if snapshot.state is State.DIVERGED else 0
 
@@ -106,8 +108,8 @@ class ProgressBars:
     A finished task's bar shows its loss at the end of the task (the loss matrix's
     diagonal), not the last one measured during it."""
 
-    def __init__(self, console: Console, engine: Engine) -> None:
-        self.epochs = engine.config.train.epochs
+    def __init__(self, console: Console, trainer: Trainer) -> None:
+        self.epochs = trainer.config.train.epochs
         self.bar = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -119,7 +121,7 @@ class ProgressBars:
         )
         self.ids = [
             self.bar.add_task(f"task {k + 1}", total=self.epochs, loss="-", start=False)
-            for k in range(len(engine.tasks))
+            for k in range(len(trainer.tasks))
         ]
 
     def __enter__(self) -> Callable[[Snapshot], None]:

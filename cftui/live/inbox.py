@@ -1,8 +1,8 @@
 """Commands sent from any thread to a training loop, applied between its steps.
 
-The engine and the lockstep of several engines take commands the same way: send() never
-blocks the sender (a UI thread); the loop applies what has arrived before each step, and
-while it has nothing to train it sleeps on the queue, so a command wakes it at once.
+The Runner and the replay Player take commands the same way: send() never blocks the
+sender (a UI thread); the loop applies what has arrived before each step, and while it has
+nothing to do it sleeps on the queue, so a command wakes it at once.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from cftui.train import metrics
 from cftui.train.snapshot import Divergence, State
 
 if TYPE_CHECKING:
-    from cftui.train.engine import Engine
+    from cftui.train.trainer import Trainer
 
 
 @dataclass(frozen=True)
@@ -124,20 +124,20 @@ def _bwt(matrix: list[list[float]]) -> float:
     return float("nan") if bwt is None else bwt
 
 
-def run_result(engine: Engine) -> dict[str, Any]:
+def run_result(trainer: Trainer) -> dict[str, Any]:
     """The JSON result of ``cftui run``: config, tasks, loss matrix and its metrics."""
-    snap, config = engine.snapshot, engine.config
+    snap, config, seconds = trainer.take_snapshot(), trainer.config, trainer.now.train_seconds
     matrix = [list(row) for row in snap.loss_matrix]
-    complete = len(matrix) == len(engine.tasks)
+    complete = len(matrix) == len(trainer.tasks)
     return {
         "version": __version__,
         "preset": config.name,
         "config": config.to_dict(),
         "method": config.method.name,
         "seed": config.data.seed,
-        "device": str(engine.device),
+        "device": str(trainer.device),
         "state": str(snap.state),
-        "diverged": engine.now.failures[0].to_dict() if engine.now.failures[0] else None,
+        "diverged": trainer.now.failures[0].to_dict() if trainer.now.failures[0] else None,
         "tasks": [
             {
                 "name": task.name,
@@ -145,14 +145,14 @@ def run_result(engine: Engine) -> dict[str, Any]:
                 "n_train": len(task.x_train),
                 "n_test": len(task.x_test),
             }
-            for task in engine.tasks
+            for task in trainer.tasks
         ],
         "loss_matrix": matrix,
         "forgetting": metrics.forgetting(matrix) if complete else None,
         "bwt": metrics.backward_transfer(matrix) if complete else None,
         "steps": snap.step,
-        "train_seconds": engine.train_seconds,
-        "steps_per_second": snap.step / engine.train_seconds if engine.train_seconds else 0.0,
+        "train_seconds": seconds,
+        "steps_per_second": snap.step / seconds if seconds else 0.0,
     }
 
 

@@ -22,6 +22,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from cftui.sweep.cluster import one_line
 from cftui.sweep.spec import Job
 from cftui.train.validation import ConfigError
 
@@ -51,13 +52,13 @@ def train(job: Job) -> Result:
         import torch
 
         from cftui.train import config
-        from cftui.train.engine import Engine
+        from cftui.train.trainer import Trainer
         from cftui.train.trials import seed_outcomes
 
         torch.set_num_threads(1)
-        engine = Engine(config.from_dict(job.config, job.preset), "cpu", seeds=job.seeds)
-        engine.run()
-        outcomes, error = seed_outcomes(engine), ""
+        trainer = Trainer(config.from_dict(job.config, job.preset), "cpu", seeds=job.seeds)
+        trainer.run()
+        outcomes, error = seed_outcomes(trainer), ""
     except Exception as err:  # reported in the job's rows; the sweep goes on
         outcomes, error = [], f"{type(err).__name__}: {err}"
     seconds = time.perf_counter() - clock
@@ -67,12 +68,6 @@ def train(job: Job) -> Result:
 def failed(job: Job, err: BaseException) -> Result:
     """A job whose worker never answered (it died, or Ray lost it)."""
     return Result(job, error=one_line(err), host=socket.gethostname())
-
-
-def one_line(err: BaseException) -> str:
-    """An error's type and first line (Ray's errors run to many lines)."""
-    first = next((line.strip() for line in str(err).splitlines() if line.strip()), "")
-    return f"{type(err).__name__}: {first}" if first else type(err).__name__
 
 
 def start(backend: str, jobs: list[Job], workers: int, address: str | None) -> Iterator[Result]:

@@ -27,7 +27,6 @@ import warnings
 from collections.abc import Iterator
 
 from cftui import __version__
-from cftui.sweep.backends import one_line
 from cftui.train.validation import ConfigError
 
 QUIET = {"log_to_driver": False, "logging_level": "ERROR"}
@@ -40,6 +39,12 @@ CLIENT_HINT = (  # a Ray Client whose token is refused only times out
     " (is the head started with --ray-client-server-port, and is the token here its own?)"
 )
 TOKEN_HELP = "RAY_AUTH_TOKEN or ~/.ray/auth_token (on the head: ray get-auth-token)"
+
+
+def one_line(err: BaseException) -> str:
+    """An error's type and first line (Ray's errors run to many lines)."""
+    first = next((line.strip() for line in str(err).splitlines() if line.strip()), "")
+    return f"{type(err).__name__}: {first}" if first else type(err).__name__
 
 
 def connect(ray, address: str | None, workers: int) -> None:

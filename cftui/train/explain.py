@@ -2,8 +2,9 @@
 
 The app shows *what* a method does (the fit, the losses); this says *why*: the idea, the update
 as a formula, what raising each setting trades, the paper, what the method needs, when it
-fails, and its measured effect on the current preset. The words are plain data
-(explain.toml); the numbers are never typed by hand: they come from measured.json, which
+fails, and its measured effect on the current preset. The words are plain data: a method's
+beside its code in methods/<name>.toml (methods.info), a data family's in explain.toml. The
+numbers are never typed by hand: they come from measured.json, which
 benchmarks/method_tables.py derives from every seed's loss matrix. A preset with no measured
 row (a user's own), or a run set up differently from the measured one, says so. No torch, no
 Textual: the pane and the tour render what this returns.
@@ -21,13 +22,12 @@ from cftui.train import methods
 from cftui.train.config import Config
 
 HERE = Path(__file__).parent
-METHOD_FIELDS = ("idea", "formula", "paper", "needs", "fails", "settings")
 FAMILY_FIELDS = ("idea", "formula", "source", "fails", "settings")
 
 
 @functools.cache
 def texts() -> dict[str, Any]:
-    """explain.toml: ``method``, ``family`` (one entry each) and ``data`` (shared keys)."""
+    """explain.toml: ``family`` (one entry each) and ``data`` (the keys they share)."""
     return tomllib.loads((HERE / "explain.toml").read_text(encoding="utf-8"))
 
 
@@ -78,12 +78,12 @@ def effect_line(config: Config, method: str) -> str:
 
 def method_markdown(config: Config, name: str) -> str:
     """The method tab: ``name`` explained, with this run's settings and measured effect."""
-    text, info = texts()["method"][name], methods.info(name)
+    info = methods.info(name)
     values = config.method.of(name)
     settings = [
         f"- `{key}` = {methods.setting_text(values[key])}"
         f" (default {methods.setting_text(info.defaults[key])}): {about}"
-        for key, about in text["settings"].items()
+        for key, about in info.about.items()
     ] or ["- none"]
     scenario = "told the task id (task-incremental)" if info.task_aware else "sees x alone"
     lifetime = {"run": "one for the whole run", "task": "a fresh one at each task"}
@@ -92,24 +92,24 @@ def method_markdown(config: Config, name: str) -> str:
         [
             f"# {name}: {info.summary}",
             "",
-            text["idea"],
+            info.idea,
             "",
             "**Update**",
             "",
-            *_quoted(text["formula"]),
+            *_quoted(info.formula),
             "",
             "**Settings** (this run's value, the default: what raising it trades)",
             "",
             *settings,
             "",
-            f"**Paper**: {text['paper']}",
+            f"**Paper**: {info.paper}",
             "",
-            f"**Scenario**: {scenario}; needs {text['needs']}",
+            f"**Scenario**: {scenario}; needs {info.needs}",
             "",
             f"**Optimizer**: {lifetime[run_lifetime]} in this run; its paper:"
             f" {lifetime[info.optimizer_lifetime]} ([train] optimizer_lifetime)",
             "",
-            f"**When it fails**: {text['fails']}",
+            f"**When it fails**: {info.fails}",
             "",
             *_method_effect(config, name),
         ]

@@ -54,9 +54,24 @@ class MLP(nn.Module):
         *hidden, regressor = stacked_layers(list(itertools.pairwise(layers)), seeds)
         self.basis = with_activation(hidden, activation)  # registered first: basis, then head
         self.regressor = regressor
+        self.linears = [*hidden, regressor]
+        self.activation = self.basis[1] if hidden else nn.Identity()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.regressor(self.basis(x))
+        return stacked_forward(x, [(m.weight, m.bias) for m in self.linears], self.activation)
+
+
+def stacked_forward(
+    x: torch.Tensor, layers: Sequence[tuple[torch.Tensor, torch.Tensor]], activation: nn.Module
+) -> torch.Tensor:
+    """``x`` ``[S, N, in]`` through S MLPs at once, given per layer as (weight
+    ``[S, in, out]``, bias ``[S, 1, out]``): one batched matmul per layer, the activation
+    after every layer but the last. The one forward pass of the plain MLP, PackNet's masked
+    weights and the hypernetwork's generated ones."""
+    *hidden, (weight, bias) = layers
+    for w, b in hidden:
+        x = activation(torch.baddbmm(b, x, w))
+    return torch.baddbmm(bias, x, weight)
 
 
 def stacked_layers(shapes: Sequence[tuple[int, int]], seeds: Sequence[int]) -> list[StackedLinear]:
@@ -82,12 +97,6 @@ def build(
     """The stacked MLP. The weights are drawn on the CPU, then moved: the same seed gives
     the same network on every device."""
     return MLP(layers, activation, seeds).to(device)
-
-
-def seed_losses(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Each seed's MSE, ``[S]``. Training minimises their sum, so every seed's gradient is
-    that of its own MSE (a mean over seeds would shrink each by 1/S)."""
-    return (output - target).pow(2).flatten(1).mean(1)
 
 
 def optimizer(name: str, params: Iterable[nn.Parameter], lr: float) -> torch.optim.Optimizer:

@@ -1,8 +1,8 @@
 """One run, from its initial weights to its last task: everything a reset replaces.
 
-The engine keeps the things that outlive a reset (the data, the command queue, the pace)
-and holds the rest here, so a reset is one assignment and nothing is left half-restored.
-A run trains S seeds at once; its numbers are kept per seed.
+A Trainer holds one; a restart builds a new trainer, so nothing is left half-restored. A
+run trains S seeds at once; its numbers are kept per seed. What outlives a run (the command
+inbox, the pace, whether it is paused) is the Runner's (cftui.live.runner)
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import torch
 from cftui.train import methods, model
 from cftui.train.config import Config
 from cftui.train.methods.base import Method
-from cftui.train.seed_data import draws, permutations, take
+from cftui.train.per_seed import draws, permutations, take
 from cftui.train.snapshot import Divergence, History, State
 
 
@@ -79,11 +79,11 @@ class RunState:
     history: History  # (step, every seed's test MSE on every task) at each measurement
     failures: list[Divergence | None]  # per seed: where it diverged, None while it trains
     batches: Batches | None = None  # the current task's; set when a task begins
-    state: State = State.RUNNING
+    state: State = State.RUNNING  # running, task done, finished or diverged (pausing is
+    # the runner's)
     step: int = 0  # optimizer steps since the run began
     task: int = 0  # the task being (or last) trained
     epoch: int = 0  # epochs done in that task
-    budget: int = 0  # steps still to train while paused (one epoch asked with ".")
     last_loss: torch.Tensor | None = None  # the last batch's loss, read when
     # measuring: backward freed its graph, and not detaching it saves 0.6 % of a step
     train_loss: float = 0.0  # last_loss as of the last measurement (mean over seeds)
@@ -113,11 +113,6 @@ class RunState:
         moments: 3x farther in 50 steps, DESIGN.md)."""
         if self.task > 0 and config.optimizer_lifetime == "task":
             self.optimizer = new_optimizer(config, self.model)
-
-    @property
-    def training(self) -> bool:
-        """Whether a step is due: running, or paused with steps of an epoch still asked."""
-        return self.state is State.RUNNING or self.budget > 0
 
     @property
     def stopped(self) -> bool:

@@ -2,7 +2,8 @@
 
 Seed s draws its own data (its noise, its test split, for random families its own curve),
 exactly as a single run with that seed would. Every seed has the same number of points per
-task, so the tasks stack into tensors ``[S, N, 1]`` that the stacked model takes whole.
+task, so the tasks stack into tensors ``[S, N, 1]`` that the stacked model takes whole. The
+helpers that draw, take and sum per seed are in per_seed.py.
 """
 
 from __future__ import annotations
@@ -51,29 +52,3 @@ class SeedData:
 def stacked(values: np.ndarray, device: torch.device) -> torch.Tensor:
     """``[S, N]`` numbers as the model's float32 input, ``[S, N, 1]``."""
     return torch.as_tensor(values, dtype=torch.float32, device=device).unsqueeze(-1)
-
-
-def take(values: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
-    """Per seed, the rows ``index[s]`` of ``values[s]``: ``[S, N, F]`` -> ``[S, B, F]``.
-    One gather (a third of the time of indexing with a seed column, on every minibatch)."""
-    return values.gather(1, index.unsqueeze(-1).expand(-1, -1, values.shape[-1]))
-
-
-def draws(seeds: Sequence[int]) -> list[torch.Generator]:
-    """One CPU random stream per seed, so seed s draws what a single run of s draws."""
-    return [torch.Generator().manual_seed(seed) for seed in seeds]
-
-
-def permutations(
-    generators: Sequence[torch.Generator], n: int, device: torch.device, keep: int | None = None
-) -> torch.Tensor:
-    """Per seed, a random order of ``n`` items from that seed's stream (its first ``keep``):
-    ``[S, keep or n]``; minibatches, replay's stream order, A-GEM's memories and samples."""
-    return per_seed(lambda g: torch.randperm(n, generator=g)[:keep], generators, device)
-
-
-def per_seed(draw, generators: Sequence[torch.Generator], device: torch.device) -> torch.Tensor:
-    """``draw(generator)`` for each seed's stream (on the CPU, where the streams live, as a
-    single run draws them), stacked and moved to ``device``."""
-    with torch.device("cpu"):
-        return torch.stack([draw(g) for g in generators]).to(device)

@@ -140,7 +140,7 @@ class SeedView:
 
 @dataclass(frozen=True)
 class Comparison:
-    """What a lockstep.Lockstep publishes: one Snapshot per method, all on the same data,
+    """What a Runner of several trainers publishes: one Snapshot per method, on the same data,
     and where the comparison as a whole stands (its state, task and pace are every run's)."""
 
     runs: tuple[Snapshot, ...]  # in the order the methods were asked for

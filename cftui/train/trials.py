@@ -13,8 +13,8 @@ import torch
 
 from cftui.results.summary import Outcome
 from cftui.train.config import Config
-from cftui.train.engine import Engine
 from cftui.train.snapshot import State
+from cftui.train.trainer import Trainer
 
 
 def run_all(
@@ -28,20 +28,20 @@ def run_all(
     outcomes = []
     for name in method_names:
         progress(name)
-        engine = Engine(config.with_overrides(method=name), device, seeds=seeds)
-        engine.run()
-        outcomes += seed_outcomes(engine)
+        trainer = Trainer(config.with_overrides(method=name), device, seeds=seeds)
+        trainer.run()
+        outcomes += seed_outcomes(trainer)
     return outcomes
 
 
-def seed_outcomes(engine: Engine) -> list[Outcome]:
+def seed_outcomes(trainer: Trainer) -> list[Outcome]:
     """Each seed's outcome of a finished (or wholly diverged) run."""
-    now, seeds = engine.now, engine.data.seeds
+    now, seeds = trainer.now, trainer.data.seeds
     rows = [[row[s].tolist() for row in now.loss_matrix] for s in range(len(seeds))]
     share = now.train_seconds / len(seeds)
     return [
         Outcome(
-            engine.config.method.name,
+            trainer.config.method.name,
             seed,
             rows[s],
             share,

@@ -1,8 +1,9 @@
-"""The live app: the engine trains in a thread worker; snapshots come back as messages.
+"""The live app: a Source (a Runner, or a replay Player) runs in a thread worker; snapshots
+come back as messages.
 
 The training loop never waits on the UI: it posts a message (thread-safe, non-blocking) a
-few times a second (engine.PUBLISH_HZ), and a newer snapshot replaces one still waiting in
-the queue, so the UI draws only the latest. Keys become engine commands; the UI never
+few times a second (runner.PUBLISH_HZ), and a newer snapshot replaces one still waiting in
+the queue, so the UI draws only the latest. Keys become commands to the source; the UI never
 touches the model. torch loads in the worker too (about 1.6 s here): the first frame, and a
 `q` pressed while it loads, do not wait for it.
 """
@@ -32,16 +33,15 @@ from cftui.tui.widgets.matrix import LossMatrix
 from cftui.tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
-    from cftui.live.lockstep import Lockstep
+    from cftui.live.source import Source
     from cftui.results.record import Recorder
-    from cftui.train.engine import Engine
 
 MIN_SIZE = (50, 15)  # columns, rows: below this the panels give way to a notice
 
 
 class SnapshotReady(Message):
     def __init__(self, snapshot: Snapshot | Comparison, source: object) -> None:
-        """``source``: the engine that published it; one stopped for a new one may still
+        """``source``: the Source that published it; one stopped for a new one may still
         publish its last snapshot, which is then dropped."""
         super().__init__()
         self.snapshot, self.source = snapshot, source
@@ -109,7 +109,7 @@ class CftuiApp(Keys, App[None]):
         self.compare = compare
         self.seeds = seeds
         self.recorder = recorder
-        self.engine: Engine | Lockstep | None = None
+        self.source: Source | None = None  # what trains (a Runner) or replays
         self.worker: Worker | None = None  # the training worker, once started
         self.snapshot: Snapshot | Comparison | None = None
         self.start = dict(auto_advance=auto_advance, pace=pace, paused=paused)
@@ -141,27 +141,26 @@ class CftuiApp(Keys, App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="training")
     def train(self) -> None:
-        """Build the engine if there is none, then run it until stopped. A quit is noticed
-        between the slow steps of the build: the engine is set before ``quitting`` is read,
-        and action_quit sets ``quitting`` before it stops the engine, so one of the two
+        """Build the source if there is none, then run it until stopped. A quit is noticed
+        between the slow steps of the build: the source is set before ``quitting`` is read,
+        and action_quit sets ``quitting`` before it stops the source, so one of the two
         sees the other."""
-        if self.engine is None:
-            self.engine = self._build_engine()
-        engine = self.engine
-        if engine is not None and not self.quitting:
-            publish = lambda snap: self.post_message(SnapshotReady(snap, engine))  # noqa: E731
+        if self.source is None:
+            self.source = self._build_source()
+        source = self.source
+        if source is not None and not self.quitting:
+            publish = lambda snap: self.post_message(SnapshotReady(snap, source))  # noqa: E731
             if self.recorder is not None:
                 publish = self.recorder.around(publish)
-            engine.run(publish, until_done=False)
+            source.run(publish, until_done=False)
 
-    def _build_engine(self) -> Engine | Lockstep | None:
-        """The engine (a Lockstep of engines for a comparison), or None when the app began
-        quitting while torch loaded."""
+    def _build_source(self) -> Source | None:
+        """The Runner (of one trainer, or of one per method side by side), or None when the
+        app began quitting while torch loaded."""
         import torch
 
-        from cftui.live.lockstep import Lockstep
+        from cftui.live.runner import Runner
         from cftui.train import devices
-        from cftui.train.engine import Engine
 
         device = devices.resolve(self.device)
         if device.type == "cpu":
@@ -172,17 +171,20 @@ class CftuiApp(Keys, App[None]):
             return None
         first = self.config.data.seed
         seeds = range(first, first + self.seeds) if self.seeds > 1 else None
-        kwargs = dict(seeds=seeds, auto_advance=self.start["auto_advance"], pace=self.start["pace"])
-        if self.compare:
-            engine = Lockstep(self.config, self.compare, device, **kwargs)
-        else:
-            engine = Engine(self.config, device, **kwargs)
+        source = Runner(
+            self.config,
+            device,
+            methods=self.compare,
+            seeds=seeds,
+            auto_advance=self.start["auto_advance"],
+            pace=self.start["pace"],
+        )
         if self.start["paused"]:
-            engine.send(Command.TOGGLE_PAUSE)
-        return engine
+            source.send(Command.TOGGLE_PAUSE)
+        return source
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
-        if message.source is self.engine:
+        if message.source is self.source:
             self.draw(message.snapshot)
 
     def draw(self, snap: Snapshot | Comparison) -> None:
@@ -222,28 +224,28 @@ class CftuiApp(Keys, App[None]):
         self.notify(self.error, severity="error", timeout=10)
 
     def _restart_with(self, config: Config) -> None:
-        """Rerun ``config`` in the running worker, or in a new engine if the worker died."""
-        if self.worker is not None and self.worker.is_running and self.engine is not None:
+        """Rerun ``config`` in the running worker, or in a new runner if the worker died."""
+        if self.worker is not None and self.worker.is_running and self.source is not None:
             self.error = ""
-            self.engine.send(Command.RESET, config)
+            self.source.send(Command.RESET, config)
             return
         self._start(config)
 
     def _start(self, config: Config) -> None:
-        """A new engine, in a new worker, for ``config`` (and self.compare). The run on screen
+        """A new runner, in a new worker, for ``config`` (and self.compare). The run on screen
         hands on its pace and auto-advance; the new one starts unpaused."""
         if (snap := self.snapshot) is not None:
             self.start = dict(auto_advance=snap.auto_advance, pace=snap.pace, paused=False)
         self.error = ""
-        self.config, self.engine, self.snapshot = config, None, None
+        self.config, self.source, self.snapshot = config, None, None
         self.query_one(ContentSwitcher).current = "compare" if self.compare else "main"
         self.refresh_bindings()
         self.show_status()
         self.worker = self.train()
 
     def _switch_view(self, compare: tuple[str, ...], config: Config) -> None:
-        """From one method to a comparison, between comparisons, or back: a new engine."""
-        self.stop_engine()
+        """From one method to a comparison, between comparisons, or back: a new runner."""
+        self.stop_source()
         self.compare = compare
         self._start(config)
 
@@ -252,7 +254,7 @@ class CftuiApp(Keys, App[None]):
         no key starts anything (keys typed after q arrive while the app shuts down)."""
         if self.quitting:
             return False
-        if not self.ready:  # the engine is being built, or building it failed
+        if not self.ready:  # the runner is being built, or building it failed
             return action in ("quit", "help") or (action == "restart" and bool(self.error))
         if action == "turn_page" and not (self.compare and self.query_one(CompareView).pages > 1):
             return False
@@ -260,17 +262,17 @@ class CftuiApp(Keys, App[None]):
 
     @property
     def ready(self) -> bool:
-        return self.engine is not None and self.snapshot is not None
+        return self.source is not None and self.snapshot is not None
 
     async def action_quit(self) -> None:
         self.quitting = True
-        self.stop_engine()
+        self.stop_source()
         self.exit()
 
     def on_unmount(self) -> None:
         self.quitting = True
-        self.stop_engine()
+        self.stop_source()
 
-    def stop_engine(self) -> None:
-        if self.engine is not None:
-            self.engine.stop()
+    def stop_source(self) -> None:
+        if self.source is not None:
+            self.source.stop()

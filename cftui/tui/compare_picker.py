@@ -17,7 +17,7 @@ from textual.widgets import Label, SelectionList
 from textual.widgets.selection_list import Selection
 
 from cftui.train import methods
-from cftui.tui.screens import head
+from cftui.tui.widgets.dialog import head
 
 FEWEST, MOST = 2, 6  # methods side by side: fewer is the single view; more do not fit
 

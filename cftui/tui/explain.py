@@ -16,7 +16,7 @@ from textual.widgets import Markdown, TabbedContent, TabPane
 
 from cftui.train import explain
 from cftui.train.config import Config
-from cftui.tui.screens import head
+from cftui.tui.widgets.dialog import head
 
 TABS = ("method", "family")  # the ids of the two tabs, in order
 

@@ -1,7 +1,7 @@
-"""What each key does: run control (each key one engine command), the pickers (method,
+"""What each key does: run control (each key one command to the source), the pickers (method,
 methods to compare, preset), paging the comparison, the log/linear axis, the explain pane
 and the help, and what is saved (an SVG screenshot, the losses as CSV). A mixin of
-CftuiApp, which holds the engine, the worker and the views.
+CftuiApp, which holds the source (cftui.live.source), the worker and the views.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 
 from textual import work
+from textual.binding import Binding
 
 from cftui import figures
 from cftui.live.pacing import bounded_pace, default_pace
@@ -28,16 +29,16 @@ SCREENSHOT_GAP_S = 1.0  # at most one screenshot a second, however fast "s" is p
 
 class Keys:
     def action_next_task(self) -> None:
-        self.engine.send(Command.NEXT_TASK)
+        self.source.send(Command.NEXT_TASK)
 
     def action_pause(self) -> None:
-        self.engine.send(Command.TOGGLE_PAUSE)
+        self.source.send(Command.TOGGLE_PAUSE)
 
     def action_step_epoch(self) -> None:
-        self.engine.send(Command.STEP_EPOCH)
+        self.source.send(Command.STEP_EPOCH)
 
     def _set_pace(self, pace: float | None) -> None:
-        self.engine.send(Command.SET_PACE, None if pace is None else bounded_pace(pace))
+        self.source.send(Command.SET_PACE, None if pace is None else bounded_pace(pace))
 
     def action_faster(self) -> None:
         pace = self.snapshot.pace
@@ -52,7 +53,7 @@ class Keys:
         self._set_pace(None)
 
     def action_auto_advance(self) -> None:
-        self.engine.send(Command.SET_AUTO_ADVANCE, not self.snapshot.auto_advance)
+        self.source.send(Command.SET_AUTO_ADVANCE, not self.snapshot.auto_advance)
 
     def action_restart(self) -> None:
         self._restart_with(self.snapshot.scene.config if self.snapshot else self.config)
@@ -136,7 +137,11 @@ class Keys:
             self.push_screen(ExplainScreen(self.snapshot.scene.config, name))
 
     def action_help(self) -> None:
-        self.push_screen(Help())
+        """The help's key table is read from the keys of the app that mixes this in (the
+        tour's own keys are on its step line)."""
+        app = next(cls for cls in type(self).__mro__ if Keys in cls.__bases__)
+        palette = Binding(app.COMMAND_PALETTE_BINDING, "command_palette")
+        self.push_screen(Help([*app.BINDINGS, palette]))
 
     def action_export_csv(self) -> None:
         """The loss history and the loss matrix as CSV in the current folder (one pair per

@@ -7,7 +7,7 @@ scrollbar and how many entries lie beyond the view.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from rich.console import Group
@@ -16,12 +16,15 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.keys import format_key
 from textual.screen import ModalScreen
-from textual.widgets import Label, Markdown, OptionList
+from textual.widgets import Markdown, OptionList
 from textual.widgets.option_list import Option
 
 from cftui.train import catalog, methods
 from cftui.train.config import Config
+from cftui.tui.explain import ExplainScreen
+from cftui.tui.widgets.dialog import head
 
 
 class Picker(ModalScreen[str | None]):
@@ -78,12 +81,6 @@ class Picker(ModalScreen[str | None]):
         return any(usable for entry, _, usable in self.entries if entry == name)
 
 
-def head(*lines: str | Text) -> Label:
-    """A dialog's first lines: its title, then its keys (muted), whatever its height."""
-    lines = [Text(line, style="dim") if isinstance(line, str) else line for line in lines]
-    return Label(Text("\n").join(lines), classes="dialog-head")
-
-
 class MethodPicker(Picker):
     """The method picker, where `i` explains the highlighted method (cftui.tui.explain)."""
 
@@ -95,8 +92,6 @@ class MethodPicker(Picker):
         self.config = config
 
     def action_explain(self) -> None:
-        from cftui.tui.explain import ExplainScreen  # it imports this module
-
         option = self.query_one(OptionList).highlighted_option
         self.app.push_screen(ExplainScreen(self.config, option.id if option else None))
 
@@ -165,32 +160,74 @@ A small MLP learns one noisy 1-D task, then the next on a disjoint x-range, and 
 - **loss matrix**: row *i* is the test MSE on every task right after task *i*; `x12` marks a
   loss twelve times what it was when that task was learned.
 - The method picker shows each method's settings as the preset sets them.
-
-| key | does |
-|---|---|
-| `n` | next task (switch early, or leave a finished one) |
-| `space` | pause / resume |
-| `.` | one epoch, while paused |
-| `+` / `-` | pace: twice / half as fast |
-| `f` | full pace |
-| `a` | auto-advance on / off (at a finished task: go on now) |
-| `r` | restart the run (same data, same initial weights) |
-| `m` | method picker: restart with another method, same data and weights (`i` there: explain it) |
-| `i` | why: the method explained, `i` again the data (idea, formula, settings, paper, measured) |
-| `c` | compare: tick 2 to 6 methods, trained side by side on the same data and weights |
-| `←` / `→` | side by side: the previous / next page of panels, when not all fit |
-| `p` | preset picker: restart with another preset |
-| `l` | loss axis log / linear |
-| `s` | save an SVG screenshot |
-| `g` | save the figures of the view (PNG: data, loss, fit, matrix; needs `cftui[figures]`) |
-| `e` | export the loss history and the loss matrix as CSV |
-| `ctrl+p` | every action by name, and `method: NAME`, `preset: NAME` |
-| `q`, `ctrl+c` | quit |
 """
 
 
+KEY_ROWS = (  # the help's key table: the actions of each row, what the row says they do
+    (("next_task",), "next task (switch early, or leave a finished one)"),
+    (("pause",), "pause / resume"),
+    (("step_epoch",), "one epoch, while paused"),
+    (("faster", "slower"), "pace: twice / half as fast"),
+    (("full_pace",), "full pace"),
+    (("auto_advance",), "auto-advance on / off (at a finished task: go on now)"),
+    (("restart",), "restart the run (same data, same initial weights)"),
+    (
+        ("pick_method",),
+        "method picker: restart with another method, same data and weights (`i` there: explain it)",
+    ),
+    (
+        ("explain",),
+        "why: the method explained, `i` again the data (idea, formula, settings, paper, measured)",
+    ),
+    (
+        ("pick_compare",),
+        "compare: tick 2 to 6 methods, trained side by side on the same data and weights",
+    ),
+    (
+        ("turn_page(-1)", "turn_page(1)"),
+        "side by side: the previous / next page of panels, when not all fit",
+    ),
+    (("pick_preset",), "preset picker: restart with another preset"),
+    (("toggle_log",), "loss axis log / linear"),
+    (("screenshot",), "save an SVG screenshot"),
+    (
+        ("figures",),
+        "save the figures of the view (PNG: data, loss, fit, matrix; needs `cftui[figures]`)",
+    ),
+    (("export_csv",), "export the loss history and the loss matrix as CSV"),
+    (("command_palette",), "every action by name, and `method: NAME`, `preset: NAME`"),
+    (("help",), "this help"),
+    (("quit",), "quit"),
+)
+
+
+def key_table(bindings: Iterable[Binding]) -> str:
+    """The help's key table, its keys read from ``bindings`` so that it cannot drift from
+    them: a row shows the first key of each binding of its actions (", " between keys of
+    one action, " / " between actions). A binding with no row, or a row with no binding,
+    raises ValueError."""
+    keys: dict[str, list[str]] = {}
+    for binding in bindings:
+        keys.setdefault(binding.action, []).append(format_key(binding.key.split(",")[0]))
+    listed = [action for actions, _ in KEY_ROWS for action in actions]
+    if set(keys) != set(listed):
+        unlisted, unbound = sorted(set(keys) - set(listed)), sorted(set(listed) - set(keys))
+        raise ValueError(f"key table: actions with no row {unlisted}, rows with no key {unbound}")
+    rows = [
+        (" / ".join(", ".join(f"`{key}`" for key in keys[action]) for action in actions), does)
+        for actions, does in KEY_ROWS
+    ]
+    return "\n".join(["| key | does |", "|---|---|", *(f"| {k} | {does} |" for k, does in rows)])
+
+
 class Help(ModalScreen[None]):
+    """What the view shows, and a table of what each of ``bindings`` does (see key_table)."""
+
     BINDINGS = [Binding("escape,q,question_mark", "dismiss(None)", "close")]
+
+    def __init__(self, bindings: Iterable[Binding]) -> None:
+        super().__init__()
+        self.text = f"{HELP}\n{key_table(bindings)}\n"
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()
@@ -199,4 +236,4 @@ class Help(ModalScreen[None]):
         with Vertical(classes="dialog help"):
             yield head("esc: close · ↑↓: scroll")
             with VerticalScroll():  # scrolls with the arrows on a small terminal
-                yield Markdown(HELP)
+                yield Markdown(self.text)

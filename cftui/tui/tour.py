@@ -1,11 +1,11 @@
 """The tour in the app: the live view plus a text panel, → / enter for the next step, ← back.
 
-A step sets itself up with the engine's own commands: no auto-advance, full pace, a reset
+A step sets itself up with the runner's own commands: no auto-advance, full pace, a reset
 with the step's preset and method; then, as snapshots come in, the tasks before the one on
 screen are left as soon as they finish (NEXT_TASK), and the last of them hands over to the
 default pace when the step shows a task training. So a step never waits on the one before
 it. Snapshots of a run the tour has since replaced are ignored. A step naming several
-methods shows them side by side (the app's compare view, a new engine: the step is set up
+methods shows them side by side (the app's compare view, a new runner: the step is set up
 once it is built). While a remedy's task trains, the advice line says what the step shows.
 """
 
@@ -52,7 +52,7 @@ class TourApp(CftuiApp):
         """``start``: the index of the first step; ``prepare`` changes every step's config
         (the command line's flags, or a test's smaller network)."""
         self.steps, self.prepare, self.index = steps, prepare, start
-        self.applied: int | None = None  # the step whose setup the engine was sent
+        self.applied: int | None = None  # the step whose setup the runner was sent
         self.expected_run = 0  # snapshots of earlier runs belong to a replaced setup
         self.advanced: tuple[int, int] | None = None  # (run, task) that NEXT_TASK was sent at
         super().__init__(
@@ -104,7 +104,7 @@ class TourApp(CftuiApp):
         return None
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action in ("tour_next", "tour_back"):  # before the engine is ready, too
+        if action in ("tour_next", "tour_back"):  # before the runner is ready, too
             there = self.index + (1 if action == "tour_next" else -1)
             free = not self.quitting and not isinstance(self.screen, ModalScreen)
             return free and 0 <= there < len(self.steps)  # none past the last step
@@ -124,21 +124,21 @@ class TourApp(CftuiApp):
         self.set_up()
 
     def set_up(self) -> None:
-        """Send the engine this step's setup (once it is built: draw() sends it then)."""
+        """Send the runner this step's setup (once it is built: draw() sends it then)."""
         self.query_one("#tour", Static).update(self.step_text())
         step, config = self.step, self.config_of(self.index)
-        if self.compared(self.index) != self.compare:  # one view to the other: a new engine
+        if self.compared(self.index) != self.compare:  # one view to the other: a new runner
             self.applied, self.expected_run, self.advanced = None, 0, None
             self._switch_view(self.compared(self.index), config)
             return
         if not self.ready:
             return
         live = step.show is not Show.TRAINED and step.task == 0
-        self.engine.send(Command.SET_AUTO_ADVANCE, False)
-        self.engine.send(Command.SET_PACE, default_pace(config) if live else None)
-        self.engine.send(Command.RESET, config)
+        self.source.send(Command.SET_AUTO_ADVANCE, False)
+        self.source.send(Command.SET_PACE, default_pace(config) if live else None)
+        self.source.send(Command.RESET, config)
         if step.paused:
-            self.engine.send(Command.TOGGLE_PAUSE)
+            self.source.send(Command.TOGGLE_PAUSE)
         self.expected_run = max(self.expected_run, self.snapshot.run) + 1
         self.applied = self.index
 
@@ -147,7 +147,7 @@ class TourApp(CftuiApp):
     def draw(self, snap: Snapshot | Comparison) -> None:
         super().draw(snap)
         if self.applied is None:
-            self.set_up()  # the engine is ready now
+            self.set_up()  # the runner is ready now
         elif snap.run >= self.expected_run:
             self.follow(snap)
 
@@ -160,5 +160,5 @@ class TourApp(CftuiApp):
                 return  # NEXT_TASK is on its way
             self.advanced = (snap.run, snap.task)
             if snap.task == step.task - 1 and step.show is Show.TRAINING:
-                self.engine.send(Command.SET_PACE, default_pace(snap.scene.config))
-            self.engine.send(Command.NEXT_TASK)
+                self.source.send(Command.SET_PACE, default_pace(snap.scene.config))
+            self.source.send(Command.NEXT_TASK)

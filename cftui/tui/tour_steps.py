@@ -4,7 +4,7 @@ Each step is data: what to read, and what it sets up (preset, methods, which tas
 screen, and whether that task is untrained, training live at the default pace, or trained).
 A step sets itself up from scratch: it restarts the run and trains the tasks before the one
 it shows at full pace, so any step shows what it speaks of within a second or two, whatever
-step came before (cftui.tui.tour drives the engine; this module needs neither torch nor
+step came before (cftui.tui.tour drives the runner; this module needs neither torch nor
 Textual). A step naming several methods shows them side by side.
 """
 

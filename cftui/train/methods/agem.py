@@ -9,8 +9,7 @@ raise the memory's loss, to first order.
 import torch
 
 from cftui.train.methods.base import Method
-from cftui.train.model import seed_losses
-from cftui.train.seed_data import draws, permutations, take
+from cftui.train.per_seed import draws, flat, permutations, seed_losses, take, unflat
 
 EPS = 1e-12
 
@@ -48,14 +47,6 @@ class AGEM(Method):
             mx, my = take(mx, pick), take(my, pick)
         params = [p for p in model.parameters() if p.grad is not None]
         g_ref = torch.autograd.grad(seed_losses(model(mx), my).sum(), params)
-        flat = project(_flat([p.grad for p in params]), _flat(g_ref))
-        offset = 0
-        for p in params:
-            width = p[0].numel()
-            p.grad.copy_(flat[:, offset : offset + width].view_as(p))
-            offset += width
-
-
-def _flat(tensors) -> torch.Tensor:
-    """Each seed's parameters (or gradients) end to end: ``[S, P]``."""
-    return torch.cat([t.flatten(1) for t in tensors], 1)
+        projected = project(flat([p.grad for p in params]), flat(g_ref))
+        for p, g in zip(params, unflat(projected, [p.shape[1:] for p in params]), strict=True):
+            p.grad.copy_(g)

@@ -1,13 +1,16 @@
 """The one interface every continual-learning method implements.
 
-The engine calls these hooks and knows nothing else about a method, so adding a method is
-one file plus one record in the registry, which holds its summary and settings. Every hook
-has a do-nothing default: plain fine-tuning (``naive``) overrides none of them.
+The trainer calls these hooks and knows nothing else about a method, so adding a method is
+this file's subclass in ``<name>.py`` plus ``<name>.toml`` beside it (its summary, settings
+and text, read by the registry in __init__.py). Every hook has a do-nothing default: plain
+fine-tuning (``naive``) overrides none of them.
 
 A run trains S seeds at once (model.MLP): every parameter has a leading seed dimension and
 every batch is ``[S, N, 1]``. A method keeps its math per seed: elementwise state (Fisher,
-Omega, anchors) is per seed by its shape; what draws at random draws from each seed's own
-stream (seed_data.draws); what sums over parameters (A-GEM's dot products) sums per seed.
+Omega, anchors) is per seed by its shape; the rest goes through cftui/train/per_seed.py, the
+one home of the per-seed helpers: each seed's own random stream (draws, permutations),
+per-seed rows (take), losses, per-sample gradients, and flat ``[S, P]`` views (A-GEM's dot
+products sum per seed).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ if TYPE_CHECKING:
 class Method:
     """Hooks around training; ``self.params`` is the registry's defaults updated by ``params``."""
 
-    name: ClassVar[str]  # the registry key: methods.info(name) holds the summary and defaults
+    name: ClassVar[str]  # the registry key: methods.info(name) is its <name>.toml
 
     def __init__(self, params: Mapping[str, Any], seeds: Sequence[int]) -> None:
         self.params = {**methods.info(self.name).defaults, **params}

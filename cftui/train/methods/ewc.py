@@ -8,7 +8,8 @@ the model's own prediction as target is identically zero under MSE.)
 import torch
 import torch.nn.functional as F
 
-from cftui.train.methods.quadratic import QuadraticPenalty, detached, per_sample_gradients
+from cftui.train.methods.quadratic import QuadraticPenalty, detached
+from cftui.train.per_seed import per_sample_gradients
 
 
 def gaussian_nll(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:

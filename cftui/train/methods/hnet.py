@@ -28,7 +28,7 @@ from torch import nn
 
 from cftui.train import model
 from cftui.train.methods.base import Method
-from cftui.train.seed_data import draws
+from cftui.train.per_seed import draws, unflat
 
 
 class HyperMLP(nn.Module):
@@ -90,16 +90,10 @@ class HyperMLP(nn.Module):
         return self.outputs(task) * self.scale
 
     def forward(self, x, task: int):
-        flat = self.weights(task)
-        sizes = [a * b for a, b in self.shapes]
-        pieces = zip(flat.split(sizes, 1), self.shapes, strict=True)
-        parts = [piece.view(-1, *shape) for piece, shape in pieces]
-        last = len(parts) // 2 - 1
-        for i, (weight, bias) in enumerate(zip(parts[::2], parts[1::2], strict=True)):
-            x = torch.baddbmm(bias, x, weight)
-            if i < last:
-                x = self.activation(x)
-        return x
+        parts = unflat(self.weights(task), self.shapes)
+        return model.stacked_forward(
+            x, list(zip(parts[::2], parts[1::2], strict=True)), self.activation
+        )
 
 
 class HNet(Method):

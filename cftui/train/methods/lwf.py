@@ -10,7 +10,7 @@ import copy
 import torch
 
 from cftui.train.methods.base import Method
-from cftui.train.model import seed_losses
+from cftui.train.per_seed import seed_losses
 
 
 class LwF(Method):

@@ -4,7 +4,8 @@ Unsupervised: it asks how sensitive the output is to each weight, not the loss. 
 add up over tasks; the anchor is the weights after the latest task.
 """
 
-from cftui.train.methods.quadratic import QuadraticPenalty, detached, per_sample_gradients
+from cftui.train.methods.quadratic import QuadraticPenalty, detached
+from cftui.train.per_seed import per_sample_gradients
 
 
 def squared_output(output, _target):

@@ -10,11 +10,10 @@ more room for later tasks and less for this one.
 """
 
 import torch
-from torch import nn
 
 from cftui.train import model
 from cftui.train.methods.base import Method
-from cftui.train.model import StackedLinear, seed_losses
+from cftui.train.per_seed import seed_losses
 
 FREE = torch.iinfo(torch.int16).max  # the owner of a weight no task has kept
 
@@ -25,18 +24,12 @@ class PackedMLP(model.MLP):
 
     def __init__(self, layers, activation, seeds) -> None:
         super().__init__(layers, activation, seeds)
-        self.linears = [m for m in self.modules() if isinstance(m, StackedLinear)]
-        self.activation = self.basis[1] if len(self.basis) else nn.Identity()
         for layer in self.linears:
             layer.register_buffer("owner", torch.full_like(layer.weight, FREE, dtype=torch.int16))
 
     def forward(self, x, task: int):
-        for i, layer in enumerate(self.linears):
-            weight = layer.weight * (layer.owner <= task)
-            x = torch.baddbmm(layer.bias, x, weight)
-            if i < len(self.linears) - 1:
-                x = self.activation(x)
-        return x
+        owned = [(m.weight * (m.owner <= task), m.bias) for m in self.linears]
+        return model.stacked_forward(x, owned, self.activation)
 
 
 class PackNet(Method):

@@ -1,4 +1,5 @@
-"""What the penalty methods share: anchors, importances and per-sample gradients.
+"""What the penalty methods share: anchors and importances (per_seed.py makes the per-sample
+gradients EWC and MAS estimate them from).
 
 EWC, online EWC, SI, MAS and L2 all add ``scale * sum_i Omega_i (theta_i - theta*_i)^2`` over
 one or more (importance, anchor) pairs; they differ only in how Omega is estimated.
@@ -6,16 +7,11 @@ one or more (importance, anchor) pairs; they differ only in how Omega is estimat
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
 from torch import nn
-from torch.func import functional_call, grad, vmap
 
 from cftui.train.methods.base import Method
-
-Tensors = list[torch.Tensor]
-CHUNK = 512  # samples per vmap chunk when computing per-sample gradients
+from cftui.train.per_seed import Tensors
 
 
 def detached(model: nn.Module) -> Tensors:
@@ -30,25 +26,6 @@ def weighted_distance(model: nn.Module, importance: Tensors, anchor: Tensors) ->
         for p, w, a in zip(model.parameters(), importance, anchor, strict=True)
     ]
     return torch.stack(terms).sum()
-
-
-def per_sample_gradients(
-    model: nn.Module,
-    loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-    x: torch.Tensor,
-    y: torch.Tensor,
-) -> Tensors:
-    """d loss(f(x_n), y_n) / d theta for every sample n: one ``[N, S, *shape]`` tensor per
-    parameter, from inputs ``[S, N, 1]``. ``loss`` sums over seeds; as each seed's output
-    depends on its own weights alone, the gradient's seed s part is seed s's own."""
-    names = [name for name, _ in model.named_parameters()]
-    params = {name: p.detach() for name, p in model.named_parameters()}
-
-    def one(params: dict, xn: torch.Tensor, yn: torch.Tensor) -> torch.Tensor:
-        return loss(functional_call(model, params, (xn.unsqueeze(1),)), yn.unsqueeze(1))
-
-    grads = vmap(grad(one), in_dims=(None, 1, 1), chunk_size=CHUNK)(params, x, y)
-    return [grads[name] for name in names]
 
 
 class QuadraticPenalty(Method):

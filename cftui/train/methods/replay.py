@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from cftui.train.methods.base import Method
-from cftui.train.seed_data import draws, per_seed, permutations, take
+from cftui.train.per_seed import draws, each_stream, permutations, take
 
 
 class Reservoir:
@@ -61,7 +61,7 @@ class Replay(Method):
             return x, y
         bx, by = self.buffer
         size = bx.shape[1]
-        pick = per_seed(
+        pick = each_stream(
             lambda g: torch.randint(size, (min(x.shape[1], size),), generator=g),
             self.draws,
             x.device,

@@ -1,5 +1,6 @@
-"""Several methods side by side (lockstep.Lockstep), headless: the same data, initial weights
-and batch order for every run; they move on together; one diverging does not stop the rest."""
+"""Several methods side by side (a Runner of several trainers), headless: the same data,
+initial weights and batch order for every run; they move on together; one diverging does not
+stop the rest."""
 
 import dataclasses
 import threading
@@ -7,15 +8,15 @@ import threading
 import numpy as np
 import pytest
 import torch
+from threads import start as running
+from threads import stop, wait_for
 
-from cftui.live.lockstep import Lockstep
+from cftui.live.runner import Runner
 from cftui.train import catalog
-from cftui.train.engine import Engine
 from cftui.train.snapshot import Command, State
+from cftui.train.trainer import Trainer
 
 from conftest import small
-
-WAIT_S = 20.0
 
 
 def minibatch(config, batch_size=16):
@@ -30,35 +31,10 @@ def sgd(config, lr):
     )
 
 
-def running(lockstep):
-    """Run ``lockstep`` in a thread (as the app's worker does); returns the thread."""
-    thread = threading.Thread(target=lockstep.run, kwargs={"until_done": False}, daemon=True)
-    thread.start()
-    return thread
-
-
-def wait_for(lockstep, condition):
-    """Poll the published comparison until ``condition`` holds, or fail after WAIT_S."""
-    done = threading.Event()
-    for _ in range(int(WAIT_S / 0.01)):
-        if condition(lockstep.snapshot):
-            return lockstep.snapshot
-        done.wait(0.01)
-    raise AssertionError(
-        f"timed out: {[(s.state, s.task, s.step) for s in lockstep.snapshot.runs]}"
-    )
-
-
-def stop(lockstep, thread):
-    lockstep.stop()
-    thread.join(5)
-    assert not thread.is_alive()
-
-
 def test_every_run_starts_from_the_same_data_and_weights(tiny):
-    lockstep = Lockstep(tiny, ["naive", "l2", "ewc"])
-    first = lockstep.engines[0]
-    for engine in lockstep.engines[1:]:
+    lockstep = Runner(tiny, methods=["naive", "l2", "ewc"])
+    first = lockstep.trainers[0]
+    for engine in lockstep.trainers[1:]:
         for a, b in zip(first.data.tasks[0], engine.data.tasks[0], strict=True):
             assert np.array_equal(a.x_train, b.x_train) and np.array_equal(a.y_train, b.y_train)
         weights = zip(first.now.model.parameters(), engine.now.model.parameters(), strict=True)
@@ -71,17 +47,17 @@ def test_a_run_side_by_side_equals_the_same_run_alone(tiny, methods):
     loss matrix is exactly what its method gives alone (joint's epochs have more batches:
     the others wait for it at each task's end)."""
     config = minibatch(tiny)
-    together = Lockstep(config, methods).run()
+    together = Runner(config, methods=methods).run()
     assert together.state is State.FINISHED
     for name, snap in zip(methods, together.runs, strict=True):
-        alone = Engine(config.with_overrides(method=name)).run()
+        alone = Trainer(config.with_overrides(method=name)).run()
         assert snap.scene.config.method.name == name
         assert snap.loss_matrix == alone.loss_matrix and snap.step == alone.step
 
 
 def test_runs_wait_for_each_other_and_n_moves_them_all(tiny):
     config = minibatch(tiny)  # joint trains task 2 on both tasks: more batches per epoch
-    lockstep = Lockstep(config, ["naive", "joint"], auto_advance=False)
+    lockstep = Runner(config, methods=["naive", "joint"], auto_advance=False)
     thread = running(lockstep)
     try:
         snap = wait_for(lockstep, lambda c: c.state is State.TASK_DONE)
@@ -99,7 +75,7 @@ def test_runs_wait_for_each_other_and_n_moves_them_all(tiny):
 
 def test_n_ends_every_runs_task_early_and_pause_and_one_epoch_act_on_all(tiny):
     config = tiny.with_overrides(epochs=100_000)
-    lockstep = Lockstep(config, ["naive", "l2", "si"], pace=None)
+    lockstep = Runner(config, methods=["naive", "l2", "si"], pace=None)
     thread = running(lockstep)
     try:
         wait_for(lockstep, lambda c: all(run.step >= 5 for run in c.runs))
@@ -123,32 +99,32 @@ def test_n_ends_every_runs_task_early_and_pause_and_one_epoch_act_on_all(tiny):
 def test_a_diverging_run_is_marked_and_the_others_finish(tiny):
     """L2 with an absurd strength under SGD blows up in task 2; naive finishes as alone."""
     config = sgd(tiny, 0.1).with_overrides(settings={"l2": {"lambda": 1e30}})
-    snap = Lockstep(config, ["naive", "l2"]).run()
+    snap = Runner(config, methods=["naive", "l2"]).run()
     naive, l2 = snap.runs
     assert l2.state is State.DIVERGED and "of task 2" in l2.message
     assert naive.state is State.FINISHED and snap.state is State.FINISHED
-    assert naive.loss_matrix == Engine(config).run().loss_matrix
+    assert naive.loss_matrix == Trainer(config).run().loss_matrix
     assert snap.message.startswith("l2: the loss became")
 
 
 def test_with_seeds_each_curve_is_the_median_inside_its_band(tiny):
-    snap = Lockstep(tiny, ["naive", "ewc"], seeds=range(3)).run()
+    snap = Runner(tiny, methods=["naive", "ewc"], seeds=range(3)).run()
     for run in snap.runs:
         low, high = run.loss_band
         assert low.shape == high.shape == run.test_losses.shape
         assert np.all(low <= run.test_losses) and np.all(run.test_losses <= high)
         assert np.any(low < high)  # three data draws differ
-    engine = Engine(tiny, seeds=range(3))  # the band is the min and max over the seeds
+    engine = Trainer(tiny, seeds=range(3))  # the band is the min and max over the seeds
     alone = engine.run()
     _, losses = engine.now.history.views()
     assert np.array_equal(alone.loss_band[0], losses.min(1))
     assert np.array_equal(alone.loss_band[1], losses.max(1))
     assert np.array_equal(alone.test_losses, np.median(losses, 1))
-    assert Engine(tiny).run().loss_band is None  # one seed: no band
+    assert Trainer(tiny).run().loss_band is None  # one seed: no band
 
 
 def test_restart_reruns_every_method_with_the_new_config(tiny):
-    lockstep = Lockstep(tiny, ["naive", "ewc"])
+    lockstep = Runner(tiny, methods=["naive", "ewc"])
     thread = running(lockstep)
     try:
         wait_for(lockstep, lambda c: c.state is State.FINISHED)
@@ -165,7 +141,7 @@ def test_a_run_waiting_at_its_tasks_end_stays_paused_when_n_moves_it_on():
     """Paused while joint still trains task 2 (naive, with fewer batches, waits at its end):
     n moves both to task 3, and both stay paused there."""
     config = minibatch(small(catalog.resolve("hypercl-toy"), epochs=4))
-    lockstep = Lockstep(config, ["naive", "joint"], auto_advance=False, pace=2.0)
+    lockstep = Runner(config, methods=["naive", "joint"], auto_advance=False, pace=2.0)
     thread = running(lockstep)
     try:
         lockstep.send(Command.SET_PACE, None)
@@ -188,7 +164,7 @@ def test_mid_task_every_published_run_stands_at_the_same_step(tiny):
     publish)."""
     config = tiny.with_overrides(epochs=100_000)
     seen = []
-    lockstep = Lockstep(config, ["naive", "ewc", "si", "replay"], pace=200.0)
+    lockstep = Runner(config, methods=["naive", "ewc", "si", "replay"], pace=200.0)
     thread = threading.Thread(target=lockstep.run, args=(seen.append, False), daemon=True)
     thread.start()
     try:

@@ -6,35 +6,22 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from threads import start, wait_for
 
 from cftui.live.pacing import Pace
+from cftui.live.runner import PUBLISH_HZ, Runner
 from cftui.train import model
-from cftui.train.engine import PUBLISH_HZ, Engine
 from cftui.train.seed_data import stacked
 from cftui.train.snapshot import Command, State
 from cftui.train.tasks import make_tasks
+from cftui.train.trainer import Trainer
 
 
-def start(engine: Engine) -> threading.Thread:
-    thread = threading.Thread(target=engine.run, kwargs={"until_done": False}, daemon=True)
-    thread.start()
-    return thread
-
-
-def wait_for(engine: Engine, condition, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition(engine.snapshot):
-            return engine.snapshot
-        time.sleep(0.005)
-    raise AssertionError(f"timed out; last snapshot: {engine.snapshot}")
-
-
-def test_engine_is_the_article_loop(polynomial):
-    """Naive training through the engine equals a bare torch loop, number for number (with
+def test_the_trainer_is_the_article_loop(polynomial):
+    """Naive training through the trainer equals a bare torch loop, number for number (with
     the optimizer that model.optimizer builds: fused Adam on a CPU)."""
     config = dataclasses.replace(polynomial, train=dataclasses.replace(polynomial.train, epochs=15))
-    engine = Engine(config)
+    engine = Trainer(config)
     engine.run()
     cpu = torch.device("cpu")
     net = model.build(config.model.layers, "sigmoid", [config.data.seed], cpu)
@@ -50,15 +37,15 @@ def test_engine_is_the_article_loop(polynomial):
 
 
 def test_same_seed_same_numbers(tiny):
-    a, b = Engine(tiny).run(), Engine(tiny).run()
+    a, b = Trainer(tiny).run(), Trainer(tiny).run()
     np.testing.assert_array_equal(a.test_losses, b.test_losses)
     assert a.loss_matrix == b.loss_matrix
-    other = Engine(tiny.with_overrides(seed=1)).run()
+    other = Trainer(tiny.with_overrides(seed=1)).run()
     assert other.loss_matrix != a.loss_matrix
 
 
 def test_run_records_the_loss_matrix_and_boundaries(tiny):
-    engine = Engine(tiny)
+    engine = Trainer(tiny)
     snap = engine.run()
     assert snap.state is State.FINISHED
     assert snap.step == 2 * tiny.train.epochs
@@ -84,7 +71,7 @@ def test_run_records_the_loss_matrix_and_boundaries(tiny):
 
 def test_minibatches_make_several_steps_per_epoch(tiny):
     config = dataclasses.replace(tiny, train=dataclasses.replace(tiny.train, batch_size=32))
-    engine = Engine(config)
+    engine = Trainer(config)
     assert engine.now.batches.per_epoch == 3  # 80 training points
     assert engine.run().step == 2 * 3 * config.train.epochs
 
@@ -92,14 +79,14 @@ def test_minibatches_make_several_steps_per_epoch(tiny):
 def test_an_epoch_of_joint_training_covers_every_task_so_far(tiny):
     """Joint's task 2 trains on 160 points: 5 batches of 32 per epoch, not the task's 3."""
     config = dataclasses.replace(tiny, train=dataclasses.replace(tiny.train, batch_size=32))
-    engine = Engine(config.with_overrides(method="joint"))
+    engine = Trainer(config.with_overrides(method="joint"))
     assert engine.run().step == (3 + 5) * config.train.epochs
     assert engine.now.batches.per_epoch == 5
 
 
 def test_snapshots_are_immutable_and_stay_valid(tiny):
     seen = []
-    Engine(tiny).run(seen.append)
+    Runner(tiny).run(seen.append)
     first = seen[1]
     copy = first.test_losses.copy()
     assert not first.test_losses.flags.writeable
@@ -110,7 +97,7 @@ def test_snapshots_are_immutable_and_stay_valid(tiny):
 
 
 def test_task_done_waits_for_next_task(tiny):
-    engine = Engine(tiny, auto_advance=False)
+    engine = Runner(tiny, auto_advance=False)
     thread = start(engine)
     snap = wait_for(engine, lambda s: s.state is State.TASK_DONE)
     assert snap.task == 0 and snap.step == tiny.train.epochs and len(snap.loss_matrix) == 1
@@ -126,7 +113,7 @@ def test_task_done_waits_for_next_task(tiny):
 
 def test_pause_step_epoch_and_early_switch(tiny):
     config = dataclasses.replace(tiny, train=dataclasses.replace(tiny.train, batch_size=32))
-    engine = Engine(config, auto_advance=False, pace=20)
+    engine = Runner(config, auto_advance=False, pace=20)
     engine.send(Command.TOGGLE_PAUSE)
     thread = start(engine)
     snap = wait_for(engine, lambda s: s.state is State.PAUSED)
@@ -146,7 +133,7 @@ def test_pause_step_epoch_and_early_switch(tiny):
 
 
 def test_pace_limits_speed_and_full_pace_lifts_it(tiny):
-    engine = Engine(tiny.with_overrides(epochs=10_000), pace=20)
+    engine = Runner(tiny.with_overrides(epochs=10_000), pace=20)
     thread = start(engine)
     time.sleep(0.5)
     assert engine.snapshot.step <= 0.5 * 20 + 3
@@ -160,7 +147,7 @@ def test_pace_limits_speed_and_full_pace_lifts_it(tiny):
 
 def paced_snapshots(config, pace: float, seconds: float) -> list:
     seen = []
-    engine = Engine(config.with_overrides(epochs=10_000), pace=pace)
+    engine = Runner(config.with_overrides(epochs=10_000), pace=pace)
     thread = threading.Thread(target=engine.run, args=(seen.append, False), daemon=True)
     thread.start()
     time.sleep(seconds)
@@ -184,28 +171,28 @@ def test_a_slow_pace_shows_every_step_before_sleeping(tiny):
 
 
 def test_reset_reruns_and_can_switch_config(tiny):
-    engine = Engine(tiny, auto_advance=False)
+    engine = Runner(tiny, auto_advance=False)
     thread = start(engine)
     wait_for(engine, lambda s: s.state is State.TASK_DONE)
     first = engine.snapshot
     engine.send(Command.RESET)
     again = wait_for(engine, lambda s: s.run == 1 and s.state is State.TASK_DONE)
     np.testing.assert_array_equal(first.test_losses, again.test_losses)
-    tasks = engine.tasks
+    tasks = engine.trainers[0].tasks
     engine.send(Command.RESET, tiny.with_overrides(lr=0.05))
     other = wait_for(engine, lambda s: s.run == 2 and s.state is State.TASK_DONE)
     assert other.loss_matrix != first.loss_matrix
-    assert engine.tasks is tasks  # same data: not drawn again
+    assert engine.trainers[0].tasks is tasks  # same data: not drawn again
     engine.send(Command.RESET, tiny.with_overrides(seed=3))
     wait_for(engine, lambda s: s.run == 3)
-    assert engine.tasks is not tasks
+    assert engine.trainers[0].tasks is not tasks
     engine.stop()
     thread.join(1)
 
 
 def test_stop_is_prompt_while_paused_and_pacing(tiny):
     for pace in (None, 0.01):
-        engine = Engine(tiny.with_overrides(epochs=100_000), pace=pace)
+        engine = Runner(tiny.with_overrides(epochs=100_000), pace=pace)
         thread = start(engine)
         wait_for(engine, lambda s: s.step >= 1)
         engine.stop()
@@ -217,21 +204,21 @@ def test_divergence_stops_the_run_with_a_message(tiny):
     config = dataclasses.replace(
         tiny, train=dataclasses.replace(tiny.train, optimizer="sgd", lr=1000.0)
     )
-    snap = Engine(config).run()
+    snap = Trainer(config).run()
     assert snap.state is State.DIVERGED
     assert "the loss became" in snap.message and "of task 1" in snap.message
     assert snap.loss_matrix == ()
 
 
 def test_auto_advance_command(tiny):
-    engine = Engine(tiny, auto_advance=False)
+    engine = Runner(tiny, auto_advance=False)
     engine.send(Command.SET_AUTO_ADVANCE, True)
     assert engine.run().state is State.FINISHED
 
 
 def test_auto_advance_at_a_finished_task_goes_on_at_once(tiny):
     """'a: auto-advance' is offered at "task 1 done" as a way on: it must not just set a flag."""
-    engine = Engine(tiny, auto_advance=False)
+    engine = Runner(tiny, auto_advance=False)
     thread = start(engine)
     wait_for(engine, lambda s: s.state is State.TASK_DONE)
     engine.send(Command.SET_AUTO_ADVANCE, True)
@@ -244,18 +231,18 @@ def test_auto_advance_at_a_finished_task_goes_on_at_once(tiny):
 
 def test_a_reset_starts_a_fresh_run(tiny):
     """Everything a run accumulates (counters, rows, ghosts, the method's memory) goes."""
-    engine = Engine(tiny.with_overrides(method="ewc"))
+    engine = Runner(tiny.with_overrides(method="ewc"))
     engine.run()
-    trained = engine.now
+    trained = engine.trainers[0].now
     assert trained.method.terms and trained.loss_matrix and trained.ghosts
     engine.send(Command.RESET)
     engine.apply_pending()
-    fresh = engine.now
+    fresh = engine.trainers[0].now
     assert fresh is not trained and fresh.model is not trained.model
     assert (fresh.step, fresh.task, fresh.epoch, fresh.state) == (0, 0, 0, State.RUNNING)
     assert not (fresh.method.terms or fresh.loss_matrix or fresh.ghosts or fresh.boundaries)
     assert engine.snapshot.run == 1 and len(engine.snapshot.steps) == 1
-    initial = Engine(tiny.with_overrides(method="ewc")).now.model.state_dict()
+    initial = Trainer(tiny.with_overrides(method="ewc")).now.model.state_dict()
     for name, weight in fresh.model.state_dict().items():
         torch.testing.assert_close(weight, initial[name], rtol=0, atol=0)
 
@@ -273,7 +260,7 @@ def test_pace_counts_from_its_origin():
 @pytest.mark.parametrize("how", ["one epoch", "next task"])
 def test_a_paused_run_stays_paused_on_the_next_task(tiny, how):
     """'.' on a task's last epoch (with auto-advance) or 'n' while paused moves on, paused."""
-    engine = Engine(tiny.with_overrides(epochs=1), auto_advance=True)
+    engine = Runner(tiny.with_overrides(epochs=1), auto_advance=True)
     engine.send(Command.TOGGLE_PAUSE)
     thread = start(engine)
     wait_for(engine, lambda s: s.state is State.PAUSED and s.step == 0)
@@ -289,7 +276,7 @@ def test_a_paused_run_stays_paused_on_the_next_task(tiny, how):
 def test_the_pace_counts_from_the_start_of_the_run_not_the_build(tiny):
     """An engine built a while before it runs (data drawn, a recorder opened) still trains
     at its pace: the time before run() is not a credit of steps to take at once."""
-    engine = Engine(tiny.with_overrides(epochs=10), pace=40.0)  # 20 epochs at 40/s: 0.5 s
+    engine = Runner(tiny.with_overrides(epochs=10), pace=40.0)  # 20 epochs at 40/s: 0.5 s
     time.sleep(0.5)
     started = time.perf_counter()
     assert engine.run().state is State.FINISHED
