@@ -16,10 +16,9 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
+from cftui.train import problem
 from cftui.train.config import Config
-from cftui.train.measure import Measure
 from cftui.train.run_state import Batches, RunState
 from cftui.train.seed_data import SeedData
 from cftui.train.snapshot import Divergence, Scene, SeedView, Snapshot, State
@@ -57,7 +56,9 @@ class Trainer:
         if data is None:
             seeds = tuple(seeds) if seeds is not None else (config.data.seed,)
             data = SeedData(config.data, seeds, self.device)
-        self.data, self.measure = data, Measure(data)
+        self.problem = problem.of(config)  # its loss, its test metric, its picture
+        self.loss = self.problem.loss()
+        self.data, self.measure = data, self.problem.measure()(data)
         self.tasks = data.tasks[0]  # the first seed's, which a single run draws
         self.scene = Scene(config, tuple(self.tasks), self.measure.grid, str(self.device))
         self.evals_per_task = EVALS_PER_TASK["full pace"]  # a driver sets "paced"'s
@@ -135,14 +136,14 @@ class Trainer:
 
     def _optimize(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """The step itself, with the method's hooks around it; returns the task loss (the
-        mean over seeds of each seed's MSE). What is minimised is the *sum* of the seeds'
-        MSEs, so each seed's gradient is its own: every seed has as many points, so that sum
-        is S times one mse_loss over all of them (one fused op; per_seed.seed_losses, the same
-        sum term by term, cost 5 % of a step here)."""
+        mean over seeds of each seed's loss: MSE for a regression). What is minimised is the
+        *sum* of the seeds' losses, so each seed's gradient is its own: every seed has as many
+        points, so that sum is S times one mean loss over all of them (one fused op;
+        per_seed.seed_losses, the same sum term by term, cost 5 % of a step here)."""
         model, optimizer, method = self.now.model, self.now.optimizer, self.now.method
         x, y = method.batch(x, y)
         optimizer.zero_grad(set_to_none=True)
-        loss = F.mse_loss(model(x, self.now.task) if method.task_aware else model(x), y)
+        loss = self.loss(model(x, self.now.task) if method.task_aware else model(x), y)
         seeds = len(self.data.seeds)
         total = loss * seeds if seeds > 1 else loss
         (total if (penalty := method.penalty(model, x)) is None else total + penalty).backward()

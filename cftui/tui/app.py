@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState
 
+from cftui.train import problem
 from cftui.train.config import Config
 from cftui.train.snapshot import Command, Comparison, Snapshot
 from cftui.tui import files
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from cftui.results.record import Recorder
 
 MIN_SIZE = (50, 15)  # columns, rows: below this the panels give way to a notice
+PICTURES = {"fit": FitPlot}  # a Problem's picture of the model -> the panel that draws it
 
 
 class SnapshotReady(Message):
@@ -124,7 +126,7 @@ class CftuiApp(Keys, App[None]):
         )
         with ContentSwitcher(initial="compare" if self.compare else "main", id="views"):
             with Horizontal(id="main"):
-                yield FitPlot()
+                yield PICTURES[problem.of(self.config).picture](id="picture")
                 with Vertical(id="side"):
                     yield LossChart()
                     yield LossMatrix()
@@ -132,7 +134,7 @@ class CftuiApp(Keys, App[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one(FitPlot).border_title = "fit"
+        self.query_one("#picture").border_title = problem.of(self.config).picture
         self.query_one(LossMatrix).border_title = "loss matrix: after each task"
         self.show_status()
         self.worker = self.train()
@@ -195,7 +197,7 @@ class CftuiApp(Keys, App[None]):
         if isinstance(snap, Comparison):
             self.query_one(CompareView).show(snap)
             return
-        self.query_one(FitPlot).show(snap)
+        self.query_one("#picture").show(snap)
         self.query_one(LossChart).show(snap)
         self.query_one(LossMatrix).show(snap)
 
