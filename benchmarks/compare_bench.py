@@ -2,7 +2,7 @@
 
 - Speed: three methods (naive, ewc, replay) trained side by side at full pace, in the app
   (Textual's test driver, 120x40), against the same training done without it: three bare
-  hand-written loops one after another, and the three methods' engines one after another
+  hand-written loops one after another, and the three methods' trainers one after another
   (what running them yourself with `cftui run` costs).
 - In a real terminal (a pseudo-terminal read by pyte, as tui_bench): the bytes per second a
   three-method comparison sends at the default pace, and key-to-screen latency (space
@@ -40,7 +40,7 @@ METHODS = ("naive", "ewc", "replay")
 FLAG = ",".join(METHODS)
 
 
-def engines_alone(seconds: float) -> float:
+def trainers_alone(seconds: float) -> float:
     """Steps per second of the three methods' trainers run one after another, for about
     ``seconds`` in all (each for its share)."""
     steps, started = 0, time.perf_counter()
@@ -96,11 +96,11 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     torch.set_num_threads(1)  # as the app's worker
-    bare_before, alone_before = bare_rate(2.0), engines_alone(args.seconds)
+    bare_before, alone_before = bare_rate(2.0), trainers_alone(args.seconds)
     app = asyncio.run(in_the_app(args.seconds))
     torch.set_num_threads(1)
     bare = (bare_before + bare_rate(2.0)) / 2
-    alone = (alone_before + engines_alone(args.seconds)) / 2
+    alone = (alone_before + trainers_alone(args.seconds)) / 2
     pty = real_terminal(args.seconds)
     frames, keys = app["frame_ms"], pty["key_latency_ms"]
     table = Table(
@@ -116,7 +116,7 @@ def main() -> None:
         ">= 0.8",
     )
     table.add_row(
-        "in the app vs their engines alone (steps/s)",
+        "in the app vs their trainers alone (steps/s)",
         f"{ours:.0f} / {alone:.0f}",
         f"{ours / alone:.2f}x",
         "",
@@ -124,7 +124,7 @@ def main() -> None:
     add_screen_rows(table, frames, keys, pty["bytes_per_s"], frame_target="<= 15 median")
     Console().print(table)
     if args.json:
-        report = {"bare_steps_per_s": bare, "engines_alone_steps_per_s": alone, **app, **pty}
+        report = {"bare_steps_per_s": bare, "trainers_alone_steps_per_s": alone, **app, **pty}
         args.json.write_text(json.dumps(report, indent=2) + "\n")
 
 

@@ -35,7 +35,7 @@ from rich.table import Table
 from cftui.train import catalog
 from cftui.train.config import Config
 
-from engine_vs_bare import bare_loop, measure  # this folder is on sys.path as a script
+from trainer_vs_bare import bare_loop, measure  # this folder is on sys.path as a script
 
 SIZE = (120, 40)
 LONG = 1_000_000  # epochs per task: training never ends during a measurement
@@ -276,7 +276,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="full-pace runs in the pty")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    engine = measure(rounds=7, epochs=200)[0]
+    trainer = measure(rounds=7, epochs=200)[0]
     bare_before = bare_rate(2.0)
     live = asyncio.run(headless(args.seconds))
     bare_headless = (bare_before + bare_rate(2.0)) / 2
@@ -284,9 +284,9 @@ def main() -> None:
     frames, keys = live["frame_ms"], pty["key_latency_ms"]
     rows = [
         (
-            "engine, headless (steps/s vs bare)",
-            engine["engine_steps_per_s"],
-            engine["bare_steps_per_s"],
+            "trainer, headless (steps/s vs bare)",
+            trainer["trainer_steps_per_s"],
+            trainer["bare_steps_per_s"],
             ">= 0.95",
         ),
         (
@@ -331,7 +331,7 @@ def main() -> None:
         }
         report = {
             "machine": machine,
-            "engine": engine,
+            "trainer": trainer,
             **live,
             **pty,
             "bare_headless": bare_headless,

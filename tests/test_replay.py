@@ -11,7 +11,9 @@ import time
 import numpy as np
 import pytest
 from textual.screen import ModalScreen
+from threads import stop
 
+from cftui.live import player as player_module
 from cftui.live.player import FRAME_GAP_S, Player, Seek, task_starts
 from cftui.live.runner import Runner
 from cftui.results import record
@@ -91,9 +93,9 @@ def test_a_long_wait_in_the_recording_plays_as_max_gap(recorded):
 
 def test_commands_step_seek_restart_and_resume(recorded):
     recording = spaced(read(recorded), 0.25)  # a second is four frames
-    frames, starts = recording.frames, task_starts(recording)
-    assert starts[0] == 0 and frames[starts[1]].snapshot.task == 1 == len(starts) - 1
-    assert starts[1] > 2
+    frames = recording.frames
+    starts = [0, next(i for i, f in enumerate(frames) if f.snapshot.task == 1)]
+    assert 2 < starts[1] < len(frames) - 5
     player = Player(recording, paused=True)
     thread = play(player)
     settle(player, lambda p: p.snapshot.state is State.PAUSED)
@@ -103,8 +105,12 @@ def test_commands_step_seek_restart_and_resume(recorded):
         (Seek.SECONDS, -1.0, 1),
         (Seek.SECONDS, 0.1, 2),  # less than a frame on: the next frame
         (Seek.TASKS, 1, starts[1]),
-        (Seek.TASKS, -1, 0),
+        (Command.STEP_EPOCH, None, starts[1] + 1),
+        (Seek.TASKS, -1, starts[1]),  # inside a task: to its start
+        (Seek.TASKS, -1, 0),  # at a task's start: to the one before
         (Command.NEXT_TASK, None, starts[1]),
+        (Command.SET_PACE, 4.0, starts[1]),
+        (Seek.SECONDS, 1.0, starts[1] + 4),  # a second of the recording, whatever the speed
         (Seek.SECONDS, 1000.0, len(frames) - 1),
         (Command.RESET, None, 0),
     ]:
@@ -121,6 +127,16 @@ def test_commands_step_seek_restart_and_resume(recorded):
     player.stop()
     thread.join(timeout=WAIT_S)
     assert not thread.is_alive()
+
+
+def test_stop_wakes_a_paused_player_at_once(recorded, monkeypatch):
+    """A paused player sleeps on its inbox; stop() wakes it, not its next poll a minute on."""
+    monkeypatch.setattr(player_module, "IDLE_POLL_S", 60.0)
+    player = Player(read(recorded), paused=True)
+    thread = play(player)
+    settle(player, lambda p: p.snapshot.state is State.PAUSED)
+    time.sleep(0.1)  # into its long sleep
+    stop(player, thread)
 
 
 def test_the_app_replays_with_seek_keys_and_says_it_is_a_replay(recorded):

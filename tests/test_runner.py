@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from threads import start, wait_for
+from threads import start, stop, wait_for
 
+from cftui.live import runner
 from cftui.live.pacing import Pace
 from cftui.live.runner import PUBLISH_HZ, Runner
 from cftui.train import model
@@ -170,6 +171,29 @@ def test_a_slow_pace_shows_every_step_before_sleeping(tiny):
     assert seen[-1].step >= 2 and shown >= set(range(seen[-1].step + 1))
 
 
+def test_every_task_is_published_as_it_begins(tiny):
+    """At full pace a task takes less than a publish period, yet each change of task is
+    published as it happens: the snapshot where task 2 begins, with task 1's row."""
+    seen = []
+    Runner(tiny).run(seen.append)
+    begun = [s for s in seen if s.task == 1 and s.state is State.RUNNING]
+    assert begun[0].step == tiny.train.epochs and len(begun[0].loss_matrix) == 1
+    assert seen[-1].state is State.FINISHED and seen[-1].step == 2 * tiny.train.epochs
+
+
+def test_a_faster_pace_applies_at_once_not_after_the_slow_step(tiny):
+    """At 0.01 epochs/s the next step is 100 s away; raising the pace to 1000 epochs/s must
+    not sleep out those 100 s first."""
+    engine = Runner(tiny.with_overrides(epochs=100_000), pace=0.01)
+    thread = start(engine)
+    try:
+        wait_for(engine, lambda s: s.step == 1)
+        engine.send(Command.SET_PACE, 1000.0)
+        wait_for(engine, lambda s: s.step >= 20 and s.pace == 1000.0, timeout=10.0)
+    finally:
+        stop(engine, thread)
+
+
 def test_reset_reruns_and_can_switch_config(tiny):
     engine = Runner(tiny, auto_advance=False)
     thread = start(engine)
@@ -190,6 +214,24 @@ def test_reset_reruns_and_can_switch_config(tiny):
     thread.join(1)
 
 
+@pytest.mark.parametrize("where", ["at a task's end", "pacing"])
+def test_stop_wakes_a_runner_however_long_it_means_to_sleep(tiny, monkeypatch, where):
+    """stop() wakes a runner at once, not at its next poll or publish: with both a minute
+    away, it still ends within threads.stop's 5 s."""
+    monkeypatch.setattr(runner, "IDLE_POLL_S", 60.0)
+    monkeypatch.setattr(runner, "PUBLISH_HZ", 1 / 60)
+    if where == "pacing":  # a step due in 100 s
+        engine = Runner(tiny.with_overrides(epochs=100_000), pace=0.01)
+        thread = start(engine)
+        wait_for(engine, lambda s: s.step == 1)
+    else:
+        engine = Runner(tiny, auto_advance=False)
+        thread = start(engine)
+        wait_for(engine, lambda s: s.state is State.TASK_DONE)
+    time.sleep(0.1)  # into its long sleep
+    stop(engine, thread)
+
+
 def test_stop_is_prompt_while_paused_and_pacing(tiny):
     for pace in (None, 0.01):
         engine = Runner(tiny.with_overrides(epochs=100_000), pace=pace)
@@ -206,7 +248,9 @@ def test_divergence_stops_the_run_with_a_message(tiny):
     )
     snap = Trainer(config).run()
     assert snap.state is State.DIVERGED
-    assert "the loss became" in snap.message and "of task 1" in snap.message
+    assert snap.step < tiny.train.epochs  # it stops where it diverged, not at the task's end
+    assert snap.steps[-1] == snap.step  # measured there, the last step it took
+    assert snap.message == f"the loss became inf at step {snap.step} of task 1"
     assert snap.loss_matrix == ()
 
 

@@ -17,5 +17,5 @@ def set_up_commands() -> list[str]:
 def test_a_cpu_user_reads_the_cpu_torch_command_before_installing():
     commands = set_up_commands()
     assert commands[0] == CPU_TORCH
-    test = "pip install -e '.[test,web,ray,figures]' && pytest"
+    test = "pip install -e '.[test,web,ray,figures]' && pytest -n 2"
     assert commands[1:] == ["pip install . && cftui", test]

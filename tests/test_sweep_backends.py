@@ -6,7 +6,7 @@ import sys
 import pytest
 from test_sweep import main, rows, write_spec
 
-from cftui.sweep import backends, driver, spec
+from cftui.sweep import backends, cluster, driver, spec
 from cftui.train.validation import ConfigError
 
 SPEC = "seeds = 2\n[grid.naive]\n[grid.ewc]\nlambda = [100.0, 1e4]\n"
@@ -88,3 +88,49 @@ def test_an_address_ray_cannot_read_is_one_line_and_exit_2(
     assert main(monkeypatch, "sweep", path, "--address", address) == 2
     assert capsys.readouterr().err == f"cftui: error: --address: {problem}\n"
     assert rows(driver.default_db(path)) == []
+
+
+class ClientServer:
+    """``ray`` as a driver sees a Ray Client server whose process for this driver fails to
+    start ``fails`` times (Ray's error: its header, then the server's traceback), then
+    connects; any other ``error`` is raised every time."""
+
+    def __init__(self, fails: int, error: Exception | None = None) -> None:
+        self.fails, self.error, self.inits = fails, error, 0
+
+    def init(self, address: str, **kwargs) -> None:
+        self.inits += 1
+        if self.error is not None:
+            raise self.error
+        if self.inits <= self.fails:
+            raise ConnectionAbortedError(
+                "Initialization failure from server:\nTraceback (most recent call last):\n"
+                '  File "proxier.py", line 772, in Datapath\n'
+                "RuntimeError: Proxy failed to Connect to backend!\n"
+            )
+
+
+@pytest.mark.parametrize("fails", [1, cluster.CLIENT_TRIES - 1])
+def test_a_client_server_that_fails_to_serve_a_driver_is_asked_again(fails):
+    server = ClientServer(fails)
+    cluster._init(server, "ray://10.0.0.1:10001", "ray://10.0.0.1:10001")
+    assert server.inits == fails + 1
+
+
+def test_a_client_server_that_always_fails_is_one_line_with_the_server_s_reason():
+    server = ClientServer(fails=cluster.CLIENT_TRIES)
+    with pytest.raises(ConfigError) as raised:
+        cluster._init(server, "ray://10.0.0.1:10001", "ray://10.0.0.1:10001")
+    assert server.inits == cluster.CLIENT_TRIES
+    assert str(raised.value) == (
+        "--address: cannot connect to the Ray cluster at ray://10.0.0.1:10001: "
+        "ConnectionAbortedError: Initialization failure from server: "
+        "RuntimeError: Proxy failed to Connect to backend!" + cluster.CLIENT_HINT
+    )
+
+
+def test_any_other_failure_to_connect_is_said_at_once():
+    server = ClientServer(fails=0, error=ConnectionError("ray client connection timeout"))
+    with pytest.raises(ConfigError, match="ConnectionError: ray client connection timeout"):
+        cluster._init(server, "ray://10.0.0.1:10001", "ray://10.0.0.1:10001")
+    assert server.inits == 1

@@ -1,6 +1,6 @@
 """`cftui run` and `cftui compare`: training with no UI, then tables (and JSON) of results.
 
-Several seeds train at once as one stacked model (engine seeds), so `--seeds 16` costs far
+Several seeds train at once as one stacked model (a trainer's seeds), so `--seeds 16` costs far
 less than sixteen runs. One seed prints the loss matrix as it is; several print the median
 over seeds with the range beside it.
 """

@@ -13,6 +13,8 @@ import threading
 
 from cftui.train.snapshot import Command
 
+IDLE_POLL_S = 0.1  # how often an idle loop (nothing to train or play) looks at its stop flag
+
 
 class Inbox:
     """The queue and the stop flag; a subclass says what a command does in apply()."""

@@ -18,13 +18,12 @@ from collections.abc import Callable
 
 import numpy as np
 
-from cftui.live.inbox import Inbox
+from cftui.live.inbox import IDLE_POLL_S, Inbox
 from cftui.results.recording import Recording, timeline
 from cftui.train.snapshot import Command, Snapshot, State
 
 SPEED_RANGE = (1 / 16, 64.0)  # playback speeds that --speed and the app's +/- stay within
 FRAME_GAP_S = 0.1  # at most 10 frames a second are drawn, however fast the replay
-IDLE_POLL_S = 0.1  # how often an idle player looks at its stop flag
 
 
 class Seek(enum.Enum):

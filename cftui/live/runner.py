@@ -17,14 +17,13 @@ from collections.abc import Callable, Sequence
 
 import torch
 
-from cftui.live.inbox import Inbox
+from cftui.live.inbox import IDLE_POLL_S, Inbox
 from cftui.live.pacing import Pace
 from cftui.train.config import Config
 from cftui.train.seed_data import SeedData
 from cftui.train.snapshot import Command, Comparison, Snapshot, State
 from cftui.train.trainer import EVALS_PER_TASK, Tick, Trainer
 
-IDLE_POLL_S = 0.1  # how often an idle runner looks at its stop flag
 PUBLISH_HZ = 5  # snapshots (each with a fresh fit) per second while training: smooth
 # enough to watch, and it keeps a remote terminal under 50 KB/s (benchmarks/RESULTS.md)
 WAITING = (State.TASK_DONE, State.FINISHED, State.DIVERGED)  # a run that trains no more now
@@ -54,6 +53,7 @@ class Runner(Inbox):
         self._data: SeedData | None = None  # every trainer's draw, kept over restarts
         self._drawn_for: tuple = ()  # the data config and seeds it was drawn for
         self._build(config)
+        self._emit()  # a snapshot to show before run() starts
 
     def run(
         self,
@@ -112,7 +112,6 @@ class Runner(Inbox):
         ]
         self._set_evals()
         self.pace.restart(0)
-        self._emit()
 
     def _trains(self, trainer: Trainer) -> bool:
         """Whether a step is due: running, and not paused unless it owes an epoch."""
@@ -202,7 +201,8 @@ class Runner(Inbox):
         if due > self._publish_due and self._shown_round != self._rounds:
             self._emit()
         while not self.stopping and self.pace.rate is not None:
-            ahead = due - time.perf_counter()
+            # asked again each pass: a command applied while waiting may change the pace
+            ahead = self.pace.due(self._rounds, steps_per_epoch) - time.perf_counter()
             if ahead <= 0 or self._state() is not State.RUNNING:
                 break
             self.wait(min(ahead, self._publish_due - time.perf_counter()))

@@ -122,7 +122,7 @@ class Recorder:
 
     def _begin_scene(self, snap: Published, runs: tuple[Snapshot, ...]) -> None:
         """A header: a new run, a reset or a new view. Its run number counts the scenes, so
-        a replay sees a new one even where a new engine counts from 0 again."""
+        a replay sees a new one even where a new runner counts from 0 again."""
         scene = runs[0].scene
         self._scenes, self._count = tuple(run.scene for run in runs), self._count + 1
         scale = FitScale.of(scene.tasks)

@@ -34,6 +34,7 @@ REACH_S = 5.0  # how long the head's port may take to accept a connection
 NODES_S = 90.0  # how long every node may take to answer the check (a worker starts on each)
 FLAG = "--address"
 CLIENT, CLIENT_PORT = "ray://", "10001"  # the Ray Client's scheme and default port
+CLIENT_TRIES = 3  # connections a Ray Client gets when its server fails to start its own
 NOT_AN_ADDRESS = "is not auto, HOST:PORT or ray://HOST:PORT"
 CLIENT_HINT = (  # a Ray Client whose token is refused only times out
     " (is the head started with --ray-client-server-port, and is the token here its own?)"
@@ -42,9 +43,13 @@ TOKEN_HELP = "RAY_AUTH_TOKEN or ~/.ray/auth_token (on the head: ray get-auth-tok
 
 
 def one_line(err: BaseException) -> str:
-    """An error's type and first line (Ray's errors run to many lines)."""
-    first = next((line.strip() for line in str(err).splitlines() if line.strip()), "")
-    return f"{type(err).__name__}: {first}" if first else type(err).__name__
+    """An error's type and first line (Ray's errors run to many lines); a first line that
+    ends in a colon introduces a traceback, whose last line says why."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    if not lines:
+        return type(err).__name__
+    said = f"{lines[0]} {lines[-1]}" if lines[0].endswith(":") and len(lines) > 1 else lines[0]
+    return f"{type(err).__name__}: {said}"
 
 
 def connect(ray, address: str | None, workers: int) -> None:
@@ -130,14 +135,21 @@ def _token_here() -> bool:
 
 
 def _init(ray, address: str, where: str) -> None:
-    try:
-        with warnings.catch_warnings():  # the Ray Client warns, then raises: one line will do
-            warnings.simplefilter("ignore")
-            ray.init(address=address, **QUIET)
-    except Exception as err:
-        hint = CLIENT_HINT if address.startswith(CLIENT) else ""
-        message = f"cannot connect to the Ray cluster at {where}: {one_line(err)}{hint}"
-        raise ConfigError(FLAG, "", message) from None
+    """ray.init, tried again when a Ray Client server could not start the process that
+    serves this driver (ConnectionAbortedError: it happens on a loaded head, and a new
+    connection starts a new one); any other failure is said at once."""
+    for attempt in range(1, CLIENT_TRIES + 1):
+        try:
+            with warnings.catch_warnings():  # the Ray Client warns, then raises: one line will do
+                warnings.simplefilter("ignore")
+                ray.init(address=address, **QUIET)
+            return
+        except Exception as err:
+            if isinstance(err, ConnectionAbortedError) and attempt < CLIENT_TRIES:
+                continue
+            hint = CLIENT_HINT if address.startswith(CLIENT) else ""
+            message = f"cannot connect to the Ray cluster at {where}: {one_line(err)}{hint}"
+            raise ConfigError(FLAG, "", message) from None
 
 
 def _check_nodes(ray, where: str) -> None:

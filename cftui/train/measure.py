@@ -1,4 +1,4 @@
-"""What the engine measures the model on: every task's test points, and the drawing grid.
+"""What the trainer measures the model on: every task's test points, and the drawing grid.
 
 All test points of every seed go through the model as one batch and come back in one
 device-to-host copy; the per-task means are then one matrix product on the host. A model

@@ -9,7 +9,7 @@ single ``cftui run`` and a batched ``compare`` train through one path.
 
 Its shape follows the article: ``basis`` (hidden layers) then ``regressor`` (one linear
 layer), so methods and plots can tell the learned features from the readout. Its optimizer
-is built here too, so the engine, the tests and the benchmark train with the same one.
+is built here too, so the trainer, the tests and the benchmark train with the same one.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
-"""What the engine tells the world: immutable snapshots, its states, and the commands it takes.
+"""What a run tells the world: immutable snapshots, its states, and the commands it takes.
 
 A Snapshot is read by another thread without locks. That is safe because it only holds
 immutable values and read-only views of the prefix of an append-only history, which the
-engine never writes again.
+trainer never writes again.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ class Snapshot:
     state: State
     steps: np.ndarray  # steps at which test losses were measured, oldest first
     test_losses: np.ndarray  # [len(steps), n_tasks]: test MSE of every task at those steps
-    fit: np.ndarray  # the model's output on the engine's grid
+    fit: np.ndarray  # the model's output on the trainer's grid
     ghosts: tuple[np.ndarray, ...]  # the fit on the grid at the end of each finished task
     boundaries: tuple[int, ...]  # the step at which each task after the first began
     loss_matrix: tuple[tuple[float, ...], ...]  # row i: test MSE on every task after task i

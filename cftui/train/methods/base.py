@@ -39,7 +39,7 @@ class Method:
 
     @property
     def task_aware(self) -> bool:
-        """Whether the engine tells the model which task it is on: ``model(x, task)``."""
+        """Whether the trainer tells the model which task it is on: ``model(x, task)``."""
         return methods.info(self.name).task_aware
 
     def build_model(self, config: ModelConfig, n_tasks: int, device: torch.device) -> nn.Module:

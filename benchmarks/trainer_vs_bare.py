@@ -2,12 +2,12 @@
 
 Both train the article's MLP on the same data with the same optimizer (model.optimizer:
 fused Adam on a CPU) and batch size. The bare loop is the one a person writes: torch.nn.Linear
-layers, F.mse_loss. The engine trains its stacked model (one seed of model.MLP, batched
+layers, F.mse_loss. The trainer trains its stacked model (one seed of model.MLP, batched
 matmuls), so the ratio includes what that representation costs. They run alternately,
 several rounds, and the table gives median steps/s and the median of the paired ratios
 (target >= 0.95). A third loop, the bare one with torch's default Adam, shows what the fused
 kernel gains.
-Run: python benchmarks/engine_vs_bare.py [--rounds 15] [--json OUT]
+Run: python benchmarks/trainer_vs_bare.py [--rounds 15] [--json OUT]
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ CASES = {
 
 def bare_loop(config: Config, fused: bool = True) -> float:
     """The loop a person would write by hand; returns steps per second. ``fused``: the
-    engine's optimizer; otherwise torch's default Adam."""
+    trainer's optimizer; otherwise torch's default Adam."""
     tasks = make_tasks(config.data)
     net = hand_written_mlp(config.model.layers, config.data.seed)
     if fused:
@@ -72,7 +72,7 @@ def hand_written_mlp(widths: list[int], seed: int) -> nn.Sequential:
     return nn.Sequential(*layers[:-1])
 
 
-def engine_loop(config: Config) -> float:
+def trainer_loop(config: Config) -> float:
     trainer = Trainer(config)
     started = time.perf_counter()
     snapshot = trainer.run()
@@ -91,11 +91,11 @@ def measure(rounds: int, epochs: int) -> list[dict]:
         default, bare, ours = [], [], []
         for i in range(rounds):  # alternate, so drifts in machine speed hit both alike
             if i % 2:  # and swap the order every other round, so neither always goes first
-                ours.append(engine_loop(config))
+                ours.append(trainer_loop(config))
                 bare.append(bare_loop(config))
             else:
                 bare.append(bare_loop(config))
-                ours.append(engine_loop(config))
+                ours.append(trainer_loop(config))
             default.append(bare_loop(config, fused=False))
         ratios = [o / b for o, b in zip(ours, bare, strict=True)]
         rows.append(
@@ -103,7 +103,7 @@ def measure(rounds: int, epochs: int) -> list[dict]:
                 "case": label,
                 "default_adam_steps_per_s": statistics.median(default),
                 "bare_steps_per_s": statistics.median(bare),
-                "engine_steps_per_s": statistics.median(ours),
+                "trainer_steps_per_s": statistics.median(ours),
                 "ratio": statistics.median(ratios),
                 "ratio_min": min(ratios),
                 "ratio_max": max(ratios),
@@ -122,9 +122,9 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     rows = measure(args.rounds, args.epochs)
     table = Table(
-        title=f"engine vs bare loop ({args.threads} torch threads, median of {args.rounds})"
+        title=f"trainer vs bare loop ({args.threads} torch threads, median of {args.rounds})"
     )
-    columns = ("case", "bare, default Adam", "bare steps/s", "engine steps/s", "ratio (min-max)")
+    columns = ("case", "bare, default Adam", "bare steps/s", "trainer steps/s", "ratio (min-max)")
     for column in columns:
         table.add_column(column, justify="left" if column == "case" else "right")
     for r in rows:
@@ -132,7 +132,7 @@ def main() -> None:
             r["case"],
             f"{r['default_adam_steps_per_s']:.0f}",
             f"{r['bare_steps_per_s']:.0f}",
-            f"{r['engine_steps_per_s']:.0f}",
+            f"{r['trainer_steps_per_s']:.0f}",
             f"{r['ratio']:.3f} ({r['ratio_min']:.2f}-{r['ratio_max']:.2f})",
         )
     Console().print(table)
