@@ -94,7 +94,7 @@ class Trainer:
         seed diverged; the task's last step does not yield (its end follows at once)."""
         now, epochs = self.now, self.config.train.epochs
         while not self._cut:
-            self.step(*now.batches.next())
+            self._step(*now.batches.next())
             if now.state is State.DIVERGED:
                 return
             if now.batches.epoch_done:
@@ -118,7 +118,7 @@ class Trainer:
         now.batches = Batches(x, y, self.config.train.batch_size, now.orders)
         now.epoch = 0
 
-    def step(self, x: torch.Tensor, y: torch.Tensor) -> None:
+    def _step(self, x: torch.Tensor, y: torch.Tensor) -> None:
         """One optimizer step, and a measurement when one is due (not at the task's end,
         which measures anyway)."""
         now, started = self.now, time.perf_counter()
