@@ -23,9 +23,9 @@ import torch
 
 from cftui.results.atomic import write_json
 from cftui.results.summary import Outcome, comparison_result, summarize
+from cftui.results.trials import run_all
 from cftui.train import catalog, methods
 from cftui.train.config import from_dict
-from cftui.train.trials import run_all
 
 HERE = Path(__file__).parent / "methods"
 PACKAGED = Path(__file__).parents[1] / "cftui" / "train" / "measured.json"

@@ -22,10 +22,10 @@ import torch
 from rich.console import Console
 from rich.table import Table
 
+from cftui.results.trials import run_all
 from cftui.train import catalog, methods
 from cftui.train.config import Config
 from cftui.train.trainer import Trainer
-from cftui.train.trials import run_all
 
 CASES = {  # label: (points per task, batch size)
     "article: full batch, 100 points": (100, 0),

@@ -50,7 +50,7 @@ def test_each_task_is_measured_through_its_own_head(tiny):
             targets = torch.as_tensor(y[:, task_of == j])
             by_hand = (net(x[:, columns], j).squeeze(-1).double() - targets) ** 2
             assert losses[0, j] == pytest.approx(by_hand.mean().item(), rel=1e-6)
-    # and the engine's own rows are those numbers
+    # and the trainer's own rows are those numbers
     np.testing.assert_allclose(engine.now.loss_matrix[-1], losses)
 
 

@@ -128,7 +128,7 @@ def test_c_picks_methods_to_compare_and_m_goes_back_to_one(tiny):
         await pilot.press("enter")
         snap = await until(pilot, lambda s: isinstance(s, Comparison))
         assert snap.methods == ("naive", "ewc", "si")  # in the methods' own order
-        app.post_message(SnapshotReady(single, source=object()))  # the stopped engine's last
+        app.post_message(SnapshotReady(single, source=object()))  # the stopped runner's last
         await pilot.pause()
         assert isinstance(app.snapshot, Comparison)  # ...is dropped
         await until(pilot, lambda s: s.state is State.TASK_DONE)

@@ -1,4 +1,4 @@
-"""Devices: what --device picks, and that every tensor of a run lives on the engine's device."""
+"""Devices: what --device picks, and that every tensor of a run lives on the trainer's device."""
 
 import sys
 import types
@@ -57,7 +57,7 @@ def test_tui_resolves_an_explicit_gpu_before_any_ui(monkeypatch, capsys):
 @pytest.mark.parametrize("name", methods.names())
 def test_every_tensor_is_placed_explicitly(tiny, name):
     """With torch's default device set to 'meta', any tensor made without naming the
-    engine's device lands on meta and fails against the real ones: the run only completes
+    trainer's device lands on meta and fails against the real ones: the run only completes
     if every model, optimizer, data, method and evaluation tensor is put on its device."""
     config = small(tiny.with_overrides(method=name), epochs=3, n_tasks=3, coefficients=())
     with torch.device("meta"):

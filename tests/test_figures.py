@@ -13,10 +13,10 @@ from PIL import Image
 
 from cftui import cli
 from cftui.commands import figure as figure_command
+from cftui.draw.task_style import TASK_COLORS
 from cftui.figures import animate, static, style
 from cftui.results import record
 from cftui.results.recording import read
-from cftui.tui.widgets import TASK_COLORS
 
 RUN = ["--epochs", "8", "--device", "cpu"]  # the article's model, 8 epochs a task: 16 steps
 

@@ -1,6 +1,7 @@
-"""The package's layering, read from the source: training and what drives a view import no
-UI library, no two cftui modules import each other (even through a function's import), and
-the modules a replay or a sweep summary needs load on a machine without torch."""
+"""The package's layering, read from the source: the layers import one way (LAYERS),
+training and what drives a view import no UI library, no two cftui modules import each other
+(even through a function's import), and the modules a replay or a sweep summary needs load on
+a machine without torch."""
 
 import ast
 import subprocess
@@ -10,6 +11,16 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "cftui"
+# Each layer and the layers it may import besides itself; commands, tui and the top-level
+# modules (cli, __main__) may import any.
+LAYERS = {
+    "train": set(),  # the domain and the training loop
+    "results": {"train"},  # what runs leave: summaries, atomic writes, recordings, trials
+    "draw": set(),  # text-drawing helpers
+    "live": {"train", "results"},  # what drives a view
+    "figures": {"train", "results", "draw"},
+    "sweep": {"train", "results", "draw", "figures"},
+}
 NO_UI = ("train", "live")  # layers that must run headless: no textual, no rich
 UI_LIBRARIES = {"textual", "rich"}
 # What a replay, `sweep show` and the app's first frame load: no torch. (cftui.live.runner
@@ -19,6 +30,7 @@ TORCH_FREE = [
     "cftui.results.summary",
     "cftui.results.recording",
     "cftui.tui.replay",
+    "cftui.sweep.show",
     *sorted(
         f"cftui.live.{path.stem}"
         for path in (PACKAGE / "live").glob("*.py")
@@ -119,6 +131,30 @@ def ui_imports(package: Path = PACKAGE) -> dict[str, set[str]]:
     }
 
 
+def layer_of(module: str) -> str:
+    return module.split(".")[1] if module.count(".") else ""
+
+
+def wrong_way(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Module of a layer in LAYERS -> the cftui modules it imports from a layer it may not."""
+    return {
+        name: found
+        for name, others in graph.items()
+        if layer_of(name) in LAYERS
+        and (
+            found := {
+                other
+                for other in others
+                if layer_of(other) not in {layer_of(name), *LAYERS[layer_of(name)]}
+            }
+        )
+    }
+
+
+def test_the_layers_import_one_way():
+    assert wrong_way(import_graph()) == {}
+
+
 def test_training_and_live_import_no_ui_library():
     assert ui_imports() == {}
 
@@ -147,5 +183,7 @@ def test_the_rules_catch_a_ui_import_and_a_cycle_inside_a_function(tmp_path):
     (copy / "train" / "model.py").write_text("def f():\n    from rich.text import Text\n")
     (copy / "tui" / "a.py").write_text("from cftui.tui import b\n")
     (copy / "tui" / "b.py").write_text("def g():\n    from . import a\n")
+    (copy / "train" / "trainer.py").write_text("def h():\n    from cftui.tui import a\n")
     assert ui_imports(copy) == {"cftui.train.model": {"rich"}}
+    assert wrong_way(import_graph(copy)) == {"cftui.train.trainer": {"cftui.tui.a"}}
     assert cycles(import_graph(copy)) == [frozenset({"cftui.tui.a", "cftui.tui.b"})]

@@ -95,7 +95,7 @@ def hand_per_sample_grads(seed: int, loss, x: torch.Tensor, y: torch.Tensor) -> 
 
 
 def sgd_steps(m, net, x, y, steps: int = 5, lr: float = 0.1) -> None:
-    """The engine's step with plain SGD: summed seed losses, the method's hooks around it."""
+    """The trainer's step with plain SGD: summed seed losses, the method's hooks around it."""
     for _ in range(steps):
         bx, by = m.batch(x, y)
         net.zero_grad()

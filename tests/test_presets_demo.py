@@ -5,15 +5,15 @@ on that preset ends task 1 lower than naive does.
 Which methods work comes from the generated tables (benchmarks/method_tables.py: ✓ on the
 medians over seeds 0-15, saved in benchmarks/methods/<preset>.json); each preset's default
 seed was chosen from those tables' per-seed rows as the smallest seed that shows both. The
-engine is deterministic, so this test trains just that seed, each method's run alone.
+trainer is deterministic, so this test trains just that seed, each method's run alone.
 """
 
 import pytest
 import torch
 
+from cftui.results.trials import run_all
 from cftui.train import catalog
 from cftui.train.config import load
-from cftui.train.trials import run_all
 
 # The ✓ methods of benchmarks/methods/<preset>.json (verdicts() in benchmarks/method_tables.py).
 WORKS = {

@@ -271,7 +271,7 @@ def test_several_seeds_record_their_range_exactly(tiny, tmp_path):
 
 
 def test_a_recorder_clock_times_the_frames_and_a_new_engine_is_a_new_scene(tiny, tmp_path):
-    """The app's worker can start a new engine whose runs count from 0 again: still a new
+    """The app's worker can start a new runner whose runs count from 0 again: still a new
     scene, numbered on. A clock other than the wall's times the frames."""
     path, ticks = tmp_path / "two.jsonl", iter(range(100))
     with record.Recorder(path, clock=lambda: next(ticks) / 4) as recorder:

@@ -1,5 +1,5 @@
 """Replaying a recording (cftui.tui.replay): the Player keeps the recorded timing and obeys
-the engine's commands and the seeks; the app shows it under the same panels, without torch."""
+the runner's commands and the seeks; the app shows it under the same panels, without torch."""
 
 import asyncio
 import dataclasses

@@ -158,7 +158,7 @@ def paced_snapshots(config, pace: float, seconds: float) -> list:
 
 
 def test_a_fast_pace_publishes_a_few_snapshots_a_second(tiny):
-    """At 200 epochs/s the engine sleeps after every step, but publishes (and the UI draws)
+    """At 200 epochs/s the runner sleeps after every step, but publishes (and the UI draws)
     at about PUBLISH_HZ, not at every step: 20 a second at the default pace sent 100 KB/s."""
     seen = paced_snapshots(tiny, pace=200, seconds=1.0)
     assert seen[-1].step > 50
@@ -318,7 +318,7 @@ def test_a_paused_run_stays_paused_on_the_next_task(tiny, how):
 
 
 def test_the_pace_counts_from_the_start_of_the_run_not_the_build(tiny):
-    """An engine built a while before it runs (data drawn, a recorder opened) still trains
+    """A runner built a while before it runs (data drawn, a recorder opened) still trains
     at its pace: the time before run() is not a credit of steps to take at once."""
     engine = Runner(tiny.with_overrides(epochs=10), pace=40.0)  # 20 epochs at 40/s: 0.5 s
     time.sleep(0.5)

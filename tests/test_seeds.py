@@ -13,10 +13,10 @@ from cftui import cli
 from cftui.commands.run import ProgressBars
 from cftui.live.runner import Runner
 from cftui.results.summary import summarize
+from cftui.results.trials import seed_outcomes
 from cftui.train import methods
 from cftui.train.snapshot import State
 from cftui.train.trainer import Trainer
-from cftui.train.trials import seed_outcomes
 
 from conftest import small
 

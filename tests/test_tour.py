@@ -31,7 +31,7 @@ def drive(script, size=(120, 40), **kwargs):
 
 
 def expected(step):
-    """What the engine shows once a step is set up: (task, state, paced)."""
+    """What the runner shows once a step is set up: (task, state, paced)."""
     if step.show is Show.DATA:
         return step.task, State.PAUSED, True
     if step.show is Show.TRAINED:

@@ -1,7 +1,7 @@
 """The live app, driven by Textual's Pilot: every key does what it says.
 
 Each test runs a small deterministic config at full pace without auto-advance, so the
-engine quickly reaches "task done" and waits: the app goes idle and Pilot can press keys.
+runner quickly reaches "task done" and waits: the app goes idle and Pilot can press keys.
 """
 
 import dataclasses
@@ -17,13 +17,13 @@ from textual.keys import format_key
 from textual.worker import WorkerState
 
 from cftui.draw.axes import ticks_to
+from cftui.draw.task_style import task_mark
 from cftui.live.pacing import default_pace
 from cftui.train import catalog
 from cftui.train.snapshot import State
 from cftui.train.trainer import Trainer
 from cftui.tui.app import CftuiApp
 from cftui.tui.screens import KEY_ROWS, Help, Picker, key_table
-from cftui.tui.widgets import task_mark
 from cftui.tui.widgets.fit import FitPlot
 from cftui.tui.widgets.loss_chart import LossChart, axis_limits, planned_end
 from cftui.tui.widgets.status import hint

@@ -115,7 +115,7 @@ def test_mashed_keys_neither_pile_up_nor_crash(tiny):
     """50 keys a second for 10 s while training at full pace, as a real terminal sends them
     (posted, not awaited: Pilot's press waits for an idle app that never comes while
     snapshots stream). Nothing crashes, no modal piles up, the pace stays bounded, the
-    engine's command queue is drained, and q still quits at once."""
+    runner's command queue is drained, and q still quits at once."""
     config = tiny.with_overrides(epochs=1_000_000)
     keys = [
         "n",

@@ -8,9 +8,9 @@ import pytest
 from rich.text import Text
 from textual.widgets import OptionList
 
+from cftui.draw.task_style import task_mark
 from cftui.train import catalog
 from cftui.train.snapshot import State
-from cftui.tui.widgets import task_mark
 from cftui.tui.widgets.fit import FitPlot, legend_entries
 from cftui.tui.widgets.loss_chart import LossChart
 from cftui.tui.widgets.matrix import LossMatrix

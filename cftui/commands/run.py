@@ -21,11 +21,11 @@ from cftui.live.runner import Runner
 from cftui.results import export, record, report
 from cftui.results.atomic import check_writable, write_json
 from cftui.results.summary import comparison_result, run_result, summarize
+from cftui.results.trials import run_all, seed_outcomes
 from cftui.train import devices, methods
 from cftui.train.config import Config
 from cftui.train.snapshot import Snapshot, State
 from cftui.train.trainer import Trainer
-from cftui.train.trials import run_all, seed_outcomes
 
 EXIT_DIVERGED = 1
 

@@ -1,6 +1,6 @@
-"""How the figures look: each task in the app's colour (cftui.tui.widgets.TASK_COLORS, by
-name) and with its own marker and line style, as without colour in the app; a light style
-for paper and a dark one for slides; text large enough to read when projected.
+"""How the figures look: each task in the app's colour (cftui.draw.task_style, by name)
+and with its own marker and line style, as without colour in the app; a light style for
+paper and a dark one for slides; text large enough to read when projected.
 
 The app's 16-colour names become the Okabe–Ito palette's nearest colours, which stay
 distinct for the common forms of colour blindness (yellow becomes its orange, readable on
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cftui.tui.widgets import TASK_COLORS, TASK_MARKS
+from cftui.draw import task_style
 
 OKABE_ITO = {  # the app's colour names -> Okabe & Ito's colour-blind-safe palette
     "cyan": "#56B4E9",
@@ -47,11 +47,11 @@ SAVING = {  # in force while a file is written
 
 
 def task_color(j: int) -> str:
-    return OKABE_ITO[TASK_COLORS[j % len(TASK_COLORS)]]
+    return OKABE_ITO[task_style.task_color(j)]
 
 
 def task_marker(j: int) -> str:
-    return MARKERS[TASK_MARKS[j % len(TASK_MARKS)]]
+    return MARKERS[task_style.task_mark(j)]
 
 
 def task_line(j: int) -> Any:

@@ -51,9 +51,9 @@ def train(job: Job) -> Result:
     try:
         import torch
 
+        from cftui.results.trials import seed_outcomes
         from cftui.train import config
         from cftui.train.trainer import Trainer
-        from cftui.train.trials import seed_outcomes
 
         torch.set_num_threads(1)
         trainer = Trainer(config.from_dict(job.config, job.preset), "cpu", seeds=job.seeds)

@@ -16,8 +16,8 @@ from textual.widget import Widget
 
 from cftui.draw.axes import ticks_within
 from cftui.draw.braille import Canvas
+from cftui.draw.task_style import task_color, task_mark
 from cftui.train.snapshot import Snapshot
-from cftui.tui.widgets import task_color, task_mark
 from cftui.tui.widgets.changed_rows import ChangedRows
 
 AXIS_WIDTH = 7  # columns for the y labels

@@ -22,8 +22,8 @@ import numpy as np
 from textual_plotext import PlotextPlot
 
 from cftui.draw.axes import log_ticks, ticks_to
+from cftui.draw.task_style import task_color, task_mark
 from cftui.train.snapshot import Snapshot
-from cftui.tui.widgets import task_color, task_mark
 from cftui.tui.widgets.changed_rows import ChangedRows
 
 FLOOR = 1e-12  # losses are clipped here before log10
