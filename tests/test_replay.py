@@ -158,9 +158,16 @@ def test_the_app_replays_with_seek_keys_and_says_it_is_a_replay(recorded):
         assert (app.snapshot.task, app.snapshot.step) == (1, frames[starts[1]].snapshot.step)
         await pilot.press("left_square_bracket")
         assert app.snapshot.step == 0
-        await pilot.press("m", "p", "c", "a")  # off in a replay: nothing opens or changes
+        await pilot.press("m", "p", "c", "a", "f")  # off in a replay: nothing opens or changes
         assert not isinstance(app.screen, ModalScreen)
-        assert not app.check_action("pick_method", ()) and app.snapshot.auto_advance
+        off = ("pick_method", "pick_preset", "pick_compare", "auto_advance", "full_pace")
+        assert not any(app.check_action(action, ()) for action in off)
+        await pilot.press("question_mark")  # the help says the replay's keys, not training's
+        keys = app.screen.text.split("| key | does |")[1]
+        assert "| `←` / `→` | a second back / on |" in keys
+        assert "| `[` / `]` | the previous / next task's start |" in keys
+        assert "picker" not in keys and "pace:" not in keys and "full pace" not in keys
+        await pilot.press("escape")
         await pilot.press("plus", "plus")
         assert app.speed == 4 and "×4" in screen_text(app).splitlines()[1]
         await pilot.press("space")

@@ -86,13 +86,21 @@ def test_an_epoch_of_joint_training_covers_every_task_so_far(tiny):
 
 
 def test_snapshots_are_immutable_and_stay_valid(tiny):
-    seen = []
-    Runner(tiny).run(seen.append)
+    """A snapshot's arrays, copied the moment it was published, are unchanged when the run
+    has gone on to the end (the history it views is only ever appended to)."""
+    seen, copies = [], []
+
+    def publish(snap):
+        seen.append(snap)
+        copies.append((snap.test_losses.copy(), snap.steps.copy()))
+
+    Runner(tiny).run(publish)
     first = seen[1]
-    copy = first.test_losses.copy()
     assert not first.test_losses.flags.writeable
     assert len(first.steps) < len(seen[-1].steps)
-    np.testing.assert_array_equal(first.test_losses, copy)
+    for snap, (losses, steps) in zip(seen, copies, strict=True):
+        np.testing.assert_array_equal(snap.test_losses, losses)
+        np.testing.assert_array_equal(snap.steps, steps)
     with pytest.raises(dataclasses.FrozenInstanceError):
         first.step = 3
 
@@ -107,9 +115,7 @@ def test_task_done_waits_for_next_task(tiny):
     engine.send(Command.NEXT_TASK)
     snap = wait_for(engine, lambda s: s.state is State.FINISHED)
     assert snap.task == 1 and len(snap.loss_matrix) == 2
-    engine.stop()
-    thread.join(1)
-    assert not thread.is_alive()
+    stop(engine, thread)
 
 
 def test_pause_step_epoch_and_early_switch(tiny):
@@ -128,9 +134,7 @@ def test_pause_step_epoch_and_early_switch(tiny):
     assert snap.boundaries == (3,) and len(snap.loss_matrix) == 1
     at_switch = np.flatnonzero(snap.steps == 3)[-1]
     assert snap.loss_matrix[0] == tuple(snap.test_losses[at_switch])
-    engine.stop()
-    thread.join(1)
-    assert not thread.is_alive()
+    stop(engine, thread)
 
 
 def test_pace_limits_speed_and_full_pace_lifts_it(tiny):
@@ -141,9 +145,7 @@ def test_pace_limits_speed_and_full_pace_lifts_it(tiny):
     assert engine.snapshot.pace == 20
     engine.send(Command.SET_PACE, None)
     wait_for(engine, lambda s: s.step > 100 and s.pace is None)
-    engine.stop()
-    thread.join(1)
-    assert not thread.is_alive()
+    stop(engine, thread)
 
 
 def paced_snapshots(config, pace: float, seconds: float) -> list:
@@ -152,8 +154,7 @@ def paced_snapshots(config, pace: float, seconds: float) -> list:
     thread = threading.Thread(target=engine.run, args=(seen.append, False), daemon=True)
     thread.start()
     time.sleep(seconds)
-    engine.stop()
-    thread.join(1)
+    stop(engine, thread)
     return seen
 
 
@@ -194,6 +195,21 @@ def test_a_faster_pace_applies_at_once_not_after_the_slow_step(tiny):
         stop(engine, thread)
 
 
+def test_a_command_that_changes_nothing_buys_no_step(tiny):
+    """At 0.5 epochs/s a full-batch step is due every 2 s; twenty `.` sent in a second while
+    running (one epoch is for a paused run: ignored) leave that schedule alone."""
+    engine = Runner(tiny.with_overrides(epochs=100_000, batch_size=0), pace=0.5)
+    thread = start(engine)
+    try:
+        wait_for(engine, lambda s: s.step == 1)
+        for _ in range(20):
+            engine.send(Command.STEP_EPOCH)
+            time.sleep(0.05)
+        assert engine.snapshot.step <= 2  # the step due 2 s after the first, at most
+    finally:
+        stop(engine, thread)
+
+
 def test_reset_reruns_and_can_switch_config(tiny):
     engine = Runner(tiny, auto_advance=False)
     thread = start(engine)
@@ -210,8 +226,7 @@ def test_reset_reruns_and_can_switch_config(tiny):
     engine.send(Command.RESET, tiny.with_overrides(seed=3))
     wait_for(engine, lambda s: s.run == 3)
     assert engine.trainers[0].tasks is not tasks
-    engine.stop()
-    thread.join(1)
+    stop(engine, thread)
 
 
 @pytest.mark.parametrize("where", ["at a task's end", "pacing"])
@@ -232,14 +247,15 @@ def test_stop_wakes_a_runner_however_long_it_means_to_sleep(tiny, monkeypatch, w
     stop(engine, thread)
 
 
-def test_stop_is_prompt_while_paused_and_pacing(tiny):
-    for pace in (None, 0.01):
-        engine = Runner(tiny.with_overrides(epochs=100_000), pace=pace)
-        thread = start(engine)
-        wait_for(engine, lambda s: s.step >= 1)
-        engine.stop()
-        thread.join(1)
-        assert not thread.is_alive()
+@pytest.mark.parametrize(("pace", "paused"), [(None, False), (0.01, False), (None, True)])
+def test_stop_is_prompt_at_full_pace_pacing_and_paused(tiny, pace, paused):
+    engine = Runner(tiny.with_overrides(epochs=100_000), pace=pace)
+    thread = start(engine)
+    wait_for(engine, lambda s: s.step >= 1)
+    if paused:
+        engine.send(Command.TOGGLE_PAUSE)
+        wait_for(engine, lambda s: s.state is State.PAUSED)
+    stop(engine, thread)
 
 
 def test_divergence_stops_the_run_with_a_message(tiny):
@@ -268,9 +284,7 @@ def test_auto_advance_at_a_finished_task_goes_on_at_once(tiny):
     engine.send(Command.SET_AUTO_ADVANCE, True)
     snap = wait_for(engine, lambda s: s.state is State.FINISHED)
     assert snap.auto_advance and len(snap.loss_matrix) == 2
-    engine.stop()
-    thread.join(1)
-    assert not thread.is_alive()
+    stop(engine, thread)
 
 
 def test_a_reset_starts_a_fresh_run(tiny):
@@ -312,9 +326,7 @@ def test_a_paused_run_stays_paused_on_the_next_task(tiny, how):
     snap = wait_for(engine, lambda s: s.task == 1)
     time.sleep(0.1)
     assert engine.snapshot.state is State.PAUSED and engine.snapshot.step == snap.step
-    engine.stop()
-    thread.join(1)
-    assert not thread.is_alive()
+    stop(engine, thread)
 
 
 def test_the_pace_counts_from_the_start_of_the_run_not_the_build(tiny):

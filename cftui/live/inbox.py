@@ -1,8 +1,10 @@
 """Commands sent from any thread to a training loop, applied between its steps.
 
 The Runner and the replay Player take commands the same way: send() never blocks the
-sender (a UI thread); the loop applies what has arrived before each step, and while it has
-nothing to do it sleeps on the queue, so a command wakes it at once.
+sender (a UI thread), and a loop with nothing to do sleeps on the queue, so a command wakes
+it at once. The Runner applies what has arrived before each step (apply_pending, wait); the
+Player, whose next frame is due at a time, reads the queue itself with that time as its
+timeout.
 """
 
 from __future__ import annotations

@@ -27,6 +27,10 @@ from cftui.train.trainer import EVALS_PER_TASK, Tick, Trainer
 PUBLISH_HZ = 5  # snapshots (each with a fresh fit) per second while training: smooth
 # enough to watch, and it keeps a remote terminal under 50 KB/s (benchmarks/RESULTS.md)
 WAITING = (State.TASK_DONE, State.FINISHED, State.DIVERGED)  # a run that trains no more now
+# Commands after which the pace counts from now: a resumed run does not make up for its
+# pause, and a new pace holds from the step it was set at. Any other command leaves the
+# schedule alone (a key pressed to no effect buys no step).
+RESCHEDULE = (Command.TOGGLE_PAUSE, Command.SET_PACE)
 
 
 class Runner(Inbox):
@@ -118,13 +122,11 @@ class Runner(Inbox):
         running = trainer.now.state is State.RUNNING
         return running and (not self.paused or id(trainer) in self._epoch_owed)
 
-    def _resume(self, trainer: Trainer) -> Tick | None:
-        """The trainer's loop on by one step (or to its task's end or next task); None when
-        it has ended."""
-        tick = next(trainer.loop, None)
-        if tick is not Tick.STEP:
+    def _resume(self, trainer: Trainer) -> None:
+        """The trainer's loop on by one step (or to its task's end or next task); an epoch
+        owed while paused is paid once anything but a plain step comes back."""
+        if next(trainer.loop, None) is not Tick.STEP:
             self._epoch_owed.discard(id(trainer))
-        return tick
 
     def _where(self) -> tuple[tuple[State, int], ...]:
         return tuple((t.now.state, t.now.task) for t in self.trainers)
@@ -180,8 +182,9 @@ class Runner(Inbox):
             self.auto_advance = bool(arg)
             if self.auto_advance and self._all_waiting():
                 self._advance()  # offered at a finished task as a way on: go on now
-        if command is not Command.STOP:
+        if command in RESCHEDULE:
             self.pace.restart(self._rounds)
+        if command is not Command.STOP:
             self._emit()
 
     def _set_evals(self) -> None:

@@ -23,7 +23,10 @@ class Source(Protocol):
         """Make run() return promptly, from any thread."""
 
     def run(self, publish: Callable[[View], None], until_done: bool = ...) -> View:
-        """Publish views until stopped (or done); called in a worker thread."""
+        """Publish views until stopped, or with ``until_done`` until the end (of training,
+        of the recording); the app's worker passes False, so the end waits for a restart.
+        The default is each kind's common use: True for a Runner (headless runs), False
+        for a Player."""
 
     @property
     def snapshot(self) -> View:

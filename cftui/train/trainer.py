@@ -3,7 +3,8 @@
 tasks → epochs → batches → one optimizer step, with the method's hooks around each, a test
 measurement on a cadence and a row of the loss matrix at each task's end. ``run()`` trains
 to the end (cftui run, compare, sweeps, the tests). ``steps()`` is the same loop as a
-generator that yields after every step and at a task's end, so a driver
+generator that yields after every step but a task's last, then at the task's end
+(TASK_DONE) and when the next one has begun (TASK_BEGUN), so a driver
 (cftui.live.runner.Runner) can pause, pace and publish between steps, or train several
 trainers in lockstep. A trainer holds no thread, queue or clock of its own.
 """

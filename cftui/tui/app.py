@@ -28,6 +28,7 @@ from cftui.tui import files
 from cftui.tui.commands import RunProvider, system_commands
 from cftui.tui.compare_view import CompareView
 from cftui.tui.keys import Keys
+from cftui.tui.screens import KEY_ROWS
 from cftui.tui.widgets.fit import FitPlot
 from cftui.tui.widgets.loss_chart import LossChart
 from cftui.tui.widgets.matrix import LossMatrix
@@ -60,6 +61,7 @@ class CftuiApp(Keys, App[None]):
     # Screen classes that app.tcss uses to swap the panels for a notice below MIN_SIZE.
     HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-too-narrow"), (MIN_SIZE[0], "-wide-enough")]
     VERTICAL_BREAKPOINTS: ClassVar = [(0, "-too-short"), (MIN_SIZE[1], "-tall-enough")]
+    HELP_ROWS = KEY_ROWS  # what ? says each key does
     BINDINGS = [  # in footer order, all of it within 80 columns
         Binding("n", "next_task", "next"),
         Binding("space", "pause", "pause", key_display="␣"),

@@ -137,11 +137,11 @@ class Keys:
             self.push_screen(ExplainScreen(self.snapshot.scene.config, name))
 
     def action_help(self) -> None:
-        """The help's key table is read from the keys of the app that mixes this in (the
-        tour's own keys are on its step line)."""
-        app = next(cls for cls in type(self).__mro__ if Keys in cls.__bases__)
+        """The help's key table: the keys and rows of the nearest app class that says its
+        own (HELP_ROWS: the live app's, a replay's; the tour's own keys are on its step line)."""
+        app = next(cls for cls in type(self).__mro__ if "HELP_ROWS" in vars(cls))
         palette = Binding(app.COMMAND_PALETTE_BINDING, "command_palette")
-        self.push_screen(Help([*app.BINDINGS, palette]))
+        self.push_screen(Help([*app.BINDINGS, palette], app.HELP_ROWS))
 
     def action_export_csv(self) -> None:
         """The loss history and the loss matrix as CSV in the current folder (one pair per

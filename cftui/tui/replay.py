@@ -16,8 +16,11 @@ from cftui.live.player import SPEED_RANGE, Player, Seek
 from cftui.results.recording import Recording
 from cftui.train.snapshot import Command, Comparison, Snapshot
 from cftui.tui.app import CftuiApp
+from cftui.tui.screens import key_rows
 
 REPLAY_OFF = {"pick_method", "pick_compare", "pick_preset", "auto_advance", "full_pace"}
+PLAYING = {"pause", "step_epoch", "faster", "slower", "restart", "next_task"}  # other words here
+SEEKS = {"seek(-1)", "seek(1)", "seek_task(-1)", "seek_task(1)", "turn_page(-1)", "turn_page(1)"}
 
 
 def clock_text(seconds: float) -> str:
@@ -27,13 +30,33 @@ def clock_text(seconds: float) -> str:
 class ReplayApp(CftuiApp):
     TITLE = "cftui replay"
     COMMANDS = App.COMMANDS  # no "method: ..." or "preset: ...": nothing trains here
-    BINDINGS = [
-        *CftuiApp.BINDINGS,
+    BINDINGS = [  # the live app's keys that apply, and the player's (← → seek, not turn pages)
+        *(b for b in CftuiApp.BINDINGS if b.action not in REPLAY_OFF | PLAYING | SEEKS),
+        Binding("space", "pause", "play/pause", key_display="␣"),
+        Binding("n", "next_task", "next task", show=False),
+        Binding("plus,equals_sign", "faster", "speed", key_display="+/-"),
+        Binding("minus", "slower", "slower", show=False),
+        Binding("full_stop", "step_epoch", "one frame", show=False),
+        Binding("r", "restart", "from the start", show=False),
+        Binding("pageup", "turn_page(-1)", "page", show=False),
+        Binding("pagedown", "turn_page(1)", "page", show=False),
         Binding("left", "seek(-1)", "-1 s", show=False),
         Binding("right", "seek(1)", "seek", key_display="←/→"),
         Binding("left_square_bracket,shift+left", "seek_task(-1)", "task", key_display="[/]"),
         Binding("right_square_bracket,shift+right", "seek_task(1)", "next task", show=False),
     ]
+    HELP_ROWS = (
+        (("pause",), "play / pause"),
+        (("step_epoch",), "one recorded frame on, while paused"),
+        (("seek(-1)", "seek(1)"), "a second back / on"),
+        (("seek_task(-1)", "seek_task(1)"), "the previous / next task's start"),
+        (("next_task",), "the next task's start"),
+        (("faster", "slower"), "speed: twice / half (×1/16 to ×64)"),
+        (("restart",), "play again from the start"),
+        *key_rows("explain", "turn_page(-1)", "toggle_log", "screenshot", "figures"),
+        *key_rows("export_csv", "help", "quit"),
+        (("command_palette",), "every action by name"),
+    )
 
     def __init__(self, recording: Recording, speed: float = 1.0, paused: bool = False) -> None:
         first = recording.frames[0].snapshot

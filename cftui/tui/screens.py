@@ -201,7 +201,16 @@ KEY_ROWS = (  # the help's key table: the actions of each row, what the row says
 )
 
 
-def key_table(bindings: Iterable[Binding]) -> str:
+KeyRows = tuple[tuple[tuple[str, ...], str], ...]  # (actions, what they do) per row
+
+
+def key_rows(*actions: str) -> KeyRows:
+    """The rows of KEY_ROWS whose first action is one of ``actions``, in KEY_ROWS' order: an
+    app whose keys are a subset of the live app's (a replay) says them in the same words."""
+    return tuple(row for row in KEY_ROWS if row[0][0] in actions)
+
+
+def key_table(bindings: Iterable[Binding], rows: KeyRows = KEY_ROWS) -> str:
     """The help's key table, its keys read from ``bindings`` so that it cannot drift from
     them: a row shows the first key of each binding of its actions (", " between keys of
     one action, " / " between actions). A binding with no row, or a row with no binding,
@@ -209,13 +218,13 @@ def key_table(bindings: Iterable[Binding]) -> str:
     keys: dict[str, list[str]] = {}
     for binding in bindings:
         keys.setdefault(binding.action, []).append(format_key(binding.key.split(",")[0]))
-    listed = [action for actions, _ in KEY_ROWS for action in actions]
+    listed = [action for actions, _ in rows for action in actions]
     if set(keys) != set(listed):
         unlisted, unbound = sorted(set(keys) - set(listed)), sorted(set(listed) - set(keys))
         raise ValueError(f"key table: actions with no row {unlisted}, rows with no key {unbound}")
     rows = [
         (" / ".join(", ".join(f"`{key}`" for key in keys[action]) for action in actions), does)
-        for actions, does in KEY_ROWS
+        for actions, does in rows
     ]
     return "\n".join(["| key | does |", "|---|---|", *(f"| {k} | {does} |" for k, does in rows)])
 
@@ -225,9 +234,9 @@ class Help(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss(None)", "close")]
 
-    def __init__(self, bindings: Iterable[Binding]) -> None:
+    def __init__(self, bindings: Iterable[Binding], rows: KeyRows = KEY_ROWS) -> None:
         super().__init__()
-        self.text = f"{HELP}\n{key_table(bindings)}\n"
+        self.text = f"{HELP}\n{key_table(bindings, rows)}\n"
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()
