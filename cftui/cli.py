@@ -249,9 +249,7 @@ def run_tui(args: argparse.Namespace) -> int:
             recorder=recorder,
         ).run()
     if recorder is not None:  # closed now: its whole size
-        from cftui.tui.files import recorded
-
-        print(recorded(recorder.path))
+        print(record.recorded(recorder.path))
     return 0
 
 

@@ -9,6 +9,7 @@ import threading
 
 import numpy as np
 import pytest
+from rich.filesize import decimal
 from threads import wait_for
 
 from cftui.live import runner as runner_module
@@ -227,6 +228,9 @@ def test_run_at_a_pace_records_a_replay_that_takes_as_long(tmp_path, capsys):
     path = tmp_path / "paced.jsonl"
     argv = ["run", "--epochs", "10", "--pace", "40", "--record", str(path), "--device", "cpu"]
     assert cli.main(argv) == 0
+    size = decimal(path.stat().st_size)
+    said = capsys.readouterr().out.splitlines()[-1]
+    assert said == f"recorded {path} ({size}): cftui replay {path}"  # as the app says it
     frames = read(path).frames
     assert frames[-1].snapshot.state is State.FINISHED and frames[-1].snapshot.step == 20
     assert frames[-1].t >= 0.45  # 20 epochs at 40 a second: half a second at the least

@@ -75,6 +75,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
     if args.csv:
         for path in export.write_csv(args.csv, snapshot):
             console.print(f"wrote {path}")
+    if args.record:  # closed by now: its whole size
+        console.print(record.recorded(Path(args.record)), highlight=False, soft_wrap=True)
     if any(trainer.now.failures):
         print(f"cftui: diverged: {snapshot.message}", file=sys.stderr)
     return EXIT_DIVERGED if snapshot.state is State.DIVERGED else 0

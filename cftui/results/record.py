@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from rich.filesize import decimal
+
 from cftui import __version__
 from cftui.results.atomic import WriteError
 from cftui.results.recording import FORMAT, FitScale, floats, open_text, task_to_dict
@@ -154,3 +156,13 @@ class Recorder:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def recorded(path: Path) -> str:
+    """What is said once a recording is closed (the app quits, a headless run ends): the
+    file, its size, and how to play it."""
+    try:
+        size = decimal(path.stat().st_size)
+    except OSError as err:
+        return f"recording {path}: {err.strerror}"
+    return f"recorded {path.resolve()} ({size}): cftui replay {path}"

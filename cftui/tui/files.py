@@ -13,8 +13,6 @@ import time
 import traceback
 from pathlib import Path
 
-from rich.filesize import decimal
-
 from cftui.results.atomic import WriteError, write_atomic
 
 
@@ -37,15 +35,6 @@ def save_traceback(error: BaseException) -> str:
     except WriteError:
         return ""
     return f" (traceback in {log})"
-
-
-def recorded(path: Path) -> str:
-    """What is said when the app quits after recording: the file, and its size."""
-    try:
-        size = decimal(path.stat().st_size)
-    except OSError as err:
-        return f"recording {path}: {err.strerror}"
-    return f"recorded {path.resolve()} ({size}): cftui replay {path}"
 
 
 def wrap_at_separators(text: str, width: int) -> str:
