@@ -2,6 +2,7 @@
 and the app's "e" says where they went."""
 
 import csv
+import dataclasses
 import io
 
 import numpy as np
@@ -35,6 +36,24 @@ def test_the_history_has_every_measurement_with_its_task(finished):
     (switch,) = finished.boundaries  # the step task 2 began: its first measurement is task 1's
     assert [int(r[1]) for r in body] == [1 if s <= switch else 2 for s in finished.steps]
     assert {int(r[1]) for r in body} == {1, 2} and int(body[-1][0]) == finished.step
+
+
+def test_a_step_measured_twice_is_one_row_with_the_task_s_end_measurement():
+    """`n` on a measured step: the task's end measures that step again; the history keeps
+    one row for it, the measurement the loss matrix took."""
+    config = small(catalog.resolve("polynomial"), epochs=100)
+    trainer = Trainer(
+        dataclasses.replace(config, train=dataclasses.replace(config.train, eval_every=10))
+    )
+    for _ in range(40):
+        next(trainer.loop)
+    trainer.cut()
+    next(trainer.loop)  # to the task's end, with no step
+    snap = trainer.take_snapshot()
+    assert snap.steps.tolist()[-2:] == [40, 40]  # measured at step 40, then at the task's end
+    _, *body = rows(export.history_csv(snap))
+    assert [int(r[0]) for r in body] == [0, 10, 20, 30, 40]
+    assert tuple(float(v) for v in body[-1][2:]) == snap.loss_matrix[0]
 
 
 def test_the_matrix_has_a_row_per_finished_task(finished):

@@ -198,7 +198,7 @@ def test_a_faster_pace_applies_at_once_not_after_the_slow_step(tiny):
 def test_a_command_that_changes_nothing_buys_no_step(tiny):
     """At 0.5 epochs/s a full-batch step is due every 2 s; twenty `.` sent in a second while
     running (one epoch is for a paused run: ignored) leave that schedule alone."""
-    engine = Runner(tiny.with_overrides(epochs=100_000, batch_size=0), pace=0.5)
+    engine = Runner(tiny.with_overrides(epochs=100_000), pace=0.5)  # full batch: 1 step/epoch
     thread = start(engine)
     try:
         wait_for(engine, lambda s: s.step == 1)

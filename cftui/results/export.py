@@ -1,8 +1,10 @@
 """A run's numbers as CSV, for a spreadsheet or a paper's plot: the loss history and the
 loss matrix.
 
-The history has a row per measurement: the step, the task in training at that step (1-based;
-a measurement taken at a task's last step belongs to that task), and every task's test MSE.
+The history has a row per step measured: the step, the task in training at that step
+(1-based; a measurement taken at a task's last step belongs to that task), and every task's
+test MSE. A step measured twice (`n` right after a measurement: the task's end measures
+again, after the method's end of the task) gives its last measurement, the loss matrix's.
 The matrix has a row per finished task: the test MSE on every task after training it.
 Numbers are written in full (Python's shortest exact form), nan as "nan". With several
 seeds, a snapshot holds their median, and so does the CSV. Files are written atomically.
@@ -38,11 +40,13 @@ def _task_columns(snap: Snapshot) -> list[str]:
 
 
 def history_csv(snap: Snapshot) -> str:
-    """step, task, test_mse_task_1, ...: one row per measurement, oldest first."""
-    tasks = np.searchsorted(np.asarray(snap.boundaries, dtype=np.int64), snap.steps) + 1
+    """step, task, test_mse_task_1, ...: one row per step measured, oldest first."""
+    last = np.append(np.diff(snap.steps) != 0, True)  # the last measurement of each step
+    steps, losses = snap.steps[last], snap.test_losses[last]
+    tasks = np.searchsorted(np.asarray(snap.boundaries, dtype=np.int64), steps) + 1
     rows = [
-        [int(step), int(task), *losses.tolist()]
-        for step, task, losses in zip(snap.steps, tasks, snap.test_losses, strict=True)
+        [int(step), int(task), *row.tolist()]
+        for step, task, row in zip(steps, tasks, losses, strict=True)
     ]
     return _csv(["step", "task", *_task_columns(snap)], rows)
 
