@@ -22,7 +22,7 @@ from cftui.live.pacing import default_pace
 from cftui.train import catalog
 from cftui.train.snapshot import State
 from cftui.train.trainer import Trainer
-from cftui.tui.app import CftuiApp
+from cftui.tui.app import CftuiApp, SnapshotReady
 from cftui.tui.screens import KEY_ROWS, Help, Picker, key_table
 from cftui.tui.widgets.fit import FitPlot
 from cftui.tui.widgets.loss_chart import LossChart, axis_limits, planned_end
@@ -159,6 +159,17 @@ def test_quit_ends_the_worker(tiny, key):
 
     app = drive(config, script)  # which checks that the training thread ended
     assert app.return_code == 0
+
+
+def test_a_snapshot_handled_after_the_screens_closed_is_dropped(tiny):
+    """The runner may publish while the app shuts down, whose screens close before its last
+    messages are handled: such a snapshot is dropped, not drawn on panels that are gone."""
+
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.state is State.TASK_DONE)
+
+    app = drive(tiny, script)  # the app has shut down: no screen, no panel
+    app.on_snapshot_ready(SnapshotReady(app.snapshot, source=app.source))
 
 
 @pytest.mark.parametrize(("slow", "runners_built"), [("resolve", 0), ("Runner", 1)])
@@ -412,6 +423,37 @@ def test_a_at_a_finished_task_goes_on_and_keeps_going():
         assert "auto-advance" in lines[0] and "finished — r: rerun" in lines[1]
 
     drive(config, script)
+
+
+def test_the_footer_dims_the_keys_that_would_do_nothing_now(tiny):
+    """At a finished task, space, "." and + (at full pace) would do nothing: they stay in the
+    footer, dimmed (check_action None), and n is live; on the last task, n is dimmed and
+    space is live again."""
+    config = tiny.with_overrides(epochs=100_000)
+
+    def dimmed(app) -> set[str]:
+        actions = ("pause", "step_epoch", "faster", "full_pace", "next_task")
+        return {action for action in actions if app.check_action(action, ()) is None}
+
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.step > 0)
+        assert dimmed(app) == {"step_epoch", "faster", "full_pace"}  # running, at full pace
+        await pilot.press("space")
+        await until(pilot, lambda s: s.state is State.PAUSED)
+        assert dimmed(app) == {"faster", "full_pace"}
+        await pilot.press("n")
+        await until(pilot, lambda s: s.task == 1)
+        assert dimmed(app) == {"faster", "full_pace", "next_task"}  # the last task
+        await pilot.press("minus")
+        await until(pilot, lambda s: s.pace is not None)
+        assert "faster" not in dimmed(app) and "full_pace" not in dimmed(app)
+
+    async def at_task_end(app, pilot):
+        await until(pilot, lambda s: s.state is State.TASK_DONE)
+        assert dimmed(app) == {"pause", "step_epoch", "faster", "full_pace"}
+
+    drive(config, script)
+    drive(tiny, at_task_end)
 
 
 def test_paused_on_the_last_task_n_is_not_offered_and_does_nothing(tiny):

@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerState
 
 from cftui.train import problem
 from cftui.train.config import Config
-from cftui.train.snapshot import Command, Comparison, Snapshot
+from cftui.train.snapshot import Command, Comparison, Snapshot, State
 from cftui.tui import files
 from cftui.tui.commands import RunProvider, system_commands
 from cftui.tui.compare_view import CompareView
@@ -188,12 +188,14 @@ class CftuiApp(Keys, App[None]):
         return source
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
-        if message.source is self.source:
+        """Draw what the current source published; not once the app is shutting down (its
+        screens close before its last messages are handled: no panel is left to draw on)."""
+        if message.source is self.source and self.is_running:
             self.draw(message.snapshot)
 
     def draw(self, snap: Snapshot | Comparison) -> None:
-        was_ready, self.snapshot = self.ready, snap
-        if self.ready and not was_ready:
+        was, self.snapshot = self.snapshot, snap
+        if was is None or (was.state, was.pace, was.task) != (snap.state, snap.pace, snap.task):
             self.refresh_bindings()  # the footer shows what the keys can do now
         self.show_status()
         if isinstance(snap, Comparison):
@@ -262,7 +264,22 @@ class CftuiApp(Keys, App[None]):
             return action in ("quit", "help") or (action == "restart" and bool(self.error))
         if action == "turn_page" and not (self.compare and self.query_one(CompareView).pages > 1):
             return False
-        return action == "quit" or not isinstance(self.screen, ModalScreen)
+        if isinstance(self.screen, ModalScreen):
+            return action == "quit"
+        return True if self.acts_now(action) else None  # None: in the footer, dimmed
+
+    def acts_now(self, action: str) -> bool:
+        """Whether ``action`` would change anything in the run as it stands, so the footer
+        dims a key that would do nothing (space at a finished task, + at full pace)."""
+        snap = self.snapshot
+        last = snap.task == len(snap.scene.tasks) - 1
+        return {
+            "pause": snap.state in (State.RUNNING, State.PAUSED),
+            "step_epoch": snap.state is State.PAUSED,
+            "faster": snap.pace is not None,
+            "full_pace": snap.pace is not None,
+            "next_task": not last and snap.state in (State.RUNNING, State.PAUSED, State.TASK_DONE),
+        }.get(action, True)
 
     @property
     def ready(self) -> bool:

@@ -77,7 +77,13 @@ class ReplayApp(CftuiApp):
         return Player(self.recording, self.speed, self.start["paused"])
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        return action not in REPLAY_OFF and super().check_action(action, parameters)
+        if action in REPLAY_OFF:
+            return False
+        return super().check_action(action, parameters)
+
+    def acts_now(self, action: str) -> bool:
+        """Every key acts on the player (play, seek, speed), whatever the recorded run's state."""
+        return True
 
     def status_advice(self) -> str:
         """Replay, where it is, its speed and the file; where the recording was cut."""
