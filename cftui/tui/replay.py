@@ -8,6 +8,8 @@ and [ ] go to a task's start, ←/→ seek a second. The keys that would train s
 
 from __future__ import annotations
 
+import dataclasses
+
 from textual.app import App
 from textual.binding import Binding
 from textual.widgets import ContentSwitcher
@@ -19,8 +21,15 @@ from cftui.tui.app import CftuiApp
 from cftui.tui.screens import key_rows
 
 REPLAY_OFF = {"pick_method", "pick_compare", "pick_preset", "auto_advance", "full_pace"}
-PLAYING = {"pause", "step_epoch", "faster", "slower", "restart", "next_task"}  # other words here
-SEEKS = {"seek(-1)", "seek(1)", "seek_task(-1)", "seek_task(1)", "turn_page(-1)", "turn_page(1)"}
+IN_A_REPLAY = {  # the live app's keys that play the recording: their words (or keys) here
+    "pause": {"description": "play/pause"},
+    "next_task": {"description": "next task", "show": False},
+    "faster": {"description": "speed"},
+    "step_epoch": {"description": "one frame"},
+    "restart": {"description": "from the start"},
+    "turn_page(-1)": {"key": "pageup"},  # ← and → seek here
+    "turn_page(1)": {"key": "pagedown"},
+}
 
 
 def clock_text(seconds: float) -> str:
@@ -30,16 +39,12 @@ def clock_text(seconds: float) -> str:
 class ReplayApp(CftuiApp):
     TITLE = "cftui replay"
     COMMANDS = App.COMMANDS  # no "method: ..." or "preset: ...": nothing trains here
-    BINDINGS = [  # the live app's keys that apply, and the player's (← → seek, not turn pages)
-        *(b for b in CftuiApp.BINDINGS if b.action not in REPLAY_OFF | PLAYING | SEEKS),
-        Binding("space", "pause", "play/pause", key_display="␣"),
-        Binding("n", "next_task", "next task", show=False),
-        Binding("plus,equals_sign", "faster", "speed", key_display="+/-"),
-        Binding("minus", "slower", "slower", show=False),
-        Binding("full_stop", "step_epoch", "one frame", show=False),
-        Binding("r", "restart", "from the start", show=False),
-        Binding("pageup", "turn_page(-1)", "page", show=False),
-        Binding("pagedown", "turn_page(1)", "page", show=False),
+    BINDINGS = [  # the live app's keys that apply, in a replay's words, and the player's own
+        *(
+            dataclasses.replace(binding, **IN_A_REPLAY.get(binding.action, {}))
+            for binding in CftuiApp.BINDINGS
+            if binding.action not in REPLAY_OFF
+        ),
         Binding("left", "seek(-1)", "-1 s", show=False),
         Binding("right", "seek(1)", "seek", key_display="←/→"),
         Binding("left_square_bracket,shift+left", "seek_task(-1)", "task", key_display="[/]"),

@@ -222,11 +222,11 @@ def key_table(bindings: Iterable[Binding], rows: KeyRows = KEY_ROWS) -> str:
     if set(keys) != set(listed):
         unlisted, unbound = sorted(set(keys) - set(listed)), sorted(set(listed) - set(keys))
         raise ValueError(f"key table: actions with no row {unlisted}, rows with no key {unbound}")
-    rows = [
+    table = [
         (" / ".join(", ".join(f"`{key}`" for key in keys[action]) for action in actions), does)
         for actions, does in rows
     ]
-    return "\n".join(["| key | does |", "|---|---|", *(f"| {k} | {does} |" for k, does in rows)])
+    return "\n".join(["| key | does |", "|---|---|", *(f"| {k} | {does} |" for k, does in table)])
 
 
 class Help(ModalScreen[None]):
