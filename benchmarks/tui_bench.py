@@ -4,7 +4,8 @@ terminal bytes and launch time, measured in one run on this machine.
 Ratios are against a bare hand-written torch loop (same model, data, optimizer, batch)
 timed in this process right before and after. The real-terminal numbers come from cftui
 running in a pseudo-terminal of 120x40 whose output is parsed by pyte, a VT100 emulator.
-Run: python benchmarks/tui_bench.py [--seconds 8] [--rounds 5] [--json OUT]
+Run: python benchmarks/tui_bench.py [--preset polynomial] [--seconds 8] [--rounds 5]
+[--json OUT]  (--preset blobs-class: the 2-D classification and its decision regions)
 (needs: pip install pyte)
 """
 
@@ -35,21 +36,21 @@ from rich.table import Table
 from cftui.train import catalog
 from cftui.train.config import Config
 
-from trainer_vs_bare import bare_loop, measure  # this folder is on sys.path as a script
+from trainer_vs_bare import bare_loop, paired  # this folder is on sys.path as a script
 
 SIZE = (120, 40)
 LONG = 1_000_000  # epochs per task: training never ends during a measurement
 
 
-def article_config(epochs: int) -> Config:
-    base = catalog.resolve("polynomial")
+def preset_config(preset: str, epochs: int) -> Config:
+    base = catalog.resolve(preset)
     return dataclasses.replace(base, train=dataclasses.replace(base.train, epochs=epochs))
 
 
-def bare_rate(seconds: float) -> float:
+def bare_rate(seconds: float, preset: str) -> float:
     """Steps per second of the bare loop, run for about ``seconds``: the faster of torch's
     default thread count and one thread (what the TUI uses on a CPU)."""
-    config = article_config(max(50, int(seconds * 150)))
+    config = preset_config(preset, max(50, int(seconds * 150)))
     threads = torch.get_num_threads()
     rates = []
     for n in sorted({threads, 1}):
@@ -158,11 +159,11 @@ def trainer_time(before: dict, after: dict, seconds: float) -> dict:
     }
 
 
-def full_pace(seconds: float, first: bool) -> dict:
+def full_pace(seconds: float, first: bool, preset: str) -> dict:
     """One run of `cftui --pace full` in the pty: steps/s over ``seconds`` and where the
     training thread spent that time; the first run also times the launch and the keys."""
     results = {}
-    full = Terminal("--pace", "full", "--epochs", str(LONG))
+    full = Terminal("--preset", preset, "--pace", "full", "--epochs", str(LONG))
     full.wait_for("● ")
     results["launch_s"] = time.perf_counter() - full.started
     full.wait_for(r"step \d+")
@@ -179,22 +180,22 @@ def full_pace(seconds: float, first: bool) -> dict:
     return results
 
 
-def real_terminal(seconds: float, rounds: int) -> dict:
+def real_terminal(seconds: float, rounds: int, preset: str) -> dict:
     """``rounds`` full-pace runs, each between two bare-loop timings (the machine's load
     moves both), reported as the median ratio and its range; then the bytes a watched run
     sends at the default pace."""
-    bare = [bare_rate(2.0)]
+    bare = [bare_rate(2.0, preset)]
     runs = []
     for k in range(rounds):
-        runs.append(full_pace(seconds, first=k == 0))
-        bare.append(bare_rate(2.0))
+        runs.append(full_pace(seconds, k == 0, preset))
+        bare.append(bare_rate(2.0, preset))
     around = zip(runs, bare, bare[1:], strict=False)  # each run between two bare timings
     ratios = [run["pty_steps_per_s"] / ((a + b) / 2) for run, a, b in around]
     results = {**runs[0], "pty_ratios": ratios, "pty_ratio": statistics.median(ratios)}
     for key in ("pty_steps_per_s", "trainer_on_cpu", "trainer_waiting_for_cpu", "trainer_blocked"):
         results[key] = statistics.median(run[key] for run in runs)
     results["bare_steps_per_s"] = statistics.median(bare)
-    watch = Terminal()
+    watch = Terminal("--preset", preset)
     watch.wait_for(r"step \d+")
     watch.pump(2.0)
     b0, t0 = watch.bytes, time.perf_counter()
@@ -204,11 +205,11 @@ def real_terminal(seconds: float, rounds: int) -> dict:
     return results
 
 
-async def headless(seconds: float) -> dict:
+async def headless(seconds: float, preset: str) -> dict:
     """The app under Textual's test driver at 120x40: speed, and the cost of a frame."""
     from cftui.tui.app import CftuiApp
 
-    app = CftuiApp(article_config(LONG), "cpu", pace=None)
+    app = CftuiApp(preset_config(preset, LONG), "cpu", pace=None)
     seen = []
     draw = app.draw
     app.draw = lambda snap: (seen.append(snap), draw(snap))[1]
@@ -275,12 +276,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--rounds", type=int, default=5, help="full-pace runs in the pty")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--preset", default="polynomial", help="trained (default: %(default)s)")
     args = parser.parse_args()
-    trainer = measure(rounds=7, epochs=200)[0]
-    bare_before = bare_rate(2.0)
-    live = asyncio.run(headless(args.seconds))
-    bare_headless = (bare_before + bare_rate(2.0)) / 2
-    pty = real_terminal(args.seconds, args.rounds)
+    preset = args.preset
+    trainer = paired(preset_config(preset, 200), rounds=7)
+    bare_before = bare_rate(2.0, preset)
+    live = asyncio.run(headless(args.seconds, preset))
+    bare_headless = (bare_before + bare_rate(2.0, preset)) / 2
+    pty = real_terminal(args.seconds, args.rounds, preset)
     frames, keys = live["frame_ms"], pty["key_latency_ms"]
     rows = [
         (
@@ -297,7 +300,8 @@ def main() -> None:
         ),
     ]
     table = Table(
-        title=f"cftui with the TUI live ({os.cpu_count()} cores, torch {torch.__version__})"
+        title=f"cftui with the TUI live on {preset} ({os.cpu_count()} cores, torch "
+        f"{torch.__version__})"
     )
     for column in ("measure", "value", "ratio", "target"):
         table.add_column(column, justify="left" if column == "measure" else "right")

@@ -25,7 +25,7 @@ from rich.text import Text
 from cftui.live.pacing import default_pace
 from cftui.results import record
 from cftui.results.atomic import WriteError
-from cftui.train import catalog, devices, methods, validation
+from cftui.train import catalog, devices, methods, problem, validation
 from cftui.train.config import Config, ConfigError
 
 EXIT_BAD_INPUT = 2
@@ -195,7 +195,38 @@ def load_config(args: argparse.Namespace) -> tuple[Config, dict]:
     flags = {key: getattr(args, key) for key in ("seed", "epochs", "lr") if hasattr(args, key)}
     if hasattr(args, "settings"):
         flags["settings"] = validation.method_overrides(args.settings)
-    return config.with_overrides(method=getattr(args, "method", None), **flags), flags
+    config = config.with_overrides(method=getattr(args, "method", None), **flags)
+    _check_methods(args, config)
+    _check_drawable(args, config)
+    return config, flags
+
+
+def _check_drawable(args: argparse.Namespace, config: Config) -> None:
+    """Recordings and figures hold and draw a regression's fit; a classification's regions
+    they cannot yet (its screen is saved with the app's s key)."""
+    if problem.of(config).picture == "fit":
+        return
+    flag = "--record" if getattr(args, "record", None) else getattr(args, "command", None)
+    if flag in ("--record", "figure"):
+        raise ConfigError(
+            flag,
+            "",
+            f"recordings and figures are of 1-D regressions; {config.name} is a 2-D "
+            "classification (s in the app saves a screenshot)",
+        )
+
+
+def _check_methods(args: argparse.Namespace, config: Config) -> None:
+    """Every method the flags name must run on the preset's scenario (a 2-D class or domain
+    split gives no task id, which a task-aware method needs); ``all`` means all that do."""
+    for flag in ("compare", "methods"):
+        if getattr(args, flag, None) == methods.names():
+            setattr(args, flag, validation.fitting_methods(config))
+    named = {"method": (config.method.name,) if hasattr(args, "method") else ()}
+    for flag in ("method", "compare", "methods"):
+        for name in named.get(flag, getattr(args, flag, None) or ()):
+            if why := validation.unfit_method(config, name):
+                raise ConfigError(f"--{flag}", "", why)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -264,7 +295,8 @@ def list_presets(args: argparse.Namespace) -> int:
             broken.append(entry)
             continue
         c = entry.config
-        tasks = f"{c.data.n_tasks} {c.data.family}"
+        scenario = f"\n{c.data.scenario}-incremental" if c.data.scenario else ""
+        tasks = f"{c.data.n_tasks} {c.data.family}{scenario}"
         table.add_row(entry.name, tasks, c.method.name, Text(c.description), _origin(entry))
     console = Console()
     console.print(table)

@@ -11,10 +11,11 @@ from cftui.train.config import Config
 
 def small(config: Config, epochs: int = 20, width: int = 16, **data) -> Config:
     """The same experiment, shrunk so a whole run takes a fraction of a second."""
+    inputs, *_, outputs = config.model.layers  # x (or a point), and y (or a logit per class)
     return dataclasses.replace(
         config,
         data=dataclasses.replace(config.data, **data),
-        model=dataclasses.replace(config.model, layers=(1, width, width, 1)),
+        model=dataclasses.replace(config.model, layers=(inputs, width, width, outputs)),
         train=dataclasses.replace(config.train, epochs=epochs),
     )
 

@@ -42,7 +42,7 @@ def test_each_task_is_measured_through_its_own_head(tiny):
     engine = Trainer(three_tasks(tiny, "multihead"))
     engine.run()
     net, data = engine.now.model, engine.data
-    losses = engine.measure.test_losses(net, task_aware=True)
+    losses = engine.measure.test(net, 0, task_aware=True).loss
     x, y, task_of = data.test()
     with torch.no_grad():
         for j in range(3):

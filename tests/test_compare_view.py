@@ -45,7 +45,9 @@ def test_three_methods_side_by_side_on_shared_axes_at_120x40(tiny):
         assert isinstance(snap, Comparison) and snap.methods == THREE
         shown = panels(app)
         assert [p.border_title for p in shown] == list(THREE)  # all three, no paging
-        assert all(p.fit.styles.display == "block" and p.fit.size.height >= 12 for p in shown)
+        assert all(
+            p.picture.styles.display == "block" and p.picture.size.height >= 12 for p in shown
+        )
         limits = {p.chart.limits for p in shown}
         assert limits == {shared_limits(snap.runs, log_scale=True)}
         text = screen_text(app)
@@ -79,7 +81,7 @@ def test_at_80x24_two_panels_a_page_and_arrows_turn_it(tiny):
         assert [p.border_title for p in panels(app)] == ["naive", "ewc"]
         assert "page 1/2 (←/→) · fits hidden: too few rows" in screen_text(app)
         # too few rows for a fit and a chart: the chart alone, tall enough to read
-        assert all(p.fit.styles.display == "none" for p in panels(app))
+        assert all(p.picture.styles.display == "none" for p in panels(app))
         assert all(p.chart.size.height >= 12 for p in panels(app))
         await pilot.press("right")
         await pilot.pause()

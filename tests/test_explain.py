@@ -13,7 +13,7 @@ import pytest
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 
-from cftui.train import explain, methods, tasks
+from cftui.train import explain, methods, planar, tasks
 from cftui.train.config import DataConfig
 from cftui.train.snapshot import State
 from cftui.tui import app as app_module
@@ -50,7 +50,7 @@ def method_tables():
 def test_every_family_has_every_field():
     """A method's text is checked with its file (test_method_home.py); a family's here."""
     families = explain.texts()["family"]
-    assert set(families) == set(tasks.FAMILIES)
+    assert set(families) == set(tasks.FAMILIES) | set(planar.FAMILIES)
     for name, entry in families.items():
         assert set(entry) == set(explain.FAMILY_FIELDS), name
         for field in explain.FAMILY_FIELDS:
@@ -61,10 +61,11 @@ def test_every_family_has_every_field():
 
 def test_the_data_settings_documented_are_exactly_the_data_keys():
     texts = explain.texts()
-    shared = set(texts["data"]["settings"])
+    shared, line, plane = (set(texts[kind]["settings"]) for kind in ("data", "line", "plane"))
     own = {key for entry in texts["family"].values() for key in entry["settings"]}
     fields = {f.name for f in dataclasses.fields(DataConfig)}
-    assert shared | own | {"family"} == fields and not shared & own
+    assert shared | line | plane | own | {"family"} == fields
+    assert not (shared & line or shared & plane or line & plane or (shared | line | plane) & own)
 
 
 def recomputed(preset: str) -> dict[str, dict]:

@@ -17,7 +17,7 @@ import contextlib, io, sys, types
 sys.modules["torch"] = None  # `import torch` now raises ImportError
 
 import cftui.train.catalog, cftui.train.config, cftui.train.devices, cftui.train.expr  # noqa: E401
-import cftui.train.methods, cftui.train.tasks  # noqa: E401
+import cftui.train.methods, cftui.train.planar, cftui.train.tasks  # noqa: E401
 from cftui import cli
 
 # A stand-in for the TUI: what run_tui hands the app is all that is checked.
@@ -36,7 +36,8 @@ with contextlib.redirect_stdout(io.StringIO()):
     assert cli.main(["presets"]) == 0 and cli.main(["methods"]) == 0
 for entry in cftui.train.catalog.available():
     assert entry.config is not None, entry.error
-    cftui.train.tasks.make_tasks(entry.config.data)
+    plane = entry.config.data.family in cftui.train.planar.FAMILIES
+    (cftui.train.planar if plane else cftui.train.tasks).make_tasks(entry.config.data)
 cli.main([])
 cli.main(["--device", "cpu", "--method", "ewc", "--set", "ewc.lambda=5", "--paused"])
 """
@@ -53,7 +54,8 @@ def test_start_and_data_need_no_torch():
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
         "auto {} False {}",
-        "cpu {'settings': {'ewc': {'lambda': 5.0}}} True {'lambda': 5.0}",
+        "cpu {'settings': {'ewc': {'lambda': 5.0}}} True "
+        "{'lambda': 5.0, 'empirical_fisher': False}",
     ]
 
 

@@ -105,7 +105,7 @@ def test_steps_pressed_before_the_engine_is_built_are_set_up_once_it_is(monkeypa
 
 
 def test_the_remedies_step_shows_its_methods_side_by_side_and_back_goes_to_one():
-    lineup = len(STEPS) - 1
+    lineup = [step.title for step in STEPS].index("side by side")
 
     async def script(app, pilot):
         await shows(app, pilot, lineup)
@@ -141,13 +141,18 @@ def test_every_step_is_reachable_within_a_minute_at_the_default_pace():
 
 def test_the_steps_follow_the_article():
     assert [s.preset for s in STEPS[4:8]] == ["polynomial", "rbf", "sigmoid", "fourier"]
-    remedies = [s.methods for s in STEPS[8:]]
+    remedies = [s.methods for s in STEPS[8:13]]
     assert remedies == [
         ("joint",),
         ("ewc",),
         ("si",),
         ("replay",),
         ("naive", "ewc", "si", "replay"),
+    ]
+    scenarios = [(s.preset, s.methods, s.task) for s in STEPS[13:]]  # the three, side by side
+    assert scenarios == [
+        (preset, ("naive", "ewc", "si", "replay"), 2)
+        for preset in ("blobs-class", "blobs-task", "moons-domain")
     ]
     for step in STEPS:
         assert set(step.methods) <= set(methods.names())
@@ -164,7 +169,7 @@ def parse(*argv):
 def test_the_command_takes_a_step_number_and_refuses_a_bad_one(capsys):
     args = parse("tour", "--step", "3", "--device", "cpu")
     assert (args.step, args.device, args.handler) == (2, "cpu", tour_command.main)
-    for bad in ("0", "14", "x"):
+    for bad in ("0", str(len(STEPS) + 1), "x"):
         with pytest.raises(SystemExit) as exit:
             parse("tour", "--step", bad)
         assert exit.value.code == 2
@@ -196,7 +201,7 @@ def test_cftui_tour_refuses_a_bad_step_in_one_line():
     )
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
-        "cftui tour: error: argument --step: choose a step from 1 to 13, got 99"
+        f"cftui tour: error: argument --step: choose a step from 1 to {len(STEPS)}, got 99"
         " (see cftui tour --help)"
     ]
 
@@ -225,6 +230,9 @@ def test_each_remedy_step_says_what_it_shows_in_a_line():
         "ewc",
         "si",
         "replay",
+        "naive",
+        "naive",  # the three scenarios, side by side
+        "naive",
         "naive",
     ]
     assert all(len(STEPS[index].watch) <= 78 for index in REMEDIES)  # whole at 80 columns

@@ -22,7 +22,7 @@ from cftui.results import export, record, report
 from cftui.results.atomic import check_writable, write_json
 from cftui.results.summary import comparison_result, run_result, summarize
 from cftui.results.trials import run_all, seed_outcomes
-from cftui.train import devices, methods
+from cftui.train import devices, problem
 from cftui.train.config import Config
 from cftui.train.snapshot import Snapshot, State
 from cftui.train.trainer import Trainer
@@ -51,17 +51,21 @@ def run(args: argparse.Namespace, config: Config) -> int:
             publish = stack.enter_context(record.Recorder(args.record)).around(publish)
         snapshot = runner.run(publish)
     which = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}–{seeds[-1]} at once"
-    scenario = methods.info(config.method.name).scenario
+    scenario = problem.scenario(config)
     method = f"{config.method.name} ({scenario})" if scenario else config.method.name
     console.print(
         f"[bold]{config.name}[/] · {method} · {which} · {device} · "
         f"{snapshot.step} steps in {runner.train_seconds:.1f} s"
     )
     trained = sum(failure is None for failure in trainer.now.failures) or len(seeds)
-    title = "test MSE" if len(seeds) == 1 else f"test MSE, median over {trained} seeds"
+    over = "" if len(seeds) == 1 else f", median over {trained} seeds"
     if trained < len(seeds):
-        title += f" (of {len(seeds)}: the others diverged)"
-    console.print(report.loss_matrix_table(snapshot.loss_matrix, len(trainer.tasks), title))
+        over += f" (of {len(seeds)}: the others diverged)"
+    n_tasks, loss_name = len(trainer.tasks), trainer.problem.loss_name
+    console.print(report.loss_matrix_table(snapshot.loss_matrix, n_tasks, loss_name + over))
+    if snapshot.accuracy_matrix:
+        title = f"test accuracy %{over}"
+        console.print(report.accuracy_matrix_table(snapshot.accuracy_matrix, n_tasks, title))
     if len(seeds) == 1:
         data = run_result(trainer)
     else:
@@ -116,7 +120,7 @@ class ProgressBars:
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("epochs · test MSE {task.fields[loss]}"),
+            TextColumn(f"epochs · {trainer.problem.loss_name} {{task.fields[loss]}}"),
             TimeElapsedColumn(),
             console=console,
             disable=not console.is_terminal,

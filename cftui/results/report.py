@@ -17,6 +17,7 @@ from cftui.train import methods, metrics
 from cftui.train.config import Config
 
 FORGOT = 2.0  # a loss this many times its value right after training counts as forgotten
+LOST_POINTS = 20  # an accuracy this many points below it counts as forgotten
 # Over seeds, the forgetting of the median loss matrix and the median of each seed's own
 # forgetting differ: each table says which it shows.
 OF_MEDIANS = "forgot, BWT: of the median losses above; below: the median of each seed's own"
@@ -37,21 +38,56 @@ def loss_matrix_table(
     matrix: Sequence[Sequence[float]], n_tasks: int, title: str | None = "test MSE"
 ) -> Table:
     """Rows: after training task i; columns: task j; then forgetting and BWT when complete."""
+
+    def summary(table: Table) -> None:
+        table.add_row("forgot", *(f"{f:+.4g}" for f in metrics.forgetting(matrix)), "")
+        table.caption = f"BWT {metrics.backward_transfer(matrix):+.4g}"
+
+    return _matrix_table(matrix, n_tasks, title, loss_cell, summary)
+
+
+def accuracy_cell(value: float, reference: float | None) -> Text:
+    """One accuracy in percent, coloured by how many points it lost against ``reference``
+    (the diagonal); dim when not trained yet."""
+    text = f"{100 * value:.1f}"
+    if reference is None:
+        return Text(text, style="dim")
+    lost = 100 * (reference - value)
+    style = "bold red" if lost >= LOST_POINTS else "yellow" if lost > 5 else "green"
+    return Text(f"{text} {-lost:+.0f}" if lost > 5 else text, style=style)
+
+
+def accuracy_matrix_table(
+    matrix: Sequence[Sequence[float]], n_tasks: int, title: str | None = "test accuracy (%)"
+) -> Table:
+    """As loss_matrix_table, in accuracy percent; forgetting and BWT in accuracy points, and
+    the average accuracy over the tasks at the end."""
+
+    def summary(table: Table) -> None:
+        forgot = metrics.accuracy_forgetting(matrix)
+        table.add_row("forgot", *(f"{100 * f:+.1f}" for f in forgot), "")
+        average, bwt = 100 * sum(matrix[-1]) / n_tasks, 100 * metrics.accuracy_bwt(matrix)
+        table.caption = f"average {average:.1f}%\nBWT {bwt:+.1f} points"
+
+    return _matrix_table(matrix, n_tasks, title, accuracy_cell, summary)
+
+
+def _matrix_table(matrix, n_tasks: int, title: str | None, cell, summary) -> Table:
+    """Rows: after training task i; columns: task j, each ``cell(value, diagonal)``; then
+    ``summary`` adds forgetting and BWT when every task is done."""
     table = Table(title=title, title_justify="left", expand=False, padding=(0, 1))
     table.add_column("after", style="bold", no_wrap=True)
     for j in range(n_tasks):
         table.add_column(f"task {j + 1}", justify="right", no_wrap=True)
     for i, row in enumerate(matrix):
         cells = [
-            loss_cell(v, row[j] if j == i else matrix[j][j] if j < i else None)
+            cell(v, row[j] if j == i else matrix[j][j] if j < i else None)
             for j, v in enumerate(row)
         ]
         table.add_row(f"task {i + 1}", *cells)
     if len(matrix) == n_tasks and n_tasks > 1:
-        forgetting = metrics.forgetting(matrix)
         table.add_section()
-        table.add_row("forgot", *(f"{f:+.4g}" for f in forgetting), "")
-        table.caption = f"BWT {metrics.backward_transfer(matrix):+.4g}"
+        summary(table)
         table.caption_justify = "left"
     return table
 
@@ -69,7 +105,7 @@ def comparison_table(
     n_tasks = config.data.n_tasks
     table = Table(
         title=f"{config.name}: final test MSE, median (range) over {n_seeds} seed(s)"
-        + _scenarios(list(summary)),
+        + _scenarios(list(summary), config),
         title_justify="left",
         box=box.SIMPLE_HEAD,
         padding=(0, 1),
@@ -96,16 +132,77 @@ def comparison_table(
         elif baseline:
             cells += [_versus(final, baseline), f"{row['wins']}/{row['versus']}"]
         cells += [str(row["forgetting"])] + [str(row["bwt"])] * wide
-        aware = "task id" if methods.info(name).task_aware else ""  # the header says "given"
-        notes = [aware, f"{row['failed']} diverged" if row["failed"] else ""]
-        table.add_row(Text.assemble(name, *(("\n" + n, "dim") for n in notes if n)), *cells)
+        table.add_row(_method_cell(name, row), *cells)
+    _caption(table, summary, n_seeds)
+    return table
+
+
+def accuracy_comparison_table(
+    summary: dict[str, dict], config: Config, n_seeds: int, wide: bool = False
+) -> Table:
+    """A classification's comparison, in accuracy percent: one row per method, the average
+    final accuracy over the tasks (the scenario papers' headline) and task 1's and the last
+    task's, each the median over seeds with its range below; the average against naive's in
+    points and on how many seeds it beat naive; forgetting in points (and BWT, ``wide``)."""
+    n_tasks = config.data.n_tasks
+    table = Table(
+        title=f"{config.name} ({config.data.scenario}-incremental): final test accuracy %, "
+        f"median (range) over {n_seeds} seed(s)" + _scenarios(list(summary), config),
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+    )
+    table.add_column("method", style="bold", no_wrap=True)
+    shown = [0, n_tasks - 1] if n_tasks > 1 else [0]
+    for column in ["average", *(f"task {j + 1}" for j in shown)]:
+        table.add_column(column, justify="right", no_wrap=True)
+    baseline = summary.get("naive", {}).get("average_accuracy")
+    numbers = (["vs naive", "wins"] if baseline else []) + ["forgot"] + (["BWT"] * wide)
+    for column in numbers:
+        table.add_column(column, justify="right", no_wrap=True)
+    for name, row in summary.items():
+        done = row["average_accuracy"].seeds > 0
+        cells: list[Text | str] = [
+            _percent_cell(stats) if done else Text("failed", style="red")
+            for stats in [row["average_accuracy"], *(row["accuracy"][j] for j in shown if done)]
+        ]
+        cells += [""] * (1 + len(shown) - len(cells))
+        if baseline and name != "naive":
+            gain = 100 * (row["average_accuracy"].median - baseline.median)
+            style = "green" if gain >= 10 else "red" if gain < 0 else "yellow"
+            cells += [Text(f"{gain:+.0f} pts", style=style), f"{row['wins']}/{row['versus']}"]
+        elif baseline:
+            cells += ["", ""]
+        cells.append(_points(row["accuracy_forgetting"]))
+        cells += [_points(row["accuracy_bwt"])] * wide
+        table.add_row(_method_cell(name, row), *cells)
+    _caption(table, summary, n_seeds)
+    return table
+
+
+def _method_cell(name: str, row: dict) -> Text:
+    aware = "task id" if methods.info(name).task_aware else ""  # the header says "given"
+    notes = [aware, f"{row['failed']} diverged" if row["failed"] else ""]
+    return Text.assemble(name, *(("\n" + n, "dim") for n in notes if n))
+
+
+def _caption(table: Table, summary: dict[str, dict], n_seeds: int) -> None:
     low, high = (f"{f(row['seconds'] for row in summary.values()):.2g}" for f in (min, max))
     took = f"{low} s" if low == high else f"{low} to {high} s"
     table.caption = f"a method's {n_seeds} seed(s) trained together in {took}"
     if n_seeds > 1:
         table.caption = f"{PER_SEED}\n{table.caption}"
     table.caption_justify = "left"
-    return table
+
+
+def _percent_cell(stats) -> Text:
+    """A median accuracy in percent, its range over seeds dim below."""
+    spread = f"{100 * stats.low:.0f}–{100 * stats.high:.0f}" if stats.seeds > 1 else ""
+    return Text.assemble(f"{100 * stats.median:.1f}", *(("\n", (spread, "dim")) if spread else ()))
+
+
+def _points(stats) -> str:
+    return f"{100 * stats.median:+.1f}" if stats.seeds else "–"
 
 
 def fitted_comparison_table(
@@ -113,15 +210,18 @@ def fitted_comparison_table(
 ) -> Table:
     """The wide table where it fits ``width`` columns whole, else the narrow one: rich
     would squeeze the wide one's columns and cut numbers and headers with "…"."""
-    wide = comparison_table(summary, config, n_seeds, wide=True)
+    classes = "accuracy" in next(iter(summary.values()), {})
+    table = accuracy_comparison_table if classes else comparison_table
+    wide = table(summary, config, n_seeds, wide=True)
     needed = Console(width=10_000).measure(wide).maximum
-    return wide if needed <= width else comparison_table(summary, config, n_seeds)
+    return wide if needed <= width else table(summary, config, n_seeds)
 
 
-def _scenarios(names: list[str]) -> str:
-    """A header note when the methods compared do not all see the same inputs."""
+def _scenarios(names: list[str], config: Config) -> str:
+    """A header note when the methods compared do not all see the same inputs (a 2-D
+    preset's scenario says what every method is told)."""
     aware = [name for name in names if methods.info(name).task_aware]
-    if not aware or len(aware) == len(names):
+    if config.data.scenario or not aware or len(aware) == len(names):
         return ""
     return f"\nmixed scenarios: {', '.join(aware)} are told each input's task (task id given)"
 

@@ -33,11 +33,17 @@ class Outcome:
     seconds: float  # its share of the time its method's seeds trained together
     state: str  # finished | diverged
     failure: Divergence | None = None  # where it diverged
+    accuracy_matrix: list[list[float]] | None = None  # a classification's
 
     @property
     def final(self) -> list[float]:
-        """Test MSE on every task after the last one."""
+        """Test loss on every task after the last one."""
         return self.loss_matrix[-1]
+
+    @property
+    def average_accuracy(self) -> float:
+        """A classification's mean accuracy over every task after the last one."""
+        return float(np.mean(self.accuracy_matrix[-1]))
 
     @property
     def complete(self) -> bool:
@@ -55,7 +61,19 @@ class Outcome:
             "state": self.state,
             "diverged": self.failure.to_dict() if self.failure else None,
             "seconds": self.seconds,
+            **(accuracy_fields(self.accuracy_matrix, done) if self.accuracy_matrix else {}),
         }
+
+
+def accuracy_fields(matrix: list[list[float]], complete: bool) -> dict[str, Any]:
+    """A classification's accuracy matrix with its average, forgetting and BWT (fractions:
+    0.25 is 25 accuracy points)."""
+    return {
+        "accuracy_matrix": matrix,
+        "average_accuracy": float(np.mean(matrix[-1])) if complete else None,
+        "accuracy_forgetting": metrics.accuracy_forgetting(matrix) if complete else None,
+        "accuracy_bwt": metrics.accuracy_bwt(matrix) if complete else None,
+    }
 
 
 @dataclass(frozen=True)
@@ -93,9 +111,13 @@ class Stats:
 
 
 def summarize(outcomes: Sequence[Outcome]) -> dict[str, dict]:
-    """Per method, over seeds: final MSE per task, mean forgetting, BWT, seconds, and on how
-    many seeds task 1 ends lower than naive's on the same seed (same data, same weights)."""
-    naive = {o.seed: o.final[0] for o in outcomes if o.method == "naive" and o.complete}
+    """Per method, over seeds: final loss per task, mean forgetting, BWT, seconds, and on
+    how many seeds it beat naive on the same seed (same data, same weights): task 1's final
+    loss lower, or for a classification, the average final accuracy higher. A
+    classification adds its accuracy: final per task, average, forgetting and BWT."""
+    classes = any(o.accuracy_matrix for o in outcomes)
+    headline = (lambda o: -o.average_accuracy) if classes else (lambda o: o.final[0])
+    naive = {o.seed: headline(o) for o in outcomes if o.method == "naive" and o.complete}
     table: dict[str, dict] = {}
     for name in dict.fromkeys(o.method for o in outcomes):
         runs = [o for o in outcomes if o.method == name and o.complete]
@@ -106,11 +128,29 @@ def summarize(outcomes: Sequence[Outcome]) -> dict[str, dict]:
             "forgetting": Stats.of([mean_forgetting(r.loss_matrix) for r in runs]),
             "bwt": Stats.of([_bwt(r.loss_matrix) for r in runs]),
             "seconds": sum(o.seconds for o in outcomes if o.method == name),
-            "wins": int(sum(r.final[0] < naive[r.seed] for r in rivals)),
+            "wins": int(sum(headline(r) < naive[r.seed] for r in rivals)),
             "versus": len(rivals),  # seeds on which naive finished too
             "failed": sum(1 for o in outcomes if o.method == name and not o.complete),
         }
+        if classes:
+            table[name] |= _accuracy_stats(runs, n_tasks)
     return table
+
+
+def _accuracy_stats(runs: Sequence[Outcome], n_tasks: int) -> dict[str, Any]:
+    """A classification's accuracy over seeds: final per task, their average, forgetting
+    (the mean over tasks, per seed) and BWT."""
+    matrices = [r.accuracy_matrix for r in runs]
+    return {
+        "accuracy": [Stats.of([m[-1][j] for m in matrices]) for j in range(n_tasks)],
+        "average_accuracy": Stats.of([r.average_accuracy for r in runs]),
+        "accuracy_forgetting": Stats.of(
+            [np.mean(metrics.accuracy_forgetting(m)) if n_tasks > 1 else np.nan for m in matrices]
+        ),
+        "accuracy_bwt": Stats.of(
+            [metrics.accuracy_bwt(m) if n_tasks > 1 else np.nan for m in matrices]
+        ),
+    }
 
 
 def mean_forgetting(matrix: list[list[float]]) -> float:
@@ -125,13 +165,16 @@ def _bwt(matrix: list[list[float]]) -> float:
 
 
 def run_result(trainer: Trainer) -> dict[str, Any]:
-    """The JSON result of ``cftui run``: config, tasks, loss matrix and its metrics."""
+    """The JSON result of ``cftui run``: config, tasks, loss matrix and its metrics (and a
+    classification's accuracy matrix with its own)."""
     snap, config, seconds = trainer.take_snapshot(), trainer.config, trainer.now.train_seconds
     matrix = [list(row) for row in snap.loss_matrix]
     complete = len(matrix) == len(trainer.tasks)
+    accuracy = [list(row) for row in snap.accuracy_matrix]
     return {
         "version": __version__,
         "preset": config.name,
+        "problem": trainer.problem.kind,
         "config": config.to_dict(),
         "method": config.method.name,
         "seed": config.data.seed,
@@ -141,7 +184,7 @@ def run_result(trainer: Trainer) -> dict[str, Any]:
         "tasks": [
             {
                 "name": task.name,
-                "x_range": list(task.x_range),
+                **task.about(),
                 "n_train": len(task.x_train),
                 "n_test": len(task.x_test),
             }
@@ -150,6 +193,7 @@ def run_result(trainer: Trainer) -> dict[str, Any]:
         "loss_matrix": matrix,
         "forgetting": metrics.forgetting(matrix) if complete else None,
         "bwt": metrics.backward_transfer(matrix) if complete else None,
+        **(accuracy_fields(accuracy, complete) if accuracy else {}),
         "steps": snap.step,
         "train_seconds": seconds,
         "steps_per_second": snap.step / seconds if seconds else 0.0,

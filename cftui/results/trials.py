@@ -38,6 +38,7 @@ def seed_outcomes(trainer: Trainer) -> list[Outcome]:
     """Each seed's outcome of a finished (or wholly diverged) run."""
     now, seeds = trainer.now, trainer.data.seeds
     rows = [[row[s].tolist() for row in now.loss_matrix] for s in range(len(seeds))]
+    accuracy = [[row[s].tolist() for row in now.accuracy_matrix] for s in range(len(seeds))]
     share = now.train_seconds / len(seeds)
     return [
         Outcome(
@@ -47,6 +48,7 @@ def seed_outcomes(trainer: Trainer) -> list[Outcome]:
             share,
             str(State.DIVERGED if now.failures[s] else now.state),
             now.failures[s],
+            accuracy[s] if now.accuracy is not None else None,
         )
         for s, seed in enumerate(seeds)
     ]

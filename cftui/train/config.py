@@ -24,7 +24,10 @@ from cftui.train.validation import ConfigError
 
 @dataclass(frozen=True)
 class DataConfig:
-    family: str = "polynomial"  # polynomial | rbf | sigmoid | fourier | expr
+    family: str = "polynomial"  # 1-D regression: polynomial | rbf | sigmoid | fourier | expr;
+    # 2-D classification: blobs | moons | circles | spirals | xor
+    scenario: str = ""  # 2-D only: class | domain | task (see cftui/train/planar.py); a
+    # 1-D regression has none (every task shares its one output, with no task id)
     n_tasks: int = 2  # tasks trained one after another
     x_range: tuple[float, float] = (-3.0, 3.0)  # split into n_tasks equal, disjoint intervals
     points_per_task: int = 100  # points drawn per task, train and test together
@@ -32,7 +35,8 @@ class DataConfig:
     test_points: str = "held_out"  # held_out: test MSE on those noisy held-out points;
     # grid: on as many noise-free points evenly spaced over each task's range (hypercl's
     # test set); either way the same points train
-    noise: float = 0.1  # standard deviation of the Gaussian noise on the targets
+    noise: float = 0.1  # standard deviation of the Gaussian noise on the targets (1-D) or
+    # on the points (2-D)
     seed: int = 0  # drives the data, the initial weights and the batch order
     n_basis: int = 8  # rbf | sigmoid | fourier: basis functions in the random weighted sum
     coefficients: tuple[tuple[float, ...], ...] = ()  # polynomial: per task, c0 + c1 x + ...;
@@ -40,6 +44,12 @@ class DataConfig:
     functions: tuple[str, ...] = ()  # expr: one expression of x per task, e.g. "sin(3*x)"
     ranges: tuple[tuple[float, float], ...] = ()  # expr (or polynomial): [lo, hi] per task;
     # empty = x_range split into n_tasks
+    n_classes: int = 2  # 2-D: classes in all (moons and xor have 2); class and task
+    # scenarios cut them into n_tasks consecutive groups
+    rotation: float = 0.0  # 2-D domain scenario: degrees each task is turned from the one
+    # before, about the origin
+    shift: tuple[float, float] = (0.0, 0.0)  # 2-D domain scenario: how far each task's
+    # points move from the one before's
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,12 @@ from cftui.train.config import Config
 
 HERE = Path(__file__).parent
 FAMILY_FIELDS = ("idea", "formula", "source", "fails", "settings")
+SCENARIO_WORDS = {  # [data] scenario -> how the pane says it
+    "": "each task on its own x-range, one after another",
+    "class": "class-incremental: each task brings new classes; no task id at test",
+    "task": "task-incremental: each task brings new classes; the task id is given at test",
+    "domain": "domain-incremental: the same classes in every task, the inputs moved",
+}
 
 
 @functools.cache
@@ -153,8 +159,10 @@ def _method_effect(config: Config, name: str) -> list[str]:
 def family_markdown(config: Config) -> str:
     """The data family tab: how the tasks are made, this run's values, and how much naive
     forgets on this preset."""
-    family = config.data.family
-    text, shared = texts()["family"][family], texts()["data"]["settings"]
+    family, scenario = config.data.family, config.data.scenario
+    kind = "plane" if scenario else "line"  # a 2-D classification's keys, or a regression's
+    text = texts()["family"][family]
+    shared = {**texts()[kind]["settings"], **texts()["data"]["settings"]}
     data = config.to_dict()["data"]
     settings = [
         f"- `{key}` = {_value(data[key])}: {about}"
@@ -176,7 +184,7 @@ def family_markdown(config: Config) -> str:
             "",
             f"**Source**: {text['source']}",
             "",
-            "**Scenario**: each task on its own x-range, one after another",
+            f"**Scenario**: {SCENARIO_WORDS[scenario]}",
             "",
             f"**What it does to the methods**: {text['fails']}",
             "",

@@ -1,53 +1,84 @@
-"""What the trainer measures the model on: every task's test points, and the drawing grid.
+"""What the trainer measures a regression on: every task's test points, and the drawing grid.
 
 All test points of every seed go through the model as one batch and come back in one
 device-to-host copy; the per-task means are then one matrix product on the host. A model
 that is told the task (a task-aware method: multi-head, PackNet, a hypernetwork) answers
 each task's points through that task's head, mask or weights, one pass per task; on the
 drawing grid each x goes to the task whose range holds it (or the nearest).
+
+A Measure's interface, which regions.py's classification Measure shares: ``grid`` (where
+the picture is sampled), ``test`` (Scores per seed and task), ``picture`` (per seed) and
+``shown`` (what a view of several seeds draws).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
 
+from cftui.train.objective import Regression
 from cftui.train.seed_data import SeedData, stacked
+from cftui.train.snapshot import SeedView
 
 GRID_POINTS = 256  # where the fit is sampled for drawing
 
 
+@dataclass(frozen=True)
+class Scores:
+    """A test of every seed on every task, each ``[S, T]`` in float64."""
+
+    loss: np.ndarray  # test MSE, or cross-entropy
+    accuracy: np.ndarray | None = None  # the share of points classified right (classification)
+
+
 class Measure:
-    def __init__(self, data: SeedData) -> None:
+    def __init__(self, data: SeedData, objective: Regression) -> None:
         ranges = np.array([t.x_range for t in data.tasks[0]])  # shared by every seed
         self.grid = np.linspace(ranges.min(), ranges.max(), GRID_POINTS)
         self._grid_x = stacked(np.tile(self.grid, (len(data.seeds), 1)), data.device)
         below, above = ranges[:, 0] - self.grid[:, None], self.grid[:, None] - ranges[:, 1]
         self._grid_task = np.maximum(np.maximum(below, above), 0).argmin(1)
         self._test_x, self._test_y, self._test_task = data.test()
-        one_hot = self._test_task[:, None] == np.arange(data.n_tasks)
-        self._task_means = one_hot / one_hot.sum(0)  # [M, T]: column j averages task j
+        self._task_means = task_means(self._test_task, data.n_tasks)
 
-    def test_losses(self, model: nn.Module, task_aware: bool = False) -> np.ndarray:
-        """Every seed's test MSE on every task, ``[S, T]``, in float64."""
-        out = self._outputs(model, self._test_x, self._test_task if task_aware else None)
-        return (out - self._test_y) ** 2 @ self._task_means
+    def test(self, model: nn.Module, task: int, task_aware: bool = False) -> Scores:
+        """Every seed's test MSE on every task."""
+        out = answered(model, self._test_x, self._test_task if task_aware else None)
+        return Scores(
+            (out.squeeze(-1).double().cpu().numpy() - self._test_y) ** 2 @ self._task_means
+        )
 
-    def fit(self, model: nn.Module, task_aware: bool = False) -> np.ndarray:
+    def picture(self, model: nn.Module, task: int, task_aware: bool = False) -> np.ndarray:
         """Every seed's output on the grid, ``[S, G]``, for drawing."""
-        return self._outputs(model, self._grid_x, self._grid_task if task_aware else None)
+        out = answered(model, self._grid_x, self._grid_task if task_aware else None)
+        return out.squeeze(-1).double().cpu().numpy()
 
     @staticmethod
-    def _outputs(model: nn.Module, x: torch.Tensor, task_of: np.ndarray | None) -> np.ndarray:
-        """The model's outputs ``[S, M]``; with ``task_of``, column m is answered as task
-        ``task_of[m]``."""
-        with torch.no_grad():
-            if task_of is None:
-                return model(x).squeeze(-1).double().cpu().numpy()
-            out = np.empty(x.shape[:2])
-            for task in np.unique(task_of):
-                columns = task_of == task
-                index = torch.as_tensor(np.flatnonzero(columns), device=x.device)
-                out[:, columns] = model(x[:, index], int(task)).squeeze(-1).double().cpu()
-            return out
+    def shown(view: SeedView, pictures: np.ndarray) -> np.ndarray:
+        """The fit a view draws: the one seed's, or the median over the seeds."""
+        return view(pictures, 0)
+
+
+def task_means(test_task: np.ndarray, n_tasks: int) -> np.ndarray:
+    """``[M, T]``: column j averages the test points of task j."""
+    one_hot = test_task[:, None] == np.arange(n_tasks)
+    return one_hot / one_hot.sum(0)
+
+
+def answered(model: nn.Module, x: torch.Tensor, task_of: np.ndarray | None) -> torch.Tensor:
+    """The model's outputs ``[S, M, F]``, without a graph; with ``task_of``, column m is
+    answered as task ``task_of[m]``."""
+    with torch.no_grad():
+        if task_of is None:
+            return model(x)
+        out = None
+        for task in np.unique(task_of):
+            index = torch.as_tensor(np.flatnonzero(task_of == task), device=x.device)
+            part = model(x[:, index], int(task))
+            if out is None:
+                out = part.new_empty((*x.shape[:2], part.shape[-1]))
+            out[:, index] = part
+        return out

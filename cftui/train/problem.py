@@ -1,11 +1,12 @@
-"""The kind of problem a run poses, as one value: its loss, what its test measures, and the
-picture a view draws of the model.
+"""The kind of problem a run poses, as one value: what it minimises, what its test measures,
+and the picture a view draws of the model.
 
-The trainer asks its Problem for the batch loss and for the Measure of its data; a view asks
-for the picture's name and picks the panel that draws it. So a second kind (classification
-in 2-D: cross-entropy, accuracy, decision regions) is a new Problem with its own Measure and
-its own panel, not an `if regression:` in the trainer or the views. Today every data family
-is a regression, the article's problem.
+The trainer asks its Problem for the objective (the loss, and the likelihood the methods
+reason with: objective.py) and for the Measure of its data; a view asks for the picture's
+name and picks the panel that draws it. A 1-D data family poses the article's regression
+(MSE, test MSE, the fit over x); a 2-D one a classification (cross-entropy, accuracy and
+cross-entropy per task, the decision regions over the plane). Neither the trainer nor a view
+has an ``if regression:``. Imports no torch until a run is built.
 """
 
 from __future__ import annotations
@@ -14,21 +15,33 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from cftui.train import methods, planar
+
 if TYPE_CHECKING:
-    from cftui.train.config import Config
+    from cftui.train.config import Config, DataConfig
 
 
 @dataclass(frozen=True)
 class Problem:
-    picture: str  # what a view draws of the model: "fit", a curve over the tasks' x-range
-    loss: Callable[[], Callable[..., Any]]  # the batch loss (torch), imported when a run is built
-    measure: Callable[[], type]  # the Measure class (test metric per seed and task; picture)
+    kind: str  # "regression" or "classification", as a result file names it
+    picture: str  # what a view draws of the model: "fit", a curve over the tasks' x-range;
+    # "regions", the class it predicts over the plane
+    objective: Callable[[DataConfig], Any]  # the loss and likelihood (torch), for a run
+    measure: Callable[[], type]  # the Measure class (test metrics per seed and task; picture)
+    loss_name: str  # what its test loss is called: "test MSE" or "test cross-entropy"
+    score: str  # what the test scores tasks by, besides the loss: "" or "accuracy"
 
 
-def _mse():
-    import torch.nn.functional as F
+def _regression(data: DataConfig):
+    from cftui.train.objective import Regression
 
-    return F.mse_loss
+    return Regression()
+
+
+def _classification(data: DataConfig):
+    from cftui.train.objective import Classification
+
+    return Classification(data)
 
 
 def _fit_measure():
@@ -37,9 +50,27 @@ def _fit_measure():
     return Measure
 
 
-REGRESSION = Problem("fit", _mse, _fit_measure)
+def _regions_measure():
+    from cftui.train.regions import RegionMeasure
+
+    return RegionMeasure
+
+
+REGRESSION = Problem("regression", "fit", _regression, _fit_measure, "test MSE", "")
+CLASSIFICATION = Problem(
+    "classification", "regions", _classification, _regions_measure, "test cross-entropy", "accuracy"
+)
 
 
 def of(config: Config) -> Problem:
-    """The problem ``config`` poses: its data family's kind (every family is a regression)."""
-    return REGRESSION
+    """The problem ``config`` poses: a classification for a 2-D family, else a regression."""
+    return CLASSIFICATION if config.data.family in planar.FAMILIES else REGRESSION
+
+
+def scenario(config: Config, method: str | None = None) -> str:
+    """The scenario, as every view names it beside the method: a 2-D preset's
+    ("class-incremental"), or for a regression whether ``method`` (default: the config's) is
+    told each input's task ("task id given"; "" when it is not)."""
+    if config.data.scenario:
+        return f"{config.data.scenario}-incremental"
+    return methods.info(method or config.method.name).scenario

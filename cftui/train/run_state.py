@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from cftui.train import methods, model
+from cftui.train import methods, model, problem
 from cftui.train.config import Config
 from cftui.train.methods.base import Method
 from cftui.train.per_seed import draws, permutations, take
@@ -76,7 +76,8 @@ class RunState:
     optimizer: torch.optim.Optimizer
     method: Method
     orders: list[torch.Generator]  # per seed: drives every task's minibatch permutations
-    history: History  # (step, every seed's test MSE on every task) at each measurement
+    history: History  # (step, every seed's test loss on every task) at each measurement
+    accuracy: History | None  # a classification's test accuracy, alongside; else None
     failures: list[Divergence | None]  # per seed: where it diverged, None while it trains
     batches: Batches | None = None  # the current task's; set when a task begins
     state: State = State.RUNNING  # running, task done, finished or diverged (pausing is
@@ -88,15 +89,20 @@ class RunState:
     # measuring: backward freed its graph, and not detaching it saves 0.6 % of a step
     train_loss: float = 0.0  # last_loss as of the last measurement (mean over seeds)
     train_seconds: float = 0.0  # time inside training steps (measurements included)
-    ghosts: list[np.ndarray] = field(default_factory=list)  # [S, G]: the fit at a task's end
+    ghosts: list[np.ndarray] = field(default_factory=list)  # [S, G]: the picture at a
+    # task's end
     boundaries: list[int] = field(default_factory=list)  # the step each later task began at
     loss_matrix: list[np.ndarray] = field(default_factory=list)  # row i, [S, T]: after task i
+    accuracy_matrix: list[np.ndarray] = field(default_factory=list)  # likewise (classification)
 
     @classmethod
-    def start(cls, config: Config, seeds: Sequence[int], n_tasks: int, device) -> RunState:
+    def start(
+        cls, config: Config, seeds: Sequence[int], n_tasks: int, device, objective
+    ) -> RunState:
         """A fresh run: each seed's initial weights, method state and batch order come from
-        that seed alone, so a seed trains the same whatever other seeds run beside it."""
-        method = methods.get(config.method.name)(config.method.params, seeds)
+        that seed alone, so a seed trains the same whatever other seeds run beside it.
+        ``objective``: what it minimises (objective.py), which the method reasons with."""
+        method = methods.get(config.method.name)(config.method.params, seeds, objective)
         net = method.build_model(config.model, n_tasks, device)
         return cls(
             model=net,
@@ -104,6 +110,7 @@ class RunState:
             method=method,
             orders=draws(seeds),
             history=History(len(seeds), n_tasks),
+            accuracy=History(len(seeds), n_tasks) if problem.of(config).score else None,
             failures=[None] * len(seeds),
         )
 

@@ -2,8 +2,9 @@
 
 Seed s draws its own data (its noise, its test split, for random families its own curve),
 exactly as a single run with that seed would. Every seed has the same number of points per
-task, so the tasks stack into tensors ``[S, N, 1]`` that the stacked model takes whole. The
-helpers that draw, take and sum per seed are in per_seed.py.
+task, so the tasks stack into tensors ``[S, N, F]`` (F = 1 for a 1-D x, 2 for a point in the
+plane) and targets ``[S, N, 1]`` (a float y, or a class index) that the stacked model takes
+whole. The helpers that draw, take and sum per seed are in per_seed.py.
 """
 
 from __future__ import annotations
@@ -14,16 +15,17 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from cftui.train import planar, tasks
 from cftui.train.config import DataConfig
-from cftui.train.tasks import Task, make_tasks
 
 
 class SeedData:
     def __init__(self, data: DataConfig, seeds: Sequence[int], device: torch.device) -> None:
         self.seeds = tuple(seeds)
         self.device = device
-        self.tasks: list[list[Task]] = [  # [seed][task]
-            make_tasks(dataclasses.replace(data, seed=seed)) for seed in self.seeds
+        draw = planar.make_tasks if data.family in planar.FAMILIES else tasks.make_tasks
+        self.tasks: list[list] = [  # [seed][task]: a Task or a PlaneTask
+            draw(dataclasses.replace(data, seed=seed)) for seed in self.seeds
         ]
         self._train = [
             (self._stack(k, "x_train"), self._stack(k, "y_train")) for k in range(self.n_tasks)
@@ -34,11 +36,11 @@ class SeedData:
         return len(self.tasks[0])
 
     def train(self, k: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """Task ``k``'s training points of every seed: x and y, each ``[S, N, 1]``."""
+        """Task ``k``'s training points of every seed: x ``[S, N, F]`` and y ``[S, N, 1]``."""
         return self._train[k]
 
     def test(self) -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
-        """Every task's test points in one batch: x ``[S, M, 1]`` on the device, y ``[S, M]``
+        """Every task's test points in one batch: x ``[S, M, F]`` on the device, y ``[S, M]``
         on the host, and the task each of the M columns belongs to."""
         x = np.stack([np.concatenate([t.x_test for t in tasks]) for tasks in self.tasks])
         y = np.stack([np.concatenate([t.y_test for t in tasks]) for tasks in self.tasks])
@@ -50,5 +52,8 @@ class SeedData:
 
 
 def stacked(values: np.ndarray, device: torch.device) -> torch.Tensor:
-    """``[S, N]`` numbers as the model's float32 input, ``[S, N, 1]``."""
-    return torch.as_tensor(values, dtype=torch.float32, device=device).unsqueeze(-1)
+    """``[S, N]`` numbers as the model's ``[S, N, 1]`` (``[S, N, 2]`` points stay as they
+    are): float32, or int64 for class indices."""
+    kind = torch.long if np.issubdtype(values.dtype, np.integer) else torch.float32
+    tensor = torch.as_tensor(values, dtype=kind, device=device)
+    return tensor.unsqueeze(-1) if values.ndim == 2 else tensor

@@ -58,7 +58,8 @@ class Scene:
 
     config: Config
     tasks: Sequence[Task]
-    grid: np.ndarray  # x values where the fit is sampled
+    grid: np.ndarray  # where the picture is sampled: x values ([G], a fit), or the cells'
+    # centres along x and along y ([2, G], decision regions)
     device: str
 
 
@@ -71,16 +72,21 @@ class Snapshot:
     epoch: int  # epochs done in that task
     state: State
     steps: np.ndarray  # steps at which test losses were measured, oldest first
-    test_losses: np.ndarray  # [len(steps), n_tasks]: test MSE of every task at those steps
-    fit: np.ndarray  # the model's output on the trainer's grid
-    ghosts: tuple[np.ndarray, ...]  # the fit on the grid at the end of each finished task
+    test_losses: np.ndarray  # [len(steps), n_tasks]: test loss of every task at those steps
+    # (MSE, or cross-entropy)
+    fit: np.ndarray  # the model's picture on the scene's grid: its output over x, or its
+    # predicted class in every cell of the plane
+    ghosts: tuple[np.ndarray, ...]  # the picture at the end of each finished task
     boundaries: tuple[int, ...]  # the step at which each task after the first began
-    loss_matrix: tuple[tuple[float, ...], ...]  # row i: test MSE on every task after task i
+    loss_matrix: tuple[tuple[float, ...], ...]  # row i: test loss on every task after task i
     pace: float | None  # epochs per second, None = full speed
     auto_advance: bool
     message: str = ""  # why it stopped, when it diverged
     loss_band: tuple[np.ndarray, np.ndarray] | None = None  # several seeds: the lowest and
-    # the highest test MSE over the seeds still training, each shaped like test_losses
+    # the highest test loss over the seeds still training, each shaped like test_losses
+    test_accuracy: np.ndarray | None = None  # a classification: like test_losses, accuracy
+    accuracy_matrix: tuple[tuple[float, ...], ...] = ()  # a classification: row i, the
+    # accuracy on every task after task i
 
 
 class History:
@@ -123,6 +129,15 @@ class SeedView:
         if len(self.failures) == 1:
             return values[(slice(None),) * axis + (0,)]  # a view, not a copy
         return np.median(values.take(self.seeds, axis), axis)
+
+    def mode(self, values: np.ndarray) -> np.ndarray:
+        """Class indices ``[S, G]``: the one seed's, or the class most seeds still training
+        give each column (the lowest such class on a tie)."""
+        if len(self.failures) == 1:
+            return values[0]
+        shown = values[self.seeds]
+        votes = shown[None] == np.arange(shown.max() + 1)[:, None, None]
+        return votes.sum(1).argmax(0)
 
     def band(self, values: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray] | None:
         """The lowest and highest value over the seeds still training; None for one seed."""

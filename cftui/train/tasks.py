@@ -38,6 +38,10 @@ class Task:
     curve_x: np.ndarray  # the noiseless function on x_range, for drawing
     curve_y: np.ndarray
 
+    def about(self) -> dict:
+        """Where it lies, for a result file."""
+        return {"x_range": list(self.x_range)}
+
 
 def task_ranges(data: DataConfig) -> list[tuple[float, float]]:
     """Each task's x-interval: the explicit ``ranges``, or ``x_range`` cut into equal parts."""

@@ -57,13 +57,13 @@ class Trainer:
         if data is None:
             seeds = tuple(seeds) if seeds is not None else (config.data.seed,)
             data = SeedData(config.data, seeds, self.device)
-        self.problem = problem.of(config)  # its loss, its test metric, its picture
-        self.loss = self.problem.loss()
-        self.data, self.measure = data, self.problem.measure()(data)
+        self.problem = problem.of(config)  # its objective, its test metrics, its picture
+        self.objective = self.problem.objective(config.data)
+        self.data, self.measure = data, self.problem.measure()(data, self.objective)
         self.tasks = data.tasks[0]  # the first seed's, which a single run draws
         self.scene = Scene(config, tuple(self.tasks), self.measure.grid, str(self.device))
         self.evals_per_task = EVALS_PER_TASK["full pace"]  # a driver sets "paced"'s
-        self.now = RunState.start(config, data.seeds, len(self.tasks), self.device)
+        self.now = RunState.start(config, data.seeds, len(self.tasks), self.device, self.objective)
         self._cut = False  # end the current task after this step (an early switch)
         self._measure()
         self._begin_task()
@@ -137,14 +137,15 @@ class Trainer:
 
     def _optimize(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """The step itself, with the method's hooks around it; returns the task loss (the
-        mean over seeds of each seed's loss: MSE for a regression). What is minimised is the
+        mean over seeds of each seed's loss: MSE, or cross-entropy). What is minimised is the
         *sum* of the seeds' losses, so each seed's gradient is its own: every seed has as many
         points, so that sum is S times one mean loss over all of them (one fused op;
         per_seed.seed_losses, the same sum term by term, cost 5 % of a step here)."""
         model, optimizer, method = self.now.model, self.now.optimizer, self.now.method
         x, y = method.batch(x, y)
         optimizer.zero_grad(set_to_none=True)
-        loss = self.loss(model(x, self.now.task) if method.task_aware else model(x), y)
+        task = self.now.task
+        loss = self.objective.loss(model(x, task) if method.task_aware else model(x), y, task)
         seeds = len(self.data.seeds)
         total = loss * seeds if seeds > 1 else loss
         (total if (penalty := method.penalty(model, x)) is None else total + penalty).backward()
@@ -154,13 +155,16 @@ class Trainer:
         return loss
 
     def _measure(self) -> None:
-        """Every seed's test MSE on every task into the history. A seed whose test loss
-        became nan or inf is marked diverged (the others train on: its weights are its own);
-        with one seed, a nan or inf batch loss counts too. The run stops when every seed
-        has diverged."""
+        """Every seed's test loss (and accuracy) on every task into the history. A seed whose
+        test loss became nan or inf is marked diverged (the others train on: its weights are
+        its own); with one seed, a nan or inf batch loss counts too. The run stops when every
+        seed has diverged."""
         now = self.now
-        losses = self.measure.test_losses(now.model, now.method.task_aware)
+        scores = self.measure.test(now.model, now.task, now.method.task_aware)
+        losses = scores.loss
         now.history.append(now.step, losses)
+        if now.accuracy is not None:
+            now.accuracy.append(now.step, scores.accuracy)
         now.train_loss = 0.0 if now.last_loss is None else now.last_loss.item()
         batch_loss_counts = len(losses) == 1  # one seed: the batch loss is that seed's
         train = now.train_loss if batch_loss_counts else 0.0
@@ -183,11 +187,18 @@ class Trainer:
         if now.state is State.DIVERGED:
             return
         now.loss_matrix.append(now.history.latest())
-        now.ghosts.append(self.measure.fit(now.model, now.method.task_aware))
+        if now.accuracy is not None:
+            now.accuracy_matrix.append(now.accuracy.latest())
+        now.ghosts.append(self.picture())
         if now.task == len(self.tasks) - 1:
             now.state = State.FINISHED
 
     # -- what a view is shown ---------------------------------------------------------------
+
+    def picture(self) -> np.ndarray:
+        """Every seed's picture of the model now (its fit, or its regions), ``[S, G]``."""
+        now = self.now
+        return self.measure.picture(now.model, now.task, now.method.task_aware)
 
     def take_snapshot(
         self,
@@ -203,6 +214,7 @@ class Trainer:
         steps, losses = now.history.views()
         view = SeedView(now.failures)
         running = now.state is State.RUNNING
+        accuracy = None if now.accuracy is None else view(now.accuracy.views()[1], 1)
         return Snapshot(
             scene=self.scene,
             run=run,
@@ -213,10 +225,12 @@ class Trainer:
             steps=steps,
             test_losses=view(losses, 1),
             loss_band=view.band(losses, 1),
-            fit=view(self.measure.fit(now.model, now.method.task_aware), 0),
-            ghosts=tuple(view(ghost, 0) for ghost in now.ghosts),
+            fit=self.measure.shown(view, self.picture()),
+            ghosts=tuple(self.measure.shown(view, ghost) for ghost in now.ghosts),
             boundaries=tuple(now.boundaries),
             loss_matrix=tuple(tuple(view(row, 0).tolist()) for row in now.loss_matrix),
+            test_accuracy=accuracy,
+            accuracy_matrix=tuple(tuple(view(row, 0).tolist()) for row in now.accuracy_matrix),
             pace=pace,
             auto_advance=auto_advance,
             message=view.message(),

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from cftui.train import expr, methods, tasks
+from cftui.train import expr, methods, planar, tasks
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "gelu")
 OPTIMIZERS = ("adam", "sgd")
@@ -28,6 +28,7 @@ TEST_POINTS = ("held_out", "grid")
 MAX_POINTS_PER_TASK = 100_000
 MAX_TASKS = 20
 MAX_WIDTH = 4096
+MAX_CLASSES = 12  # 2-D: a colour and a glyph each in the regions panel
 
 
 class ConfigError(Exception):
@@ -215,7 +216,7 @@ def check_choice(value: str, choices: tuple[str, ...], problems: Problems, key: 
 def check(c: Any, problems: Problems) -> None:
     """Range and consistency rules of a built Config, which types alone do not express."""
     d, m, t, rule = c.data, c.model, c.train, problems.rule
-    check_choice(d.family, tuple(tasks.FAMILIES), problems, "[data] family")
+    check_choice(d.family, (*tasks.FAMILIES, *planar.FAMILIES), problems, "[data] family")
     check_choice(m.activation, ACTIVATIONS, problems, "[model] activation")
     check_choice(t.optimizer, OPTIMIZERS, problems, "[train] optimizer")
     check_choice(t.optimizer_lifetime, OPTIMIZER_LIFETIMES, problems, "[train] optimizer_lifetime")
@@ -259,11 +260,15 @@ def check(c: Any, problems: Problems) -> None:
         rule(len(d.coefficients) == d.n_tasks, "[data] coefficients", count, "[data] n_tasks")
         for i, coefficients in enumerate(d.coefficients):
             rule(bool(coefficients), f"[data] coefficients[{i}]", "must not be empty")
-    rule(
-        len(m.layers) >= 2 and m.layers[0] == 1 and m.layers[-1] == 1,
-        "[model] layers",
-        f"must start and end with 1 (one input x, one output y), got {list(m.layers)}",
-    )
+    if d.family in planar.FAMILIES:
+        _check_plane(c, problems)
+    else:
+        rule(not d.scenario, "[data] scenario", "only for the 2-D families: " + PLANE_FAMILIES)
+        rule(
+            len(m.layers) >= 2 and m.layers[0] == 1 and m.layers[-1] == 1,
+            "[model] layers",
+            f"must start and end with 1 (one input x, one output y), got {list(m.layers)}",
+        )
     for i, width in enumerate(m.layers):
         rule(
             1 <= width <= MAX_WIDTH, f"[model] layers[{i}]", f"must be 1..{MAX_WIDTH}, got {width}"
@@ -289,3 +294,85 @@ def _check_expressions(d: Any, problems: Problems) -> None:
             expr.evaluate(text, np.linspace(lo, hi, 257))
         except expr.ExpressionError as err:
             problems.add(f"[data] functions[{i}]", str(err))
+
+
+PLANE_FAMILIES = ", ".join(planar.FAMILIES)
+
+
+def _check_plane(c: Any, problems: Problems) -> None:
+    """The rules of a 2-D classification preset: its scenario, its classes and how the
+    tasks share them, and a network with one output per class."""
+    d, m, rule = c.data, c.model, problems.rule
+    if d.scenario:
+        check_choice(d.scenario, planar.SCENARIOS, problems, "[data] scenario")
+    else:
+        needs = f"2-D family {d.family!r} needs one of: {', '.join(planar.SCENARIOS)}"
+        problems.add("[data] scenario", needs)
+    fixed = planar.FAMILIES[d.family][1]
+    if fixed is not None:
+        rule(
+            d.n_classes == fixed,
+            "[data] n_classes",
+            f"{d.family} has {fixed} classes, got {d.n_classes}",
+        )
+    rule(
+        2 <= d.n_classes <= MAX_CLASSES,
+        "[data] n_classes",
+        f"must be 2..{MAX_CLASSES}, got {d.n_classes}",
+    )
+    split = d.scenario in ("class", "task")
+    rule(
+        not split or d.n_tasks <= d.n_classes,
+        "[data] n_tasks",
+        f"{d.n_tasks} tasks of {d.n_classes} classes leave a task with no class",
+        "[data] n_classes",
+        "[data] scenario",
+    )
+    moved = d.rotation != 0 or any(d.shift)
+    rule(
+        d.scenario == "domain" or not moved,
+        "[data] rotation" if d.rotation else "[data] shift",
+        "only applies to scenario 'domain'",
+        "[data] scenario",
+    )
+    rule(
+        d.test_points == "held_out",
+        "[data] test_points",
+        "a 2-D family is tested on held-out points",
+    )
+    if not problems.about("[data] n_classes", "[data] n_tasks", "[data] points_per_task"):
+        widest = len(max(planar.task_classes(d), key=len)) if d.scenario else d.n_classes
+        per_class = d.points_per_task // widest
+        held = max(1, round(per_class * d.test_fraction)) if 0 < d.test_fraction < 1 else 1
+        rule(
+            per_class - held >= 1,
+            "[data] points_per_task",
+            f"gives {per_class} points per class; need at least one to train on and one to test",
+            "[data] test_fraction",
+        )
+    rule(
+        len(m.layers) >= 2 and m.layers[0] == 2 and m.layers[-1] == d.n_classes,
+        "[model] layers",
+        f"must start with 2 (a point's x, y) and end with {d.n_classes} (a logit per class), "
+        f"got {list(m.layers)}",
+        "[data] n_classes",
+    )
+    why = unfit_method(c, c.method.name)
+    rule(why is None, "[method] name", why or "", "[data] scenario")
+
+
+def unfit_method(c: Any, method: str) -> str | None:
+    """Why ``method`` cannot run on config ``c``, or None: a method told the task id (a head,
+    mask or weights per task) needs a scenario that gives it at test."""
+    scenario = c.data.scenario
+    if scenario in ("class", "domain") and methods.info(method).task_aware:
+        return (
+            f"{method} needs the task id at test, which scenario {scenario!r} does not give "
+            "(use scenario = 'task')"
+        )
+    return None
+
+
+def fitting_methods(c: Any) -> tuple[str, ...]:
+    """The methods that can run on config ``c``, in the registry's order."""
+    return tuple(name for name in methods.names() if unfit_method(c, name) is None)

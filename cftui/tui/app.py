@@ -29,9 +29,9 @@ from cftui.tui.commands import RunProvider, system_commands
 from cftui.tui.compare_view import CompareView
 from cftui.tui.keys import Keys
 from cftui.tui.screens import KEY_ROWS
-from cftui.tui.widgets.fit import FitPlot
 from cftui.tui.widgets.loss_chart import LossChart
 from cftui.tui.widgets.matrix import LossMatrix
+from cftui.tui.widgets.pictures import Pictures
 from cftui.tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from cftui.results.record import Recorder
 
 MIN_SIZE = (50, 15)  # columns, rows: below this the panels give way to a notice
-PICTURES = {"fit": FitPlot}  # a Problem's picture of the model -> the panel that draws it
 
 
 class SnapshotReady(Message):
@@ -128,7 +127,7 @@ class CftuiApp(Keys, App[None]):
         )
         with ContentSwitcher(initial="compare" if self.compare else "main", id="views"):
             with Horizontal(id="main"):
-                yield PICTURES[problem.of(self.config).picture](id="picture")
+                yield Pictures(problem.of(self.config).picture, id="pictures")
                 with Vertical(id="side"):
                     yield LossChart()
                     yield LossMatrix()
@@ -136,8 +135,8 @@ class CftuiApp(Keys, App[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#picture").border_title = problem.of(self.config).picture
-        self.query_one(LossMatrix).border_title = "loss matrix: after each task"
+        for picture in self.query(".picture"):
+            picture.border_title = picture.id
         self.show_status()
         self.worker = self.train()
 
@@ -201,7 +200,7 @@ class CftuiApp(Keys, App[None]):
         if isinstance(snap, Comparison):
             self.query_one(CompareView).show(snap)
             return
-        self.query_one("#picture").show(snap)
+        self.query_one(Pictures).show(snap)
         self.query_one(LossChart).show(snap)
         self.query_one(LossMatrix).show(snap)
 
@@ -279,6 +278,7 @@ class CftuiApp(Keys, App[None]):
             "faster": snap.pace is not None,
             "full_pace": snap.pace is not None,
             "next_task": not last and snap.state in (State.RUNNING, State.PAUSED, State.TASK_DONE),
+            "figures": problem.of(snap.scene.config).picture == "fit",  # a fit's figures only
         }.get(action, True)
 
     @property

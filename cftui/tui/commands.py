@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from textual.app import App, SystemCommand
 from textual.command import Hit, Hits, Provider
 
-from cftui.train import catalog, methods
+from cftui.train import catalog, methods, validation
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -50,7 +50,7 @@ class RunProvider(Provider):
             return []
         found = [
             (name, f"method: {name}", partial(app.use_method, name), methods.info(name).summary)
-            for name in methods.names()
+            for name in validation.fitting_methods(app.snapshot.scene.config)
         ]
         found += [
             (e.name, f"preset: {e.name}", partial(app.use_preset, e.config), e.config.description)

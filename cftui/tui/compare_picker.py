@@ -47,14 +47,15 @@ class ComparePicker(ModalScreen[tuple[str, ...] | None]):
         Binding("enter", "confirm", "compare", priority=True),  # space ticks; enter is done
     ]
 
-    def __init__(self, ticked: tuple[str, ...]) -> None:
+    def __init__(self, ticked: tuple[str, ...], offered: tuple[str, ...]) -> None:
+        """``offered``: the methods the preset can run (validation.fitting_methods)."""
         super().__init__()
-        self.ticked = ticked
+        self.ticked, self.offered = ticked, offered
 
     def compose(self) -> ComposeResult:
         choices = [
             Selection(Text.assemble((name, "bold"), "  ", (info.summary, "dim")), name, ticked)
-            for name in methods.names()
+            for name in self.offered
             for info, ticked in [(methods.info(name), name in self.ticked)]
         ]
         with Vertical(classes="dialog compare-picker"):
@@ -71,7 +72,7 @@ class ComparePicker(ModalScreen[tuple[str, ...] | None]):
     def action_confirm(self) -> None:
         chosen = self.query_one(SelectionList).selected
         if FEWEST <= len(chosen) <= MOST:
-            self.dismiss(tuple(name for name in methods.names() if name in chosen))
+            self.dismiss(tuple(name for name in self.offered if name in chosen))
         else:
             problem = f"tick {FEWEST} to {MOST} methods ({len(chosen)} ticked)"
             self.query_one("#picker-problem", Label).update(Text(problem, style="bold red"))

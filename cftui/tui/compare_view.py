@@ -3,7 +3,8 @@
 Each method has a panel, titled with its name, holding its fit and its test-loss chart; every
 chart has the same axes, so a height in one panel means what it means in the next. Below
 them one legend for all, and a table that says where each method stands now: every task's
-test MSE, task 1 against naive's, forgetting and BWT, the best of each column in bold green.
+test loss (a classification's accuracy), against naive's, forgetting and BWT, the best of
+each column in bold green.
 The panels that do not fit the terminal's width wait on further pages (←/→).
 """
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from rich import box
@@ -21,11 +24,12 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 
 from cftui.results.report import versus
-from cftui.train import metrics
+from cftui.train import metrics, problem
 from cftui.train.snapshot import Comparison, Snapshot, State
 from cftui.tui.widgets.changed_rows import ChangedRows
-from cftui.tui.widgets.fit import FitPlot, legend_entries, legend_lines, shown_ghosts
+from cftui.tui.widgets.fit import legend_lines, shown_ghosts
 from cftui.tui.widgets.loss_chart import LossChart, curve_legend, shared_limits
+from cftui.tui.widgets.pictures import PICTURES, Pictures
 
 FIT_NEEDS_ROWS = 20  # below this a panel shows its loss chart alone: both would be unreadable
 PANEL_WIDTH = 30  # the narrowest a panel may be: its plots keep ~22 columns
@@ -46,16 +50,17 @@ def per_page(width: int, methods: int) -> int:
 
 
 class MethodPanel(Vertical):
-    """One method's fit above its loss chart."""
+    """One method's picture (its fit, or its regions) above its loss chart."""
 
-    def __init__(self) -> None:
+    def __init__(self, config) -> None:
         super().__init__()
         # drawn once they have a size; the view has one legend for every panel
-        self.fit, self.chart = FitPlot(legend=False), LossChart("test MSE")
+        self.picture = Pictures(problem.of(config).picture, legend=False)
+        self.chart = LossChart(short=True)
         self.legend = ""
 
     def compose(self) -> ComposeResult:
-        yield self.fit
+        yield self.picture
         yield self.chart
 
     def show(self, snap: Snapshot, limits, log_scale: bool) -> None:
@@ -68,7 +73,7 @@ class MethodPanel(Vertical):
         legend = curve_legend(len(snap.scene.tasks), self.size.width)  # on the bottom edge
         if legend != self.legend:  # not border_subtitle: it reads back as other markup
             self.border_subtitle = self.legend = legend
-        self.fit.show(snap)
+        self.picture.show(snap)
         self.chart.show(snap, limits, log_scale)
 
 
@@ -133,7 +138,8 @@ class CompareView(Vertical):
         for panel in have[want:]:
             panel.remove()
         if want > len(have):
-            panels.mount_all([MethodPanel() for _ in range(want - len(have))])
+            config = self.comparison.scene.config
+            panels.mount_all([MethodPanel(config) for _ in range(want - len(have))])
         self._draw()
 
     def _draw(self) -> None:
@@ -162,11 +168,12 @@ class SharedLegend(ChangedRows, Widget):
         self._shown: tuple = ()
 
     def show(self, snap: Snapshot) -> None:
-        key = (len(snap.scene.tasks), len(shown_ghosts(snap)), self.size.width)
+        picture = PICTURES[problem.of(snap.scene.config).picture]
+        key = (snap.run, picture, snap.task, len(shown_ghosts(snap)), self.size.width)
         if key == self._shown or not self.size.width:
             return
         self._shown = key
-        lines = legend_lines(legend_entries(snap), self.size.width, indent=0)
+        lines = legend_lines(picture.legend_entries(snap), self.size.width, indent=0)
         if self.styles.height is None or self.styles.height.value != len(lines):
             self.styles.height = len(lines)
         self.repaint(Text("\n").join(lines))
@@ -205,25 +212,27 @@ class SummaryTable(ChangedRows, Widget):
 
 
 def summary_table(comparison: Comparison, note: str = "") -> Table:
-    """method | every task's test MSE now | task 1 against naive | forgetting | BWT."""
+    """method | every task's test score now | against naive | forgetting | BWT: the test
+    loss, or a classification's accuracy in percent (forgetting and BWT in points)."""
     runs = comparison.runs
     n_tasks = len(runs[0].scene.tasks)
-    now = [_now(snap) for snap in runs]
+    score = ACCURACY if runs[0].test_accuracy is not None else LOSS
+    now = [score.now(snap) for snap in runs]
     naive = next((row for snap, row in zip(runs, now, strict=True) if _name(snap) == "naive"), None)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1), pad_edge=False)
-    table.title = f"test MSE now{note}"
+    table.title = f"{score.title(runs[0])} now{note}"
     table.title_justify = "left"
     table.add_column("method", no_wrap=True)
     for j in range(n_tasks):
         table.add_column(f"task {j + 1}", justify="right", no_wrap=True)
-    extra = (["task 1 vs naive"] if naive is not None else []) + ["forgetting", "BWT"]
+    extra = ([score.versus_title] if naive is not None else []) + ["forgetting", "BWT"]
     for column in extra:
         table.add_column(column, justify="right", no_wrap=True)
     columns = [[row[j] for row in now] for j in range(n_tasks)]
-    scores = [_scores(snap, row) for snap, row in zip(runs, now, strict=True)]
-    best = [_best(column, min) for column in columns]
-    best_forgetting = _best([score[0] for score in scores], min)
-    best_bwt = _best([score[1] for score in scores], max)
+    scores = [score.scores(snap, row) for snap, row in zip(runs, now, strict=True)]
+    best = [_best(column, score.best) for column in columns]
+    best_forgetting = _best([s[0] for s in scores], min)
+    best_bwt = _best([s[1] for s in scores], max)
     for i, (snap, row) in enumerate(zip(runs, now, strict=True)):
         name = Text(_name(snap), style="bold")
         if snap.state is State.DIVERGED:
@@ -231,36 +240,80 @@ def summary_table(comparison: Comparison, note: str = "") -> Table:
         cells = [_number(row[j], i == best[j]) for j in range(n_tasks)]
         if naive is not None:
             same = _name(snap) == "naive" or not math.isfinite(row[0])
-            cells.append(Text("") if same else versus(row[0], naive[0]))
+            cells.append(Text("") if same else score.versus(row, naive))
         forgetting, bwt = scores[i]
         cells += [_number(forgetting, i == best_forgetting), _number(bwt, i == best_bwt)]
         table.add_row(name, *cells)
     return table
 
 
+@dataclass(frozen=True)
+class Score:
+    """What the summary table compares: a run's test loss, or its accuracy in percent."""
+
+    title: Callable[[Snapshot], str]
+    history: Callable[[Snapshot], np.ndarray | None]  # [steps, tasks]
+    matrix: Callable[[Snapshot], tuple]  # rows after each task
+    scale: float  # shown as value * scale
+    best: Callable  # min or max: which end of a column is best
+    forgetting: Callable  # metrics' forgetting and BWT of this score's matrix
+    bwt: Callable
+    versus_title: str
+    versus: Callable[[list[float], list[float]], Text]  # a row against naive's
+
+    def now(self, snap: Snapshot) -> list[float]:
+        """Every task's score at the last measurement (nan before the first)."""
+        history = self.history(snap)
+        if not len(snap.steps):
+            return [math.nan] * len(snap.scene.tasks)
+        return [self.scale * float(v) for v in history[-1]]
+
+    def scores(self, snap: Snapshot, now: list[float]) -> tuple[float, float]:
+        """Mean forgetting and BWT as they stand now: the matrix's finished rows, and the
+        scores now as the row of the task in training. At the end, exactly metrics'."""
+        rows = [[self.scale * v for v in row] for row in self.matrix(snap)]
+        if len(rows) <= snap.task:  # the task in training has no row yet: now stands for it
+            rows.append(now)
+        forgetting, bwt = self.forgetting(rows), self.bwt(rows)
+        return (
+            float(np.mean(forgetting)) if forgetting else math.nan,
+            math.nan if bwt is None else bwt,
+        )
+
+
+def _points(row: list[float], naive: list[float]) -> Text:
+    """The average accuracy against naive's, in points, green where it gains 10 or more."""
+    gain = float(np.mean(row) - np.mean(naive))
+    style = "green" if gain >= 10 else "red" if gain < 0 else "yellow"
+    return Text(f"{gain:+.0f} pts", style=style)
+
+
+LOSS = Score(
+    title=lambda snap: problem.of(snap.scene.config).loss_name,
+    history=lambda snap: snap.test_losses,
+    matrix=lambda snap: snap.loss_matrix,
+    scale=1.0,
+    best=min,
+    forgetting=metrics.forgetting,
+    bwt=metrics.backward_transfer,
+    versus_title="task 1 vs naive",
+    versus=lambda row, naive: versus(row[0], naive[0]),
+)
+ACCURACY = Score(
+    title=lambda snap: "test accuracy %",
+    history=lambda snap: snap.test_accuracy,
+    matrix=lambda snap: snap.accuracy_matrix,
+    scale=100.0,
+    best=max,
+    forgetting=metrics.accuracy_forgetting,
+    bwt=metrics.accuracy_bwt,
+    versus_title="average vs naive",
+    versus=_points,
+)
+
+
 def _name(snap: Snapshot) -> str:
     return snap.scene.config.method.name
-
-
-def _now(snap: Snapshot) -> list[float]:
-    """Every task's test MSE at the last measurement (nan before the first)."""
-    if not len(snap.steps):
-        return [math.nan] * len(snap.scene.tasks)
-    return [float(v) for v in snap.test_losses[-1]]
-
-
-def _scores(snap: Snapshot, now: list[float]) -> tuple[float, float]:
-    """Mean forgetting and BWT as they stand now: the loss matrix's finished rows, and the
-    losses now as the row of the task in training. At the end, exactly metrics' numbers."""
-    rows = [list(row) for row in snap.loss_matrix]
-    if len(rows) <= snap.task:  # the task in training has no row yet: now stands for it
-        rows.append(now)
-    forgetting = metrics.forgetting(rows)
-    bwt = metrics.backward_transfer(rows)
-    return (
-        float(np.mean(forgetting)) if forgetting else math.nan,
-        math.nan if bwt is None else bwt,
-    )
 
 
 def _best(values: list[float], pick) -> int | None:

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from cftui import figures
 from cftui.live.pacing import bounded_pace, default_pace
 from cftui.results import export
-from cftui.train import catalog, methods
+from cftui.train import catalog, methods, validation
 from cftui.train.config import Config
 from cftui.train.snapshot import Command
 from cftui.tui import files
@@ -87,9 +87,19 @@ class Keys:
         self._switch_view(names, self.snapshot.scene.config)
 
     def use_preset(self, config: Config) -> None:
-        """Restart with a preset's ``config``, the command-line flags and the method kept."""
-        flags = {**self.overrides, "method": self.snapshot.scene.config.method.name}
-        self._restart_with(config.with_overrides(**flags))
+        """Restart with a preset's ``config``, the command-line flags and the method (or the
+        methods side by side) kept: those its scenario can run; naive in place of one it
+        cannot (a task-aware method on a split that gives no task id)."""
+        method = self.snapshot.scene.config.method.name
+        if why := validation.unfit_method(config, method):
+            self.notify(f"{why}: naive instead", timeout=6)
+            method = "naive"
+        config = config.with_overrides(**{**self.overrides, "method": method})
+        kept = tuple(name for name in self.compare if name in validation.fitting_methods(config))
+        if kept == self.compare:
+            self._restart_with(config)
+        else:
+            self._switch_view(kept if len(kept) > 1 else (), config)
 
     def action_pick_method(self) -> None:
         picker = method_picker(self.snapshot.scene.config)
@@ -99,7 +109,9 @@ class Keys:
         ticked = self.compare or tuple(
             dict.fromkeys(("naive", self.snapshot.scene.config.method.name))
         )
-        self.push_screen(ComparePicker(ticked), lambda names: names and self.use_methods(names))
+        fitting = validation.fitting_methods(self.snapshot.scene.config)
+        picker = ComparePicker(ticked, fitting)
+        self.push_screen(picker, lambda names: names and self.use_methods(names))
 
     def action_turn_page(self, pages: int) -> None:
         self.query_one(CompareView).turn(pages)

@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Markdown, OptionList
 from textual.widgets.option_list import Option
 
-from cftui.train import catalog, methods
+from cftui.train import catalog, methods, validation
 from cftui.train.config import Config
 from cftui.tui.explain import ExplainScreen
 from cftui.tui.widgets.dialog import head
@@ -101,6 +101,8 @@ def method_picker(config: Config) -> MethodPicker:
     values, or --set's), each default named where the value differs from it."""
     entries = [
         (name, f"{methods.info(name).summary}\n{_scenario(name)}{_settings(name, config)}", True)
+        if (why := validation.unfit_method(config, name)) is None
+        else (name, f"{methods.info(name).summary}\n{why}", False)
         for name in methods.names()
     ]
     return MethodPicker(config, entries)

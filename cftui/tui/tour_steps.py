@@ -42,6 +42,7 @@ class Step:
         return config.train.epochs * (self.task + (self.show is Show.TRAINED))
 
 
+SCENARIO_METHODS = ("naive", "ewc", "si", "replay")  # the scenario chapter's, side by side
 FAMILY = (
     "Task 1 trained first, at full pace; task 2 trains now, and task 1 is forgotten again:"
     " watch its loss climb."
@@ -115,5 +116,32 @@ STEPS = (
         " and what does it cost task 2?",
         methods=("naive", "ewc", "si", "replay"),
         watch="task 2 trains: naive's task 1 loss climbs, the remedies' stay far lower",
+    ),
+    Step(
+        "classes: class-incremental",
+        "Now classes in 2-D (van de Ven & Tolias's three scenarios): six blobs, two new ones"
+        " per task, no task id at test. Each cell shows the class predicted there.",
+        "blobs-class",
+        methods=SCENARIO_METHODS,
+        task=2,
+        watch="task 3 trains: EWC, SI forget old classes as naive does; replay keeps them",
+    ),
+    Step(
+        "classes: task-incremental",
+        "The same split, and the task id is given: each task only tells its own two blobs"
+        " apart (a head per task). Here every method keeps the old tasks.",
+        "blobs-task",
+        methods=SCENARIO_METHODS,
+        task=2,
+        watch="task 3 trains: each old task keeps its own head; accuracy stays high",
+    ),
+    Step(
+        "classes: domain-incremental",
+        "The same two classes in every task, the moons turned 60° further each time, no task"
+        " id. Regularisers help a little; replay keeps the old turns.",
+        "moons-domain",
+        methods=SCENARIO_METHODS,
+        task=2,
+        watch="task 3 trains: the newest turn wins where the moons overlap",
     ),
 )

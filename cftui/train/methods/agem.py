@@ -9,7 +9,7 @@ raise the memory's loss, to first order.
 import torch
 
 from cftui.train.methods.base import Method
-from cftui.train.per_seed import draws, flat, permutations, seed_losses, take, unflat
+from cftui.train.per_seed import draws, flat, permutations, take, unflat
 
 EPS = 1e-12
 
@@ -25,11 +25,12 @@ def project(g: torch.Tensor, g_ref: torch.Tensor) -> torch.Tensor:
 class AGEM(Method):
     name = "agem"
 
-    def __init__(self, params, seeds):
-        super().__init__(params, seeds)
-        self.memory_x: list[torch.Tensor] = []  # per past task, [S, memory, 1]
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.memory_x: list[torch.Tensor] = []  # per past task, [S, memory, F] and the
+        # labels, [S, memory, 1]
         self.memory_y: list[torch.Tensor] = []
-        self.draws = draws(seeds)
+        self.draws = draws(self.seeds)
 
     def after_task(self, model, data, k):
         x, y = data.train(k)
@@ -46,7 +47,9 @@ class AGEM(Method):
             pick = permutations(self.draws, size, mx.device, keep=sample)
             mx, my = take(mx, pick), take(my, pick)
         params = [p for p in model.parameters() if p.grad is not None]
-        g_ref = torch.autograd.grad(seed_losses(model(mx), my).sum(), params)
+        task = len(self.memory_x)  # in training: one memory per task before it
+        memory_loss = self.objective.seed_losses(model(mx), my, task).sum()
+        g_ref = torch.autograd.grad(memory_loss, params)
         projected = project(flat([p.grad for p in params]), flat(g_ref))
         for p, g in zip(params, unflat(projected, [p.shape[1:] for p in params]), strict=True):
             p.grad.copy_(g)

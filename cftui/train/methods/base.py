@@ -6,11 +6,12 @@ and text, read by the registry in __init__.py). Every hook has a do-nothing defa
 fine-tuning (``naive``) overrides none of them.
 
 A run trains S seeds at once (model.MLP): every parameter has a leading seed dimension and
-every batch is ``[S, N, 1]``. A method keeps its math per seed: elementwise state (Fisher,
-Omega, anchors) is per seed by its shape; the rest goes through cftui/train/per_seed.py, the
-one home of the per-seed helpers: each seed's own random stream (draws, permutations),
-per-seed rows (take), losses, per-sample gradients, and flat ``[S, P]`` views (A-GEM's dot
-products sum per seed).
+every batch is ``[S, N, F]``, its targets ``[S, N, 1]``. A method keeps its math per seed:
+elementwise state (Fisher, Omega, anchors) is per seed by its shape; the rest goes through
+cftui/train/per_seed.py, the one home of the per-seed helpers: each seed's own random stream
+(draws, permutations), per-seed rows (take), losses, per-sample gradients, and flat ``[S, P]``
+views (A-GEM's dot products sum per seed). What a loss or a likelihood is (MSE or
+cross-entropy) a method asks its objective (objective.py).
 """
 
 from __future__ import annotations
@@ -22,10 +23,14 @@ import torch
 from torch import nn
 
 from cftui.train import methods, model
+from cftui.train.objective import Classification, Regression
 
 if TYPE_CHECKING:
     from cftui.train.config import ModelConfig
     from cftui.train.seed_data import SeedData
+
+
+REGRESSION = Regression()
 
 
 class Method:
@@ -33,9 +38,18 @@ class Method:
 
     name: ClassVar[str]  # the registry key: methods.info(name) is its <name>.toml
 
-    def __init__(self, params: Mapping[str, Any], seeds: Sequence[int]) -> None:
+    def __init__(
+        self,
+        params: Mapping[str, Any],
+        seeds: Sequence[int],
+        objective: Regression | Classification = REGRESSION,
+    ) -> None:
+        """``objective``: what the run minimises, and the likelihood a method's math is
+        defined on (a Fisher, a distillation): a regression's MSE or a softmax's
+        cross-entropy (objective.py)."""
         self.params = {**methods.info(self.name).defaults, **params}
         self.seeds = tuple(seeds)
+        self.objective = objective
 
     @property
     def task_aware(self) -> bool:

@@ -1,15 +1,13 @@
-"""MAS (Aljundi et al. 2018): importance = mean over the task's inputs of |d f(x)^2 / d theta|.
+"""MAS (Aljundi et al. 2018): importance = mean over the task's inputs of |d ||f(x)||^2 / d theta|.
 
-Unsupervised: it asks how sensitive the output is to each weight, not the loss. Importances
-add up over tasks; the anchor is the weights after the latest task.
+Unsupervised: it asks how sensitive the output is to each weight, not the loss (for a
+classification, the squared L2 norm of the logits the task answers with, as the paper's code
+takes the network's output before the softmax). Importances add up over tasks; the anchor is
+the weights after the latest task.
 """
 
 from cftui.train.methods.quadratic import QuadraticPenalty, detached
 from cftui.train.per_seed import per_sample_gradients
-
-
-def squared_output(output, _target):
-    return output.pow(2).sum()
 
 
 class MAS(QuadraticPenalty):
@@ -17,7 +15,9 @@ class MAS(QuadraticPenalty):
 
     def after_task(self, model, data, k):
         x, y = data.train(k)
-        grads = per_sample_gradients(model, squared_output, x, y)
+        grads = per_sample_gradients(
+            model, lambda out, target: self.objective.sensitivity(out, target, k), x, y
+        )
         importance = [g.abs().mean(0) for g in grads]
         if self.terms:
             old, _ = self.terms[0]

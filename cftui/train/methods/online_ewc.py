@@ -1,6 +1,6 @@
 """Online EWC (Schwarz et al. 2018): one running Fisher F <- gamma F + F_new, one anchor."""
 
-from cftui.train.methods.ewc import empirical_fisher
+from cftui.train.methods.ewc import fisher
 from cftui.train.methods.quadratic import QuadraticPenalty, detached
 
 
@@ -10,10 +10,8 @@ class OnlineEWC(QuadraticPenalty):
 
     def after_task(self, model, data, k):
         x, y = data.train(k)
-        fisher = empirical_fisher(model, x, y)
+        new = fisher(self, model, x, y, k)
         if self.terms:
             old, _ = self.terms[0]
-            fisher = [
-                self.params["gamma"] * f_old + f for f_old, f in zip(old, fisher, strict=True)
-            ]
-        self.terms = [(fisher, detached(model))]
+            new = [self.params["gamma"] * f_old + f for f_old, f in zip(old, new, strict=True)]
+        self.terms = [(new, detached(model))]

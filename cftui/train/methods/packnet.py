@@ -13,7 +13,6 @@ import torch
 
 from cftui.train import model
 from cftui.train.methods.base import Method
-from cftui.train.per_seed import seed_losses
 
 FREE = torch.iinfo(torch.int16).max  # the owner of a weight no task has kept
 
@@ -82,7 +81,7 @@ class PackNet(Method):
         optimizer = torch.optim.Adam(weights, lr=self.params["retrain_lr"])
         for _ in range(self.params["retrain_epochs"]):
             optimizer.zero_grad(set_to_none=True)
-            seed_losses(model(x, k), y).sum().backward()
+            self.objective.seed_losses(model(x, k), y, k).sum().backward()
             optimizer.step()
             self.after_step(model)
 

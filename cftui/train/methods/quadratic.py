@@ -34,8 +34,8 @@ class QuadraticPenalty(Method):
     scale_key = "lambda"
     scale_factor = 1.0  # EWC writes (lambda / 2)
 
-    def __init__(self, params, seeds) -> None:
-        super().__init__(params, seeds)
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
         self.terms: list[tuple[Tensors, Tensors]] = []  # (importance, anchor) pairs
 
     @property

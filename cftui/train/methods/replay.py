@@ -34,14 +34,14 @@ class Reservoir:
 class Replay(Method):
     name = "replay"
 
-    def __init__(self, params, seeds):
-        super().__init__(params, seeds)
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
         self.reservoirs = [
-            Reservoir(self.params["buffer"], np.random.default_rng(seed)) for seed in seeds
+            Reservoir(self.params["buffer"], np.random.default_rng(seed)) for seed in self.seeds
         ]
-        self.stream_x: list[torch.Tensor] = []  # each past task's points, in each seed's
-        self.stream_y: list[torch.Tensor] = []  # own stream order, [S, N, 1]
-        self.draws = draws(seeds)
+        self.stream_x: list[torch.Tensor] = []  # each past task's points [S, N, F] and
+        self.stream_y: list[torch.Tensor] = []  # labels [S, N, 1], in each seed's order
+        self.draws = draws(self.seeds)
 
     def after_task(self, model, data, k):
         x, y = data.train(k)

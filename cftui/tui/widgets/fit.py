@@ -54,6 +54,10 @@ class FitPlot(ChangedRows, Widget):
             self.show(self.snap)
         self.refresh()
 
+    @staticmethod
+    def legend_entries(snap: Snapshot) -> list[tuple[str, str, str]]:
+        return legend_entries(snap)
+
     def _draw(self, snap: Snapshot) -> Text:
         tasks, grid = snap.scene.tasks, snap.scene.grid
         legend = legend_lines(legend_entries(snap), self.size.width) if self.legend else []

@@ -1,4 +1,5 @@
-"""Test MSE of every task against step, one colour per task, with task switches marked.
+"""Test loss (MSE, or cross-entropy) of every task against step, one colour per task, with
+task switches marked.
 
 Drawn with plotext (through textual-plotext). The y axis shows log10 of the losses on a
 linear scale with labelled ticks: plotext 5's own log scale rewrites its data in place on
@@ -23,6 +24,7 @@ from textual_plotext import PlotextPlot
 
 from cftui.draw.axes import log_ticks, ticks_to
 from cftui.draw.task_style import task_color, task_mark
+from cftui.train import problem
 from cftui.train.snapshot import Snapshot
 from cftui.tui.widgets.changed_rows import ChangedRows
 
@@ -48,9 +50,11 @@ def curve_legend(n_tasks: int, width: int = 1000) -> str:
 
 
 class LossChart(ChangedRows, PlotextPlot):
-    def __init__(self, title: str = "test MSE per task, by step", **kwargs) -> None:
+    def __init__(self, short: bool = False, **kwargs) -> None:
+        """``short``: titled with the loss's name alone (a side-by-side panel)."""
         super().__init__(**kwargs)
-        self.title = title
+        self.short = short
+        self.title = "test MSE" if short else "test MSE per task, by step"
         self.snap: Snapshot | None = None
         self.limits: Limits | None = None
         self.log_scale = True
@@ -65,9 +69,11 @@ class LossChart(ChangedRows, PlotextPlot):
         chart the same ones); None: fitted to this run's data, on the chart's own scale."""
         self.snap, self.limits = snap, limits
         grid = snap.scene.config.data.test_points == "grid"
-        if (log_scale is not None and log_scale != self.log_scale) or grid != self.grid:
-            self.log_scale = self.log_scale if log_scale is None else log_scale
-            self.grid = grid
+        loss = problem.of(snap.scene.config).loss_name
+        title = loss if self.short else f"{loss} per task, by step"
+        scale = self.log_scale if log_scale is None else log_scale
+        if (scale, grid, title) != (self.log_scale, self.grid, self.title):
+            self.log_scale, self.grid, self.title = scale, grid, title
             self._title()  # only on a change: a new border title repaints the panel
         self._update()
 

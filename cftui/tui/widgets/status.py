@@ -12,7 +12,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
-from cftui.train import methods
+from cftui.train import methods, problem
 from cftui.train.config import Config
 from cftui.train.snapshot import Comparison, Snapshot, State
 from cftui.tui.widgets.changed_rows import ChangedRows
@@ -120,8 +120,16 @@ def _run(state: str, style: str, config, names: tuple[str, ...] = ()) -> tuple:
     methods compared side by side."""
     names = names or (config.method.name,)
     if len(names) > 1 or names[0] not in methods.names():
-        return (("● " + state, style), " · ", (config.name, "bold"), " · ", ", ".join(names))
-    scenario = methods.info(names[0]).scenario
+        scenario = problem.scenario(config, "naive")  # a 2-D preset's; methods vary by name
+        return (
+            ("● " + state, style),
+            " · ",
+            (config.name, "bold"),
+            (f" ({scenario})" if scenario else "", "dim"),
+            " · ",
+            ", ".join(names),
+        )
+    scenario = problem.scenario(config, names[0])
     return (
         ("● " + state, style),
         " · ",

@@ -1,0 +1,107 @@
+"""The decision regions: the class the model predicts over the plane, with the training
+points on top, as TensorFlow Playground draws a classifier.
+
+Each cell is filled with its predicted class's shade and, on every third cell, that class's
+region glyph, so the regions read without colour too (NO_COLOR, a monochrome SSH session).
+Each training point is its class's mark in its class's colour; the task in training's points
+are bold. The plane is drawn square (a cell is about twice as tall as wide) and redrawn only
+when the regions or the task change; the terminal is sent only the cells that changed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.text import Text
+from textual.widget import Widget
+
+from cftui.draw.task_style import class_color, class_mark, region_mark, region_shade
+from cftui.train.snapshot import Snapshot
+from cftui.tui.widgets.changed_rows import ChangedRows
+from cftui.tui.widgets.fit import legend_lines
+
+FILL_EVERY = 3  # a region glyph on every third cell along a row (staggered by row)
+
+
+class RegionsPlot(ChangedRows, Widget):
+    DEFAULT_CSS = "RegionsPlot { width: 1fr; height: 1fr; }"
+
+    def __init__(self, legend: bool = True, **kwargs) -> None:
+        """``legend``: draw it below the plane (side by side, the panels share one)."""
+        super().__init__(**kwargs)
+        self.legend = legend
+        self.snap: Snapshot | None = None
+        self._shown: tuple | None = None
+
+    def show(self, snap: Snapshot) -> None:
+        self.snap = snap
+        key = (snap.run, snap.task, snap.fit.tobytes(), self.size)
+        if key != self._shown and self.size.area:
+            self._shown = key
+            self.repaint(self._draw(snap))
+
+    def on_resize(self) -> None:
+        self._shown = None
+        if self.snap is not None:
+            self.show(self.snap)
+        self.refresh()
+
+    @staticmethod
+    def legend_entries(snap: Snapshot) -> list[tuple[str, str, str]]:
+        """(mark, its style, label) of each class, then what bold means."""
+        classes = snap.scene.config.data.n_classes
+        entries = [
+            (class_mark(c) + region_mark(c), class_color(c), f"class {c + 1}")
+            for c in range(classes)
+        ]
+        return [*entries, ("bold", "bold", f"task {snap.task + 1}'s points")]
+
+    def _draw(self, snap: Snapshot) -> Text:
+        legend = legend_lines(self.legend_entries(snap), self.size.width, 0) if self.legend else []
+        room_w, room_h = self.size.width, self.size.height - len(legend)
+        width, height = min(room_w, 2 * room_h), min(room_h, room_w // 2)
+        if width < 4 or height < 2:
+            return Text("too small", style="dim")
+        classes = cells_of(snap, width, height)
+        points = points_of(snap, width, height)
+        pad = " " * ((room_w - width) // 2)
+        rows = []
+        for r in range(height):
+            text = Text(pad)
+            for c in range(width):
+                k = int(classes[r, c])
+                shade = f"on {region_shade(k)}"
+                if (r, c) in points:
+                    label, bold = points[r, c]
+                    style = f"{'bold' if bold else 'dim'} {class_color(label)} {shade}"
+                    text.append(class_mark(label), style=style)
+                elif (c + r) % FILL_EVERY == 0:
+                    text.append(region_mark(k), style=f"{class_color(k)} {shade}")
+                else:
+                    text.append(" ", style=shade)
+            rows.append(text)
+        return Text("\n").join([*rows, *legend])
+
+
+def cells_of(snap: Snapshot, width: int, height: int) -> np.ndarray:
+    """The predicted class in each of ``height`` x ``width`` cells (top row first): the
+    nearest point of the scene's grid."""
+    side = snap.scene.grid.shape[1]
+    columns = np.linspace(0, side - 1, width).round().astype(int)
+    rows = np.linspace(side - 1, 0, height).round().astype(int)  # y falls down the screen
+    return snap.fit.reshape(side, side)[rows][:, columns]
+
+
+def points_of(snap: Snapshot, width: int, height: int) -> dict[tuple[int, int], tuple[int, bool]]:
+    """(row, column) -> (class, of the task in training) of every training point's cell; the
+    task in training's points are placed last, on top."""
+    (x0, x1), (y0, y1) = (axis[[0, -1]] for axis in snap.scene.grid)
+    tasks = snap.scene.tasks
+    order = [j for j in range(len(tasks)) if j != snap.task] + [snap.task]
+    placed = {}
+    for j in order:
+        x, y = tasks[j].x_train.T
+        columns = np.clip(((x - x0) / (x1 - x0) * (width - 1)).round(), 0, width - 1).astype(int)
+        rows = np.clip(((y1 - y) / (y1 - y0) * (height - 1)).round(), 0, height - 1).astype(int)
+        for r, c, label in zip(rows, columns, tasks[j].y_train, strict=True):
+            placed[int(r), int(c)] = (int(label), j == snap.task)
+    return placed
