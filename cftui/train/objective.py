@@ -80,6 +80,8 @@ class Classification:
                 chosen = {"class": seen, "task": own}.get(data.scenario, range(n_classes))
                 self.allowed[now, j, list(chosen)] = True
         self.scenario = data.scenario
+        self.answering = [int(self.allowed[k, k].sum()) for k in range(n_tasks)]  # at task
+        # k (class, domain): the first this many classes answer every point it trains on
 
     def mask(self, y: torch.Tensor, task: int) -> torch.Tensor:
         """``[S, N, C]``: which classes may answer each point of labels ``y``, at ``task``."""
@@ -100,13 +102,22 @@ class Classification:
 
     def point_losses(self, output: torch.Tensor, y: torch.Tensor, task: int) -> torch.Tensor:
         """Each point's cross-entropy among the classes that may answer it, ``[S, N]``."""
-        logits = self.masked(output, y, task)
+        logits = self._answering(output, y, task)
         return F.cross_entropy(logits.flatten(0, 1), y.flatten(), reduction="none").view(
             y.shape[:2]
         )
 
     def loss(self, output: torch.Tensor, y: torch.Tensor, task: int) -> torch.Tensor:
-        return self.point_losses(output, y, task).mean()
+        return F.cross_entropy(self._answering(output, y, task).flatten(0, 1), y.flatten())
+
+    def _answering(self, output: torch.Tensor, y: torch.Tensor, task: int) -> torch.Tensor:
+        """The logits that may answer points of tasks up to ``task`` (training's, a
+        buffer's): in the class and domain scenarios those share their classes, the first
+        ones (a slice, cheaper than a mask on every step); in the task scenario each point
+        has its own task's (a mask)."""
+        if self.scenario == "task":
+            return self.masked(output, y, task)
+        return output[..., : self.answering[task]]
 
     def seed_losses(self, output: torch.Tensor, y: torch.Tensor, task: int) -> torch.Tensor:
         return self.point_losses(output, y, task).mean(1)

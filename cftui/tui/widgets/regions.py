@@ -10,8 +10,10 @@ when the regions or the task change; the terminal is sent only the cells that ch
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
-from rich.text import Text
+from rich.text import Span, Text
 from textual.widget import Widget
 
 from cftui.draw.task_style import class_color, class_mark, region_mark, region_shade
@@ -64,22 +66,32 @@ class RegionsPlot(ChangedRows, Widget):
         classes = cells_of(snap, width, height)
         points = points_of(snap, width, height)
         pad = " " * ((room_w - width) // 2)
-        rows = []
-        for r in range(height):
-            text = Text(pad)
-            for c in range(width):
-                k = int(classes[r, c])
-                shade = f"on {region_shade(k)}"
-                if (r, c) in points:
-                    label, bold = points[r, c]
-                    style = f"{'bold' if bold else 'dim'} {class_color(label)} {shade}"
-                    text.append(class_mark(label), style=style)
-                elif (c + r) % FILL_EVERY == 0:
-                    text.append(region_mark(k), style=f"{class_color(k)} {shade}")
-                else:
-                    text.append(" ", style=shade)
-            rows.append(text)
+        rows = [_row(r, classes[r], points, pad) for r in range(height)]
         return Text("\n").join([*rows, *legend])
+
+
+def _row(r: int, classes: np.ndarray, points: dict, pad: str) -> Text:
+    """Row ``r`` of the plane: each run of a class one span of its shade and glyphs, each
+    point on it a span of its own (spans, not appends: a frame has hundreds)."""
+    chars, spans = [pad], []
+    at = len(pad)
+    for c, k, cells in runs(classes):
+        shade = f"on {region_shade(k)}"
+        chars.append("".join(region_mark(k) if (x + r) % FILL_EVERY == 0 else " " for x in cells))
+        spans.append(Span(at, at + len(cells), f"{class_color(k)} {shade}"))
+        for x in [x for x in cells if (r, x) in points]:  # its points, on top
+            label, bold = points[r, x]
+            chars[-1] = chars[-1][: x - c] + class_mark(label) + chars[-1][x - c + 1 :]
+            style = f"{'bold' if bold else 'dim'} {class_color(label)} {shade}"
+            spans.append(Span(at + x - c, at + x - c + 1, style))
+        at += len(cells)
+    return Text("".join(chars), spans=spans)
+
+
+def runs(row: np.ndarray) -> list[tuple[int, int, range]]:
+    """(first column, class, its columns) of each run of one class along a row."""
+    edges = [0, *(np.flatnonzero(row[1:] != row[:-1]) + 1).tolist(), len(row)]
+    return [(a, int(row[a]), range(a, b)) for a, b in itertools.pairwise(edges)]
 
 
 def cells_of(snap: Snapshot, width: int, height: int) -> np.ndarray:

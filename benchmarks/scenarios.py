@@ -1,0 +1,111 @@
+"""The README's "Three scenarios" table, generated: every method that fits each scenario's
+2-D preset, over many seeds (a method's seeds trained at once), one JSON per preset, then
+Markdown with the targets of issue 24 checked.
+
+Run: python benchmarks/scenarios.py [--seeds 16] [--presets a,b] [--summary-only]
+The JSON files (benchmarks/scenarios/<preset>.json, the shape of `cftui compare --json`) keep
+every seed's accuracy matrix; --summary-only trains nothing and prints the tables from them
+(tests/test_scenarios_table.py keeps README equal to that).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import subprocess
+from pathlib import Path
+
+from cftui.results.atomic import write_json
+from cftui.results.summary import Outcome, Stats, summarize
+
+HERE = Path(__file__).parent / "scenarios"
+PRESETS = ("blobs-class", "blobs-task", "moons-domain")
+TARGETS = {  # preset -> method -> (at most, at least) average final accuracy over the tasks
+    "blobs-class": {
+        **dict.fromkeys(("naive", "ewc", "si", "mas", "l2"), (1 / 3 + 0.15, None)),
+        **dict.fromkeys(("replay", "joint"), (None, 0.85)),
+    },
+    "blobs-task": dict.fromkeys(("ewc", "si"), (None, 0.9)),
+}
+
+
+def run(preset: str, seeds: int) -> None:
+    """Every method that fits the preset over ``seeds`` seeds, kept as JSON."""
+    out = HERE / f"{preset}.json"
+    HERE.mkdir(exist_ok=True)
+    command = ["cftui", "compare", "--preset", preset, "--seeds", str(seeds), "--json", str(out)]
+    subprocess.run(command, check=True)
+    result = json.loads(out.read_text())
+    result["measured_on"] = datetime.date.today().isoformat()
+    result["commit"] = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    write_json(out, result)
+
+
+def load(preset: str) -> tuple[dict, dict]:
+    result = json.loads((HERE / f"{preset}.json").read_text())
+    outcomes = [
+        Outcome(
+            r["method"],
+            r["seed"],
+            r["loss_matrix"],
+            r["seconds"],
+            r["state"],
+            None,
+            r["accuracy_matrix"],
+        )
+        for r in result["runs"]
+    ]
+    return result, summarize(outcomes)
+
+
+def verdict(preset: str, method: str, average: Stats) -> str:
+    """✓ or ✗ against the target, with the target; empty where there is none."""
+    most, least = TARGETS.get(preset, {}).get(method, (None, None))
+    if most is not None:
+        return f"{'✓' if average.median <= most else '✗'} ≤ {100 * most:.1f}"
+    if least is not None:
+        return f"{'✓' if average.median >= least else '✗'} ≥ {100 * least:.0f}"
+    return ""
+
+
+def markdown(preset: str) -> str:
+    result, summary = load(preset)
+    scenario = result["config"]["data"]["scenario"]
+    lines = [
+        f"**{preset}** ({scenario}-incremental; median (range) over {len(result['seeds'])} "
+        f"seeds, measured {result['measured_on']} at {result['commit']}):",
+        "",
+        "| method | average accuracy % | task 1 % | last task % | forgetting (points) | target |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, row in summary.items():
+        average, first, last = row["average_accuracy"], row["accuracy"][0], row["accuracy"][-1]
+        lines.append(
+            f"| {name} | {_percent(average)} | {100 * first.median:.1f} "
+            f"| {100 * last.median:.1f} | {100 * row['accuracy_forgetting'].median:+.1f} "
+            f"| {verdict(preset, name, average)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _percent(stats: Stats) -> str:
+    return f"{100 * stats.median:.1f} ({100 * stats.low:.0f}–{100 * stats.high:.0f})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=16)
+    parser.add_argument("--presets", default=",".join(PRESETS), help="train these (A,B)")
+    parser.add_argument("--summary-only", action="store_true")
+    args = parser.parse_args()
+    if not args.summary_only:
+        for preset in args.presets.split(","):
+            run(preset, args.seeds)
+    print("\n".join(markdown(preset) for preset in PRESETS))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""README's three-scenario tables are benchmarks/scenarios.py's, derived from the kept
+per-seed accuracy matrices; and the targets they mark are checked against those numbers."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).parent.parent
+README = ROOT / "README.md"
+
+
+def scenarios():
+    path = ROOT / "benchmarks" / "scenarios.py"
+    spec = importlib.util.spec_from_file_location("scenarios", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("preset", scenarios().PRESETS)
+def test_readme_has_each_scenario_table_as_generated(preset):
+    assert scenarios().markdown(preset) in README.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("preset", scenarios().PRESETS)
+def test_each_table_is_the_median_of_the_kept_seeds(preset):
+    """The average accuracy column, recomputed from the kept rows by hand."""
+    module = scenarios()
+    runs = json.loads((module.HERE / f"{preset}.json").read_text())["runs"]
+    table = module.markdown(preset)
+    for method in dict.fromkeys(r["method"] for r in runs):
+        finals = [np.mean(r["accuracy_matrix"][-1]) for r in runs if r["method"] == method]
+        assert len(finals) == 16
+        assert f"| {method} | {100 * np.median(finals):.1f} (" in table, method
