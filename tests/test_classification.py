@@ -183,8 +183,8 @@ def test_the_empirical_fisher_takes_the_true_labels():
 
 @pytest.mark.parametrize("temperature", [1.0, 2.0, 4.0])
 def test_lwf_distillation_gradient_is_t_times_q_minus_p(temperature):
-    """d/dz of T^2 KL(softmax(z_old / T) || softmax(z / T)), averaged over N points, is
-    T (softmax(z / T) - softmax(z_old / T)) / N on the old classes, 0 on the others."""
+    """d/dz of KL(softmax(z_old / T) || softmax(z / T)), averaged over N points, is
+    (softmax(z / T) - softmax(z_old / T)) / (T N) on the old classes, 0 on the others."""
     objective = Classification(plane("class"))
     torch.manual_seed(0)
     new = torch.randn(1, 5, 6, requires_grad=True)
@@ -192,7 +192,7 @@ def test_lwf_distillation_gradient_is_t_times_q_minus_p(temperature):
     objective.distillation(new, old, 1, temperature).backward()  # task 2: old classes 0, 1
     q = (new.detach()[..., :2] / temperature).softmax(-1)
     p = (old[..., :2] / temperature).softmax(-1)
-    torch.testing.assert_close(new.grad[..., :2], temperature * (q - p) / 5)
+    torch.testing.assert_close(new.grad[..., :2], (q - p) / (temperature * 5))
     assert new.grad[..., 2:].abs().max() == 0
     same = objective.distillation(old.clone().requires_grad_(), old, 1, temperature)
     assert same.item() == pytest.approx(0.0, abs=1e-6)
@@ -206,6 +206,58 @@ def test_lwf_in_the_task_scenario_distils_each_old_tasks_head_averaged():
         q, p = new.detach()[..., head].softmax(-1), old[..., head].softmax(-1)
         torch.testing.assert_close(new.grad[..., head], (q - p) / 4 / 2)
     assert new.grad[..., 4:].abs().max() == 0
+
+
+def test_mas_weighs_only_the_logits_that_may_answer():
+    """The last bias's importance: mean over points of |d sum_c z_c^2 / d b_c| = |2 z_c| for
+    the classes allowed at the task, 0 for the others."""
+    config = tiny("class")
+    mas = get("mas")({"lambda": 1.0}, [0], Classification(config.data))
+    model = mas.build_model(config.model, 3, CPU)
+    x, _ = SeedData(config.data, [0], CPU).train(1)  # task 2: classes 1-4 answer
+    mas.after_task(model, SeedData(config.data, [0], CPU), 1)
+    importance = mas.terms[0][0][-1][0, 0]
+    with torch.no_grad():
+        z = model(x)[0]
+    torch.testing.assert_close(importance[:4], (2 * z[:, :4]).abs().mean(0), rtol=1e-4, atol=1e-7)
+    assert importance[4:].abs().max() == 0
+
+
+def test_agem_answers_its_memories_among_the_classes_seen_now():
+    """At task 2 a gradient against the memories' own (classes 1-4 answering) is projected to
+    zero: the reference gradient is that loss's, not task 1's (classes 1-2)."""
+    config = tiny("class")
+    agem = get("agem")({"memory": 50, "sample": 100}, [0], Classification(config.data))
+    model = agem.build_model(config.model, 3, CPU)
+    data = SeedData(config.data, [0], CPU)
+    agem.after_task(model, data, 0)
+    agem.before_task(model, data, 1)
+    mx, my = agem.memory_x[0], agem.memory_y[0]
+    logits = model(mx)[..., :4].flatten(0, 1)
+    g_ref = torch.autograd.grad(
+        nn.functional.cross_entropy(logits, my.flatten()), list(model.parameters())
+    )
+    for p, g in zip(model.parameters(), g_ref, strict=True):
+        p.grad = -g.clone()  # straight against the memories
+    agem.after_backward(model)
+    assert max(p.grad.abs().max().item() for p in model.parameters()) < 1e-5
+
+
+def test_several_seeds_show_the_class_most_of_them_predict():
+    from cftui.train.snapshot import Divergence, SeedView
+
+    votes = np.array([[0, 1, 2, 2], [0, 2, 2, 1], [1, 2, 0, 1], [3, 3, 3, 3]])
+    alive = SeedView([None, None, None, Divergence(0, 1, "nan")])  # seed 4 left out
+    np.testing.assert_array_equal(alive.mode(votes), [0, 2, 2, 1])
+    np.testing.assert_array_equal(SeedView([None]).mode(votes[:1]), [0, 1, 2, 2])
+
+
+def test_accuracy_forgetting_and_bwt_in_hand_numbers():
+    from cftui.train import metrics
+
+    matrix = [[0.9, 0.1, 0.0], [0.5, 0.8, 0.2], [0.3, 0.6, 0.95]]
+    np.testing.assert_allclose(metrics.accuracy_forgetting(matrix), [0.6, 0.2])  # best - end
+    assert metrics.accuracy_bwt(matrix) == pytest.approx(((0.3 - 0.9) + (0.6 - 0.8)) / 2)
 
 
 # -- the accuracy matrix of a fixed network ------------------------------------------------
@@ -389,10 +441,11 @@ GOOD_PLANE = {
 def plane_preset(**changes: str) -> str:
     """GOOD_PLANE with ``section="key = value"`` lines replacing (or adding) their key."""
     sections = {name: list(lines) for name, lines in GOOD_PLANE.items()}
-    for section, line in changes.items():
-        key = line.split("=")[0].strip()
-        sections[section] = [old for old in sections[section] if not old.startswith(key)]
-        sections[section].append(line)
+    for section, lines in changes.items():
+        for line in lines.splitlines():
+            key = line.split("=")[0].strip()
+            sections[section] = [old for old in sections[section] if not old.startswith(key)]
+            sections[section].append(line)
     return "\n".join(f"[{name}]\n" + "\n".join(lines) for name, lines in sections.items())
 
 
@@ -409,6 +462,11 @@ BAD_PLANES = [
     (dict(data="points_per_task = 3"), "[data] points_per_task", "gives 1 points per class"),
     (dict(model="layers = [2, 8, 4]"), "[model] layers", "end with 6 (a logit per class)"),
     (dict(method='name = "multihead"'), "[method] name", "multihead needs the task id at test"),
+    (
+        dict(data='scenario = "task"\nn_tasks = 4'),
+        "[data] n_tasks",
+        "leave a task of one class, which is always right when told its task",
+    ),
 ]
 
 
@@ -440,3 +498,17 @@ def test_recordings_and_figures_of_a_classification_are_refused_in_one_line(tmp_
         assert cli.main([*argv, "--preset", "blobs-class"]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "blobs-class is a 2-D classification" in err
+
+
+def test_the_explain_pane_says_a_2d_presets_scenario_and_where_it_is_measured():
+    from cftui.train import explain
+
+    config = catalog.resolve("blobs-task")
+    text = explain.method_markdown(config, "ewc")
+    assert "**Scenario**: task-incremental: each task brings new classes; the task id" in text
+    assert "cross-entropy over the classes the scenario lets answer" in text
+    assert "measured in README's Classes in 2-D tables" in text
+    assert "no measured numbers" not in text and "regression presets: " in text
+    family = explain.family_markdown(config)
+    assert "# data: blobs" in family and "`scenario` = task:" in family
+    assert "`x_range`" not in family  # a regression's key, not shown for a 2-D preset

@@ -341,6 +341,7 @@ def test_agem_changes_the_step_only_against_the_memory():
     x, y = data.train(0)
     agem = method("agem", memory=6, sample=6)  # the memory is every point, in some order
     agem.after_task(m, data, 0)
+    agem.before_task(m, data, 1)
     targets = torch.cat([y[:1], -5 * y[1:] - 3])
     m.zero_grad()
     seed_losses(m(x), targets).sum().backward()

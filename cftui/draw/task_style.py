@@ -18,7 +18,17 @@ def task_mark(j: int) -> str:
 # the mark of its training points, the sparse glyph that fills its region (so regions read
 # without colour too), and the dark shade its region is filled with (points stay legible
 # on it; a 16- or 256-colour terminal gets the nearest it has).
-CLASS_COLORS = (*TASK_COLORS, "bright_cyan", "bright_magenta", "bright_yellow", "bright_green")
+CLASS_COLORS = (
+    *TASK_COLORS,
+    *(
+        "bright_cyan",
+        "bright_magenta",
+        "bright_yellow",
+        "bright_green",
+        "bright_blue",
+        "bright_red",
+    ),
+)
 CLASS_MARKS = ("●", "▲", "■", "◆", "★", "✚", "○", "△", "□", "◇", "☆", "✕")
 REGION_MARKS = ("·", "-", "~", ":", "=", "%", "^", ",", "°", "_", "`", ";")
 REGION_SHADES = (

@@ -23,6 +23,10 @@ from cftui.train.config import Config
 
 HERE = Path(__file__).parent
 FAMILY_FIELDS = ("idea", "formula", "source", "fails", "settings")
+CLASSES_NOTE = (  # what a method's text (written for the article's regression) means for classes
+    "; the loss is cross-entropy over the classes the scenario lets answer, and README's"
+    " Classes in 2-D says what changes for this method"
+)
 SCENARIO_WORDS = {  # [data] scenario -> how the pane says it
     "": "each task on its own x-range, one after another",
     "class": "class-incremental: each task brings new classes; no task id at test",
@@ -68,6 +72,11 @@ def differences(config: Config, method: str) -> list[str]:
 def effect_line(config: Config, method: str) -> str:
     """One line of what ``method`` measurably did to task 1 on this preset, or why not."""
     row = measured_row(config, method)
+    if row is None and config.data.scenario:
+        return (
+            "the 2-D presets are measured in README's Classes in 2-D tables (16 seeds,"
+            " benchmarks/scenarios.py); this pane carries the regression presets' numbers"
+        )
     if row is None:
         return (
             f"no measured numbers for preset {config.name}: only the shipped presets were measured"
@@ -92,6 +101,8 @@ def method_markdown(config: Config, name: str) -> str:
         for key, about in info.about.items()
     ] or ["- none"]
     scenario = "told the task id (task-incremental)" if info.task_aware else "sees x alone"
+    if config.data.scenario:  # a 2-D preset's scenario decides what every method is told
+        scenario = SCENARIO_WORDS[config.data.scenario] + CLASSES_NOTE
     lifetime = {"run": "one for the whole run", "task": "a fresh one at each task"}
     run_lifetime = config.with_overrides(method=name).optimizer_lifetime
     return "\n".join(
@@ -130,7 +141,7 @@ def _method_effect(config: Config, name: str) -> list[str]:
         ok = {preset: entry["methods"][name]["ok"] for preset, entry in measured().items()}
         met = ", ".join(p for p, good in ok.items() if good) or "none"
         missed = ", ".join(p for p, good in ok.items() if not good) or "none"
-        where = [f"Goal met (✓) on: {met}; missed (✗) on: {missed}."]
+        where = [f"Goal met (✓) on the regression presets: {met}; missed (✗) on: {missed}."]
     if row is None:
         return [f"**Measured**: {effect_line(config, name)}.", "", *where]
     naive, preset = measured()[config.name]["methods"]["naive"], measured()[config.name]

@@ -101,7 +101,9 @@ class Classification:
         return output.masked_fill(~self.mask(y, task), MASKED)
 
     def point_losses(self, output: torch.Tensor, y: torch.Tensor, task: int) -> torch.Tensor:
-        """Each point's cross-entropy among the classes that may answer it, ``[S, N]``."""
+        """Each point's cross-entropy among the classes that may answer it, ``[S, N]``. Like
+        ``loss``, ``seed_losses`` and ``sample_nll``, for points of tasks up to ``task`` (what
+        trains, a buffer, a memory); a test of later tasks masks (``masked``)."""
         logits = self._answering(output, y, task)
         return F.cross_entropy(logits.flatten(0, 1), y.flatten(), reduction="none").view(
             y.shape[:2]
@@ -147,17 +149,18 @@ class Classification:
     def distillation(
         self, new: torch.Tensor, old: torch.Tensor, task: int, temperature: float
     ) -> torch.Tensor:
-        """Li & Hoiem's knowledge distillation: T^2 KL(softmax(old / T) || softmax(new / T))
-        over the classes the old model answered with (each earlier task's in the task
-        scenario, averaged), per point; the mean over points, summed over seeds. T^2 keeps
-        its gradient's size as T changes (Hinton et al. 2015)."""
+        """Li & Hoiem's knowledge distillation: KL(softmax(old / T) || softmax(new / T)) (their
+        cross-entropy of the softened outputs, less its constant) over the classes the old
+        model answered with (each earlier task's in the task scenario, averaged), per point;
+        the mean over points, summed over seeds. Their weight on it is 1, with no T^2 (Hinton
+        et al.'s, which van de Ven's 2019 code added, makes the pull 4x at T = 2)."""
         windows = self._old_windows(task).to(new.device)
         terms = []
         for window in windows:
             log_new = (new.masked_fill(~window, MASKED) / temperature).log_softmax(-1)
             log_old = (old.masked_fill(~window, MASKED) / temperature).log_softmax(-1)
             kl = (log_old.exp() * (log_old - log_new)).sum(-1)  # [S, N]
-            terms.append(temperature**2 * kl.mean(1).sum())
+            terms.append(kl.mean(1).sum())
         return torch.stack(terms).mean()
 
     def _old_windows(self, task: int) -> torch.Tensor:

@@ -62,7 +62,7 @@ def per_sample_gradients(
     y: torch.Tensor,
 ) -> Tensors:
     """d loss(f(x_n), y_n) / d theta for every sample n: one ``[N, S, *shape]`` tensor per
-    parameter, from inputs ``[S, N, 1]``. ``loss`` sums over seeds; as each seed's output
+    parameter, from inputs ``[S, N, F]``. ``loss`` sums over seeds; as each seed's output
     depends on its own weights alone, the gradient's seed s part is seed s's own."""
     names = [name for name, _ in model.named_parameters()]
     params = {name: p.detach() for name, p in model.named_parameters()}

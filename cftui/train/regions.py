@@ -39,9 +39,7 @@ class RegionMeasure:
         cells = np.stack([xs.ravel(), ys.ravel()], 1)
         self._grid_x = stacked(np.tile(cells, (len(data.seeds), 1, 1)), data.device)
         centroids = np.array([t.x_train.mean(0) for t in tasks])
-        nearest = ((cells[:, None] - centroids) ** 2).sum(-1).argmin(1)
-        self._grid_task = nearest
-        self._grid_tasks = torch.as_tensor(nearest, device=data.device)
+        self._grid_task = ((cells[:, None] - centroids) ** 2).sum(-1).argmin(1)
         test_x, test_y, self._test_task = data.test()
         self._test_x = test_x
         self._test_y = stacked(test_y, data.device)
@@ -62,7 +60,8 @@ class RegionMeasure:
         """Every seed's predicted class in every cell of the plane, ``[S, G * G]`` (row-major,
         y rising with the row)."""
         out = answered(model, self._grid_x, self._grid_task if task_aware else None)
-        allowed = self.objective.unlabelled_mask(self._grid_tasks, task)
+        tasks = torch.as_tensor(self._grid_task, device=self._grid_x.device)
+        allowed = self.objective.unlabelled_mask(tasks, task)
         return out.masked_fill(~allowed, float("-inf")).argmax(-1).cpu().numpy()
 
     @staticmethod

@@ -131,8 +131,8 @@ class SeedView:
         return np.median(values.take(self.seeds, axis), axis)
 
     def mode(self, values: np.ndarray) -> np.ndarray:
-        """Class indices ``[S, G]``: the one seed's, or the class most seeds still training
-        give each column (the lowest such class on a tie)."""
+        """From class indices ``[S, G]``, ``[G]``: the one seed's, or the class most seeds still
+        training give each column (the lowest such class on a tie)."""
         if len(self.failures) == 1:
             return values[0]
         shown = values[self.seeds]

@@ -328,6 +328,15 @@ def _check_plane(c: Any, problems: Problems) -> None:
         "[data] n_classes",
         "[data] scenario",
     )
+    smallest = min(map(len, planar.task_classes(d))) if d.n_tasks <= d.n_classes else 2
+    rule(
+        d.scenario != "task" or smallest >= 2,
+        "[data] n_tasks",
+        f"{d.n_tasks} tasks of {d.n_classes} classes leave a task of one class, which is always "
+        "right when told its task",
+        "[data] n_classes",
+        "[data] scenario",
+    )
     moved = d.rotation != 0 or any(d.shift)
     rule(
         d.scenario == "domain" or not moved,
@@ -368,7 +377,7 @@ def unfit_method(c: Any, method: str) -> str | None:
     if scenario in ("class", "domain") and methods.info(method).task_aware:
         return (
             f"{method} needs the task id at test, which scenario {scenario!r} does not give "
-            "(use scenario = 'task')"
+            "(a split that gives it: scenario = 'task', as preset blobs-task)"
         )
     return None
 

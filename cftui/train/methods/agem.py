@@ -32,6 +32,9 @@ class AGEM(Method):
         self.memory_y: list[torch.Tensor] = []
         self.draws = draws(self.seeds)
 
+    def before_task(self, model, data, k):
+        self.task = k  # the memories' loss is answered as this task's (the classes seen)
+
     def after_task(self, model, data, k):
         x, y = data.train(k)
         keep = permutations(self.draws, x.shape[1], x.device, keep=self.params["memory"])
@@ -47,8 +50,7 @@ class AGEM(Method):
             pick = permutations(self.draws, size, mx.device, keep=sample)
             mx, my = take(mx, pick), take(my, pick)
         params = [p for p in model.parameters() if p.grad is not None]
-        task = len(self.memory_x)  # in training: one memory per task before it
-        memory_loss = self.objective.seed_losses(model(mx), my, task).sum()
+        memory_loss = self.objective.seed_losses(model(mx), my, self.task).sum()
         g_ref = torch.autograd.grad(memory_loss, params)
         projected = project(flat([p.grad for p in params]), flat(g_ref))
         for p, g in zip(params, unflat(projected, [p.shape[1:] for p in params]), strict=True):

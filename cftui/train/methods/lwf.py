@@ -3,7 +3,7 @@ task's inputs, with no old data at all.
 
 Before a new task, a frozen copy of the model is kept; the loss becomes
 task loss + alpha * distillation(f_theta(x), f_old(x)) on the current task's inputs. For a
-classification the distillation is the paper's: T^2 KL between the old and new softmax at
+classification the distillation is the paper's: the KL between the old and new softmax at
 temperature T, over the classes the old model answered with (objective.py); for a
 regression, the MSE between the outputs (temperature does not apply).
 """
