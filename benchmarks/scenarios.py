@@ -14,6 +14,7 @@ import argparse
 import datetime
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 from cftui.results.atomic import write_json
@@ -34,8 +35,9 @@ def run(preset: str, seeds: int) -> None:
     """Every method that fits the preset over ``seeds`` seeds, kept as JSON."""
     out = HERE / f"{preset}.json"
     HERE.mkdir(exist_ok=True)
-    command = ["cftui", "compare", "--preset", preset, "--seeds", str(seeds), "--json", str(out)]
-    subprocess.run(command, check=True)
+    flags = ["compare", "--preset", preset, "--seeds", str(seeds), "--json", str(out)]
+    # this checkout's cftui, whatever an editable install elsewhere points the script to
+    subprocess.run([sys.executable, "-m", "cftui", *flags], check=True, cwd=HERE.parent.parent)
     result = json.loads(out.read_text())
     result["measured_on"] = datetime.date.today().isoformat()
     result["commit"] = subprocess.run(

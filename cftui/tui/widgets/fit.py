@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 from rich.text import Text
-from textual.widget import Widget
 
 from cftui.draw.axes import ticks_within
 from cftui.draw.braille import Canvas
 from cftui.draw.task_style import task_color, task_mark
 from cftui.train.snapshot import Snapshot
-from cftui.tui.widgets.changed_rows import ChangedRows
+from cftui.tui.widgets.picture import Picture
 
 AXIS_WIDTH = 7  # columns for the y labels
 DASHES = ((2, 1), (1, 1), (3, 1), (1, 2))  # (cells drawn, cells left out) per ghost
@@ -31,34 +30,15 @@ def dash_mark(j: int) -> str:
     return (("━" * on + " " * off) * 3)[: on + off + on]
 
 
-class FitPlot(ChangedRows, Widget):
-    DEFAULT_CSS = "FitPlot { width: 1fr; height: 1fr; }"
-
-    def __init__(self, legend: bool = True, **kwargs) -> None:
-        """``legend``: draw it below the plot (side by side, the panels share one)."""
-        super().__init__(**kwargs)
-        self.legend = legend
-        self.snap: Snapshot | None = None
-        self._shown: tuple | None = None
-
-    def show(self, snap: Snapshot) -> None:
-        self.snap = snap
-        key = (snap.run, snap.step, snap.state, len(snap.ghosts), self.size)
-        if key != self._shown and self.size.area:
-            self._shown = key
-            self.repaint(self._draw(snap))
-
-    def on_resize(self) -> None:
-        self._shown = None
-        if self.snap is not None:
-            self.show(self.snap)
-        self.refresh()
+class FitPlot(Picture):
+    def key(self, snap: Snapshot) -> tuple:
+        return (snap.run, snap.step, snap.state, len(snap.ghosts))
 
     @staticmethod
     def legend_entries(snap: Snapshot) -> list[tuple[str, str, str]]:
         return legend_entries(snap)
 
-    def _draw(self, snap: Snapshot) -> Text:
+    def draw(self, snap: Snapshot) -> Text:
         tasks, grid = snap.scene.tasks, snap.scene.grid
         legend = legend_lines(legend_entries(snap), self.size.width) if self.legend else []
         width, height = self.size.width - AXIS_WIDTH, self.size.height - 1 - len(legend)

@@ -14,38 +14,18 @@ import itertools
 
 import numpy as np
 from rich.text import Span, Text
-from textual.widget import Widget
 
 from cftui.draw.task_style import class_color, class_mark, region_mark, region_shade
 from cftui.train.snapshot import Snapshot
-from cftui.tui.widgets.changed_rows import ChangedRows
 from cftui.tui.widgets.fit import legend_lines
+from cftui.tui.widgets.picture import Picture
 
 FILL_EVERY = 3  # a region glyph on every third cell along a row (staggered by row)
 
 
-class RegionsPlot(ChangedRows, Widget):
-    DEFAULT_CSS = "RegionsPlot { width: 1fr; height: 1fr; }"
-
-    def __init__(self, legend: bool = True, **kwargs) -> None:
-        """``legend``: draw it below the plane (side by side, the panels share one)."""
-        super().__init__(**kwargs)
-        self.legend = legend
-        self.snap: Snapshot | None = None
-        self._shown: tuple | None = None
-
-    def show(self, snap: Snapshot) -> None:
-        self.snap = snap
-        key = (snap.run, snap.task, snap.fit.tobytes(), self.size)
-        if key != self._shown and self.size.area:
-            self._shown = key
-            self.repaint(self._draw(snap))
-
-    def on_resize(self) -> None:
-        self._shown = None
-        if self.snap is not None:
-            self.show(self.snap)
-        self.refresh()
+class RegionsPlot(Picture):
+    def key(self, snap: Snapshot) -> tuple:
+        return (snap.run, snap.task, snap.fit.tobytes())
 
     @staticmethod
     def legend_entries(snap: Snapshot) -> list[tuple[str, str, str]]:
@@ -57,7 +37,7 @@ class RegionsPlot(ChangedRows, Widget):
         ]
         return [*entries, ("bold", "bold", f"task {snap.task + 1}'s points")]
 
-    def _draw(self, snap: Snapshot) -> Text:
+    def draw(self, snap: Snapshot) -> Text:
         legend = legend_lines(self.legend_entries(snap), self.size.width, 0) if self.legend else []
         room_w, room_h = self.size.width, self.size.height - len(legend)
         width, height = min(room_w, 2 * room_h), min(room_h, room_w // 2)
