@@ -126,3 +126,12 @@ def test_side_by_side_draws_each_methods_regions_and_accuracy(blobs):
         assert "test accuracy % now" in screen and "average vs naive" in screen
 
     drive(blobs, script, size=(160, 45), compare=("naive", "replay"), auto_advance=True)
+
+
+def test_at_80x24_side_by_side_says_the_regions_are_hidden(blobs):
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.step > 0)
+        await pilot.pause(0.3)
+        assert "regions hidden: too few rows" in screen_text(app)
+
+    drive(blobs, script, size=(80, 24), compare=("naive", "replay"))

@@ -153,7 +153,8 @@ class CompareView(Vertical):
         self.set_class(short, "-short")
         self.query_one(SharedLegend).show(comparison.lead)
         pages = f" · page {self.page + 1}/{self.pages} ({self.page_keys})" if self.pages > 1 else ""
-        pages += " · fits hidden: too few rows" if short else ""
+        hidden = PICTURES[problem.of(comparison.scene.config).picture].many
+        pages += f" · {hidden} hidden: too few rows" if short else ""
         self.query_one(SummaryTable).show(comparison, pages)
 
 

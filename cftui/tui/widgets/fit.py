@@ -31,6 +31,8 @@ def dash_mark(j: int) -> str:
 
 
 class FitPlot(Picture):
+    many = "fits"
+
     def key(self, snap: Snapshot) -> tuple:
         return (snap.run, snap.step, snap.state, len(snap.ghosts))
 

@@ -5,6 +5,7 @@ what it shows (its ``key``) or its size changed."""
 from __future__ import annotations
 
 from collections.abc import Hashable
+from typing import ClassVar
 
 from rich.text import Text
 from textual.widget import Widget
@@ -15,6 +16,7 @@ from cftui.tui.widgets.changed_rows import ChangedRows
 
 class Picture(ChangedRows, Widget):
     DEFAULT_CSS = "Picture { width: 1fr; height: 1fr; }"
+    many: ClassVar[str]  # what several are called where they are hidden ("fits hidden")
 
     def __init__(self, legend: bool = True, **kwargs) -> None:
         """``legend``: draw it below the picture (side by side, the panels share one)."""

@@ -24,6 +24,8 @@ FILL_EVERY = 3  # a region glyph on every third cell along a row (staggered by r
 
 
 class RegionsPlot(Picture):
+    many = "regions"
+
     def key(self, snap: Snapshot) -> tuple:
         return (snap.run, snap.task, snap.fit.tobytes())
 
