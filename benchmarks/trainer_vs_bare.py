@@ -27,8 +27,7 @@ from rich.console import Console
 from rich.table import Table
 from torch import nn
 
-from cftui.train import catalog, model, planar
-from cftui.train import tasks as tasks_1d
+from cftui.train import catalog, model, problem
 from cftui.train.config import Config
 from cftui.train.trainer import Trainer
 
@@ -42,8 +41,9 @@ def bare_loop(config: Config, fused: bool = True) -> float:
     """The loop a person would write by hand; returns steps per second. ``fused``: the
     trainer's optimizer; otherwise torch's default Adam. A 2-D classification preset trains
     cross-entropy on the logits its scenario allows, sliced (its classes are contiguous)."""
-    classes = config.data.family in planar.FAMILIES
-    tasks = (planar if classes else tasks_1d).make_tasks(config.data)
+    kind = problem.of(config)
+    classes = bool(kind.score)
+    tasks = kind.draw(config.data)
     net = hand_written_mlp(config.model.layers, config.data.seed, config.model.activation)
     if fused:
         optimizer = model.optimizer("adam", net.parameters(), config.train.lr)

@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from cftui import cli
-from cftui.train import catalog, planar, validation
+from cftui.train import catalog, methods, planar, validation
 from cftui.train.config import DataConfig
 from cftui.train.methods import ewc as ewc_module
 from cftui.train.methods import get
@@ -359,13 +359,7 @@ def test_every_method_runs_on_every_scenario_or_says_why_not(scenario, tmp_path,
         assert len(snap.accuracy_matrix) == 3, name
         assert np.isfinite(snap.loss_matrix).all() and np.isfinite(snap.accuracy_matrix).all(), name
     refused = {"multihead", "packnet", "hnet"} if scenario != "task" else set()
-    assert set(validation.fitting_methods(config)) == set(cli_methods()) - refused
-
-
-def cli_methods():
-    from cftui.train import methods
-
-    return methods.names()
+    assert set(validation.fitting_methods(config)) == set(methods.names()) - refused
 
 
 @pytest.mark.parametrize("method", ["multihead", "packnet", "hnet"])
@@ -382,7 +376,7 @@ def test_compare_all_on_a_class_split_leaves_out_the_task_aware_methods(tmp_path
     argv = ["compare", "--preset", "blobs-class", "--epochs", "2", "--json", str(out)]
     assert cli.main(argv) == 0
     runs = json.loads(out.read_text())["runs"]
-    assert {r["method"] for r in runs} == set(cli_methods()) - {"multihead", "packnet", "hnet"}
+    assert {r["method"] for r in runs} == set(methods.names()) - {"multihead", "packnet", "hnet"}
     assert all(len(r["accuracy_matrix"]) == 3 for r in runs)
     assert cli.main(["compare", "--preset", "blobs-class", "--methods", "naive,hnet"]) == 2
     assert "--methods: hnet needs the task id" in capsys.readouterr().err

@@ -12,7 +12,7 @@ from cftui.live import runner
 from cftui.live.pacing import Pace
 from cftui.live.runner import PUBLISH_HZ, Runner
 from cftui.train import model
-from cftui.train.seed_data import stacked
+from cftui.train.per_seed import stacked
 from cftui.train.snapshot import Command, State
 from cftui.train.tasks import make_tasks
 from cftui.train.trainer import Trainer

@@ -17,7 +17,7 @@ import contextlib, io, sys, types
 sys.modules["torch"] = None  # `import torch` now raises ImportError
 
 import cftui.train.catalog, cftui.train.config, cftui.train.devices, cftui.train.expr  # noqa: E401
-import cftui.train.methods, cftui.train.planar, cftui.train.tasks  # noqa: E401
+import cftui.train.methods, cftui.train.problem, cftui.train.tasks  # noqa: E401
 from cftui import cli
 
 # A stand-in for the TUI: what run_tui hands the app is all that is checked.
@@ -36,8 +36,7 @@ with contextlib.redirect_stdout(io.StringIO()):
     assert cli.main(["presets"]) == 0 and cli.main(["methods"]) == 0
 for entry in cftui.train.catalog.available():
     assert entry.config is not None, entry.error
-    plane = entry.config.data.family in cftui.train.planar.FAMILIES
-    (cftui.train.planar if plane else cftui.train.tasks).make_tasks(entry.config.data)
+    cftui.train.problem.of(entry.config).draw(entry.config.data)
 cli.main([])
 cli.main(["--device", "cpu", "--method", "ewc", "--set", "ewc.lambda=5", "--paused"])
 """

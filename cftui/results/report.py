@@ -169,8 +169,7 @@ def accuracy_comparison_table(
         cells += [""] * (1 + len(shown) - len(cells))
         if baseline and name != "naive":
             gain = 100 * (row["average_accuracy"].median - baseline.median)
-            style = "green" if gain >= 10 else "red" if gain < 0 else "yellow"
-            cells += [Text(f"{gain:+.0f} pts", style=style), f"{row['wins']}/{row['versus']}"]
+            cells += [points_versus(gain), f"{row['wins']}/{row['versus']}"]
         elif baseline:
             cells += ["", ""]
         cells.append(_points(row["accuracy_forgetting"]))
@@ -234,6 +233,12 @@ def _stats_cell(stats) -> Text:
 def _versus(final, baseline) -> Text:
     """How much lower task 1's median final MSE is than naive's."""
     return versus(final[0].median, baseline[0].median) if final else Text("")
+
+
+def points_versus(gain: float) -> Text:
+    """An accuracy's gain over naive's in points, green where it gains 10 or more."""
+    style = "green" if gain >= 10 else "red" if gain < 0 else "yellow"
+    return Text(f"{gain:+.0f} pts", style=style)
 
 
 def versus(mse: float, naive_mse: float) -> Text:

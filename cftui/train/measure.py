@@ -14,14 +14,18 @@ the picture is sampled), ``test`` (Scores per seed and task), ``picture`` (per s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 from torch import nn
 
 from cftui.train.objective import Regression
-from cftui.train.seed_data import SeedData, stacked
+from cftui.train.per_seed import stacked
 from cftui.train.snapshot import SeedView
+
+if TYPE_CHECKING:
+    from cftui.train.seed_data import SeedData
 
 GRID_POINTS = 256  # where the fit is sampled for drawing
 

@@ -1,16 +1,17 @@
 """The helpers that keep a method's math per seed when S seeds train as one stacked model.
 
-Every parameter has a leading seed dimension and every batch is ``[S, N, 1]`` (model.MLP).
-What draws at random draws from each seed's own stream, so seed s draws what a single run of
-s would; what sums (a loss, a dot product) sums within each seed; what is taken per sample
-(a gradient, a row) is taken per seed. methods/base.py points here: a method needs nothing
-else to stay per seed.
+Every parameter has a leading seed dimension and every batch is ``[S, N, F]`` (model.MLP;
+``stacked`` makes one from every seed's numpy arrays). What draws at random draws from each
+seed's own stream, so seed s draws what a single run of s would; what sums (a loss, a dot
+product) sums within each seed; what is taken per sample (a gradient, a row) is taken per
+seed. methods/base.py points here: a method needs nothing else to stay per seed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import numpy as np
 import torch
 from torch import nn
 from torch.func import functional_call, grad, vmap
@@ -85,3 +86,11 @@ def unflat(values: torch.Tensor, shapes: Sequence[Sequence[int]]) -> Tensors:
     sizes = [torch.Size(shape).numel() for shape in shapes]
     pieces = zip(values.split(sizes, 1), shapes, strict=True)
     return [piece.view(-1, *shape) for piece, shape in pieces]
+
+
+def stacked(values: np.ndarray, device: torch.device) -> torch.Tensor:
+    """``[S, N]`` numbers as the model's ``[S, N, 1]`` (``[S, N, 2]`` points stay as they
+    are): float32, or int64 for class indices."""
+    kind = torch.long if np.issubdtype(values.dtype, np.integer) else torch.float32
+    tensor = torch.as_tensor(values, dtype=kind, device=device)
+    return tensor.unsqueeze(-1) if values.ndim == 2 else tensor

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cftui.train import methods, planar
+from cftui.train import methods, planar, tasks
 
 if TYPE_CHECKING:
     from cftui.train.config import Config, DataConfig
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Problem:
     kind: str  # "regression" or "classification", as a result file names it
+    draw: Callable[[DataConfig], list]  # a DataConfig's tasks (numpy, no torch)
     picture: str  # what a view draws of the model: "fit", a curve over the tasks' x-range;
     # "regions", the class it predicts over the plane
     objective: Callable[[DataConfig], Any]  # the loss and likelihood (torch), for a run
@@ -56,15 +57,28 @@ def _regions_measure():
     return RegionMeasure
 
 
-REGRESSION = Problem("regression", "fit", _regression, _fit_measure, "test MSE", "")
+REGRESSION = Problem(
+    "regression", tasks.make_tasks, "fit", _regression, _fit_measure, "test MSE", ""
+)
 CLASSIFICATION = Problem(
-    "classification", "regions", _classification, _regions_measure, "test cross-entropy", "accuracy"
+    "classification",
+    planar.make_tasks,
+    "regions",
+    _classification,
+    _regions_measure,
+    "test cross-entropy",
+    "accuracy",
 )
 
 
 def of(config: Config) -> Problem:
-    """The problem ``config`` poses: a classification for a 2-D family, else a regression."""
-    return CLASSIFICATION if config.data.family in planar.FAMILIES else REGRESSION
+    """The problem ``config`` poses."""
+    return of_data(config.data)
+
+
+def of_data(data: DataConfig) -> Problem:
+    """The problem a data family poses: a classification for a 2-D one, else a regression."""
+    return CLASSIFICATION if data.family in planar.FAMILIES else REGRESSION
 
 
 def scenario(config: Config, method: str | None = None) -> str:

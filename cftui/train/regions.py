@@ -11,6 +11,8 @@ task), and a view of several seeds draws the class most seeds predict there.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -18,8 +20,11 @@ from torch import nn
 
 from cftui.train.measure import Scores, answered, task_means
 from cftui.train.objective import Classification
-from cftui.train.seed_data import SeedData, stacked
+from cftui.train.per_seed import stacked
 from cftui.train.snapshot import SeedView
+
+if TYPE_CHECKING:
+    from cftui.train.seed_data import SeedData
 
 GRID_SIDE = 48  # cells along each axis of the plane where the regions are sampled (about
 # a 120x40 panel's; a snapshot's regions cost 3 ms here, 64 cost 5.6)

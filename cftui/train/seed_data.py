@@ -15,15 +15,16 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from cftui.train import planar, tasks
+from cftui.train import problem
 from cftui.train.config import DataConfig
+from cftui.train.per_seed import stacked
 
 
 class SeedData:
     def __init__(self, data: DataConfig, seeds: Sequence[int], device: torch.device) -> None:
         self.seeds = tuple(seeds)
         self.device = device
-        draw = planar.make_tasks if data.family in planar.FAMILIES else tasks.make_tasks
+        draw = problem.of_data(data).draw
         self.tasks: list[list] = [  # [seed][task]: a Task or a PlaneTask
             draw(dataclasses.replace(data, seed=seed)) for seed in self.seeds
         ]
@@ -49,11 +50,3 @@ class SeedData:
 
     def _stack(self, k: int, field: str) -> torch.Tensor:
         return stacked(np.stack([getattr(tasks[k], field) for tasks in self.tasks]), self.device)
-
-
-def stacked(values: np.ndarray, device: torch.device) -> torch.Tensor:
-    """``[S, N]`` numbers as the model's ``[S, N, 1]`` (``[S, N, 2]`` points stay as they
-    are): float32, or int64 for class indices."""
-    kind = torch.long if np.issubdtype(values.dtype, np.integer) else torch.float32
-    tensor = torch.as_tensor(values, dtype=kind, device=device)
-    return tensor.unsqueeze(-1) if values.ndim == 2 else tensor

@@ -23,7 +23,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 
-from cftui.results.report import versus
+from cftui.results.report import points_versus, versus
 from cftui.train import metrics, problem
 from cftui.train.snapshot import Comparison, Snapshot, State
 from cftui.tui.widgets.changed_rows import ChangedRows
@@ -283,10 +283,8 @@ class Score:
 
 
 def _points(row: list[float], naive: list[float]) -> Text:
-    """The average accuracy against naive's, in points, green where it gains 10 or more."""
-    gain = float(np.mean(row) - np.mean(naive))
-    style = "green" if gain >= 10 else "red" if gain < 0 else "yellow"
-    return Text(f"{gain:+.0f} pts", style=style)
+    """The average accuracy (in percent) against naive's."""
+    return points_versus(float(np.mean(row) - np.mean(naive)))
 
 
 LOSS = Score(
