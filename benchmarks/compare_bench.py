@@ -23,6 +23,7 @@ import torch
 from rich.console import Console
 from rich.table import Table
 
+from cftui.train import catalog, threads
 from cftui.train.trainer import Trainer
 
 from tui_bench import (
@@ -95,10 +96,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    torch.set_num_threads(1)  # as the app's worker
+    threads.apply(catalog.resolve("polynomial"), 1)  # as the app's worker
     bare_before, alone_before = bare_rate(2.0), trainers_alone(args.seconds)
     app = asyncio.run(in_the_app(args.seconds))
-    torch.set_num_threads(1)
+    threads.apply(catalog.resolve("polynomial"), 1)  # the app set its own, in this process
     bare = (bare_before + bare_rate(2.0)) / 2
     alone = (alone_before + trainers_alone(args.seconds)) / 2
     pty = real_terminal(args.seconds)

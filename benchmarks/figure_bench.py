@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 import matplotlib
-import torch
 from matplotlib.animation import PillowWriter
 from rich.console import Console
 from rich.table import Table
@@ -32,15 +31,15 @@ from cftui.live.pacing import default_pace
 from cftui.live.runner import Runner
 from cftui.results import record
 from cftui.results.recording import Recording, read
-from cftui.train import catalog
+from cftui.train import catalog, threads
 
 SPEEDUP = 10
 STOCK_FRAMES = 30  # frames drawn with the stock writer (it is slow): its cost per frame
 
 
 def record_default_run(path: Path) -> Recording:
-    torch.set_num_threads(1)  # as the app trains
     config = catalog.resolve("polynomial")
+    threads.apply(config, 1)  # as the app trains
     runner_module.PUBLISH_HZ *= SPEEDUP
     started = time.monotonic()
     try:

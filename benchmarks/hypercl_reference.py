@@ -13,9 +13,8 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-import torch
 
-from cftui.train import catalog
+from cftui.train import catalog, threads
 from cftui.train.trainer import Trainer
 
 REFERENCE = {  # hypercl's own medians over its seeds 0-20, and its README's single run
@@ -35,8 +34,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3 * BLOCK)
     args = parser.parse_args()
-    torch.set_num_threads(1)
-    engine = Trainer(catalog.resolve("hypercl-hnet"), seeds=range(args.seeds))
+    config = catalog.resolve("hypercl-hnet")
+    threads.apply(config, args.seeds)
+    engine = Trainer(config, seeds=range(args.seeds))
     engine.run()
     final = np.stack(engine.now.loss_matrix)[-1]  # [S, T]: after the last task
     print("| | task 1 | task 2 | task 3 | task 3 > 0.01 |")

@@ -13,11 +13,10 @@ import argparse
 import statistics
 import time
 
-import torch
 from rich.console import Console
 from rich.table import Table
 
-from cftui.train import catalog
+from cftui.train import catalog, threads
 from cftui.train.trainer import Trainer
 
 
@@ -35,7 +34,7 @@ def main() -> None:
     parser.add_argument("--preset", default="polynomial")
     parser.add_argument("--methods", default="naive,ewc,multihead,packnet,hnet")
     args = parser.parse_args()
-    torch.set_num_threads(1)
+    threads.apply(catalog.resolve(args.preset), 1)
     names = args.methods.split(",")
     speeds: dict[str, list[float]] = {name: [] for name in names}
     sizes = {}

@@ -24,7 +24,7 @@ import torch
 from cftui.results.atomic import write_json
 from cftui.results.summary import Outcome, comparison_result, summarize
 from cftui.results.trials import run_all
-from cftui.train import catalog, methods
+from cftui.train import catalog, methods, threads
 from cftui.train.config import from_dict
 
 HERE = Path(__file__).parent / "methods"
@@ -207,7 +207,7 @@ def main() -> None:
         help="A,B: train only these, keeping the other rows (a new preset trains every method)",
     )
     args = parser.parse_args()
-    torch.set_num_threads(2)
+    threads.apply(catalog.resolve("polynomial"), args.seeds)
     presets = args.presets.split(",")
     if not args.summary_only:
         for preset in presets:

@@ -2,10 +2,11 @@
 same S seeds trained one after another, in one run on this machine.
 
 For each S the table gives seed-steps per second (S x optimizer steps / wall seconds) of the
-batched run and of the sequential single-seed runs, with the same torch threads, and their
+batched run and of the sequential single-seed runs, with the same torch threads (cftui's
+rule for S batched seeds, cftui/train/threads.py, unless --threads), and their
 ratio (target for S = 16: >= 2.5x); the memory the batched model and its Adam state hold;
 then `compare --methods all` with 16 seeds against 1 seed, in wall time (target <= 6x).
-Run: python benchmarks/seeds_bench.py [--seeds 1,4,16,64] [--epochs 50] [--threads 2]
+Run: python benchmarks/seeds_bench.py [--seeds 1,4,16,64] [--epochs 50] [--threads N]
      [--device cpu|cuda] [--json OUT]
 """
 
@@ -23,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cftui.results.trials import run_all
-from cftui.train import catalog, methods
+from cftui.train import catalog, methods, threads
 from cftui.train.config import Config
 from cftui.train.trainer import Trainer
 
@@ -62,12 +63,17 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize()
 
 
-def measure(seed_counts: list[int], epochs: int, device: torch.device) -> list[dict]:
+def measure(
+    seed_counts: list[int], epochs: int, device: torch.device, flag: int | None
+) -> list[dict]:
+    """Each S batched and one seed at a time, both on the threads cftui's rule gives S
+    batched seeds (or ``flag``'s)."""
     rows = []
     for label, (points, batch) in CASES.items():
         config = config_for(points, batch, epochs)
         timed_run(config, range(1), device)  # warm up: kernels, allocator, lazy imports
         for count in seed_counts:
+            used = threads.apply(config, count, device, flag)
             seconds, steps, held = timed_run(config, range(count), device)
             sequential = sum(timed_run(config, range(s, s + 1), device)[0] for s in range(count))
             rows.append(
@@ -77,6 +83,7 @@ def measure(seed_counts: list[int], epochs: int, device: torch.device) -> list[d
                     "batched_seed_steps_per_s": count * steps / seconds,
                     "sequential_seed_steps_per_s": count * steps / sequential,
                     "ratio": sequential / seconds,
+                    "threads": used.count,
                     "megabytes": held / 2**20,
                 }
             )
@@ -88,6 +95,7 @@ def compare_wall(epochs: int, device: torch.device) -> dict:
     config = catalog.resolve("polynomial").with_overrides(epochs=epochs)
     times = {}
     for count in (1, 16):
+        threads.apply(config, count, device)
         started = time.perf_counter()
         run_all(config, methods.names(), range(count), device)
         times[count] = time.perf_counter() - started
@@ -99,21 +107,22 @@ def main() -> None:
     parser.add_argument("--seeds", default="1,4,16,64", help="seed counts, comma-separated")
     parser.add_argument("--epochs", type=int, default=50, help="per task (the ratio, not the")
     parser.add_argument("--compare-epochs", type=int, default=200, help="epochs for compare")
-    parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    parser.add_argument("--threads", type=int, help="torch threads (default: cftui's rule)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
     device = torch.device(args.device)
-    rows = measure([int(s) for s in args.seeds.split(",")], args.epochs, device)
+    rows = measure([int(s) for s in args.seeds.split(",")], args.epochs, device, args.threads)
     wall = compare_wall(args.compare_epochs, device)
-    table = Table(title=f"seeds at once vs one after another ({device}, {args.threads} threads)")
-    for column in ("case", "S", "batched seed-steps/s", "sequential", "ratio", "MB held"):
+    table = Table(title=f"seeds at once vs one after another ({device})")
+    columns = ("case", "S", "threads", "batched seed-steps/s", "sequential", "ratio", "MB held")
+    for column in columns:
         table.add_column(column, justify="left" if column == "case" else "right")
     for r in rows:
         table.add_row(
             r["case"],
             str(r["seeds"]),
+            str(r["threads"]),
             f"{r['batched_seed_steps_per_s']:.0f}",
             f"{r['sequential_seed_steps_per_s']:.0f}",
             f"{r['ratio']:.2f}x",
@@ -126,7 +135,11 @@ def main() -> None:
         f" 16 seeds {wall['seeds_16_s']:.1f} s = {wall['ratio']:.2f}x (target <= 6x)"
     )
     if args.json:
-        machine = {"threads": args.threads, "device": str(device), "platform": platform.platform()}
+        machine = {
+            "cores": threads.usable_cores(),
+            "device": str(device),
+            "platform": platform.platform(),
+        }
         result = {"machine": machine, "rows": rows, "compare": wall}
         args.json.write_text(json.dumps(result, indent=2) + "\n")
 

@@ -48,8 +48,8 @@ def write_spec(folder: Path, epochs: int, jobs: int) -> Path:
 
 
 def bare(path: Path) -> tuple[float, list[backends.Result]]:
-    """The jobs trained here, one after another: (seconds, results)."""
-    torch.set_num_threads(1)
+    """The jobs trained here, one after another: (seconds, results); each job sets its
+    threads as a sweep's worker does (backends.train)."""
     started = time.perf_counter()
     results = [backends.train(job) for job in spec.jobs(spec.load(path))]
     return time.perf_counter() - started, results

@@ -27,7 +27,7 @@ from rich.console import Console
 from rich.table import Table
 from torch import nn
 
-from cftui.train import catalog, model, problem
+from cftui.train import catalog, model, problem, threads
 from cftui.train.config import Config
 from cftui.train.trainer import Trainer
 
@@ -134,14 +134,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--epochs", type=int, default=200, help="per task, as the article")
-    parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    parser.add_argument("--threads", type=int, help="torch threads (default: cftui's rule)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    used = threads.apply(catalog.resolve("polynomial"), 1, "cpu", args.threads)
     rows = measure(args.rounds, args.epochs)
-    table = Table(
-        title=f"trainer vs bare loop ({args.threads} torch threads, median of {args.rounds})"
-    )
+    table = Table(title=f"trainer vs bare loop ({used} of torch, median of {args.rounds})")
     columns = ("case", "bare, default Adam", "bare steps/s", "trainer steps/s", "ratio (min-max)")
     for column in columns:
         table.add_column(column, justify="left" if column == "case" else "right")
@@ -155,7 +153,11 @@ def main() -> None:
         )
     Console().print(table)
     if args.json:
-        machine = {"cpus": torch.get_num_threads(), "platform": platform.platform()}
+        machine = {
+            "threads": used.count,
+            "cores": threads.usable_cores(),
+            "platform": platform.platform(),
+        }
         args.json.write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n")
 
 

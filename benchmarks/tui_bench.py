@@ -33,7 +33,7 @@ import torch
 from rich.console import Console
 from rich.table import Table
 
-from cftui.train import catalog
+from cftui.train import catalog, threads
 from cftui.train.config import Config
 
 from trainer_vs_bare import bare_loop, paired  # this folder is on sys.path as a script
@@ -48,16 +48,11 @@ def preset_config(preset: str, epochs: int) -> Config:
 
 
 def bare_rate(seconds: float, preset: str) -> float:
-    """Steps per second of the bare loop, run for about ``seconds``: the faster of torch's
-    default thread count and one thread (what the TUI uses on a CPU)."""
+    """Steps per second of the bare loop, run for about ``seconds``, on the threads the
+    TUI's worker uses (cftui.train.threads)."""
     config = preset_config(preset, max(50, int(seconds * 150)))
-    threads = torch.get_num_threads()
-    rates = []
-    for n in sorted({threads, 1}):
-        torch.set_num_threads(n)
-        rates.append(bare_loop(config))
-    torch.set_num_threads(threads)
-    return max(rates)
+    threads.apply(config, 1)
+    return bare_loop(config)
 
 
 class Terminal:

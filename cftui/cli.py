@@ -31,6 +31,10 @@ from cftui.train.config import Config, ConfigError
 EXIT_BAD_INPUT = 2
 MAX_SEEDS = 4096  # seeds trained at once: 4096 article MLPs hold about 1.5 GB of weights,
 # gradients and Adam state, and as much again in activations; more is likely a typo
+THREADS_HELP = (
+    "CPU threads per training step (default: OMP_NUM_THREADS if set, else one per 300 MFLOP "
+    "of a step, at most half the cores: 1 on a shared 2-core box, where more only wait)"
+)
 SEEDS_HELP = "train seeds SEED..SEED+N-1 at once, as one batched model (default 1)"
 # Subcommands that live in their own modules: each has add_parser(commands, parents), which
 # registers it with a handler(args) -> exit code; importing one loads neither torch nor Textual.
@@ -71,6 +75,7 @@ def _run_flags() -> argparse.ArgumentParser:
     flags.add_argument("--epochs", type=_number(int, 1, False), help="epochs per task")
     flags.add_argument("--lr", type=_number(float, 0, True), help="learning rate")
     flags.add_argument("--device", choices=devices.CHOICES, help="torch device (default: auto)")
+    flags.add_argument("--threads", type=_number(int, 1, False), metavar="N", help=THREADS_HELP)
     flags.add_argument(
         "--set",
         action="append",
@@ -278,6 +283,7 @@ def run_tui(args: argparse.Namespace) -> int:
             compare=compare,
             seeds=seeds,
             recorder=recorder,
+            threads=getattr(args, "threads", None),
         ).run()
     if recorder is not None:  # closed now: its whole size
         print(record.recorded(recorder.path))

@@ -3,9 +3,8 @@
 import dataclasses
 
 import pytest
-import torch
 
-from cftui.train import catalog
+from cftui.train import catalog, threads
 from cftui.train.config import Config
 
 
@@ -20,9 +19,15 @@ def small(config: Config, epochs: int = 20, width: int = 16, **data) -> Config:
     )
 
 
+SHIPPED = catalog.resolve("polynomial")  # the size of the models the presets ship
+
+
 @pytest.fixture(autouse=True)
-def _one_thread():
-    torch.set_num_threads(1)
+def _threads_as_the_commands_choose():
+    """What trains in the tests' own process uses the commands' thread rule for the shipped
+    presets' size (one thread: no step waits for a core a busy neighbour holds); set before
+    each test, as a test may set another count."""
+    threads.apply(SHIPPED, 1)
 
 
 @pytest.fixture

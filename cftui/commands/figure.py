@@ -166,7 +166,7 @@ def _train(args: argparse.Namespace) -> tuple[list, str]:
     from cftui import cli
     from cftui.live.runner import Runner
     from cftui.results import export, record, recording
-    from cftui.train import devices
+    from cftui.train import devices, threads
     from cftui.train.run_state import steps_per_epoch
     from cftui.train.tasks import make_tasks
     from cftui.train.trainer import Trainer
@@ -180,6 +180,7 @@ def _train(args: argparse.Namespace) -> tuple[list, str]:
             config, train=dataclasses.replace(config.train, eval_every=every)
         )
     device = devices.resolve(getattr(args, "device", "auto"))
+    threads.apply(config, args.seeds, device, getattr(args, "threads", None))
     first = config.data.seed
     seeds = range(first, first + args.seeds) if args.seeds > 1 else None
     frames: list = []

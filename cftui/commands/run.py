@@ -22,7 +22,7 @@ from cftui.results import export, record, report
 from cftui.results.atomic import check_writable, write_json
 from cftui.results.summary import comparison_result, run_result, summarize
 from cftui.results.trials import run_all, seed_outcomes
-from cftui.train import devices, problem
+from cftui.train import devices, problem, threads
 from cftui.train.config import Config
 from cftui.train.snapshot import Snapshot, State
 from cftui.train.trainer import Trainer
@@ -31,11 +31,13 @@ EXIT_DIVERGED = 1
 
 
 def prepare(args: argparse.Namespace, config: Config) -> tuple[torch.device, range]:
-    """The device and seeds the flags ask for; output paths are checked before training."""
+    """The device and seeds the flags ask for, torch's threads set for them; output paths
+    are checked before training."""
     device = devices.resolve(getattr(args, "device", "auto"))
     for path in (args.json, getattr(args, "csv", None)):
         if path:
             check_writable(path)
+    threads.apply(config, args.seeds, device, getattr(args, "threads", None))
     return device, range(config.data.seed, config.data.seed + args.seeds)
 
 
@@ -54,8 +56,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
     scenario = problem.scenario(config)
     method = f"{config.method.name} ({scenario})" if scenario else config.method.name
     console.print(
-        f"[bold]{config.name}[/] · {method} · {which} · {device} · "
-        f"{snapshot.step} steps in {runner.train_seconds:.1f} s"
+        f"[bold]{config.name}[/] · {method} · {which} · {threads.describe(device)} · "
+        f"{snapshot.step} steps in {runner.train_seconds:.2f} s"
     )
     trained = sum(failure is None for failure in trainer.now.failures) or len(seeds)
     over = "" if len(seeds) == 1 else f", median over {trained} seeds"

@@ -1,13 +1,13 @@
 """Where a sweep's jobs train: a local process pool, or Ray (this machine or a cluster).
 
-Both run the same function, :func:`train`, on one torch thread per worker: N workers use N
-cores without fighting over them, and every backend gives the same numbers for a job. A
-result comes back to the driver, which alone writes the database; a job that raises comes
-back as a failed result, so one bad job never stops the sweep. Ray is imported only when
-chosen (cluster.py connects to it); a Ray job whose worker or node died trains again on
-another node, twice at most, then comes back failed in one line. Pool workers start with
-``spawn`` (no forked torch state) and leave when the driver is gone, even after a
-``kill -9``, so nothing trains on for nobody.
+Both run the same function, :func:`train`, on one torch thread per worker (threads.py's
+rule on a worker's one core): N workers use N cores without fighting over them, and every
+backend gives the same numbers for a job. A result comes back to the driver, which alone
+writes the database; a job that raises comes back as a failed result, so one bad job never
+stops the sweep. Ray is imported only when chosen (cluster.py connects to it); a Ray job
+whose worker or node died trains again on another node, twice at most, then comes back
+failed in one line. Pool workers start with ``spawn`` (no forked torch state) and leave
+when the driver is gone, even after a ``kill -9``, so nothing trains on for nobody.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from cftui.sweep.spec import Job
 from cftui.train.validation import ConfigError
 
 BACKENDS = ("local", "ray")
+WORKER_CORES = 1  # the cores a job may use: the pool runs a worker per core (--workers),
+# Ray a task per CPU it reserves; so threads.apply gives a job one thread
 ORPHAN_CHECK_S = 1.0  # how often a pool worker checks that its driver is still there
 NODE_LOST_RETRIES = 2  # a Ray job whose worker or node died trains again elsewhere (not one
 # that raised: train() returns that as a failed result)
@@ -49,14 +51,13 @@ def train(job: Job) -> Result:
     """Train a job's seeds at once, as one batched model, on one thread of this CPU."""
     started, clock = _now(), time.perf_counter()
     try:
-        import torch
-
         from cftui.results.trials import seed_outcomes
-        from cftui.train import config
+        from cftui.train import config, threads
         from cftui.train.trainer import Trainer
 
-        torch.set_num_threads(1)
-        trainer = Trainer(config.from_dict(job.config, job.preset), "cpu", seeds=job.seeds)
+        preset = config.from_dict(job.config, job.preset)
+        threads.apply(preset, len(job.seeds), "cpu", cores=WORKER_CORES)
+        trainer = Trainer(preset, "cpu", seeds=job.seeds)
         trainer.run()
         outcomes, error = seed_outcomes(trainer), ""
     except Exception as err:  # reported in the job's rows; the sweep goes on
@@ -106,9 +107,8 @@ def _on_pool(jobs: list[Job], workers: int) -> Iterator[Result]:
 
 def _worker_start(driver: int) -> None:
     """Each pool worker: torch loaded before the first job, and a watch on the driver."""
-    import torch
+    import torch  # noqa: F401
 
-    torch.set_num_threads(1)
     threading.Thread(target=_leave_with, args=(driver,), daemon=True).start()
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 import torch
 
-from cftui.train import problem
+from cftui.train import problem, threads
 from cftui.train.config import Config
 from cftui.train.run_state import Batches, RunState
 from cftui.train.seed_data import SeedData
@@ -61,7 +61,8 @@ class Trainer:
         self.objective = self.problem.objective(config.data)
         self.data, self.measure = data, self.problem.measure()(data, self.objective)
         self.tasks = data.tasks[0]  # the first seed's, which a single run draws
-        self.scene = Scene(config, tuple(self.tasks), self.measure.grid, str(self.device))
+        device_line = threads.describe(self.device)  # what the status line says it runs on
+        self.scene = Scene(config, tuple(self.tasks), self.measure.grid, device_line)
         self.evals_per_task = EVALS_PER_TASK["full pace"]  # a driver sets "paced"'s
         self.now = RunState.start(config, data.seeds, len(self.tasks), self.device, self.objective)
         self._cut = False  # end the current task after this step (an early switch)

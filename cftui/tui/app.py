@@ -97,6 +97,7 @@ class CftuiApp(Keys, App[None]):
         compare: tuple[str, ...] = (),
         seeds: int = 1,
         recorder: Recorder | None = None,
+        threads: int | None = None,
     ) -> None:
         """``device`` is a name for devices.resolve ("auto", "cpu", "cuda:0", ...), resolved
         in the worker. ``pace`` in epochs per second (None: full pace; pacing.default_pace
@@ -104,7 +105,8 @@ class CftuiApp(Keys, App[None]):
         again to a preset picked later. ``compare``: methods to train side by side (the
         single view when empty); ``seeds``: each run trains that many seeds at once, from the
         config's seed, and shows their median with their range. ``recorder`` writes every
-        snapshot the app is sent to a file, for `cftui replay`."""
+        snapshot the app is sent to a file, for `cftui replay`. ``threads``: torch's CPU
+        threads per step (--threads; None: cftui.train.threads decides per run)."""
         super().__init__()
         self.overrides = overrides or {}
         self.device = device
@@ -112,6 +114,7 @@ class CftuiApp(Keys, App[None]):
         self.compare = compare
         self.seeds = seeds
         self.recorder = recorder
+        self.threads = threads
         self.source: Source | None = None  # what trains (a Runner) or replays
         self.worker: Worker | None = None  # the training worker, once started
         self.snapshot: Snapshot | Comparison | None = None
@@ -160,16 +163,11 @@ class CftuiApp(Keys, App[None]):
     def _build_source(self) -> Source | None:
         """The Runner (of one trainer, or of one per method side by side), or None when the
         app began quitting while torch loaded."""
-        import torch
-
         from cftui.live.runner import Runner
-        from cftui.train import devices
+        from cftui.train import devices, threads
 
         device = devices.resolve(self.device)
-        if device.type == "cpu":
-            # Measured here: torch's intra-op threads, driven from a worker thread, trained at
-            # half the speed of one thread; one thread also leaves a core to the UI.
-            torch.set_num_threads(1)
+        threads.apply(self.config, self.seeds, device, self.threads)
         if self.quitting:
             return None
         first = self.config.data.seed
