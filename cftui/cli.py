@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
 import importlib
 import shutil
 import sys
@@ -22,6 +23,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from cftui import __version__
 from cftui.live.pacing import default_pace
 from cftui.results import record
 from cftui.results.atomic import WriteError
@@ -52,6 +54,30 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        """A misspelt flag is named as such first: argparse would take its value for a
+        command (`--presets polynomial`: "invalid choice: 'polynomial'")."""
+        words = sys.argv[1:] if args is None else list(args)
+        known = {option for sub in _parsers(self) for option in sub._option_string_actions}
+        for word in words:
+            flag = word.split("=", 1)[0]
+            if word == "--":
+                break
+            if flag.startswith("--") and not any(k.startswith(flag) for k in known):
+                close = difflib.get_close_matches(flag, sorted(known), n=1, cutoff=0.75)
+                hint = f"; did you mean {close[0]}?" if close else ""
+                self.error(f"unknown flag {flag}{hint}")
+        return super().parse_args(words, namespace)
+
+
+def _parsers(parser: argparse.ArgumentParser):
+    """The parser and every subcommand's, at any depth."""
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _parsers(sub)
 
 
 def _number(kind: type, low: float, strict: bool) -> Callable[[str], float]:
@@ -115,7 +141,14 @@ def _seed_count(text: str) -> int:
 
 
 def _pace(text: str) -> float | None:
-    return None if text == "full" else _number(float, 0, True)(text)
+    if text == "full":
+        return None
+    try:
+        return _number(float, 0, True)(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a pace: epochs per second (a number > 0), or full"
+        ) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -153,9 +186,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="cftui",
         parents=[common, method, live],
-        description="Watch catastrophic forgetting happen, live, and fight it.",
+        description=f"cftui {__version__}: watch catastrophic forgetting happen, live, and "
+        "fight it.",
         epilog="Without a command, cftui opens the live TUI.",
     )
+    parser.add_argument("--version", action="version", version=f"cftui {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     run = commands.add_parser(
         "run", parents=[common, method], help="train all tasks headless, print the loss matrix"
@@ -185,7 +220,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("--seeds", type=_seed_count, default=1, help=SEEDS_HELP)
     compare.add_argument("--json", type=Path, metavar="OUT", help="write every loss matrix as JSON")
-    commands.add_parser("presets", help="list the presets")
+    presets = commands.add_parser("presets", help="list the presets")
+    presets.add_argument(
+        "-v", "--verbose", action="store_true", help="with each preset's description"
+    )
     commands.add_parser("methods", help="list the continual-learning methods")
     for module in COMMAND_MODULES:
         parents = {"common": common, "method": method, "live": live}
@@ -293,7 +331,10 @@ def run_tui(args: argparse.Namespace) -> int:
 def list_presets(args: argparse.Namespace) -> int:
     """The loadable presets in a table; then each broken file once, with its problems below
     it. Text goes in as Text, not markup: rich would take `[train]` for a style tag."""
-    table = Table("preset", "tasks", "method", "description", "from", title="presets")
+    columns = ("preset", "tasks", "method", "description", "from")
+    if not args.verbose:  # a line a preset, at 80 columns too
+        columns = tuple(column for column in columns if column != "description")
+    table = Table(*columns, title="presets")
     table.title_justify = "left"
     broken = []
     for entry in catalog.available():
@@ -301,11 +342,14 @@ def list_presets(args: argparse.Namespace) -> int:
             broken.append(entry)
             continue
         c = entry.config
-        scenario = f"\n{c.data.scenario}-incremental" if c.data.scenario else ""
+        scenario = f"{' ' if args.verbose else ', '}{c.data.scenario}" if c.data.scenario else ""
         tasks = f"{c.data.n_tasks} {c.data.family}{scenario}"
-        table.add_row(entry.name, tasks, c.method.name, Text(c.description), _origin(entry))
+        described = (Text(c.description),) if args.verbose else ()
+        table.add_row(entry.name, tasks, c.method.name, *described, _origin(entry))
     console = Console()
     console.print(table)
+    if not args.verbose:
+        console.print("cftui presets -v: with their descriptions", style="dim")
     console.print(f"shipped: {catalog.shipped_dir()}\nyours:   {catalog.user_dir()}", style="dim")
     for entry in broken:
         shadows = " (shadows the shipped one)" if entry.shadows else ""

@@ -4,10 +4,10 @@ import sys
 
 import pytest
 
-from cftui import cli
+from cftui import __version__, cli
 from cftui.commands import run as run_command
 from cftui.results.atomic import WriteError, write_json
-from cftui.train import methods
+from cftui.train import catalog, methods
 
 
 def run_json(tmp_path, *flags):
@@ -114,7 +114,7 @@ def test_presets_names_a_broken_file_once_and_marks_shadowing(tmp_path, capsys, 
     (folder / "rbf.toml").write_text('name = "mine"\ndescription = "[red]not markup[/]"\n')
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     monkeypatch.setenv("COLUMNS", "250")
-    assert cli.main(["presets"]) == 0
+    assert cli.main(["presets", "-v"]) == 0
     out = capsys.readouterr().out
     assert out.count(str(folder / "bad.toml")) == 1
     assert f"skipped {folder / 'bad.toml'}:\n" in out
@@ -169,3 +169,43 @@ def test_compare_rejects_unknown_methods(capsys):
         cli.main(["compare", "--methods", "naive,ewk"])
     assert caught.value.code == 2
     assert "unknown method ewk" in capsys.readouterr().err
+
+
+def test_presets_fit_an_80_column_terminal_a_line_each_descriptions_with_v(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("XDG_CONFIG_HOME", "/nonexistent")
+    assert cli.main(["presets"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    rows = [line for line in lines if line.startswith("│")]
+    assert len(rows) == len(list(catalog.available())) and len(lines) <= len(rows) + 10
+    assert all(len(line) <= 80 for line in lines) and "description" not in lines[2]
+    assert "│ blobs-class    │ 3 blobs, class " in "\n".join(rows)
+    assert cli.main(["presets", "-v"]) == 0
+    assert "illustrative" in capsys.readouterr().out  # a word of polynomial's description
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["--presets", "polynomial"], "unknown flag --presets; did you mean --preset?"),
+        (["run", "--threds", "2"], "unknown flag --threds; did you mean --threads?"),
+        (["--colour"], "unknown flag --colour (see"),
+        (["--pace", "fast"], "'fast' is not a pace: epochs per second (a number > 0), or full"),
+    ],
+)
+def test_a_misspelt_flag_or_value_says_what_would_do(argv, line, capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli.main(argv)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and line in err
+
+
+def test_an_abbreviated_flag_still_works_and_the_version_is_given(capsys):
+    args = cli.build_parser().parse_args(["run", "--epoch", "3", "--pres", "rbf"])
+    assert (args.epochs, args.preset) == (3, "rbf")
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out == f"cftui {__version__}\n"
+    assert cli.build_parser().format_help().count(f"cftui {__version__}:") == 1

@@ -13,6 +13,7 @@ import pytest
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 
+from cftui import __version__
 from cftui.train import explain, methods, planar, tasks
 from cftui.train.config import DataConfig
 from cftui.train.snapshot import State
@@ -167,7 +168,7 @@ def test_i_explains_the_method_then_the_data_and_esc_closes(tiny, size):
         assert isinstance(pane, ExplainScreen) and pane.tab == "method"
         text = screen_text(app)
         assert "method: ewc" in text and "After each task, keep its weights" in text
-        assert "esc: close" in text  # the keys stay in view
+        assert "esc: close" in text and f"cftui {__version__}" in text  # keys, version
         scroller = pane.query_one("#method VerticalScroll", VerticalScroll)
         assert scroller.has_focus
         if size == (80, 24):

@@ -14,6 +14,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown, TabbedContent, TabPane
 
+from cftui import __version__
 from cftui.train import explain
 from cftui.train.config import Config
 from cftui.tui.widgets.dialog import head
@@ -43,7 +44,7 @@ class ExplainScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         family = self.config.data.family
         with Vertical(classes="dialog"):
-            yield head("i or tab: method ⇄ data · ↑↓: scroll · esc: close")
+            yield head(f"i or tab: method ⇄ data · ↑↓: scroll · esc: close · cftui {__version__}")
             with TabbedContent(initial=TABS[0]):
                 with TabPane(f"method: {self.method}", id="method"), VerticalScroll():
                     yield Markdown(explain.method_markdown(self.config, self.method))
