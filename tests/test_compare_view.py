@@ -6,6 +6,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from textual import events
 from textual.widgets import SelectionList
 
 from cftui.results.recording import read
@@ -79,8 +80,14 @@ def test_at_80x24_two_panels_a_page_and_arrows_turn_it(tiny):
     async def script(app, pilot):
         await until(pilot, lambda s: s.state is State.TASK_DONE)
         assert [p.border_title for p in panels(app)] == ["naive", "ewc"]
-        assert "page 1/2 (←/→) · fits hidden: too few rows" in screen_text(app)
-        # too few rows for a fit and a chart: the chart alone, tall enough to read
+        assert "page 1/2 (←/→) · v: loss charts" in screen_text(app)
+        # too few rows for a fit and a chart: the fit alone (the article's picture), then v
+        # the chart alone, each tall enough to read
+        assert all(p.chart.styles.display == "none" for p in panels(app))
+        assert all(p.picture.size.height >= 12 for p in panels(app))
+        await pilot.press("v")
+        await pilot.pause()
+        assert "page 1/2 (←/→) · v: fits" in screen_text(app)
         assert all(p.picture.styles.display == "none" for p in panels(app))
         assert all(p.chart.size.height >= 12 for p in panels(app))
         await pilot.press("right")
@@ -251,3 +258,22 @@ def test_compare_all_needs_a_large_terminal_and_says_so_in_one_line(monkeypatch,
         "cftui: error: --compare all: needs a terminal of at least 160x45 (this one is 100x30):"
         " name 2 to 6\n"
     )
+
+
+def test_a_burst_of_keys_in_the_compare_picker_ticks_the_rows_it_passed(tiny):
+    """Over SSH keys arrive together: Down Down Space Down Space in one read ticks the third
+    and fourth rows, as the same keys one by one do (SelectionList alone ticked late rows)."""
+
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.state is State.TASK_DONE)
+        await pilot.press("c")
+        picker = app.screen
+        assert isinstance(picker, ComparePicker)
+        for key in ("down", "down", "space", "down", "space"):  # queued before any is handled
+            app.post_message(events.Key(key, " " if key == "space" else None))
+        await pilot.pause(0.2)
+        assert picker.query_one(SelectionList).selected == ["naive", "replay", "ewc"]
+        x, y = picker.query_one(".dialog").region.center  # centred, as the method picker
+        assert abs(x - 60) <= 1 and abs(y - 20) <= 1
+
+    drive(tiny, script, size=(120, 40))

@@ -10,8 +10,8 @@ from rich.text import Text
 
 from cftui.draw.task_style import class_mark, region_mark
 from cftui.train import catalog
-from cftui.train.snapshot import State
-from cftui.tui.compare_view import CompareView
+from cftui.train.snapshot import Command, State
+from cftui.tui.compare_view import CompareView, MethodPanel
 from cftui.tui.widgets.matrix import LossMatrix
 from cftui.tui.widgets.pictures import Pictures
 from cftui.tui.widgets.regions import RegionsPlot
@@ -128,10 +128,16 @@ def test_side_by_side_draws_each_methods_regions_and_accuracy(blobs):
     drive(blobs, script, size=(160, 45), compare=("naive", "replay"), auto_advance=True)
 
 
-def test_at_80x24_side_by_side_says_the_regions_are_hidden(blobs):
+def test_at_80x24_side_by_side_shows_the_regions_and_v_the_charts(blobs):
     async def script(app, pilot):
         await until(pilot, lambda s: s.step > 0)
         await pilot.pause(0.3)
-        assert "regions hidden: too few rows" in screen_text(app)
+        assert "v: loss charts" in screen_text(app)
+        assert all(panel.picture.size.height >= 12 for panel in app.query(MethodPanel))
+        app.source.send(Command.TOGGLE_PAUSE)  # Pilot's press waits for an idle app
+        await pilot.press("v")
+        await pilot.pause(0.3)
+        assert "v: regions" in screen_text(app)
+        assert all(panel.picture.styles.display == "none" for panel in app.query(MethodPanel))
 
     drive(blobs, script, size=(80, 24), compare=("naive", "replay"))

@@ -6,12 +6,13 @@ import dataclasses
 import pytest
 import torch
 from test_sweep import write_spec
-from tui_helpers import drive, screen_text, until
 
 from cftui import cli
 from cftui.sweep import backends, spec
 from cftui.train import catalog, threads
 from cftui.train.trainer import Trainer
+
+from tui_helpers import drive, screen_text, until
 
 POLYNOMIAL = catalog.resolve("polynomial")
 # [1, 150, 150, 1]: 1*150+150 + 150*150+150 + 150*1+1 weights and biases; 80 training points

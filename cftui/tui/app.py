@@ -82,6 +82,7 @@ class CftuiApp(Keys, App[None]):
         Binding("e", "export_csv", "export CSV", show=False),
         Binding("left,pageup", "turn_page(-1)", "page", show=False),
         Binding("right,pagedown", "turn_page(1)", "page", show=False),
+        Binding("v", "short_view", "pictures/charts", show=False),
         Binding("ctrl+c", "quit", "quit", show=False, priority=True),
     ]
 
@@ -260,6 +261,8 @@ class CftuiApp(Keys, App[None]):
         if not self.ready:  # the runner is being built, or building it failed
             return action in ("quit", "help") or (action == "restart" and bool(self.error))
         if action == "turn_page" and not (self.compare and self.query_one(CompareView).pages > 1):
+            return False
+        if action == "short_view" and not (self.compare and self.query_one(CompareView).short):
             return False
         if isinstance(self.screen, ModalScreen):
             return action == "quit"

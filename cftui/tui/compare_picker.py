@@ -26,7 +26,15 @@ TICKED, UNTICKED = "X", " "  # inside the box: a shape, not only a colour
 
 
 class TickList(SelectionList[str]):
-    """A SelectionList whose box holds a tick only when ticked."""
+    """A SelectionList whose box holds a tick only when ticked, ticked by space at once."""
+
+    def action_select(self) -> None:
+        """Tick the highlighted row now. SelectionList posts a message and ticks whichever
+        row is highlighted when it arrives: in a burst of keys (Down Space Down Space, as
+        over SSH) the moves came first, and the ticks landed on a later row or undid each
+        other."""
+        if self.highlighted is not None:
+            self.toggle(self.get_option_at_index(self.highlighted))
 
     def render_line(self, y: int) -> Strip:
         strip = super().render_line(y)

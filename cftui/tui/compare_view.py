@@ -5,7 +5,8 @@ chart has the same axes, so a height in one panel means what it means in the nex
 them one legend for all, and a table that says where each method stands now: every task's
 test loss (a classification's accuracy), against naive's, forgetting and BWT, the best of
 each column in bold green.
-The panels that do not fit the terminal's width wait on further pages (←/→).
+The panels that do not fit the terminal's width wait on further pages (←/→); on a terminal
+too short for a picture above a chart (80x24), each panel shows one of them, `v` the other.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from cftui.tui.widgets.fit import legend_lines, shown_ghosts
 from cftui.tui.widgets.loss_chart import LossChart, curve_legend, shared_limits
 from cftui.tui.widgets.pictures import PICTURES, Pictures
 
-FIT_NEEDS_ROWS = 20  # below this a panel shows its loss chart alone: both would be unreadable
+FIT_NEEDS_ROWS = 20  # below this a panel shows its picture or its loss chart (v): both
+# would be unreadable; the picture first, as the article shows it (80x24 has ~14 rows)
 PANEL_WIDTH = 30  # the narrowest a panel may be: its plots keep ~22 columns
 ALL_NEEDS = (160, 45)  # columns, rows for all 13 methods: 5 panels a page, a 13-row table
 
@@ -85,6 +87,7 @@ class CompareView(Vertical):
         self.comparison: Comparison | None = None
         self.page = 0
         self.log_scale = True
+        self.charts_when_short = False  # v: too short for both, the charts, not the pictures
         self.page_keys = "←/→"  # what turns a page (the tour takes ←/→ for its steps)
 
     def compose(self) -> ComposeResult:
@@ -102,6 +105,15 @@ class CompareView(Vertical):
     def turn(self, pages: int) -> None:
         self.page = (self.page + pages) % self.pages
         self._layout()
+
+    @property
+    def short(self) -> bool:
+        """Too few rows for a picture above a chart: a panel shows one of them."""
+        return self.query_one("#panels").size.height < FIT_NEEDS_ROWS
+
+    def toggle_short_view(self) -> None:
+        self.charts_when_short = not self.charts_when_short
+        self._draw()
 
     def toggle_log(self) -> bool:
         self.log_scale = not self.log_scale
@@ -149,12 +161,14 @@ class CompareView(Vertical):
         limits = shared_limits(comparison.runs, self.log_scale)
         for panel, snap in zip(self.query(MethodPanel), self._on_page(), strict=False):
             panel.show(snap, limits, self.log_scale)
-        short = self.query_one("#panels").size.height < FIT_NEEDS_ROWS
-        self.set_class(short, "-short")
+        short, charts = self.short, self.charts_when_short
+        self.set_class(short and charts, "-short-charts")
+        self.set_class(short and not charts, "-short-pictures")
         self.query_one(SharedLegend).show(comparison.lead)
         pages = f" · page {self.page + 1}/{self.pages} ({self.page_keys})" if self.pages > 1 else ""
-        hidden = PICTURES[problem.of(comparison.scene.config).picture].many
-        pages += f" · {hidden} hidden: too few rows" if short else ""
+        pictures = PICTURES[problem.of(comparison.scene.config).picture].many
+        if short:
+            pages += f" · v: {pictures}" if charts else " · v: loss charts"
         self.query_one(SummaryTable).show(comparison, pages)
 
 

@@ -116,6 +116,9 @@ class Keys:
     def action_turn_page(self, pages: int) -> None:
         self.query_one(CompareView).turn(pages)
 
+    def action_short_view(self) -> None:
+        self.query_one(CompareView).toggle_short_view()
+
     def action_pick_preset(self) -> None:
         entries = catalog.available()
         presets = {entry.name: entry.config for entry in entries}

@@ -58,7 +58,8 @@ class ReplayApp(CftuiApp):
         (("next_task",), "the next task's start"),
         (("faster", "slower"), "speed: twice / half (×1/16 to ×64)"),
         (("restart",), "play again from the start"),
-        *key_rows("explain", "turn_page(-1)", "toggle_log", "screenshot", "figures"),
+        *key_rows("explain", "turn_page(-1)", "short_view", "toggle_log", "screenshot"),
+        *key_rows("figures"),
         *key_rows("export_csv", "help", "quit"),
         (("command_palette",), "every action by name"),
     )

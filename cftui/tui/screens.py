@@ -189,6 +189,10 @@ KEY_ROWS = (  # the help's key table: the actions of each row, what the row says
         ("turn_page(-1)", "turn_page(1)"),
         "side by side: the previous / next page of panels, when not all fit",
     ),
+    (
+        ("short_view",),
+        "side by side on a short terminal (80x24): each panel's picture or its loss chart",
+    ),
     (("pick_preset",), "preset picker: restart with another preset"),
     (("toggle_log",), "loss axis log / linear"),
     (("screenshot",), "save an SVG screenshot"),
