@@ -17,7 +17,7 @@ from cftui.tui.widgets.pictures import Pictures
 from cftui.tui.widgets.regions import RegionsPlot
 from cftui.tui.widgets.status import StatusLine
 
-from tui_helpers import drive, screen_text, until
+from tui_helpers import drive, region_text, screen_text, until
 
 
 @pytest.fixture
@@ -141,3 +141,17 @@ def test_at_80x24_side_by_side_shows_the_regions_and_v_the_charts(blobs):
         assert all(panel.picture.styles.display == "none" for panel in app.query(MethodPanel))
 
     drive(blobs, script, size=(80, 24), compare=("naive", "replay"))
+
+
+def test_the_accuracy_matrix_summary_lines_up_with_its_rows(blobs):
+    async def script(app, pilot):
+        snap = await until(pilot, lambda s: s.state is State.TASK_DONE)
+        matrix = [[0.975, 0.0, 0.0], [0.0, 0.95, 0.0], [0.0, 0.0, 1.0]]
+        done = dataclasses.replace(snap, accuracy_matrix=matrix, loss_matrix=matrix)
+        app.query_one(LossMatrix).show(done)
+        await pilot.pause()
+        lines = [line[1:-1] for line in region_text(app, app.query_one(LossMatrix)).splitlines()]
+        indent = {line.split()[0]: len(line) - len(line.lstrip()) for line in lines if line.strip()}
+        assert indent["average"] == indent["BWT"] == indent["task"] == indent["forgot"], lines
+
+    drive(blobs, script, size=(120, 40))

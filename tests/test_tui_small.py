@@ -16,7 +16,7 @@ from cftui.tui.widgets.loss_chart import LossChart
 from cftui.tui.widgets.matrix import LossMatrix
 
 from conftest import small
-from tui_helpers import drive, screen_text, until
+from tui_helpers import drive, region_text, screen_text, until
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -57,12 +57,6 @@ def test_the_finished_screen_shows_every_part_whole(size, preset):
         assert all(f"task {j + 1}" in str(chart.border_subtitle) for j in range(2))
 
     drive(config, script, size=size)
-
-
-def region_text(app, widget) -> str:
-    """What the screen shows inside ``widget``."""
-    r = widget.region
-    return "\n".join(line[r.x : r.right] for line in screen_text(app).splitlines()[r.y : r.bottom])
 
 
 def test_without_colour_every_mark_differs(tiny, monkeypatch):

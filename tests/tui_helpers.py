@@ -55,6 +55,12 @@ def screen_text(app) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
+def region_text(app, widget) -> str:
+    """What the screen shows inside ``widget``."""
+    r = widget.region
+    return "\n".join(line[r.x : r.right] for line in screen_text(app).splitlines()[r.y : r.bottom])
+
+
 def worker_threads() -> list[str]:
     """The threads inside the app's training worker. Textual runs thread workers in
     asyncio's default executor (threads named asyncio_N) and marks one cancelled as soon as

@@ -42,6 +42,6 @@ class LossMatrix(Static):
         table.columns[0].min_width = len("forgot")  # too narrow: the numbers give way first
         for row in table.rows:  # this box draws a section's rule as a blank line: no rule
             row.end_section = False
-        if table.caption:  # in line with the rows
-            table.caption = f" {table.caption}"
+        if table.caption:  # every line in line with the rows
+            table.caption = "\n".join(f" {line}" for line in str(table.caption).splitlines())
         self.update(table)
