@@ -3,6 +3,7 @@
 import dataclasses
 
 import pytest
+from exit_guard import pytest_unconfigure  # noqa: F401 (a hook: pytest finds it here)
 
 from cftui.train import catalog, threads
 from cftui.train.config import Config
