@@ -9,6 +9,7 @@ from test_sweep_cli import exit_code, fabricate
 
 from cftui import figures
 from cftui.figures import trade_off
+from cftui.results.summary import Stats
 from cftui.sweep import show
 from cftui.sweep.store import Store
 from cftui.train.snapshot import State
@@ -67,5 +68,27 @@ def test_sweep_show_png_draws_every_setting_and_the_front(tmp_path, monkeypatch,
     assert list(ax.lines[0].get_ydata()) == [p.memory.median for p in front]
     labels = ax.get_legend_handles_labels()[1]
     assert labels == ["Pareto front", "naive", "ewc", "l2"]
-    named = sorted(text.get_text() for text in ax.texts)
-    assert named == sorted(p.label for p in front)
+    named = [text.get_text() for text in ax.texts]  # every setting, which λ is which
+    assert sorted(named) == sorted(trade_off.setting(p) for p in found)
+    assert "naive" in named and "lambda=100" in named
+    bold = sorted(text.get_text() for text in ax.texts if text.get_fontweight() == "bold")
+    assert bold == sorted(trade_off.setting(p) for p in front)
+    fig = ax.figure
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert ticks and all("$" not in t and "e" not in t for t in ticks), ticks  # one style
+
+
+def test_the_trade_off_axes_label_one_style_within_a_decade():
+    """Points within one decade: matplotlib would label the minor ticks in powers of ten
+    beside the plain major labels; here every label is plain (0.02, 0.05, ...)."""
+    near = [
+        show.Point("ewc", f"ewc lambda={lam}", Stats.of([m]), Stats.of([q]), 1, 1, 0)
+        for lam, m, q in ((1, 0.031, 0.021), (10, 0.024, 0.033), (100, 0.022, 0.038))
+    ]
+    ax = trade_off.chart("tiny", "task 1's final test MSE", near).axes[0]
+    ax.figure.canvas.draw()
+    for axis in (ax.xaxis, ax.yaxis):
+        labels = axis.get_ticklabels() + axis.get_ticklabels(minor=True)
+        shown = [t.get_text() for t in labels if t.get_text()]
+        assert shown and all(float(t) > 0 for t in shown), shown  # no 2×10⁻² among them

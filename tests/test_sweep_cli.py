@@ -174,7 +174,8 @@ def test_show_draws_the_chart_the_tables_and_writes_every_row_as_csv(tmp_path, m
     assert exit_code(monkeypatch, "sweep", "show", "--db", db, "--csv", out) == 0
     text = capsys.readouterr().out
     assert "tiny: memory (task 1's final MSE) vs plasticity (last task's final MSE)" in text
-    assert "· Pareto front  o naive  x ewc  + l2" in text
+    assert "• Pareto front  o naive  x ewc  + l2" in text
+    assert "memory, log (lower is better)" in text
     for tick in ("0.005", "0.01", "0.02", "0.05", "0.1", "0.2", "0.5", "1"):
         assert f"{tick}┤" in text or f" {tick} " in text  # y ticks end in ┤; x ticks stand alone
     assert "tiny · ewc: median (range) over seeds" in text and "lambda=100" in text

@@ -120,7 +120,7 @@ def chart(preset: str, found: list[Point], memory: str, width: int, color: bool)
     front = sorted((p for p in drawn if p.pareto), key=lambda p: p.plasticity.median)
     if front:
         plt.plot(*_logs(front), marker="dot", color="gray")
-    legend = [("·", "Pareto front", "gray")]
+    legend = [("•", "Pareto front", "gray")]  # the glyph plotext draws for marker="dot"
     for i, method in enumerate(dict.fromkeys(p.method for p in drawn)):
         marker, tint = MARKERS[i % len(MARKERS)], COLORS[i % len(COLORS)]
         plt.scatter(*_logs([p for p in drawn if p.method == method]), marker=marker, color=tint)
@@ -132,8 +132,8 @@ def chart(preset: str, found: list[Point], memory: str, width: int, color: bool)
         ticks(*log_ticks(low, high))
     held = "task 1's final MSE" if memory == "task1" else "mean forgetting"
     plt.title(f"{preset}: memory ({held}) vs plasticity (last task's final MSE)")
-    plt.xlabel("plasticity, log")
-    plt.ylabel("memory, log")
+    plt.xlabel("plasticity, log (lower is better)")
+    plt.ylabel("memory, log (lower is better)")
     left_out = len(found) - len(drawn)
     notes = [f"{left_out} setting(s) at or below 0 not drawn"] if left_out else []
     key = [(f"{marker} {name}", tint if color else "") for marker, name, tint in legend]
