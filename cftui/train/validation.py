@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from cftui.train import expr, methods, planar, tasks
+from cftui.train.methods.outside import looks_like_file
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "gelu")
 OPTIMIZERS = ("adam", "sgd")
@@ -144,6 +145,11 @@ def method_table(table: Any, default: str, problems: Problems) -> tuple[str, dic
     name = table.get("name", default)
     if not isinstance(name, str):
         problems.add("[method] name", f"must be a string, got {describe(name)}")
+    elif looks_like_file(name):  # a file is code: only the user's --method runs one
+        problems.add(
+            "[method] name",
+            f"a preset is data and names no method file ({name}); run the file with --method PATH",
+        )
     else:
         check_choice(name, methods.names(), problems, "[method] name")
     beside = {k: v for k, v in table.items() if k != "name" and not isinstance(v, Mapping)}
