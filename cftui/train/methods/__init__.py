@@ -33,6 +33,8 @@ NAMES = (  # the order every list shows: baselines, rehearsal, penalties, task-a
     "l2",
     "lwf",
     "agem",
+    "derpp",
+    "er_ace",
     "multihead",
     "packnet",
     "hnet",
