@@ -149,3 +149,109 @@ def test_blobs_class_runs_the_new_methods_on_a_small_net(tiny):
             trainer.run()
             rows = trainer.now.loss_matrix
             assert len(rows) == config.data.n_tasks and all(np.isfinite(r).all() for r in rows)
+
+
+def test_herding_picks_the_point_that_brings_the_running_mean_closest():
+    from cftui.train.methods.icarl import herding
+
+    g = torch.Generator().manual_seed(3)
+    features = torch.randn(2, 9, 4, generator=g)
+    chosen = herding(features, 5)
+    for s in range(2):
+        mean, picked = features[s].mean(0), []
+        for _ in range(5):  # by hand: try every point not taken yet
+            costs = {
+                n: (
+                    mean
+                    - (sum((features[s, p] for p in picked), torch.zeros(4)) + features[s, n])
+                    / (len(picked) + 1)
+                )
+                .norm()
+                .item()
+                for n in range(9)
+                if n not in picked
+            }
+            picked.append(min(costs, key=costs.get))
+        assert chosen[s].tolist() == picked
+
+
+def trained_icarl(buffer: int = 8):
+    """iCaRL on a tiny net after task 0 (classes 0, 1) of 12 points a seed."""
+    config = small(catalog.resolve("blobs-class"), width=5)
+    m = methods.get("icarl")({"buffer": buffer}, SEEDS, CLASSES)
+    net = m.build_model(config.model, 3, CPU)
+    x0, y0 = labelled(1, 12, (0, 1))
+    x1, y1 = labelled(2, 12, (2, 3))
+    data = type("Data", (), {"train": lambda self, k: ((x0, y0), (x1, y1))[k]})()
+    m.before_task(net, data, 0)
+    m.after_task(net, data, 0)
+    return m, net, data
+
+
+def test_icarl_keeps_buffer_over_classes_exemplars_in_herding_order():
+    from cftui.train.methods.icarl import herding
+
+    m, net, data = trained_icarl(buffer=8)
+    x0, y0 = data.train(0)
+    assert sorted(m.exemplars) == [0, 1]
+    for c in (0, 1):
+        ex, ey = m.exemplars[c]
+        assert ex.shape == (2, 4, 2) and (ey == c).all()  # 8 / 2 classes
+        count = min(int((y0[s] == c).sum()) for s in range(2))  # every seed's as many
+        mine = torch.stack([x0[s][y0[s, :, 0] == c][:count] for s in range(2)])
+        order = herding(net.features(mine), 4)  # each seed's points, its own network
+        for s in range(2):
+            assert torch.equal(ex[s], mine[s][order[s]])
+    before = m.exemplars[0][0]
+    m.before_task(net, data, 1)
+    m.after_task(net, data, 1)
+    assert [m.exemplars[c][0].shape[1] for c in range(4)] == [2, 2, 2, 2]  # 8 / 4 classes
+    assert torch.equal(m.exemplars[0][0], before[:, :2])  # an old class keeps its first
+
+
+def test_icarl_classifies_by_the_nearest_mean_of_exemplars():
+    m, net, _ = trained_icarl()
+    x, _ = labelled(7, 5, (0, 1))
+    scores = net(x)  # not training: nearest mean
+    phi = net.features(x)
+    means = [F.normalize(net.features(m.exemplars[c][0]).mean(1), dim=-1) for c in (0, 1)]
+    for s in range(2):
+        for n in range(5):
+            by_hand = [-(phi[s, n] - mean[s]).pow(2).sum().item() for mean in means]
+            assert scores[s, n, :2].tolist() == pytest.approx(by_hand, abs=1e-5)
+        assert (scores[s, :, 2:] < -1e8).all()  # no exemplar: never answered
+    net.train()
+    assert torch.equal(net(x), net.net(x))  # training: the network's own logits
+
+
+def test_icarl_loss_is_bce_with_the_old_networks_outputs_as_old_targets():
+    m, net, data = trained_icarl()
+    m.before_task(net, data, 1)
+    with torch.no_grad():  # the network moves away from the old copy
+        for p in net.parameters():
+            p.add_(0.05)
+    x, y = m.training_set(data, 1)
+    assert x.shape[1] == 12 + 8  # the task's points and every exemplar
+    m.batch(x, y)
+    logits = net(x)
+    total = CLASSES.loss(logits, y, 1) * len(SEEDS) + m.penalty(net, x)
+    old = m.old(x)
+    by_hand = 0
+    for s in range(2):
+        for n in range(x.shape[1]):
+            for c in range(4):
+                t = torch.sigmoid(old[s, n, c]) if c < 2 else float(int(y[s, n, 0]) == c)
+                p = torch.sigmoid(logits[s, n, c])
+                by_hand = by_hand - (t * p.log() + (1 - t) * (1 - p).log()) / (x.shape[1] * 4)
+    assert total.item() == pytest.approx(by_hand.item(), rel=1e-5)
+
+
+def test_icarl_on_a_regression_preset_is_one_line(capsys):
+    from cftui import cli
+
+    assert cli.main(["run", "--preset", "polynomial", "--method", "icarl"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        "cftui: error: --method: icarl runs only on a 2-D split with scenario = 'class' "
+        "(as preset blobs-class)"
+    )

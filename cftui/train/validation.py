@@ -378,8 +378,12 @@ def _check_plane(c: Any, problems: Problems) -> None:
 
 def unfit_method(c: Any, method: str) -> str | None:
     """Why ``method`` cannot run on config ``c``, or None: a method told the task id (a head,
-    mask or weights per task) needs a scenario that gives it at test."""
+    mask or weights per task) needs a scenario that gives it at test; a method that names the
+    scenarios it runs in (a classifier: iCaRL) runs in no other."""
     scenario = c.data.scenario
+    if (only := methods.info(method).only_in) and scenario not in only:
+        kinds = " or ".join(f"scenario = {s!r}" for s in only)
+        return f"{method} runs only on a 2-D split with {kinds} (as preset blobs-{only[0]})"
     if scenario in ("class", "domain") and methods.info(method).task_aware:
         return (
             f"{method} needs the task id at test, which scenario {scenario!r} does not give "

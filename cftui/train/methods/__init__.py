@@ -35,6 +35,7 @@ NAMES = (  # the order every list shows: baselines, rehearsal, penalties, task-a
     "agem",
     "derpp",
     "er_ace",
+    "icarl",
     "multihead",
     "packnet",
     "hnet",

@@ -44,7 +44,7 @@ KEYS = {f.name for f in fields(MethodInfo)} - {"name", "class_name", "defaults",
 KEYS = (KEYS - {"origin", "source"}) | {"class", "settings"}
 
 
-KIND_NAMES = {bool: "true or false", dict: "a table", str: "a string"}
+KIND_NAMES = {bool: "true or false", dict: "a table", str: "a string", list: "a list"}
 
 
 class MethodLoadError(ValueError):
@@ -164,7 +164,7 @@ def _toml(path: Path) -> dict[str, Any]:
     if unknown := sorted(set(table) - KEYS):
         raise MethodLoadError(f"{path}: unknown key {unknown[0]!r}; known: {', '.join(KEYS)}")
     for key, value in table.items():
-        kind = {"task_aware": bool, "settings": dict}.get(key, str)
+        kind = {"task_aware": bool, "settings": dict, "only_in": list}.get(key, str)
         if not isinstance(value, kind):
             raise MethodLoadError(f"{path}: {key} must be {KIND_NAMES[kind]}")
     return table

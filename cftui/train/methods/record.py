@@ -4,7 +4,7 @@ or from outside (outside.py: a file's TOML or its class). Plain data, no torch."
 from __future__ import annotations
 
 import types
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,8 @@ class MethodInfo:
     defaults: Mapping[str, Any]  # the settings a preset may set, and their defaults
     most: Mapping[str, float]  # upper bounds of the settings that have one (all are >= 0)
     about: Mapping[str, str]  # per setting: what it is and what raising it trades
+    only_in: Sequence[str] = ()  # the scenarios it can run in ("class", "task", "domain"; ""
+    # a regression); empty: every one. validation.unfit_method refuses the others
     origin: str = ""  # where it comes from when not built in: "installed from PACKAGE" or
     # "file PATH" (outside.py)
     source: str = ""  # the file of its code, for a method from a file (hashed in recordings)
