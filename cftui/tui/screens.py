@@ -173,6 +173,8 @@ KEY_ROWS = (  # the help's key table: the actions of each row, what the row says
     (("full_pace",), "full pace"),
     (("auto_advance",), "auto-advance on / off (at a finished task: go on now)"),
     (("restart",), "restart the run (same data, same initial weights)"),
+    (("reload_method",), "your method file (--method FILE.py): load it again, rerun the same"),
+    (("traceback",), "after a training fault: its traceback"),
     (
         ("pick_method",),
         "method picker: restart with another method, same data and weights (`i` there: explain it)",
