@@ -256,3 +256,32 @@ def test_any_toml_table_loads_or_is_one_line(tmp_path_factory, table):
     else:
         record = methods.info("halves")
         assert isinstance(record.summary, str) and record.optimizer_lifetime in ("run", "task")
+
+
+@pytest.mark.timeout(180)
+def test_a_file_method_sweeps_on_the_local_pool_and_ray_refuses_it(tmp_path, monkeypatch):
+    from test_sweep import main, write_spec
+
+    from cftui.sweep import backends, spec
+
+    path = write(tmp_path, "halves", CLEAN)
+    sweep = write_spec(tmp_path, "seeds = 2\n[grid.naive]\n[grid.halves]\nscale = [1.0, 0.0]\n")
+    db = tmp_path / "s.db"
+    assert main(monkeypatch, "sweep", sweep, "--db", db, "--workers", 2, "--method", path) == 0
+    runs = {}  # (method, settings) -> {seed: loss matrix}
+    for row in sqlite_rows(db):
+        runs.setdefault((row["method"], str(row["settings"])), {})[row["seed"]] = row["loss_matrix"]
+    assert sorted(m for m, _ in runs) == ["halves", "halves", "naive"]
+    assert all(len(seeds) == 2 for seeds in runs.values())
+    naive = next(v for (m, _), v in runs.items() if m == "naive")
+    scaled = [v for (m, _), v in runs.items() if m == "halves"]
+    assert sum(v == naive for v in scaled) == 1  # scale 1 trains as naive, in the workers
+    jobs = spec.jobs(spec.load(sweep))
+    with pytest.raises(catalog.ConfigError, match="a file on this machine, which Ray's nodes"):
+        backends.start("ray", jobs, 2, None)
+
+
+def sqlite_rows(db):
+    from test_sweep import rows
+
+    return rows(db)
