@@ -285,3 +285,24 @@ def sqlite_rows(db):
     from test_sweep import rows
 
     return rows(db)
+
+
+def test_a_recording_names_the_file_and_hash_and_replays_without_it(tmp_path, monkeypatch):
+    import hashlib
+
+    from cftui.results.recording import read
+
+    path = write(tmp_path, "halves", CLEAN)
+    recording = tmp_path / "r.jsonl"
+    flags = ["run", *FAST, "--method", str(path), "--set", "halves.scale=0.5"]
+    assert cli.main([*flags, "--record", str(recording)]) == 0
+    header = json.loads(recording.read_text().splitlines()[0])
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert header["method_files"] == {"halves": {"path": str(path.resolve()), "sha256": sha}}
+    assert header["config"]["method"] == {"name": "halves", "scale": 0.5}
+    monkeypatch.setattr(methods, "_FILES", {})  # a replay elsewhere: the file is not loaded
+    replayed = read(recording)
+    config = replayed.frames[-1].snapshot.scene.config
+    assert config.method.name == "halves" and config.method.params == {"scale": 0.5}
+    assert methods.info("halves").summary == f"recorded from {path.resolve()} (sha256 {sha[:12]})"
+    assert methods.files() == {}  # nothing to run: a replay loads no code

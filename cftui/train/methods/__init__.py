@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -92,9 +93,37 @@ def use_file(path: str | Path) -> str:
     return record.name
 
 
+def recorded_files(names: Iterable[str]) -> dict[str, dict[str, str]]:
+    """What a recording says of the method files among ``names``: each one's path and the
+    sha256 of the code that ran (methods side by side may repeat a name)."""
+    return {
+        name: {"path": _FILES[name][0].source, "sha256": _FILES[name][0].digest}
+        for name in dict.fromkeys(names)
+        if name in _FILES
+    }
+
+
+def replayed_files(recorded: Any, configs: list[Any]) -> None:
+    """A recording's method files known by name for its replay, which runs no code: each
+    one not loaded here gets a record (its settings the recorded ones) and no class."""
+    if not isinstance(recorded, dict):
+        raise ValueError("method_files must be a table")
+    for name, about in recorded.items():
+        if name in names() or not (isinstance(about, dict) and str(name).isidentifier()):
+            continue
+        tables = [c.get("method") for c in configs if isinstance(c, dict)]
+        given = next((t for t in tables if isinstance(t, dict) and t.get("name") == name), {})
+        defaults = {k: v for k, v in given.items() if isinstance(v, int | float) and k != "name"}
+        text = f"recorded from {about.get('path')} (sha256 {str(about.get('sha256'))[:12]})"
+        table = {"class": "", "summary": text, **outside.TEXT_DEFAULTS}
+        table["settings"] = {k: {"default": v, "about": ""} for k, v in defaults.items()}
+        record = from_table(name, table, "the recording", origin=text, source="")
+        _FILES[name] = (record, None)
+
+
 def files() -> dict[str, str]:
     """The method files loaded, by name: what a worker process loads again (sweeps)."""
-    return {name: record.source for name, (record, _) in _FILES.items()}
+    return {name: record.source for name, (record, _) in _FILES.items() if record.source}
 
 
 _FILES: dict[str, tuple[MethodInfo, type[Method]]] = {}  # the method files named, by name

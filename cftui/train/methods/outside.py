@@ -13,7 +13,9 @@ names the file (and the line, for code that fails).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hashlib
 import importlib.metadata
 import importlib.util
 import sys
@@ -86,10 +88,12 @@ def from_file(path: Path, taken: tuple[str, ...]) -> tuple[MethodInfo, type[Meth
     if not name.isidentifier() or name in taken:
         why = "is taken by a method that exists" if name in taken else "is not a Python name"
         raise MethodLoadError(f"{path}: the method's name {name!r} {why}; rename the file")
-    module = _run(path, name)
+    code = path.read_bytes()  # what runs is what is hashed
+    module = _run(path, name, code)
     table = _toml(path.with_suffix(".toml"))
     cls = _the_class(module, path, table.get("class"))
     record = _record(name, cls, table, path.with_suffix(".toml"), f"file {path}", str(path))
+    record = dataclasses.replace(record, digest=hashlib.sha256(code).hexdigest())
     return record, shapes.checked(cls, name, path)
 
 
@@ -141,13 +145,14 @@ def _installed(point: importlib.metadata.EntryPoint, origin: str) -> Installed:
     return Installed(record, load)
 
 
-def _run(path: Path, name: str) -> Any:
-    """The file run as a module of its own (anew each time: a reload sees the edits)."""
+def _run(path: Path, name: str, code: bytes) -> Any:
+    """The file's ``code`` run as a module of its own (anew each time: a reload sees the
+    edits); tracebacks name ``path``."""
     spec = importlib.util.spec_from_file_location(f"cftui_method_file_{name}", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses and pickling look a module up here
     try:
-        spec.loader.exec_module(module)
+        exec(compile(code, str(path), "exec"), vars(module))  # the code hashed, not a re-read
     except BaseException as err:  # the user's code: anything it raises is the file's fault
         del sys.modules[spec.name]
         raise MethodLoadError(f"{where(err, path)}: {type(err).__name__}: {err}") from err

@@ -34,7 +34,8 @@ class MethodInfo:
     # a regression); empty: every one. validation.unfit_method refuses the others
     origin: str = ""  # where it comes from when not built in: "installed from PACKAGE" or
     # "file PATH" (outside.py)
-    source: str = ""  # the file of its code, for a method from a file (hashed in recordings)
+    source: str = ""  # the file of its code, for a method from a file
+    digest: str = ""  # the sha256 of that code as it was loaded (recordings say it)
 
     @property
     def scenario(self) -> str:
