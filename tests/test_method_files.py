@@ -3,6 +3,7 @@ and every way one can be wrong (one line, exit 2 to load, 1 for a hook that rais
 
 import json
 import textwrap
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -306,3 +307,20 @@ def test_a_recording_names_the_file_and_hash_and_replays_without_it(tmp_path, mo
     assert config.method.name == "halves" and config.method.params == {"scale": 0.5}
     assert methods.info("halves").summary == f"recorded from {path.resolve()} (sha256 {sha[:12]})"
     assert methods.files() == {}  # nothing to run: a replay loads no code
+
+
+def test_the_guides_worked_example_runs_and_holds_task_1(tmp_path):
+    """README's "Write your own method" example, as written there, against naive."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index('```python\n"""Pseudo-rehearsal') + len("```python\n")
+    code = readme[start : readme.index("```", start)]
+    assert 25 <= len(code.splitlines()) <= 40  # about 30 lines, start to finish
+    path = tmp_path / "pseudo.py"
+    path.write_text(code)
+    out = tmp_path / "c.json"
+    flags = ["--preset", "polynomial", "--epochs", "60", "--seeds", "2"]
+    assert cli.main(["compare", *flags, "--methods", f"naive,{path}", "--json", str(out)]) == 0
+    task1 = {}
+    for run in json.loads(out.read_text())["runs"]:
+        task1.setdefault(run["method"], []).append(run["loss_matrix"][-1][0])
+    assert all(p < n / 5 for p, n in zip(task1["pseudo"], task1["naive"], strict=True))
