@@ -255,3 +255,20 @@ def test_icarl_on_a_regression_preset_is_one_line(capsys):
         "cftui: error: --method: icarl runs only on a 2-D split with scenario = 'class' "
         "(as preset blobs-class)"
     )
+
+
+@pytest.mark.parametrize("name", ["derpp", "er_ace", "icarl"])
+def test_each_seed_of_a_batched_class_run_equals_its_single_run(name):
+    """On a class split with minibatches: every draw, buffer and exemplar is the seed's own."""
+    config = small(catalog.resolve("blobs-class"), epochs=4, width=12).with_overrides(method=name)
+    config = dataclasses.replace(config, train=dataclasses.replace(config.train, batch_size=32))
+    batched = Trainer(config, seeds=[0, 1])
+    batched.run()
+    for s in range(2):
+        single = Trainer(config.with_overrides(seed=s))
+        single.run()
+        mine = np.array([row[s] for row in batched.now.accuracy_matrix])
+        alone = np.array([row[0] for row in single.now.accuracy_matrix])
+        np.testing.assert_allclose(mine, alone, atol=1e-6)
+        losses = np.array([row[s] for row in batched.now.loss_matrix])
+        np.testing.assert_allclose(losses, [r[0] for r in single.now.loss_matrix], rtol=1e-4)

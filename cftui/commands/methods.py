@@ -19,7 +19,7 @@ from rich.text import Text
 from cftui.train import methods
 from cftui.train.config import ConfigError
 
-SCAFFOLD = Path(__file__).parent / "scaffold"  # the two templates, $name and $cls in them
+HERE = Path(__file__).parent  # scaffold_method.py.txt and .toml.txt: $name and $cls in them
 
 
 def named_method(text: str) -> str:
@@ -69,7 +69,7 @@ def new(name: str | None, folder: Path) -> int:
         raise ConfigError(there[0], "", "exists; choose another name or move it")
     folder.mkdir(parents=True, exist_ok=True)
     for path in paths:
-        template = (SCAFFOLD / f"method{path.suffix}.txt").read_text(encoding="utf-8")
+        template = (HERE / f"scaffold_method{path.suffix}.txt").read_text(encoding="utf-8")
         path.write_text(string.Template(template).substitute(words), encoding="utf-8")
     print(
         f"wrote {paths[0]} and {paths[1]}: plain fine-tuning for now.\n"
