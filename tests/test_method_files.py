@@ -324,3 +324,14 @@ def test_the_guides_worked_example_runs_and_holds_task_1(tmp_path):
     for run in json.loads(out.read_text())["runs"]:
         task1.setdefault(run["method"], []).append(run["loss_matrix"][-1][0])
     assert all(p < n / 5 for p, n in zip(task1["pseudo"], task1["naive"], strict=True))
+
+
+def test_the_pickers_mark_an_installed_method(installed, tiny):
+    from cftui.tui.compare_picker import choice
+    from cftui.tui.screens import method_picker
+
+    entries = {name: text for name, text, _ in method_picker(tiny).entries}
+    assert entries["demo"].splitlines()[1].startswith("installed from cftui-demo · ")
+    assert "installed from" not in entries["ewc"]
+    assert choice("demo").plain == "demo  a method a package offers  installed from cftui-demo"
+    assert choice("naive").plain.endswith("(forgets)")  # a built-in one: no origin

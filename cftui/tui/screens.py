@@ -109,8 +109,9 @@ def method_picker(config: Config) -> MethodPicker:
 
 
 def _scenario(name: str) -> str:
-    scenario = methods.info(name).scenario
-    return f"{scenario} · " if scenario else ""
+    """Its scenario and where it comes from when not built in ("installed from PACKAGE")."""
+    notes = [note for note in (methods.info(name).scenario, methods.info(name).origin) if note]
+    return "".join(f"{note} · " for note in notes)
 
 
 def _settings(name: str, config: Config) -> str:
