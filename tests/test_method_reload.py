@@ -126,3 +126,34 @@ def test_a_file_method_side_by_side_with_built_ins(mine):
         assert naive.loss_band is not None  # two seeds, batched: a band around the median
 
     drive(config, script, compare=("naive", "mine"), seeds=2)
+
+
+def test_the_pickers_open_a_file_runs_it_and_a_broken_one_is_one_line(mine, tmp_path):
+    from textual.widgets import Input, OptionList
+
+    from cftui.tui.method_files import FilePrompt
+    from cftui.tui.screens import OPEN_FILE
+
+    path, config = mine
+    broken = tmp_path / "broken.py"
+    broken.write_text("import nope\n")
+
+    async def choose_file(app, pilot, chosen):
+        await pilot.press("m")
+        options = app.screen.query_one(OptionList)
+        assert app.screen.entries[-1][0] == OPEN_FILE
+        options.highlighted = len(app.screen.entries) - 1
+        await pilot.press("enter")
+        assert isinstance(app.screen, FilePrompt)
+        app.screen.query_one(Input).value = str(chosen)
+        await pilot.press("enter")
+
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.state is State.TASK_DONE)
+        await choose_file(app, pilot, broken)
+        assert app.snapshot.scene.config.method.name == "naive"  # nothing changed
+        assert "broken" not in methods.names() and app.worker.is_running
+        await choose_file(app, pilot, path)
+        await until(pilot, lambda s: s.scene.config.method.name == "mine")
+
+    drive(config.with_overrides(method="naive"), script, notifications=True)

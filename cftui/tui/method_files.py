@@ -14,9 +14,9 @@ import traceback
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
-from cftui.train import methods
+from cftui.train import methods, validation
 
 
 class TracebackPane(ModalScreen[None]):
@@ -37,6 +37,24 @@ class TracebackPane(ModalScreen[None]):
             dialog.border_title = "traceback · esc: close · R: reload the method file"
             with VerticalScroll():
                 yield Static(self.text, markup=False)
+
+
+class FilePrompt(ModalScreen[str | None]):
+    """The method picker's "open a file…": the path of a method file (enter), or escape."""
+
+    DEFAULT_CSS = """
+    FilePrompt { align: center middle; }
+    FilePrompt .dialog { width: 80; height: auto; border: round $accent; }
+    """
+    BINDINGS = [Binding("escape", "dismiss(None)", "cancel")]
+
+    def compose(self):
+        with Vertical(classes="dialog") as dialog:
+            dialog.border_title = "open a method file · enter: load and run it · esc: cancel"
+            yield Input(placeholder="./mine.py (cftui methods new mine writes one)")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
 
 
 class MethodFiles:
@@ -73,6 +91,21 @@ class MethodFiles:
         config = self.snapshot.scene.config if self.snapshot else self.config
         self.stop_source()
         self._start(config)  # a new runner: the reloaded class, the same data and weights
+
+    def open_method_file(self, path: str | None) -> None:
+        """The picker's "open a file…": load the file the user typed and run it (same data,
+        same weights); one that does not load says why, and the run goes on."""
+        if not path:
+            return
+        try:
+            name = methods.use_file(path)
+        except methods.outside.MethodLoadError as err:
+            self.notify(str(err), severity="error", timeout=10, markup=False)
+            return
+        if why := validation.unfit_method(self.snapshot.scene.config, name):
+            self.notify(why, severity="error", timeout=10, markup=False)
+            return
+        self.use_method(name)
 
     def action_traceback(self) -> None:
         if self.fault is not None:

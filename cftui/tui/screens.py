@@ -81,6 +81,9 @@ class Picker(ModalScreen[str | None]):
         return any(usable for entry, _, usable in self.entries if entry == name)
 
 
+OPEN_FILE = "open a file…"  # the method picker's last entry: a method file of the user's
+
+
 class MethodPicker(Picker):
     """The method picker, where `i` explains the highlighted method (cftui.tui.explain)."""
 
@@ -93,6 +96,9 @@ class MethodPicker(Picker):
 
     def action_explain(self) -> None:
         option = self.query_one(OptionList).highlighted_option
+        if option is not None and option.id == OPEN_FILE:
+            self.app.bell()  # nothing to explain before it is loaded
+            return
         self.app.push_screen(ExplainScreen(self.config, option.id if option else None))
 
 
@@ -105,7 +111,8 @@ def method_picker(config: Config) -> MethodPicker:
         else (name, f"{methods.info(name).summary}\n{why}", False)
         for name in methods.names()
     ]
-    return MethodPicker(config, entries)
+    yours = "a method file of yours (FILE.py)"
+    return MethodPicker(config, [*entries, (OPEN_FILE, yours, True)])
 
 
 def _scenario(name: str) -> str:
