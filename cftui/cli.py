@@ -24,6 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cftui import __version__
+from cftui.commands.methods import named_method
 from cftui.live.pacing import default_pace
 from cftui.results import record
 from cftui.results.atomic import WriteError
@@ -46,6 +47,7 @@ COMMAND_MODULES = (
     "cftui.commands.serve",
     "cftui.commands.sweep",
     "cftui.commands.figure",
+    "cftui.commands.methods",
 )
 
 
@@ -113,10 +115,19 @@ def _run_flags() -> argparse.ArgumentParser:
     return flags
 
 
+def _known_method(text: str) -> str:
+    name = named_method(text)
+    if name not in methods.names():
+        raise argparse.ArgumentTypeError(
+            f"unknown method {name}; choose from {', '.join(methods.names())} or a .py file"
+        )
+    return name
+
+
 def _method_list(text: str) -> tuple[str, ...]:
     if text == "all":
         return methods.names()
-    chosen = tuple(name.strip() for name in text.split(",") if name.strip())
+    chosen = tuple(named_method(name.strip()) for name in text.split(",") if name.strip())
     unknown = [name for name in chosen if name not in methods.names()]
     if unknown or not chosen:
         known = ", ".join(methods.names())
@@ -154,7 +165,12 @@ def _pace(text: str) -> float | None:
 def build_parser() -> argparse.ArgumentParser:
     common = _run_flags()
     method = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
-    method.add_argument("--method", choices=methods.names(), help="continual-learning method")
+    method.add_argument(
+        "--method",
+        type=_known_method,
+        metavar="NAME|FILE.py",
+        help="continual-learning method (see cftui methods), or a file of your own",
+    )
     live = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     live.add_argument(
         "--pace",
@@ -215,16 +231,13 @@ def build_parser() -> argparse.ArgumentParser:
     compare = commands.add_parser(
         "compare", parents=[common], help="run several methods on the same data and weights"
     )
-    compare.add_argument(
-        "--methods", type=_method_list, default=methods.names(), metavar="A,B,...|all"
-    )
+    compare.add_argument("--methods", type=_method_list, default="all", metavar="A,B,...|all")
     compare.add_argument("--seeds", type=_seed_count, default=1, help=SEEDS_HELP)
     compare.add_argument("--json", type=Path, metavar="OUT", help="write every loss matrix as JSON")
     presets = commands.add_parser("presets", help="list the presets")
     presets.add_argument(
         "-v", "--verbose", action="store_true", help="with each preset's description"
     )
-    commands.add_parser("methods", help="list the continual-learning methods")
     for module in COMMAND_MODULES:
         parents = {"common": common, "method": method, "live": live}
         importlib.import_module(module).add_parser(commands, parents)
@@ -282,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             train = headless.run if args.command == "run" else headless.compare_methods
             return train(args, load_config(args)[0])
-        return {"presets": list_presets, "methods": list_methods}.get(args.command, run_tui)(args)
+        return {"presets": list_presets}.get(args.command, run_tui)(args)
     except (ConfigError, WriteError) as err:
         for line in str(err).splitlines():
             print(f"cftui: error: {line}", file=sys.stderr)
@@ -290,6 +303,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cftui: interrupted", file=sys.stderr)
         return 130
+    except Exception as err:  # a method file's hook that raised: its file and line, once
+        if (line := methods.outside.blame(err, methods.files().values())) is None:
+            raise
+        print(f"cftui: error: {line}", file=sys.stderr)
+        return 1
 
 
 def run_tui(args: argparse.Namespace) -> int:
@@ -362,22 +380,3 @@ def _origin(entry: catalog.Entry) -> str:
     if entry.shadows:
         return "yours, shadows shipped"
     return "yours" if entry.path.parent == catalog.user_dir() else "shipped"
-
-
-def list_methods(args: argparse.Namespace) -> int:
-    table = Table("method", "what it does", "settings (defaults)", title="methods")
-    table.title_justify = "left"
-    for method in methods.METHODS:
-        defaults = method.defaults.items()
-        settings = ", ".join(f"{k} = {methods.setting_text(v)}" for k, v in defaults) or "-"
-        fresh = "fresh optimizer per task" if method.optimizer_lifetime == "task" else ""
-        notes = "".join(f"\n[dim]{note}[/]" for note in (method.scenario, fresh) if note)
-        table.add_row(method.name + notes, method.summary, settings)
-    table.caption = (
-        "task id given: the method is told which task each input belongs to\n"
-        "fresh optimizer per task: as its paper trains (\\[train] optimizer_lifetime = method);"
-        " the others keep one for the whole run"
-    )
-    table.caption_justify = "left"
-    Console().print(table)
-    return 0

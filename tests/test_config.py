@@ -282,7 +282,7 @@ def test_bad_set_exits_2_with_one_line(capsys, monkeypatch, command, value, word
         ("--lr", "abc", "argument --lr: 'abc' is not a valid float"),
         ("--epochs", "0", "argument --epochs: must be >= 1"),
         ("--seed", "-1", "argument --seed: must be >= 0"),
-        ("--method", "ewk", "argument --method: invalid choice: 'ewk'"),
+        ("--method", "ewk", "argument --method: unknown method ewk; choose from naive"),
         ("--device", "tpu", "argument --device: invalid choice: 'tpu'"),
     ],
 )

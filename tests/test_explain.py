@@ -69,6 +69,9 @@ def test_the_data_settings_documented_are_exactly_the_data_keys():
     assert not (shared & line or shared & plane or line & plane or (shared | line | plane) & own)
 
 
+NOT_MEASURED = ("derpp", "er_ace", "icarl")  # on the 1-D presets (method_tables.py)
+
+
 def recomputed(preset: str) -> dict[str, dict]:
     """Per method, straight from the per-seed rows: task 1 and the last task after the last
     task (medians over finished seeds), and the seeds on which task 1 beats naive's."""
@@ -76,7 +79,7 @@ def recomputed(preset: str) -> dict[str, dict]:
     done = [r for r in runs if r["state"] == "finished"]
     naive = {r["seed"]: r["loss_matrix"][-1][0] for r in done if r["method"] == "naive"}
     out = {}
-    for name in methods.names():
+    for name in [n for n in methods.names() if n not in NOT_MEASURED]:
         mine = [r for r in done if r["method"] == name]
         out[name] = {
             "task1": float(np.median([r["loss_matrix"][-1][0] for r in mine])),
@@ -112,8 +115,11 @@ def test_the_pane_shows_the_measured_numbers_of_the_current_preset(preset):
     config = catalog.resolve(preset)
     entry = explain.measured()[preset]
     for name in methods.names():
-        row = entry["methods"][name]
         text = explain.method_markdown(config, name)
+        if name in NOT_MEASURED:  # added after the 1-D tables were measured: it says so
+            assert f"{name} was not measured on {preset}" in text and "Goal met" not in text
+            continue
+        row = entry["methods"][name]
         assert f"task 1 after the last task: {row['task1']:.3g}" in text, name
         if name != "naive":
             assert f"lower than naive's on {row['wins']} of {row['versus']} seeds" in text

@@ -71,4 +71,4 @@ def test_the_registry_and_the_explain_pane_load_without_torch():
         " methods.info('packnet').task_aware, methods.info('ewc').defaults['lambda'])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["13", "16", "True", "10000.0"]
+    assert out.stdout.split() == ["16", "16", "True", "10000.0"]

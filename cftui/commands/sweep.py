@@ -13,11 +13,12 @@ import os
 import sys
 from pathlib import Path
 
+from cftui.commands.methods import named_method
 from cftui.train.validation import ConfigError
 
 EXIT_FAILED = 1  # some run raised: its rows say why, and the next sweep tries it again
 SHOW = "show"
-RUN_FLAGS = ("backend", "workers", "address")
+RUN_FLAGS = ("backend", "workers", "address", "method")
 SHOW_FLAGS = ("preset", "csv", "memory", "png")
 MEMORY = ("task1", "forgetting")
 
@@ -43,6 +44,13 @@ def add_parser(commands: argparse._SubParsersAction, parents: dict) -> None:
     )
     run = sweep.add_argument_group("run a sweep (cftui sweep SPEC.toml)")
     run.add_argument("--backend", choices=("local", "ray"), help="where runs train (default local)")
+    run.add_argument(
+        "--method",
+        type=named_method,
+        action="append",
+        metavar="FILE.py",
+        help="a method file of your own, for the spec's [grid.NAME] (repeatable; local pool)",
+    )
     run.add_argument(
         "--workers",
         type=_count,

@@ -24,6 +24,7 @@ from rich.filesize import decimal
 from cftui import __version__
 from cftui.results.atomic import WriteError
 from cftui.results.recording import FORMAT, FitScale, floats, open_text, task_to_dict
+from cftui.train import methods
 from cftui.train.snapshot import Comparison, Snapshot
 
 Published = Snapshot | Comparison
@@ -136,6 +137,8 @@ class Recorder:
         header |= dict(configs=configs) if side_by_side else dict(config=configs[0])
         header |= dict(device=scene.device, grid=floats(scene.grid))
         header |= dict(fit_scale=dataclasses.asdict(scale))
+        if files := methods.recorded_files(run.scene.config.method.name for run in runs):
+            header["method_files"] = files  # a method of the user's: its file and sha256
         self._write(header | dict(tasks=[task_to_dict(task) for task in scene.tasks]))
 
     def _write(self, line: dict[str, Any]) -> None:

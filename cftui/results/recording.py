@@ -27,6 +27,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from cftui.train import methods
 from cftui.train.config import ConfigError, from_dict
 from cftui.train.snapshot import Comparison, History, Scene, Snapshot, State
 from cftui.train.tasks import Task
@@ -167,6 +168,7 @@ class _Scene:
         scale, run = FitScale(**header["fit_scale"]), int(header["run"])
         self.side_by_side = "configs" in header
         configs = header["configs"] if self.side_by_side else [header["config"]]
+        methods.replayed_files(header.get("method_files", {}), configs)
         self.runs = [
             _Run(Scene(from_dict(raw, source), tasks, grid, str(header["device"])), run, scale)
             for raw in configs

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 
 from cftui.sweep.cluster import one_line
 from cftui.sweep.spec import Job
+from cftui.train import methods
 from cftui.train.validation import ConfigError
 
 BACKENDS = ("local", "ray")
@@ -75,6 +76,14 @@ def start(backend: str, jobs: list[Job], workers: int, address: str | None) -> I
     """The results of ``jobs`` as they finish. A missing Ray, or a cluster that cannot take
     the jobs, is reported here, at once (cluster.py)."""
     if backend == "ray":
+        if named := sorted({job.method for job in jobs} & set(methods.files())):
+            path = methods.files()[named[0]]
+            message = (
+                f"{path} is a file on this machine, which Ray's nodes cannot load: install it "
+                "on every node as a package offering it in entry-point group cftui.methods, "
+                "or use --backend local"
+            )
+            raise ConfigError("--backend ray", "", message)
         try:
             import ray
         except ImportError:
@@ -96,7 +105,7 @@ def _on_pool(jobs: list[Job], workers: int) -> Iterator[Result]:
         min(workers, len(jobs)),
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_worker_start,
-        initargs=(os.getpid(),),
+        initargs=(os.getpid(), methods.files()),
     )
     futures: dict[Future, Job] = {pool.submit(train, job): job for job in jobs}
     try:
@@ -105,10 +114,13 @@ def _on_pool(jobs: list[Job], workers: int) -> Iterator[Result]:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _worker_start(driver: int) -> None:
-    """Each pool worker: torch loaded before the first job, and a watch on the driver."""
+def _worker_start(driver: int, files: dict[str, str]) -> None:
+    """Each pool worker: torch loaded before the first job, the method files the user named
+    loaded as in the driver, and a watch on the driver."""
     import torch  # noqa: F401
 
+    for path in files.values():
+        methods.use_file(path)
     threading.Thread(target=_leave_with, args=(driver,), daemon=True).start()
 
 

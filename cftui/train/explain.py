@@ -77,6 +77,8 @@ def effect_line(config: Config, method: str) -> str:
             "the 2-D presets are measured in README's Classes in 2-D tables (16 seeds,"
             " benchmarks/scenarios.py); this pane carries the regression presets' numbers"
         )
+    if row is None and config.name in measured():
+        return f"{method} was not measured on {config.name} (methods added since, or your own)"
     if row is None:
         return (
             f"no measured numbers for preset {config.name}: only the shipped presets were measured"
@@ -137,8 +139,8 @@ def _method_effect(config: Config, name: str) -> list[str]:
     """This preset's measured numbers, then on which presets the method meets the goal
     (benchmarks/method_tables.py: a cut of task 1's loss, the last task kept)."""
     row, where = measured_row(config, name), []
-    if name != "naive":
-        ok = {preset: entry["methods"][name]["ok"] for preset, entry in measured().items()}
+    if name != "naive" and any(name in e["methods"] for e in measured().values()):
+        ok = {p: e["methods"][name]["ok"] for p, e in measured().items() if name in e["methods"]}
         met = ", ".join(p for p, good in ok.items() if good) or "none"
         missed = ", ".join(p for p, good in ok.items() if not good) or "none"
         where = [f"Goal met (✓) on the regression presets: {met}; missed (✗) on: {missed}."]

@@ -94,3 +94,46 @@ def stacked(values: np.ndarray, device: torch.device) -> torch.Tensor:
     kind = torch.long if np.issubdtype(values.dtype, np.integer) else torch.float32
     tensor = torch.as_tensor(values, dtype=kind, device=device)
     return tensor.unsqueeze(-1) if values.ndim == 2 else tensor
+
+
+class StreamReservoir:
+    """Per seed, a uniform sample of fixed ``size`` of every item offered so far (Vitter's
+    algorithm R, as DER++ and ER-ACE keep their buffers): the p-th item (from 0) enters with
+    probability size / (p + 1), in a slot drawn from the seed's own stream. A batch of items
+    is offered at once; where two of its items draw one slot the later one stays, as if they
+    came one by one. Each item is one row of tensors ``[S, n, ...]`` (points, labels, logits).
+    """
+
+    def __init__(self, size: int, generators: Sequence[torch.Generator]) -> None:
+        self.size, self.generators, self.seen = size, generators, 0
+        self.rows: list[torch.Tensor] = []  # one [S, size, ...] tensor per part of an item
+
+    @property
+    def filled(self) -> int:
+        return min(self.seen, self.size)
+
+    def offer(self, *parts: torch.Tensor) -> None:
+        """The next items, each ``parts[i][s, j]`` for seed s and item j."""
+        seeds, n, device = parts[0].shape[0], parts[0].shape[1], parts[0].device
+        if not self.rows:
+            self.rows = [part.new_zeros(seeds, self.size, *part.shape[2:]) for part in parts]
+        position = torch.arange(self.seen, self.seen + n, device=device).expand(seeds, n)
+        chance = each_stream(lambda g: torch.rand(n, generator=g), self.generators, device)
+        slot = torch.where(position < self.size, position, (chance * (position + 1)).long())
+        slot = slot.clamp(max=self.size)  # slot `size`: not kept (a spare column, dropped)
+        order = torch.arange(n, device=device).expand(seeds, n)
+        latest = torch.full((seeds, self.size + 1), -1, device=device)
+        latest = latest.scatter_reduce(1, slot, order, "amax")[:, : self.size]
+        hit, index = latest >= 0, latest.clamp(min=0)
+        for i, part in enumerate(parts):
+            chosen = take(part.flatten(2), index).view_as(self.rows[i])
+            shape = hit.view(*hit.shape, *[1] * (part.dim() - 2))
+            self.rows[i] = torch.where(shape, chosen.to(self.rows[i].dtype), self.rows[i])
+        self.seen += n
+
+    def draw(self, count: int) -> list[torch.Tensor]:
+        """Per seed, ``count`` stored items (or all there are) without replacement, in the
+        seed's own random order: one ``[S, count, ...]`` tensor per part."""
+        device = self.rows[0].device
+        pick = permutations(self.generators, self.filled, device, keep=count)
+        return [take(row.flatten(2), pick).view(*pick.shape, *row.shape[2:]) for row in self.rows]

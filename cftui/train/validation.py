@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from cftui.train import expr, methods, planar, tasks
+from cftui.train.methods.outside import looks_like_file
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "gelu")
 OPTIMIZERS = ("adam", "sgd")
@@ -144,6 +145,11 @@ def method_table(table: Any, default: str, problems: Problems) -> tuple[str, dic
     name = table.get("name", default)
     if not isinstance(name, str):
         problems.add("[method] name", f"must be a string, got {describe(name)}")
+    elif looks_like_file(name):  # a file is code: only the user's --method runs one
+        problems.add(
+            "[method] name",
+            f"a preset is data and names no method file ({name}); run the file with --method PATH",
+        )
     else:
         check_choice(name, methods.names(), problems, "[method] name")
     beside = {k: v for k, v in table.items() if k != "name" and not isinstance(v, Mapping)}
@@ -372,8 +378,12 @@ def _check_plane(c: Any, problems: Problems) -> None:
 
 def unfit_method(c: Any, method: str) -> str | None:
     """Why ``method`` cannot run on config ``c``, or None: a method told the task id (a head,
-    mask or weights per task) needs a scenario that gives it at test."""
+    mask or weights per task) needs a scenario that gives it at test; a method that names the
+    scenarios it runs in (a classifier: iCaRL) runs in no other."""
     scenario = c.data.scenario
+    if (only := methods.info(method).only_in) and scenario not in only:
+        kinds = " or ".join(f"scenario = {s!r}" for s in only)
+        return f"{method} runs only on a 2-D split with {kinds} (as preset blobs-{only[0]})"
     if scenario in ("class", "domain") and methods.info(method).task_aware:
         return (
             f"{method} needs the task id at test, which scenario {scenario!r} does not give "

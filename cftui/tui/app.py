@@ -28,6 +28,7 @@ from cftui.tui import files
 from cftui.tui.commands import RunProvider, system_commands
 from cftui.tui.compare_view import CompareView
 from cftui.tui.keys import Keys
+from cftui.tui.method_files import MethodFiles
 from cftui.tui.screens import KEY_ROWS
 from cftui.tui.widgets.loss_chart import LossChart
 from cftui.tui.widgets.matrix import LossMatrix
@@ -52,7 +53,7 @@ class SnapshotReady(Message):
         return isinstance(message, SnapshotReady)
 
 
-class CftuiApp(Keys, App[None]):
+class CftuiApp(MethodFiles, Keys, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "cftui"
     COMMANDS = App.COMMANDS | {RunProvider}
@@ -68,6 +69,8 @@ class CftuiApp(Keys, App[None]):
         Binding("c", "pick_compare", "compare"),
         Binding("p", "pick_preset", "preset"),
         Binding("r", "restart", "rerun", show=False),  # the advice line offers it
+        Binding("R", "reload_method", "reload method file", show=False),
+        Binding("t", "traceback", "traceback", show=False),
         Binding("question_mark", "help", "help", key_display="?"),
         Binding("q", "quit", "quit"),
         Binding("plus,equals_sign", "faster", "pace", key_display="+/-"),
@@ -221,8 +224,8 @@ class CftuiApp(Keys, App[None]):
         if event.state is not WorkerState.ERROR:
             return
         error = event.worker.error
-        where = files.save_traceback(error)
-        self.error = f"training stopped: {type(error).__name__}: {error}{where} — r: restart"
+        said = f"training stopped: {type(error).__name__}: {error}{files.save_traceback(error)}"
+        self.error = self.fault_line(error) or f"{said} — r: restart"
         self.refresh_bindings()
         self.show_status()
         self.notify(self.error, severity="error", timeout=10)
@@ -259,7 +262,8 @@ class CftuiApp(Keys, App[None]):
         if self.quitting:
             return False
         if not self.ready:  # the runner is being built, or building it failed
-            return action in ("quit", "help") or (action == "restart" and bool(self.error))
+            fixes = ("restart", "reload_method", "traceback")  # a fault, or a file to fix
+            return action in ("quit", "help") or (action in fixes and bool(self.error))
         if action == "turn_page" and not (self.compare and self.query_one(CompareView).pages > 1):
             return False
         if action == "short_view" and not (self.compare and self.query_one(CompareView).short):

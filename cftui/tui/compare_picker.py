@@ -61,11 +61,7 @@ class ComparePicker(ModalScreen[tuple[str, ...] | None]):
         self.ticked, self.offered = ticked, offered
 
     def compose(self) -> ComposeResult:
-        choices = [
-            Selection(Text.assemble((name, "bold"), "  ", (info.summary, "dim")), name, ticked)
-            for name in self.offered
-            for info, ticked in [(methods.info(name), name in self.ticked)]
-        ]
+        choices = [Selection(choice(name), name, name in self.ticked) for name in self.offered]
         with Vertical(classes="dialog compare-picker"):
             yield head(
                 Text("compare side by side — same data, same initial weights", style="bold"),
@@ -84,3 +80,12 @@ class ComparePicker(ModalScreen[tuple[str, ...] | None]):
         else:
             problem = f"tick {FEWEST} to {MOST} methods ({len(chosen)} ticked)"
             self.query_one("#picker-problem", Label).update(Text(problem, style="bold red"))
+
+
+def choice(name: str) -> Text:
+    """A method as the picker lists it: its name, summary, and where it comes from when not
+    built in ("installed from PACKAGE", "file PATH")."""
+    info = methods.info(name)
+    return Text.assemble(
+        (name, "bold"), "  ", (info.summary, "dim"), info.origin and f"  {info.origin}"
+    )

@@ -21,7 +21,8 @@ from cftui.tui import files
 from cftui.tui.compare_picker import ComparePicker
 from cftui.tui.compare_view import CompareView
 from cftui.tui.explain import ExplainScreen
-from cftui.tui.screens import Help, Picker, method_picker, preset_picker
+from cftui.tui.method_files import FilePrompt
+from cftui.tui.screens import OPEN_FILE, Help, Picker, method_picker, preset_picker
 from cftui.tui.widgets.loss_chart import LossChart
 
 SCREENSHOT_GAP_S = 1.0  # at most one screenshot a second, however fast "s" is pressed
@@ -103,7 +104,13 @@ class Keys:
 
     def action_pick_method(self) -> None:
         picker = method_picker(self.snapshot.scene.config)
-        self.push_screen(picker, lambda name: name and self.use_method(name))
+        self.push_screen(picker, self._picked_method)
+
+    def _picked_method(self, name: str | None) -> None:
+        if name == OPEN_FILE:
+            self.push_screen(FilePrompt(), self.open_method_file)
+        elif name:
+            self.use_method(name)
 
     def action_pick_compare(self) -> None:
         ticked = self.compare or tuple(

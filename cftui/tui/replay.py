@@ -21,6 +21,7 @@ from cftui.tui.app import CftuiApp
 from cftui.tui.screens import key_rows
 
 REPLAY_OFF = {"pick_method", "pick_compare", "pick_preset", "auto_advance", "full_pace"}
+REPLAY_OFF |= {"reload_method", "traceback"}  # nothing trains: no method file to reload
 IN_A_REPLAY = {  # the live app's keys that play the recording: their words (or keys) here
     "pause": {"description": "play/pause"},
     "next_task": {"description": "next task", "show": False},

@@ -81,6 +81,9 @@ class Picker(ModalScreen[str | None]):
         return any(usable for entry, _, usable in self.entries if entry == name)
 
 
+OPEN_FILE = "open a file…"  # the method picker's last entry: a method file of the user's
+
+
 class MethodPicker(Picker):
     """The method picker, where `i` explains the highlighted method (cftui.tui.explain)."""
 
@@ -93,6 +96,9 @@ class MethodPicker(Picker):
 
     def action_explain(self) -> None:
         option = self.query_one(OptionList).highlighted_option
+        if option is not None and option.id == OPEN_FILE:
+            self.app.bell()  # nothing to explain before it is loaded
+            return
         self.app.push_screen(ExplainScreen(self.config, option.id if option else None))
 
 
@@ -105,12 +111,14 @@ def method_picker(config: Config) -> MethodPicker:
         else (name, f"{methods.info(name).summary}\n{why}", False)
         for name in methods.names()
     ]
-    return MethodPicker(config, entries)
+    yours = "a method file of yours (FILE.py)"
+    return MethodPicker(config, [*entries, (OPEN_FILE, yours, True)])
 
 
 def _scenario(name: str) -> str:
-    scenario = methods.info(name).scenario
-    return f"{scenario} · " if scenario else ""
+    """Its scenario and where it comes from when not built in ("installed from PACKAGE")."""
+    notes = [note for note in (methods.info(name).scenario, methods.info(name).origin) if note]
+    return "".join(f"{note} · " for note in notes)
 
 
 def _settings(name: str, config: Config) -> str:
@@ -173,6 +181,8 @@ KEY_ROWS = (  # the help's key table: the actions of each row, what the row says
     (("full_pace",), "full pace"),
     (("auto_advance",), "auto-advance on / off (at a finished task: go on now)"),
     (("restart",), "restart the run (same data, same initial weights)"),
+    (("reload_method",), "your method file (--method FILE.py): load it again, rerun the same"),
+    (("traceback",), "after a training fault: its traceback"),
     (
         ("pick_method",),
         "method picker: restart with another method, same data and weights (`i` there: explain it)",

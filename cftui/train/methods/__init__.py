@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import importlib
 import tomllib
-import types
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from cftui.train.methods import outside
+from cftui.train.methods.record import MethodInfo, from_table
 
 if TYPE_CHECKING:
     from cftui.train.methods.base import Method
@@ -33,60 +34,19 @@ NAMES = (  # the order every list shows: baselines, rehearsal, penalties, task-a
     "l2",
     "lwf",
     "agem",
+    "derpp",
+    "er_ace",
+    "icarl",
     "multihead",
     "packnet",
     "hnet",
 )
 
 
-@dataclass(frozen=True)
-class MethodInfo:
-    """One method's TOML file, read: each field is a key there (the settings split into
-    ``defaults``, ``most`` and ``about``); an unknown or missing key fails at import."""
-
-    name: str  # the key presets and --method use: the file's name
-    class_name: str  # the Method subclass in <name>.py (``class`` in the file)
-    summary: str  # one line for `cftui methods` and the method picker
-    task_aware: bool  # told which task an input belongs to, in training and at test (the
-    # task-incremental scenario: a head, mask or weights per task); the others see x alone
-    optimizer_lifetime: str  # as its paper trains: "run", one optimizer throughout; "task", a
-    # fresh one at each task ([train] optimizer_lifetime = "method" follows this)
-    paper: str
-    idea: str  # the explain pane's prose: why it works,
-    formula: str  # its update (a line per equation),
-    needs: str  # what it keeps,
-    fails: str  # and when it fails
-    detail: str  # what it does, precisely: its cell in README's methods table
-    defaults: Mapping[str, Any]  # the settings a preset may set, and their defaults
-    most: Mapping[str, float]  # upper bounds of the settings that have one (all are >= 0)
-    about: Mapping[str, str]  # per setting: what it is and what raising it trades
-
-    @property
-    def scenario(self) -> str:
-        """How the method is shown wherever it is named."""
-        return "task id given" if self.task_aware else ""
-
-
 def load(path: Path) -> MethodInfo:
     """A method's TOML file as a read-only record (every run and preset shares it). A file
     that misspells, misses or adds a key fails here, at import, not in a run."""
-    table = tomllib.loads(path.read_text(encoding="utf-8"))
-    settings = table.pop("settings", {})
-    for key, setting in settings.items():
-        if set(setting) - {"most"} != {"default", "about"}:
-            raise ValueError(f"{path.name} [settings.{key}]: needs default and about (and most)")
-
-    def each(key: str) -> Mapping[str, Any]:
-        return types.MappingProxyType({k: s[key] for k, s in settings.items() if key in s})
-
-    return MethodInfo(
-        name=path.stem,
-        class_name=table.pop("class"),
-        **table,
-        defaults=each("default"),
-        most=each("most"),
-        about=each("about"),
-    )
+    return from_table(path.stem, tomllib.loads(path.read_text(encoding="utf-8")), path.name)
 
 
 METHODS = tuple(load(HERE / f"{name}.toml") for name in NAMES)
@@ -99,15 +59,71 @@ def setting_text(value: Any) -> str:
 
 
 def names() -> tuple[str, ...]:
-    return NAMES
+    """Every method by name: the built-in ones, the installed ones, the files named."""
+    return NAMES + tuple(outside.installed(NAMES)) + tuple(_FILES)
+
+
+def every() -> tuple[MethodInfo, ...]:
+    return tuple(info(name) for name in names())
 
 
 def info(name: str) -> MethodInfo:
-    """What a method is and which settings it takes; imports no torch."""
-    return _BY_NAME[name]
+    """What a method is and which settings it takes; imports no torch (but a file's)."""
+    if name in _FILES:
+        return _FILES[name][0]
+    return _BY_NAME.get(name) or outside.installed(NAMES)[name].info
 
 
 def get(name: str) -> type[Method]:
-    """The method's class, called as ``cls(params, seed)``; this imports torch."""
-    record = _BY_NAME[name]
-    return getattr(importlib.import_module(f"{__name__}.{name}"), record.class_name)
+    """The method's class, called as ``cls(params, seeds, objective)``; this imports torch."""
+    if name in _FILES:
+        return _FILES[name][1]
+    if name in NAMES:
+        record = _BY_NAME[name]
+        return getattr(importlib.import_module(f"{__name__}.{name}"), record.class_name)
+    return outside.installed(NAMES)[name].load()
+
+
+def use_file(path: str | Path) -> str:
+    """Load the method in file ``path`` (again, if it was: its edits take effect) and add it
+    to the registry under the file's name; a problem raises outside.MethodLoadError (one
+    line). Only a user's explicit choice calls this: a file is code."""
+    record, cls = outside.from_file(Path(path), NAMES + tuple(outside.installed(NAMES)))
+    _FILES[record.name] = (record, cls)
+    return record.name
+
+
+def recorded_files(names: Iterable[str]) -> dict[str, dict[str, str]]:
+    """What a recording says of the method files among ``names``: each one's path and the
+    sha256 of the code that ran (methods side by side may repeat a name)."""
+    return {
+        name: {"path": _FILES[name][0].source, "sha256": _FILES[name][0].digest}
+        for name in dict.fromkeys(names)
+        if name in _FILES
+    }
+
+
+def replayed_files(recorded: Any, configs: list[Any]) -> None:
+    """A recording's method files known by name for its replay, which runs no code: each
+    one not loaded here gets a record (its settings the recorded ones) and no class."""
+    if not isinstance(recorded, dict):
+        raise ValueError("method_files must be a table")
+    for name, about in recorded.items():
+        if name in names() or not (isinstance(about, dict) and str(name).isidentifier()):
+            continue
+        tables = [c.get("method") for c in configs if isinstance(c, dict)]
+        given = next((t for t in tables if isinstance(t, dict) and t.get("name") == name), {})
+        defaults = {k: v for k, v in given.items() if isinstance(v, int | float) and k != "name"}
+        text = f"recorded from {about.get('path')} (sha256 {str(about.get('sha256'))[:12]})"
+        table = {"class": "", "summary": text, **outside.TEXT_DEFAULTS}
+        table["settings"] = {k: {"default": v, "about": ""} for k, v in defaults.items()}
+        record = from_table(name, table, "the recording", origin=text, source="")
+        _FILES[name] = (record, None)
+
+
+def files() -> dict[str, str]:
+    """The method files loaded, by name: what a worker process loads again (sweeps)."""
+    return {name: record.source for name, (record, _) in _FILES.items() if record.source}
+
+
+_FILES: dict[str, tuple[MethodInfo, type[Method]]] = {}  # the method files named, by name

@@ -1,0 +1,64 @@
+"""What a method is, as one record: read from a built-in method's TOML (methods/__init__.py)
+or from outside (outside.py: a file's TOML or its class). Plain data, no torch."""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class MethodInfo:
+    """One method's TOML file, read: each field is a key there (the settings split into
+    ``defaults``, ``most`` and ``about``); an unknown or missing key fails at import."""
+
+    name: str  # the key presets and --method use: the file's name
+    class_name: str  # the Method subclass in <name>.py (``class`` in the file)
+    summary: str  # one line for `cftui methods` and the method picker
+    task_aware: bool  # told which task an input belongs to, in training and at test (the
+    # task-incremental scenario: a head, mask or weights per task); the others see x alone
+    optimizer_lifetime: str  # as its paper trains: "run", one optimizer throughout; "task", a
+    # fresh one at each task ([train] optimizer_lifetime = "method" follows this)
+    paper: str
+    idea: str  # the explain pane's prose: why it works,
+    formula: str  # its update (a line per equation),
+    needs: str  # what it keeps,
+    fails: str  # and when it fails
+    detail: str  # what it does, precisely: its cell in README's methods table
+    defaults: Mapping[str, Any]  # the settings a preset may set, and their defaults
+    most: Mapping[str, float]  # upper bounds of the settings that have one (all are >= 0)
+    about: Mapping[str, str]  # per setting: what it is and what raising it trades
+    only_in: Sequence[str] = ()  # the scenarios it can run in ("class", "task", "domain"; ""
+    # a regression); empty: every one. validation.unfit_method refuses the others
+    origin: str = ""  # where it comes from when not built in: "installed from PACKAGE" or
+    # "file PATH" (outside.py)
+    source: str = ""  # the file of its code, for a method from a file
+    digest: str = ""  # the sha256 of that code as it was loaded (recordings say it)
+
+    @property
+    def scenario(self) -> str:
+        """How the method is shown wherever it is named."""
+        return "task id given" if self.task_aware else ""
+
+
+def from_table(name: str, table: dict[str, Any], where: str, **extra: str) -> MethodInfo:
+    """A method's TOML table (already read; ``where`` names it in errors) as its record."""
+    settings = table.pop("settings", {})
+    for key, setting in settings.items():
+        if not isinstance(setting, dict) or set(setting) - {"most"} != {"default", "about"}:
+            raise ValueError(f"{where} [settings.{key}]: needs default and about (and most)")
+
+    def each(key: str) -> Mapping[str, Any]:
+        return types.MappingProxyType({k: s[key] for k, s in settings.items() if key in s})
+
+    return MethodInfo(
+        name=name,
+        class_name=table.pop("class"),
+        **table,
+        defaults=each("default"),
+        most=each("most"),
+        about=each("about"),
+        **extra,
+    )
