@@ -33,6 +33,8 @@ REPLACEMENTS = (
     -1,
     -0.5,
     10**30,
+    3e38,  # within float32's range, what a recording holds
+    1e39,
     1e308,
     2**63,
     OVERFLOW,

@@ -3,6 +3,7 @@ mutated (recording_mutations) end in a whole, drawable result or in one line nam
 (exit 2), never another exception, and `figure` changes no file unless it wrote them all.
 The issue's own examples are checked one by one below the generated ones."""
 
+import asyncio
 import gzip
 import json
 import math
@@ -21,6 +22,9 @@ from cftui.results.recording import read
 from cftui.train import catalog
 from cftui.train.config import ConfigError
 from cftui.train.snapshot import Comparison
+from cftui.tui.replay import ReplayApp
+
+from tui_helpers import until
 
 GENERATED = dict(
     derandomize=True,
@@ -215,7 +219,7 @@ def diverged(line: dict) -> None:
             row[1:] = ["nan", "inf"]
         part["matrix"] = [["nan", "inf"]] * len(part.get("matrix", []))
         if "fit" in part:
-            part["fit"] = ["nan"] * len(part["fit"])
+            part["fit"] = (["nan", "inf", "-inf"] * len(part["fit"]))[: len(part["fit"])]
 
 
 @pytest.mark.parametrize(("original", "stop_after"), [(0, 2), (0, 4), (3, 2), (3, 4)])
@@ -240,3 +244,27 @@ def test_a_diverged_or_a_task_1_recording_draws_every_figure_without_a_warning(
     kinds = ("data", "loss", "fit", "matrix", *["summary"] * (not single))
     drawn = [*["last.gif"] * single, *(f"last-{kind}.png" for kind in kinds)]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([".last.jsonl", *drawn])
+
+
+@pytest.mark.parametrize(("original", "stop_after"), [(0, 2), (0, 4), (3, 4)])
+def test_a_diverged_or_a_task_1_recording_replays_to_its_last_frame(
+    originals, tmp_path, original, stop_after
+):
+    """The app draws what figure draws: nan and inf losses and fits, no loss matrix row."""
+    original = originals[original]
+    lines = json.loads(json.dumps(original.lines))[:stop_after]
+    for line in lines[1:]:
+        diverged(line)
+    path = tmp_path / original.name.removesuffix(".gz")
+    path.write_bytes(original.encode(lines))
+    recording = read(path)
+
+    async def main() -> ReplayApp:
+        app = ReplayApp(recording, speed=64.0)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await until(pilot, lambda snap: snap is recording.frames[-1].snapshot)
+            await pilot.press("q")
+        return app
+
+    app = asyncio.run(main())
+    assert app.error == "" and app.exit_code() == 0

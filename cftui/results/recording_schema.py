@@ -17,18 +17,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-LARGEST_INT = 2**53  # counters (steps, epochs, runs) and fit levels: exact in a float
+LARGEST_INT = 2**53  # counters (steps, epochs, runs): exact in a float
+LARGEST = 3.4028234663852886e38  # float32's largest: a run trains in float32, so no finite
+# number it measures is larger (and matplotlib's transforms overflow far beyond it)
 MAX_METHODS = 32  # side by side: more configs in one header than any view draws
 NON_FINITE = ("nan", "inf")  # how a recording writes a diverged run's numbers
 STATES = ("running", "paused", "task done", "finished", "diverged")  # snapshot.State's values
-# Keys a scene header holds in each version this cftui reads: (required, one of these).
-HEADER_KEYS = {
-    1: ({"format", "version", "cftui", "run", "device", "grid", "fit_scale", "tasks"}, {"config"}),
-    2: (
-        {"format", "version", "cftui", "run", "device", "grid", "fit_scale", "tasks"},
-        {"config", "configs"},
-    ),
-}
+HEADER = {"format", "version", "cftui", "run", "device", "grid", "fit_scale", "tasks"}
+# Keys a scene header holds in each version this cftui reads: (required, exactly one of).
+HEADER_KEYS = {1: (HEADER, {"config"}), 2: (HEADER, {"config", "configs"})}
 TASK_PAIRS = (("x_train", "y_train"), ("x_test", "y_test"), ("curve_x", "curve_y"))
 FIELD_KEYS = {"state", "pace", "auto_advance", "message"}  # recording.FIELDS
 PART_KEYS = {"step", "task", "epoch", "losses", "band", "ghosts", "boundaries", "matrix", "fit"}
@@ -49,6 +46,8 @@ class Shape:
     n_tasks: int
     n_grid: int
     n_runs: int  # side by side: the parts a frame holds; 0 for one method's scene
+    origin: float  # fit_scale: a fit's level q is the value origin + q * step
+    step: float
 
 
 @dataclass
@@ -88,17 +87,19 @@ def whole(value: Any, key: str, low: int = 0, high: int = LARGEST_INT) -> int:
     return value
 
 
+def text(value: Any, key: str) -> None:
+    if not isinstance(value, str):
+        raise Bad(key, f"expected text, got {_kind(value)}")
+
+
 def number(value: Any, key: str, positive: bool = False) -> float:
-    """A finite number (JSON's 1e999 reads as inf, and NaN as nan: both refused)."""
+    """A finite number within float32's range (JSON's 1e999 reads as inf, NaN as nan)."""
     if not isinstance(value, int | float) or isinstance(value, bool):
         raise Bad(key, f"expected a number, got {_kind(value)}")
-    try:
-        as_float = float(value)
-    except OverflowError:
-        as_float = math.inf
-    if not math.isfinite(as_float) or (positive and as_float <= 0):
-        raise Bad(key, f"must be a finite number{' > 0' if positive else ''}, got {_short(value)}")
-    return as_float
+    if not -LARGEST <= value <= LARGEST or (positive and value <= 0):
+        low = "0 <" if positive else f"{-LARGEST:.3g} <="
+        raise Bad(key, f"must be a number {low} x <= {LARGEST:.3g}, got {_short(value)}")
+    return float(value)
 
 
 def loss(value: Any, key: str) -> None:
@@ -109,13 +110,19 @@ def loss(value: Any, key: str) -> None:
         raise Bad(key, f"a loss is >= 0, got {_short(value)}")
 
 
-def level(value: Any, key: str) -> None:
-    """A fit's value as a whole number of fit_scale steps, or nan or +-inf (a diverged fit)."""
-    if value in (*NON_FINITE, "-inf") or (isinstance(value, float) and value != value):
-        return
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise Bad(key, f"expected a whole number, 'nan' or 'inf', got {_kind(value)}")
-    number(value, key)
+def _levels(shape: Shape) -> Callable[[Any, str], None]:
+    """A fit (or a ghost): a value per grid point, each a whole number q of fit_scale steps
+    (origin + q * step, within float32's range), or nan or +-inf (a diverged fit)."""
+
+    def level(value: Any, key: str) -> None:
+        if value in (*NON_FINITE, "-inf") or (isinstance(value, float) and value != value):
+            return
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise Bad(key, f"expected a whole number, 'nan' or 'inf', got {_kind(value)}")
+        if not abs(shape.origin + float(value) * shape.step) <= LARGEST:
+            raise Bad(key, f"{_short(value)} fit_scale steps is beyond float32's range")
+
+    return lambda values, key: array(values, key, level, shape.n_grid)
 
 
 def array(
@@ -137,8 +144,8 @@ def check_header(line: dict, version: int) -> Shape:
     keys(line, required, one_of)
     if len(one_of & line.keys()) != 1:
         raise Bad("", f"a header holds one of {' or '.join(sorted(one_of))}")
-    if not isinstance(line["cftui"], str) or not isinstance(line["device"], str):
-        raise Bad("cftui" if not isinstance(line["cftui"], str) else "device", "expected text")
+    text(line["cftui"], "cftui")
+    text(line["device"], "device")
     whole(line["run"], "run")
     if "configs" in line:
         configs = array(line["configs"], "configs", obj)
@@ -151,19 +158,18 @@ def check_header(line: dict, version: int) -> Shape:
         raise Bad("grid", f"holds {len(grid)} values, expected 2 or more")
     scale = obj(line["fit_scale"], "fit_scale")
     keys(scale, {"origin", "step"}, set(), "fit_scale")
-    number(scale["origin"], "fit_scale.origin")
-    number(scale["step"], "fit_scale.step", positive=True)
+    origin = number(scale["origin"], "fit_scale.origin")
+    step = number(scale["step"], "fit_scale.step", positive=True)
     tasks = array(line["tasks"], "tasks", _task)
     if not tasks:
         raise Bad("tasks", "holds no task")
-    return Shape(len(tasks), len(grid), len(line.get("configs", ())) if "configs" in line else 0)
+    return Shape(len(tasks), len(grid), len(line.get("configs", ())), origin, step)
 
 
 def _task(raw: Any, key: str) -> None:
     names = {"name", "x_range", *(name for pair in TASK_PAIRS for name in pair)}
     keys(obj(raw, key), names, set(), key)
-    if not isinstance(raw["name"], str):
-        raise Bad(_where(key, "name"), "expected text")
+    text(raw["name"], _where(key, "name"))
     array(raw["x_range"], _where(key, "x_range"), number, 2)
     for x, y in TASK_PAIRS:
         xs = array(raw[x], _where(key, x), number)
@@ -200,8 +206,8 @@ def _fields(line: dict, key: str, seen: set[str], wanted: set[str]) -> None:
         number(line["pace"], _where(key, "pace"), positive=True)
     if "auto_advance" in line and not isinstance(line["auto_advance"], bool):
         raise Bad(_where(key, "auto_advance"), "expected true or false")
-    if "message" in line and not isinstance(line["message"], str):
-        raise Bad(_where(key, "message"), "expected text")
+    if "message" in line:
+        text(line["message"], _where(key, "message"))
 
 
 def _part(part: dict, key: str, shape: Shape, seen: Seen) -> Seen:
@@ -217,7 +223,7 @@ def _part(part: dict, key: str, shape: Shape, seen: Seen) -> Seen:
     band = array(part.get("band", []), _where(key, "band"), _loss_row(2 * n, False))
     if (seen.band or band) and seen.band + len(band) != seen.losses + len(losses):
         raise Bad(_where(key, "band"), "must come with every row of losses, or with none")
-    ghost = _levels(shape.n_grid)
+    ghost = _levels(shape)
     ghosts = array(part.get("ghosts", []), _where(key, "ghosts"), ghost)
     bounds = array(part.get("boundaries", []), _where(key, "boundaries"), whole)
     matrix = array(part.get("matrix", []), _where(key, "matrix"), _loss_row(n, False))
@@ -231,8 +237,9 @@ def _part(part: dict, key: str, shape: Shape, seen: Seen) -> Seen:
     for name, (count, most) in counts.items():
         if count > most:
             raise Bad(_where(key, name), f"{count} in a run of {n} tasks: at most {most}")
+    fields = seen.fields | (part.keys() & FIELD_KEYS)
     return Seen(
-        seen.fields | (part.keys() & FIELD_KEYS),
+        fields,
         seen.losses + len(losses),
         seen.band + len(band),
         counts["ghosts"][0],
@@ -245,15 +252,11 @@ def _loss_row(length: int, stepped: bool) -> Callable[[Any, str], None]:
     """A row of ``length`` losses; ``stepped``: the first is the step they were measured at."""
 
     def check(row: Any, key: str) -> None:
-        array(row, key, lambda v, k: None, length)
-        for i, value in enumerate(row):
-            (whole if stepped and i == 0 else loss)(value, _where(key, i))
+        array(row, key, loss, length)
+        if stepped:
+            whole(row[0], _where(key, 0))
 
     return check
-
-
-def _levels(length: int) -> Callable[[Any, str], None]:
-    return lambda values, key: array(values, key, level, length)
 
 
 def _kind(value: Any) -> str:
