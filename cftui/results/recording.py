@@ -8,9 +8,11 @@ the line before it; side by side, a line holds such a part per method under "run
 (and, over several seeds, their range) are kept exactly; the fit and the ghosts are rounded
 to 1/FIT_LEVELS of the data's span, finer than any terminal or figure draws them.
 
-A file cut short (a killed run) or with a corrupt line gives the frames before it, and says
-where it stopped. Version 1 holds one method's runs; version 2 adds side-by-side scenes.
-Imports no torch.
+Every line is checked in full (recording_schema) before anything is built on it: a line that
+is JSON but not what a recording holds (an edit) refuses the file in one line naming the line
+and the key. A file cut short (a killed run), or damaged by a line that is not JSON (a
+crash), gives the frames before it and says where it stopped. Version 1 holds one method's
+runs; version 2 adds side-by-side scenes. Imports no torch.
 """
 
 from __future__ import annotations
@@ -267,9 +269,8 @@ def read(path: Path | str) -> Recording:
                 else:
                     frames.append(scene.frame(line))
             except schema.Bad as bad:
-                raise ConfigError(
-                    source, f"line {number}: {bad.key}".rstrip(": "), bad.message
-                ) from None
+                key = f"line {number}" + (f": {bad.key}" if bad.key else "")
+                raise ConfigError(source, key, bad.message) from None
     except FileNotFoundError:
         raise ConfigError(source, "", "no such file") from None
     except (EOFError, zlib.error, gzip.BadGzipFile) as err:
