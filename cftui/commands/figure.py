@@ -133,7 +133,8 @@ def main(args: argparse.Namespace) -> int:
     if args.record:  # written as the run trains (a killed run leaves a replayable prefix)
         check_writable(args.record)
     with Outputs([*static.paths(out, kinds), args.gif]) as outputs:
-        frames = frames or _train(args, config)
+        if not args.file:
+            frames = _train(args, config)
         shown = frames[-1].snapshot
         size, dpi = args.size, args.dpi or static.DPI
         for path, content in static.render(shown, out, kinds, args.style, size, dpi).items():
@@ -159,7 +160,7 @@ def _refuse(args: argparse.Namespace, kinds: tuple[str, ...], side_by_side: bool
         raise ConfigError("--gif", "", "animates one method's run, not runs side by side")
 
 
-def stem_of(path: Path) -> str:
+def _stem(path: Path) -> str:
     """A recording's name without its suffixes (.jsonl, .gz) or a leading dot: the figures
     of .last.jsonl are last-data.png, ..., not hidden files."""
     return path.name.lstrip(".").split(".")[0] or "recording"
@@ -180,7 +181,7 @@ def _recorded(args: argparse.Namespace) -> tuple[list, str]:
         print(f"cftui: {args.file}: drawing up to {read.stopped}", file=sys.stderr)
     last = read.frames[-1].snapshot.run
     frames = [frame for frame in read.frames if frame.snapshot.run == last]
-    return frames, stem_of(args.file)
+    return frames, _stem(args.file)
 
 
 def _config(args: argparse.Namespace) -> tuple:

@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from cftui.live.runner import Runner
 from cftui.results import export, record, report
-from cftui.results.atomic import check_writable, json_text, write_all
+from cftui.results.atomic import check_writable, json_text, write_all, write_json
 from cftui.results.summary import comparison_result, run_result, summarize
 from cftui.results.trials import run_all, seed_outcomes
 from cftui.train import devices, problem
@@ -107,9 +107,7 @@ def compare_methods(args: argparse.Namespace, config: Config) -> int:
     summary = summarize(outcomes)
     console.print(report.fitted_comparison_table(summary, config, len(seeds), console.width))
     if args.json:
-        write_all(
-            {args.json: json_text(comparison_result(config, device, seeds, outcomes, summary))}
-        )
+        write_json(args.json, comparison_result(config, device, seeds, outcomes, summary))
         console.print(f"wrote {args.json}")
     return 0
 
