@@ -330,7 +330,7 @@ def run_tui(args: argparse.Namespace) -> int:
         recorder = None
         if path := getattr(args, "record", None):
             recorder = stack.enter_context(record.Recorder(path))  # before the app opens
-        CftuiApp(
+        app = CftuiApp(
             config,
             device,
             overrides=flags,
@@ -340,10 +340,11 @@ def run_tui(args: argparse.Namespace) -> int:
             seeds=seeds,
             recorder=recorder,
             threads=getattr(args, "threads", None),
-        ).run()
+        )
+        app.run()
     if recorder is not None:  # closed now: its whole size
         print(record.recorded(recorder.path))
-    return 0
+    return app.exit_code()
 
 
 def list_presets(args: argparse.Namespace) -> int:

@@ -45,7 +45,7 @@ def test_tui_resolves_an_explicit_gpu_before_any_ui(monkeypatch, capsys):
     built = []
     app = types.ModuleType("cftui.tui.app")
     app.CftuiApp = lambda config, device, **_: (
-        built.append(device) or SimpleNamespace(run=lambda: None)
+        built.append(device) or SimpleNamespace(run=lambda: None, exit_code=lambda: 0)
     )
     monkeypatch.setitem(sys.modules, "cftui.tui.app", app)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)

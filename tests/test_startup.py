@@ -24,7 +24,7 @@ from cftui import cli
 app = types.ModuleType("cftui.tui.app")
 def CftuiApp(config, device, overrides, paused=False, **_):
     print(device, overrides, paused, config.method.params)
-    return types.SimpleNamespace(run=lambda: None)
+    return types.SimpleNamespace(run=lambda: None, exit_code=lambda: 0)
 
 
 app.CftuiApp = CftuiApp

@@ -5,7 +5,9 @@ headless first (the flags of `cftui run`, or `--compare A,B,...` for several sid
 A run trained here is measured about MEASURES_PER_TASK times a task and keeps
 FRAMES_PER_TASK frames a task, each FRAME_S apart on its recording's clock (the app's
 default: a task in 10 s, 5 frames a second), so its animation is the one the app would
-have recorded. Bad flags, files and missing extras are one line and exit 2.
+have recorded. Bad flags, files and missing extras are one line and exit 2, said before
+anything is trained or written; the figures and the animation are written all or none
+(atomic.Outputs): a failure, Ctrl+C or a kill leaves every earlier file as it was.
 """
 
 from __future__ import annotations
@@ -109,38 +111,59 @@ def add_parser(commands: argparse._SubParsersAction, parents: dict) -> argparse.
 
 
 def main(args: argparse.Namespace) -> int:
-    """Check every output before any training, get the frames, then draw."""
+    """Read the recording, or load the config; refuse what cannot be drawn and check every
+    output; then train (if no recording), draw, and write all the outputs or none."""
     from cftui import figures
-    from cftui.results.atomic import check_writable
-    from cftui.train.config import ConfigError
+    from cftui.results.atomic import Outputs, check_writable
     from cftui.train.snapshot import Comparison
 
     figures.require()
     from cftui.figures import animate, static
 
-    for path in (args.out, args.gif, args.record):
-        if path:
-            check_writable(path)
     if args.gif:
         animate.check_writer(args.gif)
-        if args.compare:
-            raise ConfigError("--gif", "", "animates one method's run, not runs side by side")
-    frames, stem = _recorded(args) if args.file else _train(args)
-    shown = frames[-1].snapshot
-    side_by_side = isinstance(shown, Comparison)
+    if args.file:
+        frames, stem = _recorded(args)
+        config, side_by_side = None, isinstance(frames[-1].snapshot, Comparison)
+    else:
+        frames, (config, stem), side_by_side = [], _config(args), bool(args.compare)
     kinds = args.only or (static.SIDE_BY_SIDE_KINDS if side_by_side else static.KINDS)
+    _refuse(args, kinds, side_by_side)
+    out = args.out or Path(f"{stem}.png")
+    if args.record:  # written as the run trains (a killed run leaves a replayable prefix)
+        check_writable(args.record)
+    with Outputs([*static.paths(out, kinds), args.gif]) as outputs:
+        if not args.file:
+            frames = _train(args, config)
+        shown = frames[-1].snapshot
+        size, dpi = args.size, args.dpi or static.DPI
+        for path, content in static.render(shown, out, kinds, args.style, size, dpi).items():
+            outputs.write(path, content)
+        if args.gif:
+            size, dpi = args.size or animate.SIZE, args.dpi or animate.DPI
+            count = animate.write(frames, outputs.temp(args.gif), args.fps, args.style, size, dpi)
+        outputs.commit()
+    for path in static.paths(out, kinds):
+        print(f"wrote {path}")
+    if args.gif:
+        print(f"wrote {args.gif} ({count} frames at {args.fps} a second)")
+    return 0
+
+
+def _refuse(args: argparse.Namespace, kinds: tuple[str, ...], side_by_side: bool) -> None:
+    """What cannot be drawn, said before anything is trained or written."""
+    from cftui.train.config import ConfigError
+
     if "summary" in kinds and not side_by_side:
         raise ConfigError("--only", "summary", "is the table of runs side by side (--compare)")
     if args.gif and side_by_side:
         raise ConfigError("--gif", "", "animates one method's run, not runs side by side")
-    out = args.out or Path(f"{stem}.png")
-    for path in static.write(shown, out, kinds, args.style, args.size, args.dpi or static.DPI):
-        print(f"wrote {path}")
-    if args.gif:
-        size, dpi = args.size or animate.SIZE, args.dpi or animate.DPI
-        count = animate.write(frames, args.gif, args.fps, args.style, size, dpi)
-        print(f"wrote {args.gif} ({count} frames at {args.fps} a second)")
-    return 0
+
+
+def _stem(path: Path) -> str:
+    """A recording's name without its suffixes (.jsonl, .gz) or a leading dot: the figures
+    of .last.jsonl are last-data.png, ..., not hidden files."""
+    return path.name.lstrip(".").split(".")[0] or "recording"
 
 
 def _recorded(args: argparse.Namespace) -> tuple[list, str]:
@@ -158,18 +181,15 @@ def _recorded(args: argparse.Namespace) -> tuple[list, str]:
         print(f"cftui: {args.file}: drawing up to {read.stopped}", file=sys.stderr)
     last = read.frames[-1].snapshot.run
     frames = [frame for frame in read.frames if frame.snapshot.run == last]
-    return frames, args.file.name.split(".")[0]
+    return frames, _stem(args.file)
 
 
-def _train(args: argparse.Namespace) -> tuple[list, str]:
-    """Train headless (loads torch), keeping the frames (and the recording, with --record)."""
+def _config(args: argparse.Namespace) -> tuple:
+    """The run's config, measured about MEASURES_PER_TASK times a task, and its file stem."""
     from cftui import cli
-    from cftui.live.runner import Runner
-    from cftui.results import export, record, recording
-    from cftui.train import devices, threads
+    from cftui.results import export
     from cftui.train.run_state import steps_per_epoch
     from cftui.train.tasks import make_tasks
-    from cftui.train.trainer import Trainer
 
     config = cli.load_config(args)[0]
     if config.train.eval_every == 0:
@@ -179,6 +199,16 @@ def _train(args: argparse.Namespace) -> tuple[list, str]:
         config = dataclasses.replace(
             config, train=dataclasses.replace(config.train, eval_every=every)
         )
+    return config, export.file_stem(config, args.compare or ())
+
+
+def _train(args: argparse.Namespace, config) -> list:
+    """Train headless (loads torch), keeping the frames (and the recording, with --record)."""
+    from cftui.live.runner import Runner
+    from cftui.results import record, recording
+    from cftui.train import devices, threads
+    from cftui.train.trainer import Trainer
+
     device = devices.resolve(getattr(args, "device", "auto"))
     threads.apply(config, args.seeds, device, getattr(args, "threads", None))
     first = config.data.seed
@@ -194,7 +224,7 @@ def _train(args: argparse.Namespace) -> tuple[list, str]:
         else:
             every = max(1, config.train.epochs // FRAMES_PER_TASK)
             drive(Trainer(config, device, seeds=seeds), publish, every)
-    return frames, export.file_stem(config, args.compare or ())
+    return frames
 
 
 def drive(trainer, publish: Callable, every: int) -> None:

@@ -41,7 +41,8 @@ def add_parser(commands: argparse._SubParsersAction, parents: dict) -> argparse.
 
 
 def main(args: argparse.Namespace) -> int:
-    """Read the file (ConfigError: one line, exit 2), then play it."""
+    """Read the file (ConfigError: one line, exit 2), then play it (exit 1 and the error's
+    line if the app stopped on one)."""
     from cftui.results.recording import read
 
     recording = read(args.file)
@@ -49,5 +50,6 @@ def main(args: argparse.Namespace) -> int:
         print(f"cftui: {args.file}: replaying up to {recording.stopped}", file=sys.stderr)
     from cftui.tui.replay import ReplayApp  # Textual loads only now
 
-    ReplayApp(recording, speed=args.speed, paused=args.paused).run()
-    return 0
+    app = ReplayApp(recording, speed=args.speed, paused=args.paused)
+    app.run()
+    return app.exit_code()

@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from cftui.live.runner import Runner
 from cftui.results import export, record, report
-from cftui.results.atomic import check_writable, write_json
+from cftui.results.atomic import check_writable, json_text, write_all, write_json
 from cftui.results.summary import comparison_result, run_result, summarize
 from cftui.results.trials import run_all, seed_outcomes
 from cftui.train import devices, problem, threads
@@ -30,11 +30,17 @@ from cftui.train.trainer import Trainer
 EXIT_DIVERGED = 1
 
 
+def outputs(args: argparse.Namespace) -> list[Path]:
+    """The files written once the run is over, all or none: --json, and --csv's two."""
+    csv = getattr(args, "csv", None)
+    return [path for path in (args.json, csv, csv and export.matrix_path(csv)) if path]
+
+
 def prepare(args: argparse.Namespace, config: Config) -> tuple[torch.device, range]:
-    """The device and seeds the flags ask for, torch's threads set for them; output paths
-    are checked before training."""
+    """The device and seeds the flags ask for, torch's threads set for them; every output
+    path (--record's too) is checked before training."""
     device = devices.resolve(getattr(args, "device", "auto"))
-    for path in (args.json, getattr(args, "csv", None)):
+    for path in (*outputs(args), getattr(args, "record", None)):
         if path:
             check_writable(path)
     threads.apply(config, args.seeds, device, getattr(args, "threads", None))
@@ -76,11 +82,11 @@ def run(args: argparse.Namespace, config: Config) -> int:
         summary = summarize(outcomes)
         console.print(report.fitted_comparison_table(summary, config, len(seeds), console.width))
         data = comparison_result(config, device, seeds, outcomes, summary)
-    if args.json:
-        write(console, args.json, data)
-    if args.csv:
-        for path in export.write_csv(args.csv, snapshot):
-            console.print(f"wrote {path}")
+    files = {args.json: json_text(data)} if args.json else {}
+    files |= export.csv_files(args.csv, snapshot) if args.csv else {}
+    write_all(files)
+    for path in files:
+        console.print(f"wrote {path}")
     if args.record:  # closed by now: its whole size
         console.print(record.recorded(Path(args.record)), highlight=False, soft_wrap=True)
     if any(trainer.now.failures):
@@ -102,13 +108,9 @@ def compare_methods(args: argparse.Namespace, config: Config) -> int:
     summary = summarize(outcomes)
     console.print(report.fitted_comparison_table(summary, config, len(seeds), console.width))
     if args.json:
-        write(console, args.json, comparison_result(config, device, seeds, outcomes, summary))
+        write_json(args.json, comparison_result(config, device, seeds, outcomes, summary))
+        console.print(f"wrote {args.json}")
     return 0
-
-
-def write(console: Console, path: Path, data: object) -> None:
-    write_json(path, data)
-    console.print(f"wrote {path}")
 
 
 class ProgressBars:

@@ -4,13 +4,12 @@ losses side by side, as in the app, with the task and the epoch in the title.
 One animation frame per recorded frame, at most ``fps`` of them per second of the recording
 (long pauses cut as a replay cuts them), played at ``fps``. The axes are fixed from the
 start (the loss axis spans the whole run), so nothing jumps. matplotlib's own writers make
-the file (Pillow's for GIF and WebP, ffmpeg's for MP4), written beside the target and then
-renamed over it.
+the file (Pillow's for GIF and WebP, ffmpeg's for MP4), into the temporary file that
+`cftui figure` renames over the target with its other outputs.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import matplotlib
@@ -22,8 +21,8 @@ from matplotlib.ticker import FixedFormatter, FixedLocator, NullLocator
 from PIL import Image
 
 from cftui.figures import panels
-from cftui.figures.style import ink, rc, task_color, task_line
-from cftui.results.atomic import WriteError, check_writable
+from cftui.figures.style import ink, rc, small_sizes_allowed, task_color, task_line
+from cftui.results.atomic import WriteError
 from cftui.results.recording import FitScale, Frame, timeline
 from cftui.train.config import ConfigError
 from cftui.train.snapshot import Snapshot
@@ -127,7 +126,8 @@ class Animation:
 
     def _freeze(self) -> None:
         """Lay the figure out once and fix its ticks, for the axes not to move."""
-        FigureCanvasAgg(self.fig).draw()
+        with small_sizes_allowed():
+            FigureCanvasAgg(self.fig).draw()
         self.fig.set_layout_engine("none")
         for axis in (axis for ax in self.fig.axes for axis in (ax.xaxis, ax.yaxis)):
             labels = [label.get_text() for label in axis.get_ticklabels()]
@@ -138,10 +138,7 @@ class Animation:
     def _loss_axes(self, last: Snapshot) -> None:
         ax = self.loss_ax
         ax.set_yscale("log")
-        values = [last.test_losses, *(last.loss_band or ())]
-        joined = np.concatenate([np.ravel(v) for v in values])
-        finite = joined[np.isfinite(joined) & (joined > 0)]
-        low, high = (finite.min(), finite.max()) if finite.size else (0.01, 1.0)
+        low, high = panels.loss_range(last.test_losses, *(last.loss_band or ()))
         ax.set(xlim=(0, max(int(last.step), 1)), ylim=(low / 1.5, high * 1.5))
         ax.set(xlabel="optimizer step", ylabel="test MSE (log scale)", title="test MSE per task")
         panels.plain_log_ticks(ax)
@@ -181,22 +178,19 @@ def write(
     size: tuple[int, int] = SIZE,
     dpi: int = DPI,
 ) -> int:
-    """Animate one run's ``frames`` into ``path``; the number of frames written."""
+    """Animate one run's ``frames`` into ``path`` (a command's temporary file: the caller
+    renames it into place, atomic.Outputs); the number of frames written."""
     check_writer(path)
-    check_writable(path)
     shown = pick(frames, fps)
     with matplotlib.rc_context(rc(style)):
         movie = Animation([frames[i].snapshot for i in shown], style, size, dpi)
         mp4 = path.suffix.lower() == ".mp4"
         writer = FFMpegWriter(fps=fps) if mp4 else BlitWriter(movie, fps)
-        temp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
         try:
-            with writer.saving(movie.fig, temp, dpi):  # FuncAnimation.save draws each twice
+            with writer.saving(movie.fig, path, dpi):  # FuncAnimation.save draws each twice
                 for k in range(len(shown)):
                     movie.update(k)
                     writer.grab_frame()
-            os.replace(temp, path)
         except OSError as err:
-            temp.unlink(missing_ok=True)
             raise WriteError(path, err.strerror or str(err)) from None
     return len(shown)

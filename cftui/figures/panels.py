@@ -21,6 +21,7 @@ from cftui.results.recording import FitScale
 from cftui.train.snapshot import Scene, Snapshot
 
 LOSS_FLOOR = 1e-6  # a test MSE of 0 (or below) is drawn here on the log axis
+NO_LOSS_RANGE = (0.01, 1.0)  # a log axis's span where no loss is finite (diverged at once)
 MATRIX_COLORS = "cividis"  # perceptually even and colour-blind safe
 GREW = 2.0  # a cell this many times the loss right after its task was trained says so
 
@@ -121,6 +122,8 @@ def losses(ax: Axes, snap: Snapshot, style: str, log: bool = True) -> None:
     if log:
         ax.set_yscale("log")
         plain_log_ticks(ax)
+        if not finite_losses(snap.test_losses, *(snap.loss_band or ())).size:
+            ax.set_ylim(*NO_LOSS_RANGE)  # no loss to scale the axis by: matplotlib cannot
     ax.set(xlabel="optimizer step", ylabel="test MSE" + (" (log scale)" if log else ""))
 
 
@@ -135,6 +138,10 @@ def plain_log_ticks(ax: Axes) -> None:
 def matrix(ax: Axes, snap: Snapshot, norm: LogNorm, style: str) -> None:
     """The loss matrix as a heatmap on a shared log scale, each cell written in."""
     rows = np.asarray(snap.loss_matrix, dtype=float).reshape(-1, len(snap.scene.tasks))
+    if not len(rows):  # stopped in task 1: no row yet (an empty image has no extent)
+        ax.text(0.5, 0.5, "no task finished yet", ha="center", va="center")
+        ax.set_axis_off()
+        return
     ax.imshow(np.maximum(rows, norm.vmin), cmap=MATRIX_COLORS, norm=norm, aspect="auto")
     for (i, j), value in np.ndenumerate(rows):
         shade = norm(max(value, norm.vmin)) if math.isfinite(value) else 0.0
@@ -160,7 +167,17 @@ def matrix(ax: Axes, snap: Snapshot, norm: LogNorm, style: str) -> None:
 
 def shared_norm(snaps: list[Snapshot]) -> LogNorm:
     """One log colour scale for every matrix drawn side by side."""
-    values = np.concatenate([np.ravel(s.loss_matrix) for s in snaps] + [np.ones(0)])
-    finite = values[np.isfinite(values) & (values > 0)]
-    low, high = (finite.min(), finite.max()) if finite.size else (0.01, 1.0)
+    low, high = loss_range(*(s.loss_matrix for s in snaps))
     return LogNorm(max(low, LOSS_FLOOR), max(high, low * 10))
+
+
+def finite_losses(*values: object) -> np.ndarray:
+    """The losses among ``values`` that a log axis can show: finite and above 0."""
+    joined = np.concatenate([np.ravel(np.asarray(v, dtype=float)) for v in values] + [np.ones(0)])
+    return joined[np.isfinite(joined) & (joined > 0)]
+
+
+def loss_range(*values: object) -> tuple[float, float]:
+    """The lowest and highest of finite_losses, or NO_LOSS_RANGE where there is none."""
+    finite = finite_losses(*values)
+    return (float(finite.min()), float(finite.max())) if finite.size else NO_LOSS_RANGE

@@ -18,8 +18,8 @@ from matplotlib.figure import Figure
 
 from cftui.figures import panels
 from cftui.figures.panels import MATRIX_COLORS
-from cftui.figures.style import SAVING, rc
-from cftui.results.atomic import write_atomic
+from cftui.figures.style import SAVING, rc, small_sizes_allowed
+from cftui.results.atomic import write_all
 from cftui.train import metrics
 from cftui.train.snapshot import Comparison, Snapshot
 
@@ -175,27 +175,43 @@ def _summary(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
 DRAW = {"data": _data, "loss": _loss, "fit": _fit, "matrix": _matrix, "summary": _summary}
 
 
+def encode(fig: Figure, suffix: str) -> bytes:
+    """``fig`` as the bytes of a file in the format ``suffix`` names."""
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(SAVING), small_sizes_allowed():
+        fig.savefig(buffer, format=suffix[1:], dpi=fig.dpi, metadata=METADATA[suffix])
+    return buffer.getvalue()
+
+
 def save(fig: Figure, path: Path) -> Path:
     """Write ``fig`` to ``path`` (atomically), in the format its extension names."""
-    buffer = io.BytesIO()
-    suffix = path.suffix.lower()
-    with matplotlib.rc_context(SAVING):
-        fig.savefig(buffer, format=suffix[1:], dpi=fig.dpi, metadata=METADATA[suffix])
-    write_atomic(path, buffer.getvalue())
+    write_all({path: encode(fig, path.suffix.lower())})
     return path
 
 
-def write(
+def paths(out: Path, kinds: tuple[str, ...]) -> list[Path]:
+    """Where each figure of ``kinds`` goes: OUT-KIND.EXT (out: OUT.EXT)."""
+    return [out.with_name(f"{out.stem}-{kind}{out.suffix}") for kind in kinds]
+
+
+def render(
     shown: Snapshot | Comparison,
     out: Path,
     kinds: tuple[str, ...],
     style: str = "light",
     size: tuple[int, int] | None = None,
     dpi: int = DPI,
-) -> list[Path]:
-    """Each figure of ``kinds`` as OUT-KIND.EXT (out: OUT.EXT); the paths written."""
-    written = []
-    for kind in kinds:
-        fig = build(kind, shown, style, size or default_size(kind, shown), dpi)
-        written.append(save(fig, out.with_name(f"{out.stem}-{kind}{out.suffix}")))
-    return written
+) -> dict[Path, bytes]:
+    """Each figure of ``kinds``, drawn, by the path it goes to."""
+    suffix = out.suffix.lower()
+    return {
+        path: encode(build(kind, shown, style, size or default_size(kind, shown), dpi), suffix)
+        for kind, path in zip(kinds, paths(out, kinds), strict=True)
+    }
+
+
+def write(shown: Snapshot | Comparison, out: Path, kinds: tuple[str, ...], **how) -> list[Path]:
+    """Each figure of ``kinds`` drawn, then all written (or none); the paths written."""
+    figures = render(shown, out, kinds, **how)
+    write_all(figures)
+    return list(figures)

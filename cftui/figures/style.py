@@ -9,6 +9,9 @@ white).
 
 from __future__ import annotations
 
+import contextlib
+import warnings
+from collections.abc import Iterator
 from typing import Any
 
 from cftui.draw import task_style
@@ -76,3 +79,14 @@ def rc(style: str) -> dict[str, Any]:
         | legend
         | {"savefig.facecolor": THEMES[style]["figure.facecolor"]}
     )
+
+
+@contextlib.contextmanager
+def small_sizes_allowed() -> Iterator[None]:
+    """Where a figure is laid out and drawn. At a --size too small for its labels,
+    matplotlib's constrained layout gives up with a UserWarning and draws the figure as it
+    stands: at the size that was asked for, which is the result; the warning would be noise
+    (with a path into matplotlib) on the user's screen."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "constrained_layout not applied", UserWarning)
+        yield

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cftui.results.atomic import WriteError, write_atomic
+from cftui.results.atomic import WriteError, write_all
 from cftui.train.config import Config
 from cftui.train.snapshot import Comparison, Snapshot
 
@@ -62,11 +62,16 @@ def matrix_path(out: Path) -> Path:
     return out.with_name(f"{out.stem}-matrix{out.suffix or '.csv'}")
 
 
+def csv_files(out: Path, snap: Snapshot) -> dict[Path, str]:
+    """``cftui run --csv OUT``'s files: the history as OUT, the loss matrix as OUT-matrix.csv
+    (matrix_path)."""
+    return {out: history_csv(snap), matrix_path(out): matrix_csv(snap)}
+
+
 def write_csv(out: Path, snap: Snapshot) -> tuple[Path, Path]:
-    """``cftui run --csv OUT``: the history to OUT, the loss matrix to OUT-matrix.csv
-    (matrix_path); WriteError (one line naming the path) when either cannot be written."""
-    write_atomic(out, history_csv(snap))
-    write_atomic(matrix_path(out), matrix_csv(snap))
+    """Both CSV files, or neither; WriteError (one line naming the path) when either cannot
+    be written."""
+    write_all(csv_files(out, snap))
     return out, matrix_path(out)
 
 

@@ -8,9 +8,11 @@ the line before it; side by side, a line holds such a part per method under "run
 (and, over several seeds, their range) are kept exactly; the fit and the ghosts are rounded
 to 1/FIT_LEVELS of the data's span, finer than any terminal or figure draws them.
 
-A file cut short (a killed run) or with a corrupt line gives the frames before it, and says
-where it stopped. Version 1 holds one method's runs; version 2 adds side-by-side scenes.
-Imports no torch.
+Every line is checked in full (recording_schema) before anything is built on it: a line that
+is JSON but not what a recording holds (an edit) refuses the file in one line naming the line
+and the key. A file cut short (a killed run), or damaged by a line that is not JSON (a
+crash), gives the frames before it and says where it stopped. Version 1 holds one method's
+runs; version 2 adds side-by-side scenes. Imports no torch.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from typing import IO, Any
 
 import numpy as np
 
-from cftui.train import methods
-from cftui.train.config import ConfigError, from_dict
+from cftui.results import recording_schema as schema
+from cftui.train import methods, problem
+from cftui.train.config import Config, ConfigError, from_dict
 from cftui.train.snapshot import Comparison, History, Scene, Snapshot, State
 from cftui.train.tasks import Task
 
@@ -42,8 +45,10 @@ MAX_GAP_S = 2.0  # a longer wait between two recorded frames (a pause) plays as 
 def open_text(path: Path, mode: str) -> IO[str]:
     if mode == "w" and path.suffix == ".gz":
         return gzip.open(path, "wt", encoding="utf-8")
-    if mode == "r" and path.open("rb").read(2) == GZIP_MAGIC:
-        return gzip.open(path, "rt", encoding="utf-8")
+    if mode == "r":
+        with path.open("rb") as file:
+            if file.read(2) == GZIP_MAGIC:
+                return gzip.open(path, "rt", encoding="utf-8")
     return path.open(mode, encoding="utf-8")
 
 
@@ -160,30 +165,37 @@ class _Run:
 
 
 class _Scene:
-    """A scene's header read; frame(line) builds the next frame on what came before."""
+    """A scene's header read; frame(line) builds the next frame on what came before. Each
+    line is checked in full (recording_schema) before anything is built from it."""
 
-    def __init__(self, header: dict[str, Any], source: str) -> None:
+    def __init__(self, header: dict[str, Any], source: str, version: int) -> None:
+        self.shape = schema.check_header(header, version)
+        self.side_by_side = "configs" in header
+        raws = header["configs"] if self.side_by_side else [header["config"]]
+        methods.replayed_files(header.get("method_files", {}), raws)  # by name: no code runs
+        keys = [f"configs[{i}]" for i in range(len(raws))] if self.side_by_side else ["config"]
+        configs = [
+            _config(raw, key, self.shape, source) for raw, key in zip(raws, keys, strict=True)
+        ]
         tasks = tuple(_task_from_dict(raw) for raw in header["tasks"])
         grid = np.asarray(header["grid"], dtype=float)
         scale, run = FitScale(**header["fit_scale"]), int(header["run"])
-        self.side_by_side = "configs" in header
-        configs = header["configs"] if self.side_by_side else [header["config"]]
-        methods.replayed_files(header.get("method_files", {}), configs)
         self.runs = [
-            _Run(Scene(from_dict(raw, source), tasks, grid, str(header["device"])), run, scale)
-            for raw in configs
+            _Run(Scene(config, tasks, grid, str(header["device"])), run, scale)
+            for config in configs
         ]
-        self.run, self.fields = run, {}
+        self.seen = [schema.Seen(set()) for _ in self.runs]
+        self.run, self.fields, self.fields_seen = run, {}, set()
 
-    def frame(self, line: dict[str, Any]) -> Frame:
+    def frame(self, line: Any) -> Frame:
+        schema.check_frame(line, self.shape, self.seen, self.fields_seen)
         if not self.side_by_side:
             return Frame(float(line["t"]), self.runs[0].snapshot(line))
-        parts = line["runs"]
-        if len(parts) != len(self.runs):
-            raise ValueError(f"{len(parts)} runs in a frame of a scene of {len(self.runs)}")
         self.fields |= {key: line[key] for key in FIELDS[:3] if key in line}
         comparison = Comparison(
-            runs=tuple(run.snapshot(part) for run, part in zip(self.runs, parts, strict=True)),
+            runs=tuple(
+                run.snapshot(part) for run, part in zip(self.runs, line["runs"], strict=True)
+            ),
             run=self.run,
             state=State(self.fields["state"]),
             pace=self.fields["pace"],
@@ -192,50 +204,74 @@ class _Scene:
         return Frame(float(line["t"]), comparison)
 
 
+def _config(raw: dict, key: str, shape: schema.Shape, source: str) -> Config:
+    """A header's config, checked as a preset is (its first problem: one line), that draws
+    as a recording of this version does: a 1-D regression with the header's tasks."""
+    try:
+        config = from_dict(raw, source)
+    except ConfigError as err:
+        where, message = err.problems[0]
+        raise schema.Bad(f"{key} {where}".strip(), message) from None
+    if problem.of(config).picture != "fit":
+        raise schema.Bad(key, "a 2-D classification; a recording holds a 1-D regression")
+    if config.data.n_tasks != shape.n_tasks:
+        raise schema.Bad("tasks", f"holds {shape.n_tasks}, the config {config.data.n_tasks}")
+    return config
+
+
 def _lines(path: Path) -> Iterator[tuple[int, str]]:
     """(line number, text); a compressed file cut short ends in EOFError or zlib.error."""
     with open_text(path, "r") as file:
         yield from enumerate(file, start=1)
 
 
-def _check_header(line: Any, source: str) -> None:
+def _version(line: Any, source: str, where: str) -> int:
+    """The header's version, or ConfigError: another format, or a newer cftui's."""
     if not isinstance(line, dict) or line.get("format") != FORMAT:
-        raise ConfigError(source, "format", f"not a cftui recording (expected {FORMAT!r})")
+        raise ConfigError(source, where + "format", f"not a cftui recording (expected {FORMAT!r})")
     version = line.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise ConfigError(source, "version", f"{version!r} is not a version number")
+        raise ConfigError(source, where + "version", f"{version!r} is not a version number")
     if version > VERSION:
         raise ConfigError(
-            source, "version", f"{version} is newer than this cftui reads ({VERSION}): upgrade"
+            source,
+            where + "version",
+            f"{version} is newer than this cftui reads ({VERSION}): upgrade",
         )
+    return version
 
 
 def read(path: Path | str) -> Recording:
-    """Every frame of a recording as Snapshots (Comparisons side by side). ConfigError (one
-    line naming the file and the key) for a file that is missing, of another format or of a
-    newer version; a file cut short or with a corrupt line gives the frames before it, and
-    says where it stopped."""
+    """Every frame of a recording as Snapshots (Comparisons side by side), every line checked
+    before it is built on. ConfigError (one line naming the file, the line and the key) for a
+    file that is missing, of another format or of a newer version, or with a line that is
+    JSON but not what a recording holds (an edit). A file cut short, or damaged past a line
+    that is not JSON (a killed run, a crash), gives the frames before it and says where it
+    stopped."""
     path = Path(path).expanduser()
     source, frames, scene, stopped, number = str(path), [], None, "", 0
     try:
         for number, text in _lines(path):
             try:
                 line = json.loads(text)
-                if number == 1 or "format" in line:
-                    _check_header(line, source)
-                    scene = _Scene(line, source)
-                else:
-                    frames.append(scene.frame(line))
-            except ConfigError:
-                if number == 1:
-                    raise
-                stopped = f"line {number}: a scene header this cftui cannot read"
-            except (ValueError, KeyError, TypeError, AttributeError) as err:
+            except RecursionError:
+                raise ConfigError(
+                    source, f"line {number}", "nested deeper than any recording"
+                ) from None
+            except ValueError:
                 if number == 1:
                     raise ConfigError(source, "format", "not a cftui recording") from None
-                stopped = f"line {number}: " + ("cut short" if text[-1:] != "\n" else str(err))
-            if stopped:
+                stopped = f"line {number}: " + ("cut short" if text[-1:] != "\n" else "not JSON")
                 break
+            where = "" if number == 1 else f"line {number}: "
+            try:
+                if number == 1 or (isinstance(line, dict) and "format" in line):
+                    scene = _Scene(line, source, _version(line, source, where))
+                else:
+                    frames.append(scene.frame(line))
+            except schema.Bad as bad:
+                key = f"line {number}" + (f": {bad.key}" if bad.key else "")
+                raise ConfigError(source, key, bad.message) from None
     except FileNotFoundError:
         raise ConfigError(source, "", "no such file") from None
     except (EOFError, zlib.error, gzip.BadGzipFile) as err:

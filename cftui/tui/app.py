@@ -10,6 +10,7 @@ touches the model. torch loads in the worker too (about 1.6 s here): the first f
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from cftui.results.record import Recorder
 
 MIN_SIZE = (50, 15)  # columns, rows: below this the panels give way to a notice
+RESTART = " — r: restart"  # the end of a training error's line on screen
 
 
 class SnapshotReady(Message):
@@ -224,11 +226,27 @@ class CftuiApp(MethodFiles, Keys, App[None]):
         if event.state is not WorkerState.ERROR:
             return
         error = event.worker.error
-        said = f"training stopped: {type(error).__name__}: {error}{files.save_traceback(error)}"
-        self.error = self.fault_line(error) or f"{said} — r: restart"
+        where = files.save_traceback(error)
+        said = f"training stopped: {type(error).__name__}: {error}{where}{RESTART}"
+        self.error = self.fault_line(error) or said  # a method file's: its file and line
         self.refresh_bindings()
         self.show_status()
         self.notify(self.error, severity="error", timeout=10)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An error no handler caught (Textual's hook, which ends the app): its traceback
+        goes to a log, not over the terminal, and exit_code() gives its line."""
+        self.error = f"{type(error).__name__}: {error}{files.save_traceback(error)}"
+        super()._handle_exception(error)
+        self._exit_renderables.clear()  # Textual's traceback, printed when run() ends
+
+    def exit_code(self) -> int:
+        """After run(): 1, with the error's line and its log on stderr, when the app stopped
+        on an error (a training fault still shown at quit, or one no handler caught)."""
+        if not self.error:
+            return 0
+        print(f"cftui: error: {self.error.removesuffix(RESTART)}", file=sys.stderr)
+        return 1
 
     def _restart_with(self, config: Config) -> None:
         """Rerun ``config`` in the running worker, or in a new runner if the worker died."""

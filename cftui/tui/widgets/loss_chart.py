@@ -140,8 +140,10 @@ class LossChart(ChangedRows, PlotextPlot):
             plt.yticks(ticks, [f"{tick:g}" for tick in ticks])
 
     def scaled(self, losses: np.ndarray) -> np.ndarray:
-        """What the y axis plots: log10 of the losses (clipped at FLOOR), or the losses."""
-        return np.log10(np.maximum(losses, FLOOR)) if self.log_scale else losses
+        """What the y axis plots: log10 of the losses (clipped at FLOOR), or the losses; an
+        infinite loss (a diverged run's) as a gap, as a nan is: plotext cannot place it."""
+        shown = np.log10(np.maximum(losses, FLOOR)) if self.log_scale else losses
+        return np.where(np.isinf(shown), np.nan, shown)
 
 
 def shared_limits(snaps: Sequence[Snapshot], log_scale: bool) -> Limits:

@@ -1,0 +1,276 @@
+"""Recordings a user could hand to `cftui figure` and `cftui replay`, generated: valid ones
+mutated (recording_mutations) end in a whole, drawable result or in one line naming the file
+(exit 2), never another exception, and `figure` changes no file unless it wrote them all.
+The issue's own examples are checked one by one below the generated ones."""
+
+import asyncio
+import gzip
+import json
+import math
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from recording_mutations import DEEP, OVERFLOW, Original, mutated
+
+from cftui import cli
+from cftui.live.player import Player
+from cftui.results.recording import read
+from cftui.train import catalog
+from cftui.train.config import ConfigError
+from cftui.train.snapshot import Comparison
+from cftui.tui.replay import ReplayApp
+
+from tui_helpers import until
+
+GENERATED = dict(
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+READ_EXAMPLES = 1000  # in-process reads: about 6 ms each
+FIGURE_EXAMPLES = 180  # `cftui figure` in-process: most are refused at once, a few draw
+SMALL = ["--size", "96x72", "--dpi", "30"]  # figures as small as --size allows: drawn fast
+
+
+@pytest.fixture(scope="module")
+def originals(tmp_path_factory) -> list[Original]:
+    """Valid recordings, each as a user makes one: one method (a seed, plain; two seeds,
+    gzip) and side by side (gzip, and the same plain)."""
+    folder = tmp_path_factory.mktemp("originals")
+    run = ["run", "--preset", "polynomial", "--epochs", "3", "--device", "cpu", "--record"]
+    assert cli.main([*run, str(folder / "one.jsonl")]) == 0
+    assert cli.main([*run, str(folder / "seeds.jsonl.gz"), "--seeds", "2"]) == 0
+    side = folder / "side.jsonl.gz"
+    figure = ["figure", "--compare", "naive,ewc", "--epochs", "3", "--device", "cpu", *SMALL]
+    assert (
+        cli.main([*figure, "--only", "loss", "-o", str(folder / "x.png"), "--record", str(side)])
+        == 0
+    )
+    (folder / "side.jsonl").write_bytes(gzip.decompress(side.read_bytes()))
+    names = ("one.jsonl", "seeds.jsonl.gz", "side.jsonl.gz", "side.jsonl")
+    return [Original.load(folder / name) for name in names]
+
+
+def one_line_naming(error: str, path: Path) -> None:
+    assert error.count("\n") <= 1 and error.strip(), error
+    assert str(path) in error, error
+
+
+def check_whole(recording) -> None:
+    """What every view relies on, in every frame: each array the shape its scene gives."""
+    for frame in recording.frames:
+        assert math.isfinite(frame.t)
+        shown = frame.snapshot
+        for snap in shown.runs if isinstance(shown, Comparison) else (shown,):
+            n_tasks, n_grid = len(snap.scene.tasks), len(snap.scene.grid)
+            assert 0 <= snap.task < n_tasks and snap.step >= 0 and snap.epoch >= 0
+            assert snap.test_losses.shape == (len(snap.steps), n_tasks)
+            assert snap.fit.shape == (n_grid,)
+            assert all(ghost.shape == (n_grid,) for ghost in snap.ghosts)
+            assert len(snap.ghosts) <= n_tasks and len(snap.boundaries) < n_tasks
+            assert all(len(row) == n_tasks for row in snap.loss_matrix)
+            if snap.loss_band is not None:
+                assert all(edge.shape == snap.test_losses.shape for edge in snap.loss_band)
+            assert np.isfinite(snap.scene.grid).all()
+
+
+@settings(max_examples=READ_EXAMPLES, **GENERATED)
+@given(data=st.data())
+def test_a_mutated_recording_reads_whole_or_is_one_line_naming_the_file(originals, tmp_path, data):
+    original = data.draw(st.sampled_from(originals), label="original")
+    path = tmp_path / original.name
+    path.write_bytes(data.draw(mutated(original), label="bytes"))
+    try:
+        recording = read(path)
+    except ConfigError as err:
+        one_line_naming(str(err), path)
+        event("refused")
+        return
+    event("read: cut where it stopped" if recording.stopped else "read whole")
+    check_whole(recording)
+    player = Player(recording)  # what replay builds on: its timeline and task starts
+    assert np.isfinite(player.times).all() and player.starts[0] == 0
+
+
+@settings(max_examples=FIGURE_EXAMPLES, **GENERATED)
+@given(data=st.data())
+def test_figure_of_a_mutated_recording_writes_every_file_or_changes_none(
+    originals, tmp_path_factory, data, capsys
+):
+    """Each output already exists: exit 0 replaced them all; exit 2 (one line) left every
+    byte of them, and no temporary file. No Python warning either way."""
+    original = data.draw(st.sampled_from(originals), label="original")
+    folder = tmp_path_factory.mktemp("figure")
+    path = folder / original.name
+    path.write_bytes(data.draw(mutated(original), label="bytes"))
+    single = "side" not in original.name
+    kinds = ("data", "loss", "fit", "matrix") if single else ("fit", "summary")
+    outputs = [folder / f"out-{kind}.png" for kind in kinds] + [folder / "out.gif"] * single
+    for output in outputs:
+        output.write_bytes(b"before")
+    argv = ["figure", str(path), "-o", str(folder / "out.png"), "--only", ",".join(kinds), *SMALL]
+    argv += ["--gif", str(folder / "out.gif"), "--fps", "2"] * single
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        code = cli.main(argv)
+    said = capsys.readouterr()
+    assert code in (0, 2), said.err
+    event(f"exit {code}")
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        {path.name, *(o.name for o in outputs)}
+    )
+    if code == 2:
+        assert said.err.startswith(f"cftui: error: {path}")
+        one_line_naming(said.err, path)
+        assert all(output.read_bytes() == b"before" for output in outputs)
+    else:
+        assert said.err.count("\n") <= 1  # at most: drawing up to where the file stopped
+        assert all(output.read_bytes()[:4] in (b"\x89PNG", b"GIF8") for output in outputs)
+
+
+def line_edited(path: Path, number: int, edit) -> Path:
+    """``path`` with line ``number`` (from 1) edited as JSON by ``edit`` (or, given text,
+    replaced by it), written beside it."""
+    lines = path.read_text().splitlines()
+    if isinstance(edit, str):
+        lines[number - 1] = edit
+    else:
+        line = json.loads(lines[number - 1])
+        edit(line)
+        lines[number - 1] = json.dumps(line)
+    edited = path.with_name(f"edited-{path.name}")
+    edited.write_text("\n".join(lines) + "\n")
+    return edited
+
+
+def overflow(line: dict) -> None:
+    line["step"] = OVERFLOW  # written as 1e999: JSON reads it as inf
+
+
+def deep(line: dict) -> None:
+    line["losses"] = [[[[]]]]  # replaced below, in the text, by nesting past the parser's limit
+
+
+BAD_LINES = [  # the issue's examples: (line, edit, the line's key, what it says)
+    (3, overflow, "line 3: step", "expected a whole number, got inf"),
+    (3, lambda line: line["matrix"][0].pop(), "line 3: matrix[0]", "holds 1 values, expected 2"),
+    (
+        3,
+        lambda line: line["ghosts"][0].pop(),
+        "line 3: ghosts[0]",
+        "holds 255 values, expected 256",
+    ),
+    (1, lambda line: line["grid"].pop(), "line 2: fit", "holds 256 values, expected 255"),
+    (
+        2,
+        lambda line: line["losses"][0].__setitem__(1, -1),
+        "line 2: losses[0][1]",
+        "a loss is >= 0",
+    ),
+    (2, lambda line: line.pop("state"), "line 2: state", "missing in the scene's first frame"),
+    (  # finite, but beyond float32's range: matplotlib's transforms overflow on it
+        1,
+        lambda line: line["tasks"][0]["y_train"].__setitem__(0, 1e308),
+        "line 1: tasks[0].y_train[0]",
+        "must be a number -3.4e+38 <= x <= 3.4e+38, got 1e+308",
+    ),
+    (3, deep, "line 3", "nested deeper than any recording"),
+    (
+        1,
+        lambda line: line.update(config=catalog.resolve("blobs-class").to_dict()),
+        "line 1: config",
+        "a 2-D classification",
+    ),
+]
+
+
+def edited_file(original: Original, folder: Path, number: int, edit) -> Path:
+    lines = json.loads(json.dumps(original.lines))
+    edit(lines[number - 1])
+    nest = lambda text: text.replace("[[[[]]]]", "[" * DEEP + "]" * DEEP, 1)  # noqa: E731
+    path = folder / "edited.jsonl"
+    path.write_bytes(original.encode(lines, nest))
+    return path
+
+
+@pytest.mark.parametrize(("number", "edit", "key", "says"), BAD_LINES)
+def test_the_issues_bad_recordings_are_one_line_naming_the_line_and_key(
+    originals, tmp_path, capsys, number, edit, key, says
+):
+    """read(), figure and replay (before its app opens): one line, exit 2, no file written."""
+    path = edited_file(originals[0], tmp_path, number, edit)
+    with pytest.raises(ConfigError) as caught:
+        read(path)
+    assert str(caught.value).startswith(f"{path}: {key}: ") and says in str(caught.value)
+    old = tmp_path / "out-data.png"
+    old.write_bytes(b"before")
+    assert cli.main(["figure", str(path), "-o", str(tmp_path / "out.png"), *SMALL]) == 2
+    assert cli.main(["replay", str(path)]) == 2
+    said = capsys.readouterr()
+    assert said.err.splitlines() == [f"cftui: error: {caught.value}"] * 2 and not said.out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["edited.jsonl", "out-data.png"]
+    assert old.read_bytes() == b"before"
+
+
+def diverged(line: dict) -> None:
+    """A run whose numbers became nan and inf: what a diverged run records (side by side,
+    every run's part)."""
+    for part in line.get("runs", [line]):
+        for row in part.get("losses", []):
+            row[1:] = ["nan", "inf"]
+        part["matrix"] = [["nan", "inf"]] * len(part.get("matrix", []))
+        if "fit" in part:
+            part["fit"] = (["nan", "inf", "-inf"] * len(part["fit"]))[: len(part["fit"])]
+
+
+@pytest.mark.parametrize(("original", "stop_after"), [(0, 2), (0, 4), (3, 2), (3, 4)])
+def test_a_diverged_or_a_task_1_recording_draws_every_figure_without_a_warning(
+    originals, tmp_path, monkeypatch, capsys, original, stop_after
+):
+    """A run stopped in task 1 (no loss matrix row yet: matplotlib warned "identical low and
+    high ylims"), or a whole run whose numbers became nan and inf (the log axes had nothing
+    to scale by), named as a dot-file: its figures are last-*.png in the current folder."""
+    original = originals[original]
+    lines = json.loads(json.dumps(original.lines))[:stop_after]
+    if stop_after == 4:
+        for line in lines[1:]:
+            diverged(line)
+    monkeypatch.chdir(tmp_path)
+    Path(".last.jsonl").write_bytes(original.encode(lines))
+    single = "side" not in original.name
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert cli.main(["figure", ".last.jsonl", *SMALL, *["--gif", "last.gif"] * single]) == 0
+    assert capsys.readouterr().err == ""
+    kinds = ("data", "loss", "fit", "matrix", *["summary"] * (not single))
+    drawn = [*["last.gif"] * single, *(f"last-{kind}.png" for kind in kinds)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([".last.jsonl", *drawn])
+
+
+@pytest.mark.parametrize(("original", "stop_after"), [(0, 2), (0, 4), (3, 4)])
+def test_a_diverged_or_a_task_1_recording_replays_to_its_last_frame(
+    originals, tmp_path, original, stop_after
+):
+    """The app draws what figure draws: nan and inf losses and fits, no loss matrix row."""
+    original = originals[original]
+    lines = json.loads(json.dumps(original.lines))[:stop_after]
+    for line in lines[1:]:
+        diverged(line)
+    path = tmp_path / original.name.removesuffix(".gz")
+    path.write_bytes(original.encode(lines))
+    recording = read(path)
+
+    async def main() -> ReplayApp:
+        app = ReplayApp(recording, speed=64.0)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await until(pilot, lambda snap: snap is recording.frames[-1].snapshot)
+            await pilot.press("q")
+        return app
+
+    app = asyncio.run(main())
+    assert app.error == "" and app.exit_code() == 0
