@@ -262,3 +262,25 @@ def test_side_by_side_the_panels_share_their_axes_and_the_summary_is_the_metrics
         expected = [*matrix[-1], forgetting, metrics.backward_transfer(matrix)]
         assert shown == [f"{value:.3g}" for value in expected]
         assert cells[row, -1].get_text().get_text() == snap.scene.config.method.name
+
+
+@pytest.mark.parametrize("compare", [(), ("--compare", "naive,ewc")])
+def test_figure_shows_its_training_as_run_does(tmp_path, monkeypatch, compare):
+    """A bar per task moves as `figure` trains (37 s at the article's size, in silence before),
+    side by side too: each frame it keeps reaches the bars."""
+    from cftui.commands.run import ProgressBars
+
+    seen = []
+    shown = ProgressBars.publish
+    monkeypatch.setattr(
+        ProgressBars, "publish", lambda bars, snap: seen.append(snap) or shown(bars, snap)
+    )
+    out = tmp_path / "f.svg"
+    assert (
+        cli.main(
+            ["figure", *RUN, *compare, "--only", "loss" if not compare else "fit", "-o", str(out)]
+        )
+        == 0
+    )
+    epochs = [getattr(snap, "lead", snap).epoch for snap in seen]  # side by side: 5 a second
+    assert epochs[-1] == 8 and len(set(epochs)) >= (2 if compare else 3), epochs

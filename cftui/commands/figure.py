@@ -204,6 +204,9 @@ def _config(args: argparse.Namespace) -> tuple:
 
 def _train(args: argparse.Namespace, config) -> list:
     """Train headless (loads torch), keeping the frames (and the recording, with --record)."""
+    from rich.console import Console
+
+    from cftui.commands.run import ProgressBars
     from cftui.live.runner import Runner
     from cftui.results import record, recording
     from cftui.train import devices, threads
@@ -215,15 +218,18 @@ def _train(args: argparse.Namespace, config) -> list:
     seeds = range(first, first + args.seeds) if args.seeds > 1 else None
     frames: list = []
     clock = lambda: len(frames) * FRAME_S  # noqa: E731
+    runner = Runner(config, device, methods=args.compare, seeds=seeds) if args.compare else None
+    trainer = runner.trainers[0] if runner else Trainer(config, device, seeds=seeds)
     with contextlib.ExitStack() as stack:
-        publish = lambda snap: frames.append(recording.Frame(clock(), snap))  # noqa: E731
+        bars = stack.enter_context(ProgressBars(Console(), trainer))  # a bar per task
+        keep = lambda snap: frames.append(recording.Frame(clock(), snap))  # noqa: E731
+        publish = lambda snap: (keep(snap), bars(snap))  # noqa: E731
         if args.record:
             publish = stack.enter_context(record.Recorder(args.record, clock)).around(publish)
-        if args.compare:
-            Runner(config, device, methods=args.compare, seeds=seeds).run(publish)
+        if runner:
+            runner.run(publish)
         else:
-            every = max(1, config.train.epochs // FRAMES_PER_TASK)
-            drive(Trainer(config, device, seeds=seeds), publish, every)
+            drive(trainer, publish, max(1, config.train.epochs // FRAMES_PER_TASK))
     return frames
 
 

@@ -24,7 +24,7 @@ from cftui.results.summary import comparison_result, run_result, summarize
 from cftui.results.trials import run_all, seed_outcomes
 from cftui.train import devices, problem, threads
 from cftui.train.config import Config
-from cftui.train.snapshot import Snapshot, State
+from cftui.train.snapshot import Comparison, Snapshot, State
 from cftui.train.trainer import Trainer
 
 EXIT_DIVERGED = 1
@@ -141,7 +141,9 @@ class ProgressBars:
     def __exit__(self, *exc: object) -> None:
         self.bar.stop()
 
-    def publish(self, snap: Snapshot) -> None:
+    def publish(self, snap: Snapshot | Comparison) -> None:
+        if isinstance(snap, Comparison):  # side by side: the run the others keep pace with
+            snap = snap.lead
         for k, row in enumerate(snap.loss_matrix):
             self.bar.start_task(self.ids[k])
             self.bar.update(self.ids[k], completed=self.epochs, loss=f"{row[k]:.4g}")
