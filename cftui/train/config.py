@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cftui.train import methods, validation
+from cftui.train import methods, rules, validation
 from cftui.train.validation import ConfigError
 
 
@@ -192,6 +192,6 @@ def from_dict(raw: Mapping[str, Any], source: str) -> Config:
     name, settings = validation.method_table(raw.get("method", {}), MethodConfig.name, problems)
     method = MethodConfig(name, _frozen({m: _frozen(p) for m, p in settings.items()}))
     config = dataclasses.replace(config, **sections, method=method)
-    validation.check(config, problems)
+    rules.check(config, problems)
     problems.raise_any()
     return config

@@ -42,7 +42,8 @@ NAMES = (  # the order every list shows: baselines, rehearsal, penalties, task-a
 @dataclass(frozen=True)
 class MethodInfo:
     """One method's TOML file, read: each field is a key there (the settings split into
-    ``defaults``, ``most`` and ``about``); an unknown or missing key fails at import."""
+    ``defaults``, ``least``, ``most`` and ``about``); an unknown or missing key fails at
+    import."""
 
     name: str  # the key presets and --method use: the file's name
     class_name: str  # the Method subclass in <name>.py (``class`` in the file)
@@ -58,7 +59,8 @@ class MethodInfo:
     fails: str  # and when it fails
     detail: str  # what it does, precisely: its cell in README's methods table
     defaults: Mapping[str, Any]  # the settings a preset may set, and their defaults
-    most: Mapping[str, float]  # upper bounds of the settings that have one (all are >= 0)
+    least: Mapping[str, float]  # every number setting's smallest accepted value
+    most: Mapping[str, float]  # and its largest: beyond them a run breaks, or it is a typo
     about: Mapping[str, str]  # per setting: what it is and what raising it trades
 
     @property
@@ -73,8 +75,10 @@ def load(path: Path) -> MethodInfo:
     table = tomllib.loads(path.read_text(encoding="utf-8"))
     settings = table.pop("settings", {})
     for key, setting in settings.items():
-        if set(setting) - {"most"} != {"default", "about"}:
-            raise ValueError(f"{path.name} [settings.{key}]: needs default and about (and most)")
+        bounds = set() if isinstance(setting.get("default"), bool) else {"least", "most"}
+        if set(setting) != {"default", "about", *bounds}:
+            needs = ", ".join(sorted({"default", "about", *bounds}))
+            raise ValueError(f"{path.name} [settings.{key}]: needs {needs}, and nothing else")
 
     def each(key: str) -> Mapping[str, Any]:
         return types.MappingProxyType({k: s[key] for k, s in settings.items() if key in s})
@@ -84,6 +88,7 @@ def load(path: Path) -> MethodInfo:
         class_name=table.pop("class"),
         **table,
         defaults=each("default"),
+        least=each("least"),
         most=each("most"),
         about=each("about"),
     )
