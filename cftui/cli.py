@@ -29,8 +29,6 @@ from cftui.train import catalog, devices, methods, problem, validation
 from cftui.train.config import Config, ConfigError
 
 EXIT_BAD_INPUT = 2
-MAX_SEEDS = 4096  # seeds trained at once: 4096 article MLPs hold about 1.5 GB of weights,
-# gradients and Adam state, and as much again in activations; more is likely a typo
 SEEDS_HELP = "train seeds SEED..SEED+N-1 at once, as one batched model (default 1)"
 # Subcommands that live in their own modules: each has add_parser(commands, parents), which
 # registers it with a handler(args) -> exit code; importing one loads neither torch nor Textual.
@@ -104,8 +102,9 @@ def _compared(text: str) -> tuple[str, ...]:
 
 def _seed_count(text: str) -> int:
     count = _number(int, 1, False)(text)
-    if count > MAX_SEEDS:
-        raise argparse.ArgumentTypeError(f"at most {MAX_SEEDS} seeds at once, got {text}")
+    if count > validation.MAX_SEEDS:
+        most = validation.MAX_SEEDS
+        raise argparse.ArgumentTypeError(f"at most {most} seeds at once, got {text}")
     return count
 
 

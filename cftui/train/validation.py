@@ -29,6 +29,9 @@ MAX_POINTS_PER_TASK = 100_000
 MAX_TASKS = 20
 MAX_WIDTH = 4096
 MAX_CLASSES = 12  # 2-D: a colour and a glyph each in the regions panel
+MAX_SEEDS = 4096  # seeds trained at once (--seeds, a sweep's seeds): 4096 article MLPs hold
+# about 1.5 GB of weights, gradients and Adam state, and as much again in activations; more
+# is likely a typo
 
 
 class ConfigError(Exception):
