@@ -173,6 +173,8 @@ def read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(source, "", f"TOML syntax error: {err}") from None
+    except RecursionError:  # tomllib reads nested arrays and tables recursively
+        raise ConfigError(source, "", "arrays or tables nested too deeply") from None
 
 
 def from_dict(raw: Mapping[str, Any], source: str) -> Config:
