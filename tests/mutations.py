@@ -4,8 +4,9 @@ and break it the ways a user's hand or a bad disk does. Reusable by any test of 
 kind; the tests decide what a good answer is.
 
 A mutation is one of :data:`KINDS`, applied at a key or item drawn from the whole document:
-a value turned into another type, NaN, +-inf, 0, negative or huge; a key removed or
-renamed; an array shortened or lengthened; a value nested deep. :func:`toml_text` writes a
+a value turned into another type, NaN, +-inf, 0, negative or huge, or nudged (a near value,
+often still valid, for the rules between keys to judge); a key removed or renamed; an array
+shortened or lengthened; a value nested deep. :func:`toml_text` writes a
 document back as TOML (NaN and inf included) and :func:`truncated` cuts a text at any
 byte, so the same mutations reach a reader of files.
 """
@@ -34,6 +35,8 @@ KINDS = (
     "shorten",
     "lengthen",
     "nest",
+    "nudge",
+    "nudge",
 )
 HUGE = (10**9, 2**31, 2**63 - 1, 1e18, 1e308, 1.7976931348623157e308)
 NEST_DEPTHS = (2, 40, 3000)  # 3000: deeper than Python's recursion limit
@@ -82,6 +85,10 @@ def _changed(draw: st.DrawFn, value: Any, kind: str) -> Any:
         return type(value)(0) if number else 0
     if kind == "negative":
         return -abs(value) - (1 if isinstance(value, int) else 0.5) if number else -1
+    if kind == "nudge":  # a near value, often still valid: the rules between keys then judge it
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value + draw(st.integers(-2, 2))
+        return value * draw(st.sampled_from((0.25, 0.5, 1.5, 4.0))) if number else value
     if kind == "huge":
         return draw(st.sampled_from(HUGE))
     if kind == "shorten":

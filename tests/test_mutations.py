@@ -16,7 +16,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from mutations import mutated, mutated_text, toml_text, truncated
 
@@ -78,6 +78,7 @@ def checked(doc: dict, source: str):
         config = from_dict(doc, source)
     except ConfigError as err:
         one_line_each(err, source)
+        event("refused")
         return None
     finally:
         peak = tracemalloc.get_traced_memory()[1]
@@ -92,6 +93,7 @@ def test_a_mutated_preset_is_a_config_whose_data_draws_or_one_line_per_problem(d
     config = checked(doc, "p.toml")
     if config is None:
         return
+    event("valid: data drawn")
     assert from_dict(config.to_dict(), "again") == config
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no overflow, no division by zero, no empty mean
@@ -146,7 +148,9 @@ def test_a_mutated_sweep_spec_gives_jobs_that_load_in_their_worker_or_one_line_e
         found = spec.load(path)
     except ConfigError as err:
         one_line_each(err, str(path))
+        event("refused")
         return
+    event("valid: jobs loaded")
     assert 1 <= len(found.seeds) <= validation.MAX_SEEDS
     for job in spec.jobs(found):
         config = from_dict(job.config, job.preset)  # what backends.train does in a worker
