@@ -4,7 +4,9 @@ A newcomer fixing a preset should see all of its problems in one go, not one per
 no check here stops at the first problem. Each goes to a :class:`Problems` collector, which
 then raises one :class:`ConfigError` holding them all, one line each. A key is reported once:
 a bad value is replaced by the field's default so that checking can go on, and a later rule
-on that key (or on one that depends on it) would only judge the stand-in. Imports no torch.
+on that key (or on one that depends on it) would only judge the stand-in. Here: the types,
+the method settings (each within its TOML's least..most) and --set; the bounds and the rules
+between keys are in :mod:`cftui.train.rules`. Imports no torch.
 """
 
 from __future__ import annotations
