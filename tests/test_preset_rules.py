@@ -110,3 +110,16 @@ def test_lwf_temperature_zero_names_the_key_everywhere(capsys):
     assert capsys.readouterr().err == (
         "cftui: error: --set: lwf.temperature: must be 0.01..100, got 0\n"
     )
+
+
+def test_the_epochs_flag_has_the_presets_bound(capsys):
+    """A run's config loads again where it is read back (a recording, a sweep's worker)."""
+    with pytest.raises(SystemExit) as caught:
+        cli.build_parser().parse_args(["run", "--epochs", str(rules.MAX_EPOCHS + 1)])
+    assert caught.value.code == 2
+    assert "argument --epochs: at most 1000000 epochs per task, got 1000001" in (
+        capsys.readouterr().err
+    )
+    args = cli.build_parser().parse_args(["run", "--epochs", str(rules.MAX_EPOCHS)])
+    config, _ = cli.load_config(args)
+    assert from_dict(config.to_dict(), "again").train.epochs == rules.MAX_EPOCHS
