@@ -34,10 +34,10 @@ from cftui.train.validation import ConfigError
 QUIET = {"log_to_driver": False, "logging_level": "ERROR"}
 REACH_S = 3.0  # how long the head's port may take to accept a connection,
 ANSWER_S = 3.0  # then to answer as a gRPC server does (Ray's GCS and client server are),
+GCS_S = 4.0  # then the GCS its first request (Ray's own wait: 30 s): 10 s at most in all
 # the HTTP/2 client preface and an empty SETTINGS frame; a gRPC server's first frame is its own
 HTTP2_HELLO = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + bytes([0, 0, 0, 4, 0, 0, 0, 0, 0])
 SETTINGS_FRAME = 4  # an HTTP/2 frame's type, its 4th byte
-GCS_S = 4.0  # then the GCS its first request (Ray's own wait: 30 s): 10 s at most in all
 NODES_S = 90.0  # how long every node may take to answer the check (a worker starts on each)
 FLAG = "--address"
 CLIENT, CLIENT_PORT = "ray://", "10001"  # the Ray Client's scheme and default port
@@ -122,9 +122,7 @@ def _reach(target: str, where: str) -> None:
     that accepts and says nothing would hold Ray's own client for 40 s."""
     rest = target.removeprefix(CLIENT)
     host, _, port = rest.rpartition(":") if ":" in rest else (rest, "", CLIENT_PORT)
-    if not port.isdigit():
-        raise ConfigError(FLAG, "", f"{target!r} {NOT_AN_ADDRESS}")
-    try:
+    try:  # the form was checked: the port is a number
         head = socket.create_connection((host.strip("[]"), int(port)), timeout=REACH_S)
     except OSError as err:
         why = err.strerror or type(err).__name__
