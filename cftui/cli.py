@@ -28,12 +28,10 @@ from cftui.commands.methods import named_method
 from cftui.live.pacing import default_pace
 from cftui.results import record
 from cftui.results.atomic import WriteError
-from cftui.train import catalog, devices, methods, problem, validation
+from cftui.train import catalog, devices, methods, problem, rules, validation
 from cftui.train.config import Config, ConfigError
 
 EXIT_BAD_INPUT = 2
-MAX_SEEDS = 4096  # seeds trained at once: 4096 article MLPs hold about 1.5 GB of weights,
-# gradients and Adam state, and as much again in activations; more is likely a typo
 THREADS_HELP = (
     "CPU threads per training step (default: OMP_NUM_THREADS if set, else one per 300 MFLOP "
     "of a step, at most half the cores: 1 on a shared 2-core box, where more only wait)"
@@ -100,7 +98,9 @@ def _run_flags() -> argparse.ArgumentParser:
     flags = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     flags.add_argument("--preset", metavar="NAME|PATH", help="preset name or TOML file")
     flags.add_argument("--seed", type=_number(int, 0, False), help="seed for data and weights")
-    flags.add_argument("--epochs", type=_number(int, 1, False), help="epochs per task")
+    flags.add_argument(
+        "--epochs", type=_count(rules.MAX_EPOCHS, "epochs per task"), help="epochs per task"
+    )
     flags.add_argument("--lr", type=_number(float, 0, True), help="learning rate")
     flags.add_argument("--device", choices=devices.CHOICES, help="torch device (default: auto)")
     flags.add_argument("--threads", type=_number(int, 1, False), metavar="N", help=THREADS_HELP)
@@ -144,11 +144,19 @@ def _compared(text: str) -> tuple[str, ...]:
     return chosen
 
 
-def _seed_count(text: str) -> int:
-    count = _number(int, 1, False)(text)
-    if count > MAX_SEEDS:
-        raise argparse.ArgumentTypeError(f"at most {MAX_SEEDS} seeds at once, got {text}")
-    return count
+def _count(most: int, what: str) -> Callable[[str], int]:
+    """A whole number 1..``most``: the bound a preset or sweep spec has for the same key."""
+
+    def parse(text: str) -> int:
+        count = _number(int, 1, False)(text)
+        if count > most:
+            raise argparse.ArgumentTypeError(f"at most {most} {what}, got {text}")
+        return count
+
+    return parse
+
+
+_seed_count = _count(validation.MAX_SEEDS, "seeds at once")
 
 
 def _pace(text: str) -> float | None:

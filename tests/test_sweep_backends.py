@@ -51,7 +51,7 @@ def test_a_missing_ray_is_one_line_and_exit_2_before_anything_runs(tmp_path, mon
     assert capsys.readouterr().err == (
         "cftui: error: --backend ray: ray is not installed: pip install 'cftui[ray]'\n"
     )
-    assert rows(driver.default_db(path)) == []  # the table exists; no run was trained
+    assert not driver.default_db(path).exists()  # nothing ran, and no file was left
 
 
 @pytest.mark.timeout(300)
@@ -87,7 +87,7 @@ def test_an_address_ray_cannot_read_is_one_line_and_exit_2(
     path = write_spec(tmp_path, SPEC)
     assert main(monkeypatch, "sweep", path, "--address", address) == 2
     assert capsys.readouterr().err == f"cftui: error: --address: {problem}\n"
-    assert rows(driver.default_db(path)) == []
+    assert not driver.default_db(path).exists()
 
 
 class ClientServer:

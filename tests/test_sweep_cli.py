@@ -77,7 +77,7 @@ def test_a_bad_spec_is_one_line_naming_file_and_key_and_nothing_runs(tmp_path, m
     path = write_spec(tmp_path, "[grid.ewc]\nlambda = [1e3, -5.0]\n")
     assert main(monkeypatch, "sweep", path) == 2
     assert capsys.readouterr().err == (
-        f"cftui: error: {path}: [grid.ewc] lambda: must be >= 0 and finite, got -5.0\n"
+        f"cftui: error: {path}: [grid.ewc] lambda: must be 0..1e+12, got -5.0\n"
     )
     assert not driver.default_db(path).exists()
 

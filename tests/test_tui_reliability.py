@@ -68,7 +68,7 @@ def test_broken_and_shadowing_presets_say_so_in_the_picker(tiny, polynomial, tmp
     shipped = catalog.find("polynomial").read_text()
     (folder / "polynomial.toml").write_text(shipped)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    problems = ["[train] lr: must be > 0, got -1.0", "[train] epochs: must be >= 1, got 0"]
+    problems = ["[train] lr: must be > 0, got -1.0", "[train] epochs: must be 1..1000000, got 0"]
 
     async def script(app, pilot):
         await until(pilot, lambda s: s.state is State.TASK_DONE)

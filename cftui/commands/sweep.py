@@ -98,7 +98,10 @@ def main(args: argparse.Namespace) -> int:
         raise ConfigError("--address", "", "needs --backend ray")
     from rich.console import Console
 
-    from cftui.sweep import driver
+    from cftui.sweep import cluster, driver
+
+    if "address" in flags:  # its form, before the spec is read (Ray loads later)
+        cluster.check_form(flags["address"])
 
     spec = Path(args.spec)
     db = flags.get("db", driver.default_db(spec))

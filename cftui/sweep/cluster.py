@@ -8,7 +8,9 @@ within seconds, where Ray itself retries for 20-40 s, a line a second, then rais
   token for): a token found here (RAY_AUTH_TOKEN, RAY_AUTH_TOKEN_PATH, ~/.ray/auth_token)
   is used, as ``ray start`` and ``--address auto`` do, unless RAY_AUTH_MODE says otherwise.
   Ray leaves it off for a driver given an explicit address, which then fails 20 s later.
-- The head is reached with one TCP connection and one request to its GCS, before ray.init.
+- The head is reached with one TCP connection, which must answer as a gRPC server does, and
+  one request to its GCS, before ray.init: whatever listens at the address, the sweep goes
+  on or says why within 10 s (Ray's own client waits 30-40 s on a port that never answers).
 - Every node must have cftui installed, in this version: a job's rows are keyed by the
   driver's version, so the code that trains them must be that version. One small task per
   node checks it. (Shipping the code in Ray's runtime environment would still need torch
@@ -30,7 +32,12 @@ from cftui import __version__
 from cftui.train.validation import ConfigError
 
 QUIET = {"log_to_driver": False, "logging_level": "ERROR"}
-REACH_S = 5.0  # how long the head's port may take to accept a connection
+REACH_S = 3.0  # how long the head's port may take to accept a connection,
+ANSWER_S = 3.0  # then to answer as a gRPC server does (Ray's GCS and client server are),
+GCS_S = 4.0  # then the GCS its first request (Ray's own wait: 30 s): 10 s at most in all
+# the HTTP/2 client preface and an empty SETTINGS frame; a gRPC server's first frame is its own
+HTTP2_HELLO = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + bytes([0, 0, 0, 4, 0, 0, 0, 0, 0])
+SETTINGS_FRAME = 4  # an HTTP/2 frame's type, its 4th byte
 NODES_S = 90.0  # how long every node may take to answer the check (a worker starts on each)
 FLAG = "--address"
 CLIENT, CLIENT_PORT = "ray://", "10001"  # the Ray Client's scheme and default port
@@ -54,9 +61,10 @@ def one_line(err: BaseException) -> str:
 
 def connect(ray, address: str | None, workers: int) -> None:
     """ray.init on this machine (``address`` None) or on the cluster at ``address``."""
-    if not address:
+    if address is None:
         ray.init(num_cpus=workers, include_dashboard=False, **QUIET)
         return
+    check_form(address)
     client = address.startswith(CLIENT)  # the Ray Client server: no GCS to ask beforehand
     target = address if client else _bootstrap(address)
     where = target if address in (target, "auto") else f"{target} (Ray's address for {address})"
@@ -72,6 +80,19 @@ def connect(ray, address: str | None, workers: int) -> None:
         raise
 
 
+def check_form(address: str) -> None:
+    """``address`` is auto, HOST:PORT or ray://HOST[:PORT], with a host and a port of
+    1..65535, before Ray reads it (Ray logs an error and a traceback for ``:6379``, and
+    takes ``''`` or ``local`` for "start one here")."""
+    client = address.startswith(CLIENT)
+    rest = address.removeprefix(CLIENT)
+    host, colon, port = rest.rpartition(":") if ":" in rest else (rest, "", CLIENT_PORT)
+    has_port = port.isascii() and port.isdigit() and 1 <= int(port) <= 65535
+    named = bool(host.strip("[]").strip()) and (colon or client)
+    if address != "auto" and not (named and has_port):
+        raise ConfigError(FLAG, "", f"{address!r} {NOT_AN_ADDRESS}")
+
+
 def _bootstrap(address: str) -> str:
     """HOST:PORT of the cluster's GCS, as ray.init would resolve ``address``."""
     from ray._private.services import canonicalize_bootstrap_address
@@ -80,7 +101,9 @@ def _bootstrap(address: str) -> str:
         gcs = canonicalize_bootstrap_address(address)
     except ValueError:
         raise ConfigError(FLAG, "", f"{address!r} {NOT_AN_ADDRESS}") from None
-    if gcs is None:  # auto, and no `ray start` here
+    except ConnectionError:  # auto, and no `ray start` here
+        gcs = None
+    if gcs is None:
         raise ConfigError(FLAG, "", "auto found no Ray cluster started on this machine")
     return gcs
 
@@ -95,25 +118,47 @@ def _use_a_token_found_here() -> None:
 
 
 def _reach(target: str, where: str) -> None:
+    """One TCP connection to ``target`` that a gRPC server answers within ANSWER_S: a port
+    that accepts and says nothing would hold Ray's own client for 40 s."""
     rest = target.removeprefix(CLIENT)
     host, _, port = rest.rpartition(":") if ":" in rest else (rest, "", CLIENT_PORT)
-    if not port.isdigit():
-        raise ConfigError(FLAG, "", f"{target!r} {NOT_AN_ADDRESS}")
-    try:
-        socket.create_connection((host.strip("[]"), int(port)), timeout=REACH_S).close()
+    try:  # the form was checked: the port is a number
+        head = socket.create_connection((host.strip("[]"), int(port)), timeout=REACH_S)
     except OSError as err:
         why = err.strerror or type(err).__name__
         raise ConfigError(FLAG, "", f"no Ray cluster answers at {where}: {why}") from None
+    with head:
+        frame = _first_frame(head)
+    if frame is None or frame[3:4] != bytes([SETTINGS_FRAME]):
+        why = (
+            f"it took the connection and said nothing for {ANSWER_S:.0f} s"
+            if frame is None
+            else "what listens there does not answer as Ray does (gRPC)"
+        )
+        raise ConfigError(FLAG, "", f"no Ray cluster answers at {where}: {why}")
+
+
+def _first_frame(head: socket.socket) -> bytes | None:
+    """The first bytes the server sends after the HTTP/2 preface; None if it said nothing
+    within ANSWER_S, b"" if it closed the connection."""
+    try:
+        head.settimeout(ANSWER_S)
+        head.sendall(HTTP2_HELLO)
+        return head.recv(9)
+    except TimeoutError:
+        return None
+    except OSError:
+        return b""
 
 
 def _authenticate(gcs: str, where: str) -> None:
     """One request to the cluster's GCS: a wrong or missing token fails here, at once."""
-    from ray._raylet import GcsClient
+    from ray._raylet import InnerGcsClient
     from ray.exceptions import AuthenticationError
 
     try:
         with _silent_stderr():  # Ray's C++ client logs each failed request itself
-            GcsClient(address=gcs)
+            InnerGcsClient.standalone(gcs, None, int(GCS_S * 1000))  # GcsClient, bounded
     except AuthenticationError:
         mode = os.environ.get("RAY_AUTH_MODE", "token")  # unset: no token was found here
         if mode != "token":

@@ -69,13 +69,14 @@ def run(
     """Run every row of the spec that the database does not hold yet."""
     console = console or Console()
     grid = spec.jobs(spec.load(spec_path))
-    store = Store(db_path or default_db(spec_path))
+    db_path = db_path or default_db(spec_path)
+    done = Store.results_in(db_path)
+    todo = [job for job in grid if job.pending(done)]
+    tally = Tally(total=sum(len(job.runs) for job in grid))
+    tally.skipped = tally.total - sum(len(job.runs) for job in todo)  # the rest: on writing
+    results = backends.start(backend, todo, workers, address)  # a cluster answers, or not
+    store = Store(db_path)  # created only now: a refused sweep leaves no file behind
     try:
-        done = store.done()
-        todo = [job for job in grid if job.pending(done)]
-        tally = Tally(total=sum(len(job.runs) for job in grid))
-        tally.skipped = tally.total - sum(len(job.runs) for job in todo)  # the rest: on writing
-        results = backends.start(backend, todo, workers, address)
         clock = time.perf_counter()
         with _progress(console) as bar:
             task = bar.add_task("sweep", total=tally.total, completed=tally.skipped, rate="-")

@@ -210,6 +210,10 @@ def show(
         from cftui import figures
 
         figures.require("cftui sweep show --png")
+        from cftui.figures.static import FORMATS
+
+        if png.suffix.lower() not in FORMATS:
+            raise ConfigError("--png", "", f"{png}: name a {', '.join(FORMATS)} file")
     for path in (csv_path, png):
         if path:
             check_writable(path)  # before the chart, not after it

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,11 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from cftui import __version__
-from cftui.train import catalog, methods, validation
+from cftui.train import catalog, methods, rules, validation
 from cftui.train.config import Config, read_toml
 from cftui.train.validation import ConfigError, Invalid, Problems
 
 KEYS = {"presets", "seeds", "epochs", "grid"}
+MAX_SETTINGS = 10_000  # combinations of one method's grid: more is likely a typo
 
 
 @dataclass(frozen=True)
@@ -72,9 +74,12 @@ def load(path: Path) -> Spec:
     presets = _presets(raw.get("presets"), path.parent, problems)
     seeds = _seeds(raw.get("seeds", 1), problems)
     epochs = _checked(problems, int, raw["epochs"], "epochs") if "epochs" in raw else None
-    if epochs is not None and epochs < 1:
-        problems.add("epochs", f"must be >= 1, got {epochs}")
+    if epochs is not None and not 1 <= epochs <= rules.MAX_EPOCHS:
+        problems.add("epochs", f"must be 1..{rules.MAX_EPOCHS}, got {epochs}")
     grid = _grid(raw.get("grid"), problems)
+    for method, preset in itertools.product(grid, presets):  # as --method: before any run
+        if why := validation.unfit_method(preset, method):
+            problems.add(f"[grid.{method}]", f"preset {preset.name!r}: {why}")
     problems.raise_any()
     return Spec(path, presets, seeds, epochs, grid)
 
@@ -130,10 +135,15 @@ def _beside(name: str, folder: Path) -> str:
 
 
 def _seeds(value: Any, problems: Problems) -> tuple[int, ...]:
+    most = validation.MAX_SEEDS  # trained at once, as --seeds
     if isinstance(value, int) and not isinstance(value, bool):
-        if value < 1:
-            problems.add("seeds", f"must be >= 1 (seeds 0..N-1) or a list, got {value}")
+        if not 1 <= value <= most:
+            problems.add("seeds", f"must be 1..{most} (seeds 0..N-1) or a list, got {value}")
+            return ()
         return tuple(range(value))
+    if isinstance(value, list) and len(value) > most:
+        problems.add("seeds", f"must list at most {most} seeds, got {len(value)}")
+        return ()
     if not isinstance(value, list):
         problems.add("seeds", "must be a count (seeds 0..N-1) or a list of seeds")
         return ()
@@ -174,4 +184,10 @@ def _combinations(
             continue
         checked = [validation.method_params(method, {setting: v}, problems, prefix) for v in values]
         axes[setting] = [given[setting] for given in checked if given]
+    count = math.prod(map(len, axes.values()))
+    if count > MAX_SETTINGS:
+        problems.add(
+            prefix.strip(), f"has {count} combinations of settings; at most {MAX_SETTINGS}"
+        )
+        return []
     return [dict(zip(axes, values, strict=True)) for values in itertools.product(*axes.values())]

@@ -67,6 +67,20 @@ class Store:
         except sqlite3.DatabaseError as err:
             raise ConfigError(str(path), "", f"not a sweep database: {err}") from None
 
+    @classmethod
+    def results_in(cls, path: Path) -> set[str]:
+        """:meth:`done` of the file at ``path``, if there is one; none is created (a
+        missing folder is said here, before anything starts)."""
+        if not path.exists():
+            if not path.parent.is_dir():
+                raise ConfigError(str(path), "", f"folder {path.parent} does not exist")
+            return set()
+        store = cls(path, create=False)
+        try:
+            return store.done()
+        finally:
+            store.close()
+
     def close(self) -> None:
         self.db.close()
 

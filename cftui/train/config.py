@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cftui.train import methods, validation
+from cftui.train import methods, rules, validation
 from cftui.train.validation import ConfigError
 
 
@@ -173,6 +173,8 @@ def read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(source, "", f"TOML syntax error: {err}") from None
+    except RecursionError:  # tomllib reads nested arrays and tables recursively
+        raise ConfigError(source, "", "arrays or tables nested too deeply") from None
 
 
 def from_dict(raw: Mapping[str, Any], source: str) -> Config:
@@ -192,6 +194,6 @@ def from_dict(raw: Mapping[str, Any], source: str) -> Config:
     name, settings = validation.method_table(raw.get("method", {}), MethodConfig.name, problems)
     method = MethodConfig(name, _frozen({m: _frozen(p) for m, p in settings.items()}))
     config = dataclasses.replace(config, **sections, method=method)
-    validation.check(config, problems)
+    rules.check(config, problems)
     problems.raise_any()
     return config

@@ -133,7 +133,8 @@ def _rbf(x: np.ndarray, k: int, data: DataConfig) -> np.ndarray:
 
 def _sigmoid(x: np.ndarray, k: int, data: DataConfig) -> np.ndarray:
     centres = np.linspace(0.0, 1.0, k)
-    return 1.0 / (1.0 + np.exp(-(_local(x, data) - centres) * 4.0 * k))
+    with np.errstate(over="ignore"):  # k > 177 overflows exp to inf: 1 / (1 + inf) is the 0 meant
+        return 1.0 / (1.0 + np.exp(-(_local(x, data) - centres) * 4.0 * k))
 
 
 def _fourier(x: np.ndarray, k: int, data: DataConfig) -> np.ndarray:

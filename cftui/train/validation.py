@@ -4,7 +4,9 @@ A newcomer fixing a preset should see all of its problems in one go, not one per
 no check here stops at the first problem. Each goes to a :class:`Problems` collector, which
 then raises one :class:`ConfigError` holding them all, one line each. A key is reported once:
 a bad value is replaced by the field's default so that checking can go on, and a later rule
-on that key (or on one that depends on it) would only judge the stand-in. Imports no torch.
+on that key (or on one that depends on it) would only judge the stand-in. Here: the types,
+the method settings (each within its TOML's least..most) and --set; the bounds and the rules
+between keys are in :mod:`cftui.train.rules`. Imports no torch.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from cftui.train import expr, methods, planar, tasks
+from cftui.train import expr, methods, tasks
 from cftui.train.methods.outside import looks_like_file
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "gelu")
@@ -30,6 +32,9 @@ MAX_POINTS_PER_TASK = 100_000
 MAX_TASKS = 20
 MAX_WIDTH = 4096
 MAX_CLASSES = 12  # 2-D: a colour and a glyph each in the regions panel
+MAX_SEEDS = 4096  # seeds trained at once (--seeds, a sweep's seeds): 4096 article MLPs hold
+# about 1.5 GB of weights, gradients and Adam state, and as much again in activations; more
+# is likely a typo
 
 
 class ConfigError(Exception):
@@ -166,19 +171,18 @@ def method_table(table: Any, default: str, problems: Problems) -> tuple[str, dic
 
 def method_params(method: str, given: Mapping[str, Any], problems: Problems, prefix: str) -> dict:
     """The valid ones of ``given`` settings of ``method``; each problem is recorded."""
-    defaults, most = methods.info(method).defaults, methods.info(method).most
-    reject_unknown(given, set(defaults), problems, prefix, method)
+    record = methods.info(method)
+    reject_unknown(given, set(record.defaults), problems, prefix, method)
     params = {}
-    for key in [k for k in given if k in defaults]:  # in the file's order
+    for key in [k for k in given if k in record.defaults]:  # in the file's order
         try:
-            value = coerce(type(defaults[key]), given[key], f"{prefix}{key}")
+            value = coerce(type(record.defaults[key]), given[key], f"{prefix}{key}")
         except Invalid as bad:
             problems.add(*bad.args)
             continue
-        if not 0 <= value < math.inf:
-            problems.add(f"{prefix}{key}", f"must be >= 0 and finite, got {given[key]}")
-        elif value > most.get(key, math.inf):
-            problems.add(f"{prefix}{key}", f"must be at most {most[key]}, got {given[key]}")
+        least, most = record.least.get(key), record.most.get(key)
+        if least is not None and not least <= value <= most:
+            problems.add(f"{prefix}{key}", f"must be {least:g}..{most:g}, got {given[key]}")
         else:
             params[key] = value
     return params
@@ -219,77 +223,7 @@ def check_choice(value: str, choices: tuple[str, ...], problems: Problems, key: 
         problems.add(key, f"unknown {value!r}{hint}; choose from {', '.join(choices)}")
 
 
-def check(c: Any, problems: Problems) -> None:
-    """Range and consistency rules of a built Config, which types alone do not express."""
-    d, m, t, rule = c.data, c.model, c.train, problems.rule
-    check_choice(d.family, (*tasks.FAMILIES, *planar.FAMILIES), problems, "[data] family")
-    check_choice(m.activation, ACTIVATIONS, problems, "[model] activation")
-    check_choice(t.optimizer, OPTIMIZERS, problems, "[train] optimizer")
-    check_choice(t.optimizer_lifetime, OPTIMIZER_LIFETIMES, problems, "[train] optimizer_lifetime")
-    check_choice(d.test_points, TEST_POINTS, problems, "[data] test_points")
-    rule(1 <= d.n_tasks <= MAX_TASKS, "[data] n_tasks", f"must be 1..{MAX_TASKS}, got {d.n_tasks}")
-    lo, hi = d.x_range
-    rule(lo < hi, "[data] x_range", f"must be [low, high] with low < high, got [{lo}, {hi}]")
-    points = d.points_per_task
-    rule(
-        2 <= points <= MAX_POINTS_PER_TASK,
-        "[data] points_per_task",
-        f"must be 2..{MAX_POINTS_PER_TASK}, got {points}",
-    )
-    rule(
-        0 < d.test_fraction < 1, "[data] test_fraction", f"must be in (0, 1), got {d.test_fraction}"
-    )
-    # judged only on a fraction in range: a huge one (1e306) would overflow round()
-    n_test = round(points * d.test_fraction) if 0 < d.test_fraction < 1 else 1
-    rule(
-        1 <= n_test < points,
-        "[data] test_fraction",
-        f"leaves {n_test} test points of {points}; need at least one of each",
-        "[data] points_per_task",
-    )
-    rule(d.noise >= 0, "[data] noise", f"must be >= 0, got {d.noise}")
-    rule(d.seed >= 0, "[data] seed", f"must be >= 0, got {d.seed}")
-    rule(1 <= d.n_basis <= 256, "[data] n_basis", f"must be 1..256, got {d.n_basis}")
-    for key, items in (("functions", d.functions), ("ranges", d.ranges)):
-        count = f"has {len(items)} entries but n_tasks = {d.n_tasks}"
-        rule(not items or len(items) == d.n_tasks, f"[data] {key}", count, "[data] n_tasks")
-    for i, (lo, hi) in enumerate(d.ranges):
-        rule(
-            lo < hi, f"[data] ranges[{i}]", f"must be [low, high] with low < high, got [{lo}, {hi}]"
-        )
-    if d.family == "expr":
-        rule(bool(d.functions), "[data] functions", "family 'expr' needs one expression per task")
-        _check_expressions(d, problems)
-    if d.coefficients:
-        rule(d.family == "polynomial", "[data] coefficients", "only applies to family 'polynomial'")
-        count = f"has {len(d.coefficients)} entries but n_tasks = {d.n_tasks}"
-        rule(len(d.coefficients) == d.n_tasks, "[data] coefficients", count, "[data] n_tasks")
-        for i, coefficients in enumerate(d.coefficients):
-            rule(bool(coefficients), f"[data] coefficients[{i}]", "must not be empty")
-    if d.family in planar.FAMILIES:
-        _check_plane(c, problems)
-    else:
-        rule(not d.scenario, "[data] scenario", "only for the 2-D families: " + PLANE_FAMILIES)
-        rule(
-            len(m.layers) >= 2 and m.layers[0] == 1 and m.layers[-1] == 1,
-            "[model] layers",
-            f"must start and end with 1 (one input x, one output y), got {list(m.layers)}",
-        )
-    for i, width in enumerate(m.layers):
-        rule(
-            1 <= width <= MAX_WIDTH, f"[model] layers[{i}]", f"must be 1..{MAX_WIDTH}, got {width}"
-        )
-    rule(t.lr > 0, "[train] lr", f"must be > 0, got {t.lr}")
-    rule(t.epochs >= 1, "[train] epochs", f"must be >= 1, got {t.epochs}")
-    rule(
-        t.batch_size >= 0,
-        "[train] batch_size",
-        f"must be >= 0 (0 = full batch), got {t.batch_size}",
-    )
-    rule(t.eval_every >= 0, "[train] eval_every", f"must be >= 0 (0 = auto), got {t.eval_every}")
-
-
-def _check_expressions(d: Any, problems: Problems) -> None:
+def check_expressions(d: Any, problems: Problems) -> None:
     """Evaluate each task's expression over its range, once every key that decides the
     ranges is good (otherwise the functions and ranges need not even pair up)."""
     keys = ("[data] functions", "[data] ranges", "[data] n_tasks", "[data] x_range")
@@ -300,80 +234,6 @@ def _check_expressions(d: Any, problems: Problems) -> None:
             expr.evaluate(text, np.linspace(lo, hi, 257))
         except expr.ExpressionError as err:
             problems.add(f"[data] functions[{i}]", str(err))
-
-
-PLANE_FAMILIES = ", ".join(planar.FAMILIES)
-
-
-def _check_plane(c: Any, problems: Problems) -> None:
-    """The rules of a 2-D classification preset: its scenario, its classes and how the
-    tasks share them, and a network with one output per class."""
-    d, m, rule = c.data, c.model, problems.rule
-    if d.scenario:
-        check_choice(d.scenario, planar.SCENARIOS, problems, "[data] scenario")
-    else:
-        needs = f"2-D family {d.family!r} needs one of: {', '.join(planar.SCENARIOS)}"
-        problems.add("[data] scenario", needs)
-    fixed = planar.FAMILIES[d.family][1]
-    if fixed is not None:
-        rule(
-            d.n_classes == fixed,
-            "[data] n_classes",
-            f"{d.family} has {fixed} classes, got {d.n_classes}",
-        )
-    rule(
-        2 <= d.n_classes <= MAX_CLASSES,
-        "[data] n_classes",
-        f"must be 2..{MAX_CLASSES}, got {d.n_classes}",
-    )
-    split = d.scenario in ("class", "task")
-    rule(
-        not split or d.n_tasks <= d.n_classes,
-        "[data] n_tasks",
-        f"{d.n_tasks} tasks of {d.n_classes} classes leave a task with no class",
-        "[data] n_classes",
-        "[data] scenario",
-    )
-    smallest = min(map(len, planar.task_classes(d))) if d.n_tasks <= d.n_classes else 2
-    rule(
-        d.scenario != "task" or smallest >= 2,
-        "[data] n_tasks",
-        f"{d.n_tasks} tasks of {d.n_classes} classes leave a task of one class, which is always "
-        "right when told its task",
-        "[data] n_classes",
-        "[data] scenario",
-    )
-    moved = d.rotation != 0 or any(d.shift)
-    rule(
-        d.scenario == "domain" or not moved,
-        "[data] rotation" if d.rotation else "[data] shift",
-        "only applies to scenario 'domain'",
-        "[data] scenario",
-    )
-    rule(
-        d.test_points == "held_out",
-        "[data] test_points",
-        "a 2-D family is tested on held-out points",
-    )
-    if not problems.about("[data] n_classes", "[data] n_tasks", "[data] points_per_task"):
-        widest = len(max(planar.task_classes(d), key=len)) if d.scenario else d.n_classes
-        per_class = d.points_per_task // widest
-        held = max(1, round(per_class * d.test_fraction)) if 0 < d.test_fraction < 1 else 1
-        rule(
-            per_class - held >= 1,
-            "[data] points_per_task",
-            f"gives {per_class} points per class; need at least one to train on and one to test",
-            "[data] test_fraction",
-        )
-    rule(
-        len(m.layers) >= 2 and m.layers[0] == 2 and m.layers[-1] == d.n_classes,
-        "[model] layers",
-        f"must start with 2 (a point's x, y) and end with {d.n_classes} (a logit per class), "
-        f"got {list(m.layers)}",
-        "[data] n_classes",
-    )
-    why = unfit_method(c, c.method.name)
-    rule(why is None, "[method] name", why or "", "[data] scenario")
 
 
 def unfit_method(c: Any, method: str) -> str | None:

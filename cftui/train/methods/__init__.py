@@ -46,7 +46,8 @@ NAMES = (  # the order every list shows: baselines, rehearsal, penalties, task-a
 def load(path: Path) -> MethodInfo:
     """A method's TOML file as a read-only record (every run and preset shares it). A file
     that misspells, misses or adds a key fails here, at import, not in a run."""
-    return from_table(path.stem, tomllib.loads(path.read_text(encoding="utf-8")), path.name)
+    table = tomllib.loads(path.read_text(encoding="utf-8"))
+    return from_table(path.stem, table, path.name, bounded=True)
 
 
 METHODS = tuple(load(HERE / f"{name}.toml") for name in NAMES)

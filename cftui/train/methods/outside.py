@@ -42,7 +42,8 @@ TEXT_DEFAULTS = {  # what a method from outside leaves out of its TOML
     "fails": "",
     "detail": "",
 }
-KEYS = {f.name for f in fields(MethodInfo)} - {"name", "class_name", "defaults", "most", "about"}
+SETTING_FIELDS = {"defaults", "least", "most", "about"}  # a TOML's [settings], split
+KEYS = {f.name for f in fields(MethodInfo)} - {"name", "class_name", *SETTING_FIELDS}
 KEYS = (KEYS - {"origin", "source"}) | {"class", "settings"}
 
 

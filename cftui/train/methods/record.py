@@ -3,6 +3,7 @@ or from outside (outside.py: a file's TOML or its class). Plain data, no torch."
 
 from __future__ import annotations
 
+import math
 import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -12,7 +13,8 @@ from typing import Any
 @dataclass(frozen=True)
 class MethodInfo:
     """One method's TOML file, read: each field is a key there (the settings split into
-    ``defaults``, ``most`` and ``about``); an unknown or missing key fails at import."""
+    ``defaults``, ``least``, ``most`` and ``about``); an unknown or missing key fails at
+    import."""
 
     name: str  # the key presets and --method use: the file's name
     class_name: str  # the Method subclass in <name>.py (``class`` in the file)
@@ -28,7 +30,9 @@ class MethodInfo:
     fails: str  # and when it fails
     detail: str  # what it does, precisely: its cell in README's methods table
     defaults: Mapping[str, Any]  # the settings a preset may set, and their defaults
-    most: Mapping[str, float]  # upper bounds of the settings that have one (all are >= 0)
+    least: Mapping[str, float]  # a number setting's smallest accepted value (every built-in
+    most: Mapping[str, float]  # has both; a user's method may leave them out): beyond them a
+    # run breaks, or it is a typo
     about: Mapping[str, str]  # per setting: what it is and what raising it trades
     only_in: Sequence[str] = ()  # the scenarios it can run in ("class", "task", "domain"; ""
     # a regression); empty: every one. validation.unfit_method refuses the others
@@ -43,22 +47,34 @@ class MethodInfo:
         return "task id given" if self.task_aware else ""
 
 
-def from_table(name: str, table: dict[str, Any], where: str, **extra: str) -> MethodInfo:
-    """A method's TOML table (already read; ``where`` names it in errors) as its record."""
+def from_table(
+    name: str, table: dict[str, Any], where: str, bounded: bool = False, **extra: str
+) -> MethodInfo:
+    """A method's TOML table (already read; ``where`` names it in errors) as its record.
+    ``bounded``: every number setting must say its least and most (the built-ins do); a
+    user's may leave them out: then 0 and no upper bound."""
     settings = table.pop("settings", {})
     for key, setting in settings.items():
-        if not isinstance(setting, dict) or set(setting) - {"most"} != {"default", "about"}:
-            raise ValueError(f"{where} [settings.{key}]: needs default and about (and most)")
+        given = set(setting) if isinstance(setting, dict) else set()
+        if given - {"least", "most"} != {"default", "about"}:
+            raise ValueError(f"{where} [settings.{key}]: needs default and about (and least, most)")
+        if bounded and not isinstance(setting["default"], bool) and {"least", "most"} - given:
+            raise ValueError(f"{where} [settings.{key}]: needs least and most (its bounds)")
+    numbers = [k for k, s in settings.items() if not isinstance(s["default"], bool)]
 
-    def each(key: str) -> Mapping[str, Any]:
-        return types.MappingProxyType({k: s[key] for k, s in settings.items() if key in s})
+    def each(key: str, unsaid: float | None = None) -> Mapping[str, Any]:
+        said = {k: s[key] for k, s in settings.items() if key in s}
+        return types.MappingProxyType(
+            {k: said.get(k, unsaid) for k in numbers} if unsaid is not None else said
+        )
 
     return MethodInfo(
         name=name,
         class_name=table.pop("class"),
         **table,
         defaults=each("default"),
-        most=each("most"),
+        least=each("least", 0.0),
+        most=each("most", math.inf),
         about=each("about"),
         **extra,
     )
