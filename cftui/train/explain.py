@@ -5,9 +5,10 @@ as a formula, what raising each setting trades, the paper, what the method needs
 fails, and its measured effect on the current preset. The words are plain data: a method's
 beside its code in methods/<name>.toml (methods.info), a data family's in explain.toml. The
 numbers are never typed by hand: they come from measured.json, which
-benchmarks/method_tables.py derives from every seed's loss matrix. A preset with no measured
-row (a user's own), or a run set up differently from the measured one, says so. No torch, no
-Textual: the pane and the tour render what this returns.
+benchmarks/method_tables.py derives from every seed's loss matrix, and zoo.json, which
+benchmarks/zoo_table.py derives from generated presets no default was chosen on. A preset
+with no measured row (a user's own), or a run set up differently from the measured one, says
+so. No torch, no Textual: the pane and the tour render what this returns.
 """
 
 from __future__ import annotations
@@ -45,6 +46,33 @@ def texts() -> dict[str, Any]:
 def measured() -> dict[str, Any]:
     """measured.json's presets: per preset, its setup and per method the medians."""
     return json.loads((HERE / "measured.json").read_text(encoding="utf-8"))["presets"]
+
+
+@functools.cache
+def zoo() -> dict[str, Any]:
+    """zoo.json: per method, its numbers over the generated presets (benchmarks/zoo_table.py)."""
+    return json.loads((HERE / "zoo.json").read_text(encoding="utf-8"))
+
+
+def zoo_lines(name: str) -> list[str]:
+    """What ``name`` did on presets nobody tuned it on, beside the shipped presets' numbers;
+    nothing for a method the zoo has not measured (one written since)."""
+    data, lines = zoo(), []
+    row = data["regression"].get(name)
+    if row and name != "naive":
+        lines.append(
+            f"**On the generated zoo** ({row['presets']} regression presets nobody tuned it on,"
+            f" medians of {data['seeds']} seeds; {data['measured_on']}): task 1 ends below"
+            f" naive's on {row['beats_naive']:.0%} of them, a median cut of"
+            f" {row['median_cut']:.0%}, at least 80 % cut on {row['cut_80']:.0%}; the last task"
+            f" within 3x naive's on {row['last_within_3x']:.0%}."
+        )
+    for scenario, r in data["classification"].get(name, {}).items():
+        lines.append(
+            f"- {scenario}-incremental 2-D zoo ({r['presets']} presets): average accuracy"
+            f" {r['median_accuracy']:.2f} (median), above naive's on {r['above_naive']:.0%}"
+        )
+    return lines
 
 
 def measured_row(config: Config, method: str) -> dict[str, Any] | None:
@@ -144,6 +172,7 @@ def _method_effect(config: Config, name: str) -> list[str]:
         met = ", ".join(p for p, good in ok.items() if good) or "none"
         missed = ", ".join(p for p, good in ok.items() if not good) or "none"
         where = [f"Goal met (✓) on the regression presets: {met}; missed (✗) on: {missed}."]
+    where += ["", *zoo_lines(name)] if zoo_lines(name) else []
     if row is None:
         return [f"**Measured**: {effect_line(config, name)}.", "", *where]
     naive, preset = measured()[config.name]["methods"]["naive"], measured()[config.name]

@@ -57,17 +57,18 @@ class PackNet(Method):
         keeps every weight it trained: no later task needs the room, and pruning it would
         only cost its fit."""
         if k < data.n_tasks - 1:
-            self._prune(model, k)
+            self._prune(model, k, data.n_tasks)
             self._retrain(model, data, k)
 
-    def _prune(self, model, k):
+    def _prune(self, model, k, n_tasks):
         """Per seed and layer, release the ``prune`` fraction of task k's weights that are
         smallest in magnitude."""
+        share = release_share(self.params["prune"], k, n_tasks)
         with torch.no_grad():
             for layer in model.linears:
                 mine = layer.owner == k
                 size = layer.weight.abs().masked_fill(~mine, float("inf")).flatten(1)
-                count = (mine.flatten(1).sum(1) * self.params["prune"]).long()  # per seed
+                count = (mine.flatten(1).sum(1) * share).long()  # per seed
                 order = size.argsort(1).argsort(1)  # each weight's rank by magnitude
                 release = (order < count.unsqueeze(1)).view_as(mine) & mine
                 layer.owner[release] = FREE
@@ -84,6 +85,13 @@ class PackNet(Method):
             self.objective.seed_losses(model(x, k), y, k).sum().backward()
             optimizer.step()
             self.after_step(model)
+
+
+def release_share(prune: float, k: int, n_tasks: int) -> float:
+    """The share of task k's weights (k from 0) to release: ``prune``, or with ``prune = 0``
+    what leaves every task of the sequence an equal share of the weights (1 - 1 / the tasks
+    from k on: with 3 tasks 2/3, then 1/2, so each keeps a third; with 2 tasks, 1/2)."""
+    return prune or 1.0 - 1.0 / (n_tasks - k)
 
 
 def _weights(model: PackedMLP) -> list[torch.Tensor]:

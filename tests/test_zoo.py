@@ -1,0 +1,198 @@
+"""The generated zoo (benchmarks/zoo.py): presets nobody tuned a method on. The generator is
+seeded and every preset it draws is valid; its keep rule says learnable and forgetting; and
+a slice of kept presets trains here, so a default that breaks on an unseen preset fails."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cftui.train import explain, methods
+from cftui.train.config import from_dict
+from cftui.train.methods.hnet import HNet, HyperMLP, output_cost
+from cftui.train.methods.packnet import release_share
+from cftui.train.trainer import Trainer
+
+from conftest import small
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def _module(name: str):
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+zoo = _module("zoo")
+
+
+def _take(stream, n: int) -> list[dict]:
+    return [next(stream) for _ in range(n)]
+
+
+def test_the_same_seed_draws_the_same_zoo_and_another_seed_another():
+    assert _take(zoo.regressions(3), 10) == _take(zoo.regressions(3), 10)
+    assert _take(zoo.classifications(3), 5) == _take(zoo.classifications(3), 5)
+    assert _take(zoo.regressions(3), 10) != _take(zoo.regressions(4), 10)
+
+
+def test_the_zoo_spans_what_users_write():
+    regressions, planes = _take(zoo.regressions(), 60), _take(zoo.classifications(), 30)
+    assert {p["data"]["family"] for p in regressions} == set(zoo.FAMILIES)
+    assert {(p["data"]["family"], p["data"]["scenario"]) for p in planes} >= {
+        ("blobs", "class"),
+        ("xor", "domain"),
+        ("spirals", "task"),
+    }
+    assert {p["data"]["n_tasks"] for p in regressions} == {2, 3, 4, 5}
+    assert {"ranges" in p["data"] for p in regressions} == {True, False}  # disjoint, touching
+    assert {p["model"]["activation"] for p in regressions} == {"sigmoid", "tanh", "relu"}
+    assert {len(p["model"]["layers"]) - 2 for p in regressions} == {2, 3}
+    assert {p["train"]["batch_size"] > 0 for p in regressions} == {True, False}
+    widths = [p["model"]["layers"][1] for p in regressions]
+    noise = [p["data"]["noise"] for p in regressions]
+    lr = [p["train"]["lr"] for p in regressions + planes]
+    epochs = [p["train"]["epochs"] for p in regressions + planes]
+    assert min(widths) == 32 and max(widths) == 256
+    assert 0.01 <= min(noise) < 0.02 and 0.15 < max(noise) <= 0.2
+    assert 1e-3 <= min(lr) < 2e-3 and 7e-3 < max(lr) <= 1e-2
+    assert min(epochs) == 100 and max(epochs) <= 400
+
+
+@settings(max_examples=12, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_every_drawn_preset_is_valid(seed):
+    # 15 classifications: once through every family and scenario the cycle holds
+    for raw in _take(zoo.regressions(seed), 6) + _take(zoo.classifications(seed), 15):
+        config = from_dict(raw, raw["name"])
+        assert config.name == raw["name"]
+
+
+def _matrix(after: list[float], final_first: float) -> list[list[float]]:
+    """A loss matrix whose diagonal is ``after`` and whose last row starts at
+    ``final_first``."""
+    n = len(after)
+    rows = [[after[i] if j == i else 1.0 for j in range(n)] for i in range(n)]
+    rows[-1][0] = final_first
+    return rows
+
+
+def test_the_keep_rule_wants_every_task_learnt_and_task_one_forgotten():
+    variance = [[1.0, 2.0, 1.0]] * 3
+    learnt = [_matrix([0.1, 0.3, 0.2], 0.1 * zoo.FORGETS) for _ in range(3)]
+    assert zoo.kept(learnt, None, variance) == ""
+    # task 2's MSE right after training it is 0.5 of its variance 2: above LEARNED (0.2)
+    unlearnt = [_matrix([0.1, 1.0, 0.2], 1.0) for _ in range(3)]
+    assert zoo.kept(unlearnt, None, variance).startswith("not learnt: ")
+    still = [_matrix([0.1, 0.3, 0.2], 0.29) for _ in range(3)]
+    assert zoo.kept(still, None, variance) == "no forgetting: task 1 grew 2.9x"
+    # a median over seeds: one forgetting seed of three does not keep it
+    mixed = still[:2] + learnt[:1]
+    assert zoo.kept(mixed, None, variance).startswith("no forgetting")
+
+
+def test_the_keep_rule_for_classes_reads_accuracy():
+    good = np.array([[0.95, 0.5], [0.2, 0.9]])
+    assert zoo.kept([good] * 2, [good] * 2, None) == ""
+    assert zoo.kept([good] * 2, [good * 0.8] * 2, None).startswith("not learnt: ")
+    kept_first = np.array([[0.95, 0.5], [0.9, 0.9]])
+    assert zoo.kept([good] * 2, [kept_first] * 2, None) == "no forgetting: task 1 lost 0.05"
+
+
+# Defaults that carry: each derived default against a hand computation on a fixed preset.
+
+
+def test_packnet_gives_every_task_an_equal_share_by_default(tiny):
+    """prune = 0: after task k of T (from 0) release 1 - 1/(T - k) of its weights; with 3
+    tasks 2/3, then 1/2, so each task ends owning a third of every layer's weights."""
+    assert methods.info("packnet").defaults["prune"] == 0
+    assert release_share(0, 0, 3) == pytest.approx(2 / 3) and release_share(0, 1, 3) == 1 / 2
+    assert release_share(0, 0, 2) == 1 / 2  # two tasks: the old fixed 0.5
+    assert release_share(0.3, 1, 5) == 0.3  # a preset's own prune is kept as it is
+    config = small(tiny.with_overrides(method="packnet"), epochs=5, n_tasks=3, coefficients=())
+    trainer = Trainer(config, "cpu", seeds=[0, 1])
+    trainer.run()
+    for layer in trainer.now.model.linears:
+        owners = layer.owner.flatten(1)  # [S, weights]
+        size = owners.shape[1]
+        for task in range(3):
+            counts = (owners == task).sum(1).tolist()
+            # a third each, up to the rounding of two integer cuts (1/3 of n, then 1/2 of it)
+            assert all(abs(c - size / 3) <= 1 for c in counts), (task, counts, size)
+
+
+def test_hnet_holds_each_generated_weight_as_hard_whatever_the_target_size():
+    """beta = 0: 1e-4 x 23,101 / P for P generated weights. On the article's network (23,101)
+    that is exactly the old fixed 1e-4; on [1, 64, 64, 1] (4,353) 5.3x it; a preset's own
+    beta is kept."""
+    assert methods.info("hnet").defaults["beta"] == 0
+    article = HyperMLP([1, 150, 150, 1], "sigmoid", [0], 2, 8, 32, 2, 2048, 8)
+    small_net = HyperMLP([1, 64, 64, 1], "tanh", [0], 2, 8, 32, 2, 2048, 8)
+    assert (article.size, small_net.size) == (23_101, 4_353)  # weights and biases
+    assert output_cost(0, article.size) == 1e-4  # the shipped presets' runs, bit for bit
+    assert output_cost(0, small_net.size) == pytest.approx(1e-4 * 23_101 / 4_353)
+    assert output_cost(0.005, small_net.size) == 0.005
+    # every generated weight 0.1 from its stored target costs the same on either network:
+    # beta x P x 0.1² = 1e-4 x 23,101 x 0.01 (one task held)
+    for net in (article, small_net):
+        method = HNet({}, [0])
+        with torch.no_grad():
+            method.targets = [net.outputs(0) + 0.1]
+        assert method.penalty(net, None).item() == pytest.approx(1e-4 * 23_101 * 0.01, rel=1e-4)
+
+
+# The zoo's numbers in README and the explain pane are the kept files' (benchmarks/zoo/).
+
+zoo_table = _module("zoo_table")
+README = BENCHMARKS.parent / "README.md"
+
+
+def test_readme_and_the_app_show_the_kept_zoo_tables():
+    data = zoo_table.tables(zoo_table.HERE)
+    assert data["kept"]["regression"] >= 1 and data["seeds"] == 4
+    assert zoo_table.markdown(data) in README.read_text(encoding="utf-8")
+    packaged = json.loads(zoo_table.PACKAGED.read_text(encoding="utf-8"))
+    assert packaged == json.loads(json.dumps(zoo_table.packaged(data)))
+
+
+def test_the_explain_pane_gives_a_method_its_zoo_numbers(polynomial):
+    row = explain.zoo()["regression"]["hnet"]
+    text = explain.method_markdown(polynomial, "hnet")
+    assert f"({row['presets']} regression presets nobody tuned it on" in text
+    assert f"task 1 ends below naive's on {row['beats_naive']:.0%} of them" in text
+    assert "On the generated zoo" not in explain.method_markdown(polynomial, "naive")
+
+
+# A slice of the zoo, trained here: kept presets no default was chosen on, two seeds.
+
+zoo_run = _module("zoo_run")
+SLICE = ("zoo-r03-fourier",)  # kept, and among the cheapest to train
+HELD = ("hnet", "packnet")  # the issue's goal: task 1 cut >= 80 %, the last task <= 3x naive's
+BEATS = ("ewc", "replay")  # the issue's goal: task 1 below naive's
+
+
+def test_a_slice_of_the_zoo_keeps_its_presets_and_the_defaults_hold_on_it():
+    by_name = {raw["name"]: raw for raw in _take(zoo.regressions(), 10)}
+    for name in SLICE:
+        config = from_dict(by_name[name], name)
+        why, naive = zoo_run.naive_verdict(config, (0, 1))
+        assert why == "", f"{name}: {why}"  # learnable, and naive forgets
+        first = np.median([row["loss_matrix"][-1][0] for row in naive])
+        last = np.median([row["loss_matrix"][-1][-1] for row in naive])
+        outcomes = zoo_run.run_all(config, HELD + BEATS, (0, 1), "cpu")
+        assert all(o.complete for o in outcomes)
+        for method in HELD + BEATS:
+            finals = [o.final for o in outcomes if o.method == method]
+            cut = 1 - np.median([f[0] for f in finals]) / first
+            plastic = np.median([f[-1] for f in finals]) / last
+            if method in HELD:
+                assert cut >= 0.8 and plastic <= 3, (name, method, cut, plastic)
+            else:
+                assert cut > 0, (name, method, cut)
