@@ -329,7 +329,8 @@ def run_tui(args: argparse.Namespace) -> int:
     from cftui.tui.compare_view import too_small_for_all
 
     compare = getattr(args, "compare", ())
-    if len(compare) > 6 and (problem := too_small_for_all(shutil.get_terminal_size())):
+    size = shutil.get_terminal_size()
+    if len(compare) > 6 and (problem := too_small_for_all(size, len(compare))):
         raise ConfigError("--compare all", "", problem)
     pace = getattr(args, "pace", default_pace(config))
     paused = getattr(args, "paused", False)

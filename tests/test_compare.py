@@ -40,6 +40,26 @@ def test_wins_count_the_seeds_where_task_1_ends_lower_than_naive_on_the_same_see
     assert summary["naive"]["bwt"].median == pytest.approx(-0.89)
 
 
+def test_a_win_is_by_a_margin_not_a_hair():
+    """Task 1 at least 10 % below naive's on the same seed; for classes, an average accuracy
+    at least 2 points above (EWC's +0 points on blobs-class had counted as wins)."""
+    outcomes = [
+        outcome("naive", 0, 1.0), outcome("naive", 1, 1.0),
+        outcome("ewc", 0, 0.95), outcome("ewc", 1, 0.9),  # a hair, then 10 % below
+    ]  # fmt: skip
+    assert summarize(outcomes)["ewc"]["wins"] == 1
+
+    def accurate(method, seed, average):  # three tasks, the last row averaging ``average``
+        return dataclasses.replace(
+            outcome(method, seed, 1.0),
+            accuracy_matrix=[[1.0, 0, 0], [0, 1.0, 0], [0, 0, 3 * average]],
+        )
+
+    classes = [accurate("naive", 0, 0.30), accurate("ewc", 0, 0.31), accurate("replay", 0, 0.33)]
+    summary = summarize(classes)
+    assert (summary["ewc"]["wins"], summary["replay"]["wins"]) == (0, 1)
+
+
 @pytest.mark.parametrize("n_tasks", [2, 3, 12])
 def test_the_comparison_table_fits_80_columns_without_cutting_a_number(tiny, n_tasks):
     config = dataclasses.replace(tiny, data=dataclasses.replace(tiny.data, n_tasks=n_tasks))

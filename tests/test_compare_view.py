@@ -251,12 +251,13 @@ def test_compare_all_needs_a_large_terminal_and_says_so_in_one_line(monkeypatch,
     from cftui import cli
     from cftui.tui.compare_view import too_small_for_all
 
-    assert too_small_for_all(os.terminal_size((160, 45))) == ""
-    monkeypatch.setattr(shutil, "get_terminal_size", lambda: os.terminal_size((100, 30)))
-    assert cli.main(["--compare", "all"]) == 2
+    assert too_small_for_all(os.terminal_size((160, 45)), 13) == ""
+    assert too_small_for_all(os.terminal_size((160, 45)), 15)  # a table row each
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda: os.terminal_size((120, 40)))
+    assert cli.main(["--compare", "all"]) == 2  # polynomial: every method but iCaRL
     assert capsys.readouterr().err == (
-        "cftui: error: --compare all: needs a terminal of at least 160x45 (this one is 100x30):"
-        " name 2 to 6\n"
+        "cftui: error: --compare all: 15 methods need a terminal of at least 160x47 (this one"
+        " is 120x40); or name 2 to 6, e.g. --compare naive,ewc,replay\n"
     )
 
 

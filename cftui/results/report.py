@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from cftui.results.summary import WINS
 from cftui.train import methods, metrics
 from cftui.train.config import Config
 
@@ -21,7 +22,7 @@ LOST_POINTS = 20  # an accuracy this many points below it counts as forgotten
 # Over seeds, the forgetting of the median loss matrix and the median of each seed's own
 # forgetting differ: each table says which it shows.
 OF_MEDIANS = "forgot, BWT: of the median losses above; below: the median of each seed's own"
-PER_SEED = "forgetting: the median of each seed's own"
+PER_SEED = "forgetting: each seed's own, then their median"
 
 
 def loss_cell(value: float, reference: float | None) -> Text:
@@ -190,7 +191,8 @@ def _caption(table: Table, summary: dict[str, dict], n_seeds: int) -> None:
     took = f"{low} s" if low == high else f"{low} to {high} s"
     table.caption = f"a method's {n_seeds} seed(s) trained together in {took}"
     if n_seeds > 1:
-        table.caption = f"{PER_SEED}\n{table.caption}"
+        classes = "accuracy" in next(iter(summary.values()), {})
+        table.caption = f"{PER_SEED}; {WINS[classes]}\n{table.caption}"
     table.caption_justify = "left"
 
 
@@ -238,7 +240,7 @@ def _versus(final, baseline) -> Text:
 def points_versus(gain: float) -> Text:
     """An accuracy's gain over naive's in points, green where it gains 10 or more."""
     style = "green" if gain >= 10 else "red" if gain < 0 else "yellow"
-    return Text(f"{gain:+.0f} pts", style=style)
+    return Text("±0 pts" if abs(gain) < 0.5 else f"{gain:+.0f} pts", style=style)
 
 
 def versus(mse: float, naive_mse: float) -> Text:

@@ -186,7 +186,7 @@ def _method_effect(config: Config, name: str) -> list[str]:
     ]
     if name != "naive":
         lines += [
-            f"- that is {row['vs_naive']:.2g}x naive's; lower than naive's on"
+            f"- that is {row['vs_naive']:.2g}x naive's; at least 10 % lower than naive's on"
             f" {row['wins']} of {row['versus']} seeds",
             f"- last task: {row['last']:.3g}, {row['last_vs_naive']:.2g}x naive's"
             f" {naive['last']:.3g}" + (" ✓" if row["ok"] else " ✗"),

@@ -35,15 +35,19 @@ from cftui.tui.widgets.pictures import PICTURES, Pictures
 FIT_NEEDS_ROWS = 20  # below this a panel shows its picture or its loss chart (v): both
 # would be unreadable; the picture first, as the article shows it (80x24 has ~14 rows)
 PANEL_WIDTH = 30  # the narrowest a panel may be: its plots keep ~22 columns
-ALL_NEEDS = (160, 45)  # columns, rows for all 13 methods: 5 panels a page, a 13-row table
+ALL_NEEDS = (160, 32)  # columns, rows for many methods: 5 panels a page, and a table row each
+# below them (13 methods: 160x45)
 
 
-def too_small_for_all(size: os.terminal_size) -> str:
-    """Why every method side by side does not fit a terminal of ``size``, or ""."""
-    (columns, rows), (x, y) = ALL_NEEDS, size
+def too_small_for_all(size: os.terminal_size, count: int) -> str:
+    """Why ``count`` methods side by side do not fit a terminal of ``size``, or ""."""
+    (columns, rows), (x, y) = (ALL_NEEDS[0], ALL_NEEDS[1] + count), size
     if x >= columns and y >= rows:
         return ""
-    return f"needs a terminal of at least {columns}x{rows} (this one is {x}x{y}): name 2 to 6"
+    return (
+        f"{count} methods need a terminal of at least {columns}x{rows} (this one is {x}x{y}); "
+        "or name 2 to 6, e.g. --compare naive,ewc,replay"
+    )
 
 
 def per_page(width: int, methods: int) -> int:
