@@ -502,7 +502,7 @@ def test_the_explain_pane_says_a_2d_presets_scenario_and_where_it_is_measured():
     text = explain.method_markdown(config, "ewc")
     assert "**Scenario**: task-incremental: each task brings new classes; the task id" in text
     assert "cross-entropy over the classes the scenario lets answer" in text
-    assert "measured in README's Classes in 2-D tables" in text
+    assert "measured in the docs' Classes in 2-D tables" in text
     assert "no measured numbers" not in text and "regression presets: " in text
     family = explain.family_markdown(config)
     assert "# data: blobs" in family and "`scenario` = task:" in family

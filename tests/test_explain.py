@@ -26,7 +26,7 @@ from conftest import small
 from tui_helpers import screen_text, until, worker_ended
 
 KEPT = Path(__file__).resolve().parents[1] / "benchmarks" / "methods"
-README = KEPT.parents[1] / "README.md"  # where the measured-effect tables are shown
+README = KEPT.parents[1] / "docs" / "guide" / "methods.md"  # the measured-effect tables
 
 
 class WithExplain(CftuiApp):

@@ -310,8 +310,8 @@ def test_a_recording_names_the_file_and_hash_and_replays_without_it(tmp_path, mo
 
 
 def test_the_guides_worked_example_runs_and_holds_task_1(tmp_path):
-    """README's "Write your own method" example, as written there, against naive."""
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    """The docs' "Write your own method" example, as written there, against naive."""
+    readme = (Path(__file__).parent.parent / "docs/guide/own-method.md").read_text(encoding="utf-8")
     start = readme.index('```python\n"""Pseudo-rehearsal') + len("```python\n")
     code = readme[start : readme.index("```", start)]
     assert 25 <= len(code.splitlines()) <= 40  # about 30 lines, start to finish

@@ -1,6 +1,6 @@
 """One home per method: ``methods/<name>.py`` (code) beside ``methods/<name>.toml`` (all that
 is said about it). The registry reads the TOML without torch, the explain pane and `cftui
-methods` show it, and README's methods table is that data, row for row."""
+methods` show it, and the docs' methods table is that data, row for row."""
 
 import subprocess
 import sys
@@ -11,12 +11,12 @@ import pytest
 from cftui.train import methods
 from cftui.train.methods import MethodInfo
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+METHODS_PAGE = Path(__file__).resolve().parents[1] / "docs" / "guide" / "methods.md"
 HEADER = "| method | what it does | settings (default) |"
 
 
 def row(info: MethodInfo) -> str:
-    """A method's README row, made from its TOML file alone."""
+    """A method's row in the docs' table, made from its TOML file alone."""
     fresh = "fresh optimizer per task" if info.optimizer_lifetime == "task" else ""
     notes = "; ".join(note for note in (info.scenario, fresh) if note)
     label = f"`{info.name}`" + (f" *({notes})*" if notes else "")
@@ -26,7 +26,7 @@ def row(info: MethodInfo) -> str:
 
 
 def readme_table(text: str) -> list[str]:
-    """README's methods table: its header to the first blank line."""
+    """The docs' methods table: its header to the first blank line."""
     lines = text.splitlines()
     start = lines.index(HEADER)
     return lines[start : lines.index("", start)]
@@ -34,7 +34,7 @@ def readme_table(text: str) -> list[str]:
 
 def test_readme_methods_table_is_the_method_files():
     expected = [HEADER, "|---|---|---|", *(row(info) for info in methods.METHODS)]
-    assert readme_table(README.read_text(encoding="utf-8")) == expected, "\n".join(expected)
+    assert readme_table(METHODS_PAGE.read_text(encoding="utf-8")) == expected, "\n".join(expected)
 
 
 def test_every_method_file_is_registered_with_its_class_and_every_field():

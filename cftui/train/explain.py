@@ -25,8 +25,8 @@ from cftui.train.config import Config
 HERE = Path(__file__).parent
 FAMILY_FIELDS = ("idea", "formula", "source", "fails", "settings")
 CLASSES_NOTE = (  # what a method's text (written for the article's regression) means for classes
-    "; the loss is cross-entropy over the classes the scenario lets answer, and README's"
-    " Classes in 2-D says what changes for this method"
+    "; the loss is cross-entropy over the classes the scenario lets answer, and the docs'"
+    " Classes in 2-D guide says what changes for this method"
 )
 SCENARIO_WORDS = {  # [data] scenario -> how the pane says it
     "": "each task on its own x-range, one after another",
@@ -102,7 +102,7 @@ def effect_line(config: Config, method: str) -> str:
     row = measured_row(config, method)
     if row is None and config.data.scenario:
         return (
-            "the 2-D presets are measured in README's Classes in 2-D tables (16 seeds,"
+            "the 2-D presets are measured in the docs' Classes in 2-D tables (16 seeds,"
             " benchmarks/scenarios.py); this pane carries the regression presets' numbers"
         )
     if row is None and config.name in measured():

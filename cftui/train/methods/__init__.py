@@ -2,8 +2,8 @@
 
 A method lives in one place: ``<name>.py`` holds its code (a Method subclass) and
 ``<name>.toml`` beside it everything said about it (summary, settings with their defaults,
-bounds and meaning, scenario, optimizer lifetime, paper, the explain pane's prose, README's
-table cell). The TOML files are plain data read with tomllib, so validating a preset,
+bounds and meaning, scenario, optimizer lifetime, paper, the explain pane's prose, the docs'
+methods table cell). The TOML files are plain data read with tomllib, so validating a preset,
 `cftui methods`, the pickers and the explain pane load no torch; a method's class is imported
 only when a run is built. Adding a method: those two files, and its name in NAMES.
 """

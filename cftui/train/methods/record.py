@@ -28,7 +28,7 @@ class MethodInfo:
     formula: str  # its update (a line per equation),
     needs: str  # what it keeps,
     fails: str  # and when it fails
-    detail: str  # what it does, precisely: its cell in README's methods table
+    detail: str  # what it does, precisely: its cell in the docs' methods table
     defaults: Mapping[str, Any]  # the settings a preset may set, and their defaults
     least: Mapping[str, float]  # a number setting's smallest accepted value (every built-in
     most: Mapping[str, float]  # has both; a user's method may leave them out): beyond them a
