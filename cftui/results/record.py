@@ -24,10 +24,23 @@ from rich.filesize import decimal
 from cftui import __version__
 from cftui.results.atomic import WriteError
 from cftui.results.recording import FORMAT, FitScale, floats, open_text, task_to_dict
-from cftui.train import methods
+from cftui.train import methods, problem
+from cftui.train.config import Config
 from cftui.train.snapshot import Comparison, Snapshot
 
 Published = Snapshot | Comparison
+
+
+def unrecordable(config: Config) -> str | None:
+    """Why a run of ``config`` cannot be recorded, or None: a recording holds a 1-D
+    regression's fit, not yet a 2-D classification's regions. The one rule that --record,
+    `cftui figure` and the app's pickers (a preset chosen while recording) ask."""
+    if problem.of(config).picture == "fit":
+        return None
+    return (
+        f"recordings and figures are of 1-D regressions; {config.name} is a 2-D "
+        "classification (s in the app saves a screenshot)"
+    )
 
 
 class _Changes:
