@@ -134,9 +134,7 @@ def _settings(name: str, config: Config) -> str:
     )
 
 
-def preset_picker(
-    presets: list[catalog.Entry], config: Config, recording: bool = False
-) -> Picker:
+def preset_picker(presets: list[catalog.Entry], config: Config, recording: bool = False) -> Picker:
     """Every preset with its description; a user's file that takes a shipped preset's name
     says so, and a broken one names its file once and then each problem on a line. While
     recording, a preset the recording cannot hold says why and cannot be chosen."""
