@@ -13,7 +13,7 @@ from textual.binding import Binding
 
 from cftui import figures
 from cftui.live.pacing import bounded_pace, default_pace
-from cftui.results import export, record
+from cftui.results import export
 from cftui.train import catalog, methods, validation
 from cftui.train.config import Config
 from cftui.train.snapshot import Command
@@ -90,12 +90,7 @@ class Keys:
     def use_preset(self, config: Config) -> None:
         """Restart with a preset's ``config``, the command-line flags and the method (or the
         methods side by side) kept: those its scenario can run; naive in place of one it
-        cannot (a task-aware method on a split that gives no task id). While recording, a
-        preset the recording cannot hold is refused with its reason (the command palette
-        offers every preset; the picker greys those out)."""
-        if self.recorder is not None and (why := record.unrecordable(config)):
-            self.say(f"not while recording: {why}", ok=False)
-            return
+        cannot (a task-aware method on a split that gives no task id)."""
         method = self.snapshot.scene.config.method.name
         if why := validation.unfit_method(config, method):
             self.notify(f"{why}: naive instead", timeout=6)
@@ -134,7 +129,7 @@ class Keys:
     def action_pick_preset(self) -> None:
         entries = catalog.available()
         presets = {entry.name: entry.config for entry in entries}
-        picker = preset_picker(entries, self.snapshot.scene.config, self.recorder is not None)
+        picker = preset_picker(entries, self.snapshot.scene.config)
         self.push_screen(picker, lambda name: presets.get(name) and self.use_preset(presets[name]))
 
     def action_screenshot(self) -> None:

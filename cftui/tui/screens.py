@@ -21,7 +21,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Markdown, OptionList
 from textual.widgets.option_list import Option
 
-from cftui.results import record
 from cftui.train import catalog, methods, validation
 from cftui.train.config import Config
 from cftui.tui.explain import ExplainScreen
@@ -134,17 +133,20 @@ def _settings(name: str, config: Config) -> str:
     )
 
 
-def preset_picker(presets: list[catalog.Entry], config: Config, recording: bool = False) -> Picker:
+def preset_picker(presets: list[catalog.Entry], config: Config) -> Picker:
     """Every preset with its description; a user's file that takes a shipped preset's name
-    says so, and a broken one names its file once and then each problem on a line. While
-    recording, a preset the recording cannot hold says why and cannot be chosen."""
-    entries = []
-    for entry in presets:
-        lines = [entry.config.description] if entry.config else _problems(entry)
-        lines += ["your file, in place of the shipped preset"] if entry.shadows else []
-        why = recording and entry.config and record.unrecordable(entry.config)
-        lines += [f"not while recording: {why}"] if why else []
-        entries.append((entry.name, "\n".join(lines), entry.config is not None and not why))
+    says so, and a broken one names its file once and then each problem on a line."""
+    entries = [
+        (
+            entry.name,
+            "\n".join(
+                ([entry.config.description] if entry.config else _problems(entry))
+                + (["your file, in place of the shipped preset"] if entry.shadows else [])
+            ),
+            entry.config is not None,
+        )
+        for entry in presets
+    ]
     return Picker("preset", entries, config.name)
 
 
