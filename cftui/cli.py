@@ -23,12 +23,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from cftui import __version__
+from cftui import __version__, figures
 from cftui.commands.methods import named_method
 from cftui.live.pacing import default_pace
 from cftui.results import record
 from cftui.results.atomic import WriteError
-from cftui.train import catalog, devices, methods, problem, validation
+from cftui.train import catalog, devices, methods, validation
 from cftui.train.config import Config, ConfigError
 
 EXIT_BAD_INPUT = 2
@@ -260,18 +260,8 @@ def load_config(args: argparse.Namespace) -> tuple[Config, dict]:
 def _check_drawable(args: argparse.Namespace, config: Config) -> None:
     """Figures draw a regression's fit; a classification's regions they cannot yet (its
     run is recorded and replayed, and its screen saved with the app's s key)."""
-    if getattr(args, "command", None) == "figure" and (why := undrawable(config)):
+    if getattr(args, "command", None) == "figure" and (why := figures.undrawable(config)):
         raise ConfigError("figure", "", why)
-
-
-def undrawable(config: Config) -> str | None:
-    """Why `cftui figure` cannot draw a run of ``config`` (None: it can)."""
-    if problem.of(config).picture == "fit":
-        return None
-    return (
-        f"figures are of 1-D regressions; {config.name} is a 2-D classification "
-        "(record it and replay it, or save its screen with s in the app)"
-    )
 
 
 def _check_methods(args: argparse.Namespace, config: Config) -> None:

@@ -168,7 +168,7 @@ def _stem(path: Path) -> str:
 
 def _recorded(args: argparse.Namespace) -> tuple[list, str]:
     """The recording's last scene (one per run and rerun), and its name without suffixes."""
-    from cftui import cli
+    from cftui import figures
     from cftui.results import recording
     from cftui.train.config import ConfigError
 
@@ -180,7 +180,7 @@ def _recorded(args: argparse.Namespace) -> tuple[list, str]:
     read = recording.read(args.file)
     last = read.frames[-1].snapshot.run
     frames = [frame for frame in read.frames if frame.snapshot.run == last]
-    if why := cli.undrawable(frames[-1].snapshot.scene.config):
+    if why := figures.undrawable(frames[-1].snapshot.scene.config):
         raise ConfigError(str(args.file), "", f"its last scene: {why}")
     if read.stopped:
         print(f"cftui: {args.file}: drawing up to {read.stopped}", file=sys.stderr)
