@@ -23,12 +23,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from cftui import __version__
+from cftui import __version__, figures
 from cftui.commands.methods import named_method
 from cftui.live.pacing import default_pace
 from cftui.results import record
 from cftui.results.atomic import WriteError
-from cftui.train import catalog, devices, methods, problem, rules, validation
+from cftui.train import catalog, devices, methods, rules, validation
 from cftui.train.config import Config, ConfigError
 
 EXIT_BAD_INPUT = 2
@@ -266,18 +266,10 @@ def load_config(args: argparse.Namespace) -> tuple[Config, dict]:
 
 
 def _check_drawable(args: argparse.Namespace, config: Config) -> None:
-    """Recordings and figures hold and draw a regression's fit; a classification's regions
-    they cannot yet (its screen is saved with the app's s key)."""
-    if problem.of(config).picture == "fit":
-        return
-    flag = "--record" if getattr(args, "record", None) else getattr(args, "command", None)
-    if flag in ("--record", "figure"):
-        raise ConfigError(
-            flag,
-            "",
-            f"recordings and figures are of 1-D regressions; {config.name} is a 2-D "
-            "classification (s in the app saves a screenshot)",
-        )
+    """Figures draw a regression's fit; a classification's regions they cannot yet (its
+    run is recorded and replayed, and its screen saved with the app's s key)."""
+    if getattr(args, "command", None) == "figure" and (why := figures.undrawable(config)):
+        raise ConfigError("figure", "", why)
 
 
 def _check_methods(args: argparse.Namespace, config: Config) -> None:

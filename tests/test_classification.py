@@ -198,14 +198,44 @@ def test_lwf_distillation_gradient_is_t_times_q_minus_p(temperature):
     assert same.item() == pytest.approx(0.0, abs=1e-6)
 
 
-def test_lwf_in_the_task_scenario_distils_each_old_tasks_head_averaged():
+def _kl(new, old, classes) -> torch.Tensor:
+    """KL(softmax(old) || softmax(new)) over ``classes``, the mean over points, by hand."""
+    p, q = old[..., classes].softmax(-1), new[..., classes].softmax(-1)
+    return (p * (p.log() - q.log())).sum(-1).mean()
+
+
+@pytest.mark.parametrize("task", [1, 2])
+def test_lwf_in_the_task_scenario_sums_each_old_tasks_head(task):
+    """Issue 32: a sum over the old tasks, as van de Ven's code (cftui took the mean: at
+    task 3 half his pull). At task 2 one head, {0,1}; at task 3 two, {0,1} and {2,3}."""
     objective = Classification(plane("task"))
+    torch.manual_seed(task)
     new, old = torch.randn(1, 4, 6, requires_grad=True), torch.randn(1, 4, 6)
-    objective.distillation(new, old, 2, 1.0).backward()  # task 3: old heads {0,1} and {2,3}
-    for head in ([0, 1], [2, 3]):
+    heads = [[0, 1], [2, 3]][:task]
+    loss = objective.distillation(new, old, task, 1.0)
+    by_hand = sum(_kl(new.detach(), old, head) for head in heads)
+    torch.testing.assert_close(loss.detach(), by_hand)
+    loss.backward()
+    for head in heads:
         q, p = new.detach()[..., head].softmax(-1), old[..., head].softmax(-1)
-        torch.testing.assert_close(new.grad[..., head], (q - p) / 4 / 2)
-    assert new.grad[..., 4:].abs().max() == 0
+        torch.testing.assert_close(new.grad[..., head], (q - p) / 4)
+    assert new.grad[..., 2 * task :].abs().max() == 0
+
+
+@pytest.mark.parametrize("task", [1, 2])
+def test_lwf_in_the_domain_scenario_counts_its_one_term_once_per_old_task(task):
+    objective = Classification(plane("domain"))
+    torch.manual_seed(task)
+    new, old = torch.randn(1, 4, 6), torch.randn(1, 4, 6)  # every task: all 6 classes
+    loss = objective.distillation(new, old, task, 1.0)
+    torch.testing.assert_close(loss, task * _kl(new, old, list(range(6))))
+
+
+def test_lwf_in_the_class_scenario_is_one_term_over_every_class_seen():
+    objective = Classification(plane("class"))
+    new, old = torch.randn(1, 4, 6), torch.randn(1, 4, 6)
+    loss = objective.distillation(new, old, 2, 1.0)  # task 3: classes 0-3 seen before
+    torch.testing.assert_close(loss, _kl(new, old, [0, 1, 2, 3]))
 
 
 def test_mas_weighs_only_the_logits_that_may_answer():
@@ -488,11 +518,11 @@ def test_the_good_2d_preset_runs_and_a_1d_one_takes_no_scenario(tmp_path, capsys
     assert "[data] scenario: only for the 2-D families" in capsys.readouterr().err
 
 
-def test_recordings_and_figures_of_a_classification_are_refused_in_one_line(tmp_path, capsys):
-    for argv in (["run", "--record", str(tmp_path / "r.rec")], ["figure"]):
-        assert cli.main([*argv, "--preset", "blobs-class"]) == 2
-        err = capsys.readouterr().err
-        assert err.count("\n") == 1 and "blobs-class is a 2-D classification" in err
+def test_figures_of_a_classification_are_refused_in_one_line(tmp_path, capsys):
+    """A classification is recorded (test_record_classes); its figures are not drawn yet."""
+    assert cli.main(["figure", "--preset", "blobs-class"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "blobs-class is a 2-D classification" in err
 
 
 def test_the_explain_pane_says_a_2d_presets_scenario_and_where_it_is_measured():

@@ -221,3 +221,44 @@ def test_the_method_picker_explains_the_highlighted_method(tiny):
 def test_the_readme_tables_are_the_kept_seeds(preset):
     """README's (the docs') measured-effect tables are method_tables.py's, from the kept files."""
     assert method_tables().markdown(preset) in README.read_text(encoding="utf-8")
+
+
+def _update(config, name: str) -> str:
+    """The pane's Update section: the method's formula as this run's problem poses it."""
+    text = explain.method_markdown(config, name)
+    return text[text.index("**Update**") : text.index("**Settings**")]
+
+
+@pytest.mark.parametrize("preset", ["polynomial", "blobs-class", "blobs-task", "moons-domain"])
+def test_the_update_is_the_formula_of_the_run_s_problem_kind(preset):
+    """Issue 32: a 2-D preset showed naive's regression formula. Every method that fits the
+    preset shows its own kind's formula: a classification's has no MSE and names its CE,
+    a regression's no cross-entropy, and neither shows the other kind's marked line."""
+    from cftui.train import catalog, validation
+
+    config = catalog.resolve(preset)
+    classes = bool(config.data.scenario)
+    for name in validation.fitting_methods(config):
+        update = _update(config, name)
+        assert "regression:" not in update and "classes:" not in update, name
+        if classes:  # DER++ matches the stored logits by MSE, in either kind
+            assert "MSE" not in update.replace("MSE(f(x'), z')", ""), name
+            assert "(f_θ(x) \N{MINUS SIGN} y)²" not in update, name
+        else:
+            assert "CE" not in update and "softmax" not in update, name
+    if classes:
+        assert "\N{MINUS SIGN}log p_θ(y|x)" in _update(config, "naive")
+        assert "Σ_c p(c|x)" in _update(config, "ewc") and "empirical" not in _update(config, "ewc")
+        assert "KL(softmax(f_old(x)/T)" in _update(config, "lwf")
+        assert "CE: the cross-entropy" in _update(config, "si")
+    else:
+        assert "(f_θ(x) \N{MINUS SIGN} y)²" in _update(config, "naive")
+        assert "(empirical)" in _update(config, "ewc")
+
+
+def test_formula_for_keeps_the_lines_of_one_kind():
+    formula = "L = loss + P\nregression: P = a\nclasses: P = b"
+    assert explain.formula_for(formula, "regression") == "L = loss + P\nP = a"
+    assert explain.formula_for(formula, "classification") == "L = loss + P\nP = b"
+    assert explain.formula_for("L = MSE_t", "classification").splitlines()[0] == "L = CE_t"
+    assert explain.formula_for("g ← g + p", "classification") == "g ← g + p"

@@ -102,3 +102,42 @@ def test_a_comparison_saves_each_run_and_a_failure_says_why(finished, tmp_path, 
     gone.rmdir()  # the folder the app runs in was removed: nothing can be written there
     saved, said = export.save_here(finished)
     assert not saved and said.startswith("CSV not saved: ") and "\n" not in said
+
+
+@pytest.mark.parametrize("preset", ["blobs-class", "blobs-task", "moons-domain"])
+def test_a_classification_s_columns_say_cross_entropy_and_accuracy(preset):
+    """Issue 32: a 2-D run's CSV named its cross-entropy test_mse_task_K and left out the
+    accuracy. Its columns are named by the problem and hold the snapshot's own numbers."""
+    snap = Trainer(small(catalog.resolve(preset), epochs=3)).run()
+    n = len(snap.scene.tasks)
+    names = [f"test_ce_task_{j}" for j in range(1, n + 1)]
+    names += [f"test_accuracy_task_{j}" for j in range(1, n + 1)]
+    header, *body = rows(export.history_csv(snap))
+    assert header == ["step", "task", *names]
+    numbers = np.array([[float(v) for v in r[2:]] for r in body])
+    last = np.append(np.diff(snap.steps) != 0, True)
+    np.testing.assert_array_equal(numbers[:, :n], snap.test_losses[last])
+    np.testing.assert_array_equal(numbers[:, n:], snap.test_accuracy[last])
+    header, *body = rows(export.matrix_csv(snap))
+    assert header == ["after_task", *names] and len(body) == n
+
+
+def test_run_csv_matrix_equals_the_json_s_loss_and_accuracy_matrices(tmp_path):
+    """`cftui run --preset blobs-class --csv --json`: the matrix CSV holds the JSON's
+    loss_matrix and accuracy_matrix, number for number."""
+    import json
+
+    from cftui import cli
+
+    out, data = tmp_path / "run.csv", tmp_path / "run.json"
+    argv = ["run", "--preset", "blobs-class", "--epochs", "3", "--csv", str(out)]
+    assert cli.main([*argv, "--json", str(data)]) == 0
+    saved = json.loads(data.read_text())
+    header, *body = rows((tmp_path / "run-matrix.csv").read_text())
+    n = len(saved["loss_matrix"])
+    assert header[1:] == [f"test_ce_task_{j}" for j in range(1, n + 1)] + [
+        f"test_accuracy_task_{j}" for j in range(1, n + 1)
+    ]
+    assert [[float(v) for v in r[1 : n + 1]] for r in body] == saved["loss_matrix"]
+    assert [[float(v) for v in r[n + 1 :]] for r in body] == saved["accuracy_matrix"]
+    assert rows(out.read_text())[0][2] == "test_ce_task_1"

@@ -92,3 +92,24 @@ def test_the_trade_off_axes_label_one_style_within_a_decade():
         labels = axis.get_ticklabels() + axis.get_ticklabels(minor=True)
         shown = [t.get_text() for t in labels if t.get_text()]
         assert shown and all(float(t) > 0 for t in shown), shown  # no 2×10⁻² among them
+
+
+def test_g_on_a_2d_run_says_why_there_are_no_figures(tmp_path, monkeypatch):
+    """Issue 32: g on a 2-D run did nothing at all (the key was dimmed): no file, no word."""
+    import dataclasses
+
+    from cftui.train import catalog
+
+    monkeypatch.chdir(tmp_path)
+    blobs = catalog.resolve("blobs-class")
+    blobs = dataclasses.replace(blobs, train=dataclasses.replace(blobs.train, epochs=3))
+
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.state is State.TASK_DONE)
+        await pilot.press("g")
+        await pilot.pause(0.2)
+        said = [n.message.replace("\n", " ") for n in app._notifications]
+        assert any("no figures: figures are of 1-D regressions; blobs-class" in m for m in said)
+
+    drive(blobs, script, size=(120, 40))
+    assert list(tmp_path.iterdir()) == []

@@ -52,7 +52,9 @@ def originals(tmp_path_factory) -> list[Original]:
         == 0
     )
     (folder / "side.jsonl").write_bytes(gzip.decompress(side.read_bytes()))
-    names = ("one.jsonl", "seeds.jsonl.gz", "side.jsonl.gz", "side.jsonl")
+    plane = ["run", "--preset", "blobs-class", "--epochs", "2", "--device", "cpu", "--record"]
+    assert cli.main([*plane, str(folder / "plane.jsonl")]) == 0  # version 3: a 2-D run
+    names = ("one.jsonl", "seeds.jsonl.gz", "side.jsonl.gz", "side.jsonl", "plane.jsonl")
     return [Original.load(folder / name) for name in names]
 
 
@@ -67,7 +69,8 @@ def check_whole(recording) -> None:
         assert math.isfinite(frame.t)
         shown = frame.snapshot
         for snap in shown.runs if isinstance(shown, Comparison) else (shown,):
-            n_tasks, n_grid = len(snap.scene.tasks), len(snap.scene.grid)
+            n_tasks, grid = len(snap.scene.tasks), snap.scene.grid
+            n_grid = grid.shape[1] ** 2 if grid.ndim == 2 else len(grid)  # a plane: its cells
             assert 0 <= snap.task < n_tasks and snap.step >= 0 and snap.epoch >= 0
             assert snap.test_losses.shape == (len(snap.steps), n_tasks)
             assert snap.fit.shape == (n_grid,)
@@ -77,6 +80,11 @@ def check_whole(recording) -> None:
             if snap.loss_band is not None:
                 assert all(edge.shape == snap.test_losses.shape for edge in snap.loss_band)
             assert np.isfinite(snap.scene.grid).all()
+            if snap.test_accuracy is not None:  # a plane's classes index its colours
+                n_classes = snap.scene.config.data.n_classes
+                assert all(p.min() >= 0 and p.max() < n_classes for p in (snap.fit, *snap.ghosts))
+                assert snap.test_accuracy.shape == snap.test_losses.shape
+                assert all(len(row) == n_tasks for row in snap.accuracy_matrix)
 
 
 @settings(max_examples=READ_EXAMPLES, **GENERATED)
@@ -187,6 +195,25 @@ BAD_LINES = [  # the issue's examples: (line, edit, the line's key, what it says
         "a 2-D classification",
     ),
 ]
+BAD_PLANE_LINES = [  # a 2-D run's recording (version 3), edited
+    (2, lambda line: line["fit"].pop(), "line 2: fit", "its runs cover"),
+    (2, lambda line: line["fit"][0].__setitem__(0, 6), "line 2: fit[0][0]", "within 0..5"),
+    (2, lambda line: line.pop("fit"), "line 2: fit", "missing in the scene's first frame"),
+    (2, lambda line: line["accuracy"][0].__setitem__(0, 1.5), "line 2: accuracy[0][0]", "0..1"),
+    (2, lambda line: line["accuracy"].pop(), "line 2: accuracy", "with every row of losses"),
+    (
+        1,
+        lambda line: line["tasks"][0]["y_train"].__setitem__(0, 2),
+        "line 1: tasks[0].y_train[0]",
+        "within 0..1",
+    ),
+    (
+        1,
+        lambda line: line.update(config=catalog.resolve("polynomial").to_dict()),
+        "line 1: config",
+        "a 1-D regression, where the header holds a 2-D classification's tasks",
+    ),
+]
 
 
 def edited_file(original: Original, folder: Path, number: int, edit) -> Path:
@@ -198,12 +225,15 @@ def edited_file(original: Original, folder: Path, number: int, edit) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("number", "edit", "key", "says"), BAD_LINES)
+@pytest.mark.parametrize(
+    ("original", "number", "edit", "key", "says"),
+    [(0, *bad) for bad in BAD_LINES] + [(4, *bad) for bad in BAD_PLANE_LINES],
+)
 def test_the_issues_bad_recordings_are_one_line_naming_the_line_and_key(
-    originals, tmp_path, capsys, number, edit, key, says
+    originals, tmp_path, capsys, original, number, edit, key, says
 ):
     """read(), figure and replay (before its app opens): one line, exit 2, no file written."""
-    path = edited_file(originals[0], tmp_path, number, edit)
+    path = edited_file(originals[original], tmp_path, number, edit)
     with pytest.raises(ConfigError) as caught:
         read(path)
     assert str(caught.value).startswith(f"{path}: {key}: ") and says in str(caught.value)

@@ -155,3 +155,19 @@ def test_the_accuracy_matrix_summary_lines_up_with_its_rows(blobs):
         assert indent["average"] == indent["BWT"] == indent["task"] == indent["forgot"], lines
 
     drive(blobs, script, size=(120, 40))
+
+
+@pytest.mark.parametrize(("preset", "said"), [("blobs-task", True), ("blobs-class", False)])
+def test_the_task_scenario_s_regions_say_which_head_answers_a_cell(preset, said):
+    """Issue 32: blobs-task's panel looked like one 6-class map. In the task scenario the
+    legend on screen says that each cell is answered by the head of the nearest task."""
+    config = dataclasses.replace(
+        catalog.resolve(preset), train=dataclasses.replace(catalog.resolve(preset).train, epochs=3)
+    )
+
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.state is State.TASK_DONE)
+        panel = app.query_one(RegionsPlot)
+        assert ("each cell: the head of the nearest task" in region_text(app, panel)) is said
+
+    drive(config, script)

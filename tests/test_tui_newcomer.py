@@ -223,3 +223,32 @@ def test_side_by_side_the_legend_is_drawn_once_for_every_panel(tiny, size, colou
         assert text.count("⢕⢕ task 1  ▞▞ task 2") == panels
 
     drive(tiny, script, size=size, compare=("naive", "ewc", "si", "replay"))
+
+
+def test_switching_preset_while_recording_1d_to_2d_and_back_records_each_scene(tiny, tmp_path):
+    """Issue 32: picking blobs-class while recording crashed the training thread (the
+    recorder read a fit from a plane). Each preset picked begins a new scene of the same
+    file, a fit's or a plane's, and the file reads back whole."""
+    from cftui.results import recording
+
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.state is State.TASK_DONE)
+        for name in ("blobs-class", "polynomial"):
+            await pilot.press("p")
+            picker = app.screen
+            names = [entry for entry, _, _ in picker.entries]
+            picker.query_one("OptionList").highlighted = names.index(name)
+            await pilot.press("enter")
+            await until(pilot, lambda s, name=name: s.scene.config.name == name and s.step > 0)
+            assert not app.error
+
+    path = tmp_path / "run.jsonl"
+    with Recorder(path) as recorder:
+        drive(tiny, script, recorder=recorder)
+    read = recording.read(path)
+    assert read.stopped == ""
+    names = [frame.snapshot.scene.config.name for frame in read.frames]
+    scenes = [name for i, name in enumerate(names) if i == 0 or names[i - 1] != name]
+    assert scenes == ["polynomial", "blobs-class", "polynomial"]
+    planes = [f.snapshot for f in read.frames if f.snapshot.scene.config.name == "blobs-class"]
+    assert all(snap.fit.shape == (48 * 48,) for snap in planes)

@@ -168,6 +168,7 @@ def _stem(path: Path) -> str:
 
 def _recorded(args: argparse.Namespace) -> tuple[list, str]:
     """The recording's last scene (one per run and rerun), and its name without suffixes."""
+    from cftui import figures
     from cftui.results import recording
     from cftui.train.config import ConfigError
 
@@ -177,10 +178,12 @@ def _recorded(args: argparse.Namespace) -> tuple[list, str]:
     if given or args.seeds != 1:
         raise ConfigError(" ".join(given or ["--seeds"]), "", "trains a run: not with RECORDING")
     read = recording.read(args.file)
-    if read.stopped:
-        print(f"cftui: {args.file}: drawing up to {read.stopped}", file=sys.stderr)
     last = read.frames[-1].snapshot.run
     frames = [frame for frame in read.frames if frame.snapshot.run == last]
+    if why := figures.undrawable(frames[-1].snapshot.scene.config):
+        raise ConfigError(str(args.file), "", f"its last scene: {why}")
+    if read.stopped:
+        print(f"cftui: {args.file}: drawing up to {read.stopped}", file=sys.stderr)
     return frames, _stem(args.file)
 
 

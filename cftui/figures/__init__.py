@@ -10,9 +10,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cftui.train.config import ConfigError
+from cftui.train import problem
+from cftui.train.config import Config, ConfigError
 
 EXTRA = "pip install 'cftui[figures]'"
+
+
+def undrawable(config: Config) -> str | None:
+    """Why the figures cannot draw a run of ``config`` (None: they can): they draw a
+    regression's fit; a classification's regions not yet (its run is recorded and replayed,
+    its screen saved with the app's s key). `cftui figure` and the app's g ask this."""
+    if problem.of(config).picture == "fit":
+        return None
+    return (
+        f"figures are of 1-D regressions; {config.name} is a 2-D classification "
+        "(record it and replay it, or save its screen with s in the app)"
+    )
 
 
 def require(what: str = "cftui figure") -> None:

@@ -23,7 +23,8 @@ from PIL import Image
 from cftui.figures import panels
 from cftui.figures.style import ink, rc, small_sizes_allowed, task_color, task_line
 from cftui.results.atomic import WriteError
-from cftui.results.recording import FitScale, Frame, timeline
+from cftui.results.recording import Frame, timeline
+from cftui.results.recording_codecs import FitScale
 from cftui.train.config import ConfigError
 from cftui.train.snapshot import Snapshot
 

@@ -17,7 +17,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.ticker import FuncFormatter
 
 from cftui.figures.style import ink, task_color, task_line, task_marker
-from cftui.results.recording import FitScale
+from cftui.results.recording_codecs import FitScale
 from cftui.train.snapshot import Scene, Snapshot
 
 LOSS_FLOOR = 1e-6  # a test MSE of 0 (or below) is drawn here on the log axis

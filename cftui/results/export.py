@@ -3,9 +3,12 @@ loss matrix.
 
 The history has a row per step measured: the step, the task in training at that step
 (1-based; a measurement taken at a task's last step belongs to that task), and every task's
-test MSE. A step measured twice (`n` right after a measurement: the task's end measures
-again, after the method's end of the task) gives its last measurement, the loss matrix's.
-The matrix has a row per finished task: the test MSE on every task after training it.
+test loss, named by the problem (``test_mse_task_K``; a classification's ``test_ce_task_K``,
+cross-entropy, then ``test_accuracy_task_K``). A step measured twice (`n` right after a
+measurement: the task's end measures again, after the method's end of the task) gives its
+last measurement, the loss matrix's. The matrix has a row per finished task: the test loss
+on every task after training it (a classification's accuracy matrix beside it, as in the
+JSON), so a reader never takes a cross-entropy for an MSE.
 Numbers are written in full (Python's shortest exact form), nan as "nan". With several
 seeds, a snapshot holds their median, and so does the CSV. Files are written atomically.
 Imports no torch.
@@ -23,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from cftui.results.atomic import WriteError, write_all
+from cftui.train import problem
 from cftui.train.config import Config
 from cftui.train.snapshot import Comparison, Snapshot
 
@@ -36,13 +40,24 @@ def _csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 
 def _task_columns(snap: Snapshot) -> list[str]:
-    return [f"test_mse_task_{j + 1}" for j in range(len(snap.scene.tasks))]
+    """The test loss of each task, then (a classification) its accuracy, named by the
+    problem: test_mse_task_1, ... or test_ce_task_1, ..., test_accuracy_task_1, ..."""
+    posed = problem.of(snap.scene.config)
+    names = [posed.loss_column] + ([f"test_{posed.score}"] if posed.score else [])
+    return [f"{name}_task_{j + 1}" for name in names for j in range(len(snap.scene.tasks))]
+
+
+def _scores(losses: np.ndarray, accuracy: np.ndarray | None) -> np.ndarray:
+    """Rows of losses, with a classification's accuracy rows beside them."""
+    return losses if accuracy is None else np.hstack([losses, accuracy])
 
 
 def history_csv(snap: Snapshot) -> str:
-    """step, task, test_mse_task_1, ...: one row per step measured, oldest first."""
+    """step, task, test_mse_task_1, ... (_task_columns): one row per step measured, oldest
+    first."""
     last = np.append(np.diff(snap.steps) != 0, True)  # the last measurement of each step
-    steps, losses = snap.steps[last], snap.test_losses[last]
+    accuracy = None if snap.test_accuracy is None else snap.test_accuracy[last]
+    steps, losses = snap.steps[last], _scores(snap.test_losses[last], accuracy)
     tasks = np.searchsorted(np.asarray(snap.boundaries, dtype=np.int64), steps) + 1
     rows = [
         [int(step), int(task), *row.tolist()]
@@ -52,8 +67,12 @@ def history_csv(snap: Snapshot) -> str:
 
 
 def matrix_csv(snap: Snapshot) -> str:
-    """after_task, test_mse_task_1, ...: row i is every task's test MSE after task i."""
-    rows = [[i + 1, *row] for i, row in enumerate(snap.loss_matrix)]
+    """after_task, test_mse_task_1, ... (_task_columns): row i is every task's test loss
+    (and accuracy) after task i."""
+    rows = [
+        [i + 1, *row, *(snap.accuracy_matrix[i] if snap.test_accuracy is not None else ())]
+        for i, row in enumerate(snap.loss_matrix)
+    ]
     return _csv(["after_task", *_task_columns(snap)], rows)
 
 

@@ -19,12 +19,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 from rich.filesize import decimal
 
 from cftui import __version__
 from cftui.results.atomic import WriteError
-from cftui.results.recording import FORMAT, FitScale, floats, open_text, task_to_dict
-from cftui.train import methods
+from cftui.results.recording import FORMAT, open_text
+from cftui.results.recording_codecs import CODECS, FitScale, floats, scene_tasks
+from cftui.train import methods, problem
 from cftui.train.snapshot import Comparison, Snapshot
 
 Published = Snapshot | Comparison
@@ -45,9 +47,10 @@ class _Changes:
 class _Track:
     """One run's part of each line: its counters, and what is new since its last part."""
 
-    def __init__(self, scale: FitScale) -> None:
-        self.scale = scale
-        self.written = dict.fromkeys(("losses", "ghosts", "boundaries", "matrix"), 0)
+    def __init__(self, scale: Any) -> None:
+        self.scale = scale  # the picture's codec: FitScale, or a plane's ClassRuns
+        counted = ("losses", "ghosts", "boundaries", "matrix", "accuracy_matrix")
+        self.written = dict.fromkeys(counted, 0)
         self.fit: list | None = None
         self.changes = _Changes()
 
@@ -68,6 +71,11 @@ class _Track:
         if snap.loss_band is not None and new["losses"]:
             low, high = (edge[done:] for edge in snap.loss_band)
             line["band"] = [floats([*lo, *hi]) for lo, hi in zip(low, high, strict=True)]
+        if snap.test_accuracy is not None:  # a classification: its accuracy beside its loss
+            if new["losses"]:
+                line["accuracy"] = [floats(row) for row in snap.test_accuracy[done:]]
+            rows = snap.accuracy_matrix[self.written["accuracy_matrix"] :]
+            new["accuracy_matrix"] = [floats(row) for row in rows]
         for key, items in new.items():
             if items:
                 line[key] = items
@@ -128,18 +136,20 @@ class Recorder:
         a replay sees a new one even where a new runner counts from 0 again."""
         scene = runs[0].scene
         self._scenes, self._count = tuple(run.scene for run in runs), self._count + 1
-        scale = FitScale.of(scene.tasks)
+        picture = problem.of(scene.config).picture
+        scale = CODECS[picture](scene)
         self._tracks, self._changes = [_Track(scale) for _ in runs], _Changes()
         side_by_side = isinstance(snap, Comparison)
-        header = dict(format=FORMAT, version=2 if side_by_side else 1, cftui=__version__)
-        header["run"] = self._count
+        version = 3 if picture == "regions" else 2 if side_by_side else 1
+        header = dict(format=FORMAT, version=version, cftui=__version__, run=self._count)
         configs = [run.scene.config.to_dict() for run in runs]
         header |= dict(configs=configs) if side_by_side else dict(config=configs[0])
-        header |= dict(device=scene.device, grid=floats(scene.grid))
-        header |= dict(fit_scale=dataclasses.asdict(scale))
+        header |= dict(device=scene.device, grid=np.asarray(scene.grid, float).tolist())
+        if isinstance(scale, FitScale):
+            header |= dict(fit_scale=dataclasses.asdict(scale))
         if files := methods.recorded_files(run.scene.config.method.name for run in runs):
             header["method_files"] = files  # a method of the user's: its file and sha256
-        self._write(header | dict(tasks=[task_to_dict(task) for task in scene.tasks]))
+        self._write(header | dict(tasks=scene_tasks(scene)))
 
     def _write(self, line: dict[str, Any]) -> None:
         try:

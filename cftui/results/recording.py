@@ -12,15 +12,15 @@ Every line is checked in full (recording_schema) before anything is built on it:
 is JSON but not what a recording holds (an edit) refuses the file in one line naming the line
 and the key. A file cut short (a killed run), or damaged by a line that is not JSON (a
 crash), gives the frames before it and says where it stopped. Version 1 holds one method's
-runs; version 2 adds side-by-side scenes. Imports no torch.
+runs; version 2 adds side-by-side scenes; version 3 a 2-D classification's scene (one method
+or side by side): its tasks' points and classes, the class predicted in every cell of the
+plane run-length coded (recording_plane), and the accuracy beside the loss. Imports no torch.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import gzip
 import json
-import math
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -30,13 +30,12 @@ from typing import IO, Any
 import numpy as np
 
 from cftui.results import recording_schema as schema
+from cftui.results.recording_codecs import ClassRuns, FitScale, plane_task_from_dict, task_from_dict
 from cftui.train import methods, problem
 from cftui.train.config import Config, ConfigError, from_dict
 from cftui.train.snapshot import Comparison, History, Scene, Snapshot, State
-from cftui.train.tasks import Task
 
-FORMAT, VERSION = "cftui-record", 2  # VERSION: the newest this cftui reads
-FIT_LEVELS = 2000  # steps of fit rounding across the data's span; a 100-row plot has 400
+FORMAT, VERSION = "cftui-record", 3  # VERSION: the newest this cftui reads
 FIELDS = ("state", "pace", "auto_advance", "message")  # written only when they change
 GZIP_MAGIC = b"\x1f\x8b"
 MAX_GAP_S = 2.0  # a longer wait between two recorded frames (a pause) plays as this
@@ -50,50 +49,6 @@ def open_text(path: Path, mode: str) -> IO[str]:
             if file.read(2) == GZIP_MAGIC:
                 return gzip.open(path, "rt", encoding="utf-8")
     return path.open(mode, encoding="utf-8")
-
-
-def floats(values: Any) -> list:
-    """Numbers for JSON: exact floats, with nan and inf as the strings "nan", "inf"."""
-    return [v if math.isfinite(v) else str(v) for v in np.asarray(values, float).tolist()]
-
-
-@dataclass(frozen=True)
-class FitScale:
-    """The fit and the ghosts as integers: value = origin + q * step."""
-
-    origin: float
-    step: float
-
-    @classmethod
-    def of(cls, tasks: Any) -> FitScale:
-        ys = np.concatenate([np.concatenate([t.y_train, t.curve_y]) for t in tasks])
-        lo, hi = float(ys.min()), float(ys.max())
-        return cls((lo + hi) / 2, (hi - lo or 1.0) / FIT_LEVELS)
-
-    def encode(self, values: np.ndarray) -> list:
-        q = np.round((np.asarray(values, float) - self.origin) / self.step)
-        return [int(v) if math.isfinite(v) else str(v) for v in q.tolist()]
-
-    def decode(self, q: list) -> np.ndarray:
-        return self.origin + np.asarray(q, dtype=float) * self.step
-
-    def rounded(self, values: np.ndarray) -> np.ndarray:
-        """``values`` as a recording holds them (the same numbers, read back or not)."""
-        return self.decode(self.encode(values))
-
-
-def task_to_dict(task: Task) -> dict[str, Any]:
-    out = {}
-    for field in dataclasses.fields(Task):
-        value = getattr(task, field.name)
-        out[field.name] = value if isinstance(value, str) else floats(value)
-    return out
-
-
-def _task_from_dict(raw: dict[str, Any]) -> Task:
-    names = [f.name for f in dataclasses.fields(Task) if f.name not in ("name", "x_range")]
-    arrays = {name: np.asarray(raw[name], dtype=float) for name in names}
-    return Task(str(raw["name"]), tuple(raw["x_range"]), **arrays)
 
 
 @dataclass(frozen=True)
@@ -118,13 +73,15 @@ def timeline(frames: Sequence[Frame]) -> np.ndarray:
 class _Run:
     """One run of a scene being read back: what every later frame of it builds on."""
 
-    def __init__(self, scene: Scene, run: int, scale: FitScale) -> None:
+    def __init__(self, scene: Scene, run: int, scale: FitScale | ClassRuns) -> None:
         self.scene, self.run, self.scale = scene, run, scale
         n_tasks = len(scene.tasks)
         self.history, self.band = History(1, n_tasks), History(2, n_tasks)
+        self.accuracy = History(1, n_tasks) if isinstance(scale, ClassRuns) else None
         self.ghosts: list[np.ndarray] = []
         self.boundaries: list[int] = []
         self.matrix: list[tuple[float, ...]] = []
+        self.accuracy_matrix: list[tuple[float, ...]] = []
         self.fit = np.full(len(scene.grid), np.nan)
         self.fields: dict[str, Any] = {}
 
@@ -136,8 +93,12 @@ class _Run:
             self.band.append(0, np.asarray(row, dtype=float).reshape(2, n_tasks))
         self.ghosts += [self.scale.decode(q) for q in line.get("ghosts", [])]
         self.boundaries += [int(b) for b in line.get("boundaries", [])]
-        rows = line.get("matrix", [])
-        self.matrix += [tuple(np.asarray(row, dtype=float).tolist()) for row in rows]
+        self.matrix += _rows(line.get("matrix", []))
+        self.accuracy_matrix += _rows(line.get("accuracy_matrix", []))
+        if self.accuracy is not None:  # a classification's, a row beside each row of losses
+            rows = zip(line.get("losses", []), line.get("accuracy", []), strict=True)
+            for (step, *_), row in rows:
+                self.accuracy.append(int(step), np.asarray(row, dtype=float)[None])
         if "fit" in line:
             self.fit = self.scale.decode(line["fit"])
         self.fields |= {key: line[key] for key in FIELDS if key in line}
@@ -161,7 +122,13 @@ class _Run:
             auto_advance=bool(self.fields["auto_advance"]),
             message=str(self.fields["message"]),
             loss_band=band,
+            test_accuracy=None if self.accuracy is None else self.accuracy.views()[1][:, 0],
+            accuracy_matrix=tuple(self.accuracy_matrix),
         )
+
+
+def _rows(rows: list) -> list[tuple[float, ...]]:
+    return [tuple(np.asarray(row, dtype=float).tolist()) for row in rows]
 
 
 class _Scene:
@@ -177,9 +144,14 @@ class _Scene:
         configs = [
             _config(raw, key, self.shape, source) for raw, key in zip(raws, keys, strict=True)
         ]
-        tasks = tuple(_task_from_dict(raw) for raw in header["tasks"])
         grid = np.asarray(header["grid"], dtype=float)
-        scale, run = FitScale(**header["fit_scale"]), int(header["run"])
+        if self.shape.n_classes:  # a 2-D classification's scene
+            tasks = tuple(plane_task_from_dict(raw) for raw in header["tasks"])
+            scale: FitScale | ClassRuns = ClassRuns.of(grid)
+        else:
+            tasks = tuple(task_from_dict(raw) for raw in header["tasks"])
+            scale = FitScale(**header["fit_scale"])
+        run = int(header["run"])
         self.runs = [
             _Run(Scene(config, tasks, grid, str(header["device"])), run, scale)
             for config in configs
@@ -206,16 +178,23 @@ class _Scene:
 
 def _config(raw: dict, key: str, shape: schema.Shape, source: str) -> Config:
     """A header's config, checked as a preset is (its first problem: one line), that draws
-    as a recording of this version does: a 1-D regression with the header's tasks."""
+    as a recording of this version does (a 1-D regression's fit, or from version 3 a 2-D
+    classification's regions) with the header's tasks."""
     try:
         config = from_dict(raw, source)
     except ConfigError as err:
         where, message = err.problems[0]
         raise schema.Bad(f"{key} {where}".strip(), message) from None
-    if problem.of(config).picture != "fit":
-        raise schema.Bad(key, "a 2-D classification; a recording holds a 1-D regression")
+    kinds = {"fit": "a 1-D regression", "regions": "a 2-D classification"}
+    held = kinds["regions" if shape.n_classes else "fit"]
+    if (poses := kinds[problem.of(config).picture]) != held:
+        raise schema.Bad(key, f"{poses}, where the header holds {held}'s tasks")
     if config.data.n_tasks != shape.n_tasks:
         raise schema.Bad("tasks", f"holds {shape.n_tasks}, the config {config.data.n_tasks}")
+    if shape.n_classes > config.data.n_classes:
+        raise schema.Bad(
+            "tasks", f"hold class {shape.n_classes}, the config {config.data.n_classes}"
+        )
     return config
 
 

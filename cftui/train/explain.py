@@ -19,15 +19,15 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from cftui.train import methods
+from cftui.train import methods, problem
 from cftui.train.config import Config
 
 HERE = Path(__file__).parent
 FAMILY_FIELDS = ("idea", "formula", "source", "fails", "settings")
-CLASSES_NOTE = (  # what a method's text (written for the article's regression) means for classes
-    "; the loss is cross-entropy over the classes the scenario lets answer, and the docs'"
-    " Classes in 2-D guide says what changes for this method"
-)
+CLASSES_NOTE = "; the loss is cross-entropy over the classes the scenario lets answer"
+FORMULA_MARKS = {"regression": "regression: ", "classification": "classes: "}  # a formula's
+# line that holds for one problem kind only begins so
+CE_NOTE = "CE: the cross-entropy over the classes the scenario lets answer (softmax of the logits)"
 SCENARIO_WORDS = {  # [data] scenario -> how the pane says it
     "": "each task on its own x-range, one after another",
     "class": "class-incremental: each task brings new classes; no task id at test",
@@ -143,7 +143,7 @@ def method_markdown(config: Config, name: str) -> str:
             "",
             "**Update**",
             "",
-            *_quoted(info.formula),
+            *_quoted(formula_for(info.formula, problem.of(config).kind)),
             "",
             "**Settings** (this run's value, the default: what raising it trades)",
             "",
@@ -161,6 +161,20 @@ def method_markdown(config: Config, name: str) -> str:
             *_method_effect(config, name),
         ]
     )
+
+
+def formula_for(formula: str, kind: str) -> str:
+    """A method's update as ``kind`` of problem poses it: its lines marked for the other
+    kind left out, and the marks of its own dropped; a formula written for the regression
+    alone reads its MSE as the cross-entropy (CE) for classes, and says what CE is."""
+    lines = formula.strip().splitlines()
+    own = FORMULA_MARKS[kind]
+    if not any(line.startswith(own) for line in lines):
+        if kind == "classification" and "MSE" in formula:
+            return "\n".join([*(line.replace("MSE", "CE") for line in lines), CE_NOTE])
+        return "\n".join(lines)
+    others = tuple(mark for mark in FORMULA_MARKS.values() if mark != own)
+    return "\n".join(line.removeprefix(own) for line in lines if not line.startswith(others))
 
 
 def _method_effect(config: Config, name: str) -> list[str]:

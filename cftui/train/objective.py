@@ -151,9 +151,12 @@ class Classification:
     ) -> torch.Tensor:
         """Li & Hoiem's knowledge distillation: KL(softmax(old / T) || softmax(new / T)) (their
         cross-entropy of the softened outputs, less its constant) over the classes the old
-        model answered with (each earlier task's in the task scenario, averaged), per point;
-        the mean over points, summed over seeds. Their weight on it is 1, with no T^2 (Hinton
-        et al.'s, which van de Ven's 2019 code added, makes the pull 4x at T = 2)."""
+        model answered with, per point; the mean over points, summed over seeds. Summed over
+        the old tasks, as van de Ven's code weighs it: in the task scenario a term per earlier
+        task's head; in the domain scenario the one term (every task has every class) counts
+        once per old task. In the class scenario the one term over every class seen is Li &
+        Hoiem's old head, weight 1. No T^2 (Hinton et al.'s, which van de Ven's 2019 code
+        added, makes the pull 4x at T = 2)."""
         windows = self._old_windows(task).to(new.device)
         terms = []
         for window in windows:
@@ -161,7 +164,7 @@ class Classification:
             log_old = (old.masked_fill(~window, MASKED) / temperature).log_softmax(-1)
             kl = (log_old.exp() * (log_old - log_new)).sum(-1)  # [S, N]
             terms.append(kl.mean(1).sum())
-        return torch.stack(terms).mean()
+        return torch.stack(terms).sum() * (task if self.scenario == "domain" else 1)
 
     def _old_windows(self, task: int) -> torch.Tensor:
         """``[W, C]``: the sets of classes the model answered with before ``task``."""

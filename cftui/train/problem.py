@@ -31,6 +31,8 @@ class Problem:
     measure: Callable[[], type]  # the Measure class (test metrics per seed and task; picture)
     loss_name: str  # what its test loss is called: "test MSE" or "test cross-entropy"
     score: str  # what the test scores tasks by, besides the loss: "" or "accuracy"
+    loss_column: str  # the test loss's column in a CSV, before "_task_K": "test_mse" or
+    # "test_ce" (cross-entropy)
 
 
 def _regression(data: DataConfig):
@@ -58,7 +60,7 @@ def _regions_measure():
 
 
 REGRESSION = Problem(
-    "regression", tasks.make_tasks, "fit", _regression, _fit_measure, "test MSE", ""
+    "regression", tasks.make_tasks, "fit", _regression, _fit_measure, "test MSE", "", "test_mse"
 )
 CLASSIFICATION = Problem(
     "classification",
@@ -68,6 +70,7 @@ CLASSIFICATION = Problem(
     _regions_measure,
     "test cross-entropy",
     "accuracy",
+    "test_ce",
 )
 
 

@@ -301,7 +301,6 @@ class CftuiApp(MethodFiles, Keys, App[None]):
             "faster": snap.pace is not None,
             "full_pace": snap.pace is not None,
             "next_task": not last and snap.state in (State.RUNNING, State.PAUSED, State.TASK_DONE),
-            "figures": problem.of(snap.scene.config).picture == "fit",  # a fit's figures only
         }.get(action, True)
 
     @property

@@ -21,6 +21,7 @@ from cftui.tui.widgets.fit import legend_lines
 from cftui.tui.widgets.picture import Picture
 
 FILL_EVERY = 3  # a region glyph on every third cell along a row (staggered by row)
+HEAD_NOTE = ("each cell:", "dim", "the head of the nearest task")  # regions.RegionMeasure
 
 
 class RegionsPlot(Picture):
@@ -31,13 +32,15 @@ class RegionsPlot(Picture):
 
     @staticmethod
     def legend_entries(snap: Snapshot) -> list[tuple[str, str, str]]:
-        """(mark, its style, label) of each class, then what bold means."""
-        classes = snap.scene.config.data.n_classes
+        """(mark, its style, label) of each class, then what bold means; in the task scenario,
+        which head answers a cell (a head per task: the map is not one 6-class classifier)."""
+        data = snap.scene.config.data
         entries = [
             (class_mark(c) + region_mark(c), class_color(c), f"class {c + 1}")
-            for c in range(classes)
+            for c in range(data.n_classes)
         ]
-        return [*entries, ("bold", "bold", f"task {snap.task + 1}'s points")]
+        entries.append(("bold", "bold", f"task {snap.task + 1}'s points"))
+        return entries + ([HEAD_NOTE] if data.scenario == "task" else [])
 
     def draw(self, snap: Snapshot) -> Text:
         legend = legend_lines(self.legend_entries(snap), self.size.width, 0) if self.legend else []

@@ -1,0 +1,159 @@
+"""Recording a 2-D classification (format version 3, issue 32): every frame reads back as it
+was published (the class in every cell exactly, the accuracy beside the loss), side by side
+too; a default run stays small; the replay draws the regions with the live panel, and
+without torch."""
+
+import asyncio
+import dataclasses
+import gzip
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from test_record import record_run
+from test_replay import WITHOUT_TORCH
+
+from cftui import cli
+from cftui.live import runner as runner_module
+from cftui.live.runner import Runner
+from cftui.results import record
+from cftui.results.recording import read
+from cftui.results.recording_codecs import ClassRuns
+from cftui.train import catalog
+from cftui.train.snapshot import Comparison, State
+from cftui.tui.replay import ReplayApp
+from cftui.tui.widgets.regions import RegionsPlot
+
+from conftest import small
+
+PLANES = ["blobs-class", "blobs-task", "moons-domain", "circles-domain", "spirals-class"]
+PLANES += ["xor-domain"]  # every 2-D preset
+MB = 1_000_000
+
+
+def assert_same(published, frames) -> None:
+    """Every recorded frame holds the published snapshot's own values, exactly."""
+    assert len(frames) == len(published)
+    for snap, frame in zip(published, frames, strict=True):
+        got = frame.snapshot
+        for field in ("run", "step", "task", "epoch", "state", "boundaries", "loss_matrix"):
+            assert getattr(got, field) == getattr(snap, field), field
+        assert got.accuracy_matrix == snap.accuracy_matrix
+        for field in ("steps", "test_losses", "test_accuracy", "fit"):
+            np.testing.assert_array_equal(getattr(got, field), getattr(snap, field), field)
+        assert len(got.ghosts) == len(snap.ghosts)
+        for ghost, back in zip(snap.ghosts, got.ghosts, strict=True):
+            np.testing.assert_array_equal(back, ghost)
+        assert got.scene.config == snap.scene.config
+        np.testing.assert_array_equal(got.scene.grid, snap.scene.grid)
+        for task, back in zip(snap.scene.tasks, got.scene.tasks, strict=True):
+            assert (back.name, back.classes) == (task.name, task.classes)
+            for name in ("x_train", "y_train", "x_test", "y_test"):
+                np.testing.assert_array_equal(getattr(back, name), getattr(task, name))
+
+
+@pytest.mark.parametrize("preset", PLANES)
+def test_every_2d_preset_reads_back_as_published(preset, tmp_path):
+    path = tmp_path / "run.jsonl"
+    published = record_run(path, small(catalog.resolve(preset), epochs=6), pace=120.0)
+    assert len(published) > len(published[-1].scene.tasks)  # a frame per task and more
+    recording = read(path)
+    assert recording.stopped == ""
+    assert_same(published, recording.frames)
+    header = json.loads(path.read_text().splitlines()[0])
+    assert (header["version"], "fit_scale" in header) == (3, False)
+
+
+def test_side_by_side_and_back_to_one_method_read_back_as_published(tmp_path):
+    path = tmp_path / "compare.jsonl.gz"
+    config = small(catalog.resolve("blobs-class"), epochs=4)
+    published = []
+    with record.Recorder(path) as recorder:
+        Runner(config, methods=["naive", "replay"]).run(recorder.around(published.append))
+        Runner(config).run(recorder.around(published.append))
+    frames = read(path).frames
+    sides = [f for f in frames if isinstance(f.snapshot, Comparison)]
+    assert sides and len(sides) < len(frames)
+    for snap, frame in zip(published, frames, strict=True):
+        side_by_side = isinstance(snap, Comparison)
+        pairs = zip(snap.runs, frame.snapshot.runs, strict=True) if side_by_side else []
+        for live, back in [*pairs] or [(snap, frame.snapshot)]:
+            live = dataclasses.replace(live, run=back.run)  # a recording counts its scenes
+            assert_same([live], [type(frame)(frame.t, back)])
+
+
+def test_the_class_runs_are_exact_and_short():
+    classes = np.repeat([2, 0, 5, 0], [700, 4, 1500, 100])
+    runs = ClassRuns.encode(classes)
+    assert runs == [[2, 700], [0, 4], [5, 1500], [0, 100]]
+    np.testing.assert_array_equal(ClassRuns.decode(runs), classes)
+
+
+def test_a_default_blobs_class_run_records_to_under_2_mb_gzipped(tmp_path, monkeypatch):
+    """The default app run (one task in 10 s, PUBLISH_HZ frames a second), played 10x
+    faster with 10x the publish rate: the same frames per epoch."""
+    config, speedup = catalog.resolve("blobs-class"), 10
+    pace = config.train.epochs / 10.0
+    monkeypatch.setattr(runner_module, "PUBLISH_HZ", runner_module.PUBLISH_HZ * speedup)
+    path = tmp_path / "default.jsonl.gz"
+    published = record_run(path, config, pace=pace * speedup)
+    seconds = config.data.n_tasks * config.train.epochs / pace
+    hz = runner_module.PUBLISH_HZ / speedup
+    assert 0.5 * seconds * hz <= len(published) <= 1.5 * seconds * hz
+    assert path.stat().st_size <= 2 * MB
+    print(f"{len(published)} frames, {path.stat().st_size} bytes gzipped")
+    assert len(gzip.decompress(path.read_bytes())) > 2 * path.stat().st_size
+
+
+def test_the_replay_draws_the_regions_as_the_live_panel_does(tmp_path):
+    """The replay's regions panel shows the recorded last frame; handed the live snapshot,
+    the same panel draws the very same text and colours."""
+    path = tmp_path / "run.jsonl"
+    published = record_run(path, small(catalog.resolve("blobs-class"), epochs=6))
+    recording = read(path)
+
+    async def main():
+        app = ReplayApp(recording, speed=64.0)
+        async with app.run_test(size=(120, 40)) as pilot:
+            for _ in range(250):
+                await pilot.pause(0.02)
+                if app.snapshot is recording.frames[-1].snapshot:
+                    break
+            await pilot.pause()
+            panel = app.query_one(RegionsPlot)
+            replayed = panel.draw(app.snapshot)
+            live = panel.draw(published[-1])
+            await pilot.press("q")
+        return replayed, live
+
+    replayed, live = asyncio.run(main())
+    assert replayed.plain.count("class ") == 6 and replayed.spans
+    assert (replayed.plain, replayed.spans) == (live.plain, live.spans)
+
+
+def test_a_2d_recording_replays_where_torch_cannot_be_imported(tmp_path):
+    path = tmp_path / "run.jsonl.gz"
+    argv = ["run", "--preset", "blobs-task", "--epochs", "3", "--record", str(path)]
+    assert cli.main(argv) == 0
+    last = read(path).frames[-1].snapshot
+    assert last.state is State.FINISHED
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_TORCH, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"{last.step} finished", "[] []"]
+
+
+def test_figure_of_a_2d_recording_is_one_line_and_exit_2(tmp_path, capsys):
+    path = tmp_path / "run.jsonl"
+    assert cli.main(["run", "--preset", "blobs-class", "--epochs", "2", "--record", str(path)]) == 0
+    capsys.readouterr()
+    assert cli.main(["figure", str(path), "-o", str(tmp_path / "f.png")]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and str(path) in error and "2-D classification" in error
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.jsonl"]
