@@ -24,7 +24,7 @@ import torch
 from cftui.results.atomic import write_json
 from cftui.results.summary import Outcome, comparison_result, summarize
 from cftui.results.trials import run_all
-from cftui.train import catalog, methods, threads
+from cftui.train import catalog, methods, threads, validation
 from cftui.train.config import from_dict
 
 HERE = Path(__file__).parent / "methods"
@@ -50,7 +50,7 @@ def run(preset: str, seeds: int, only: Sequence[str] = ()) -> None:
         earlier = {"kept_rows_from": old.get("kept_rows_from") or _dated(old)}
     fresh = run_all(
         config.with_overrides(seed=0),
-        [name for name in methods.names() if not kept or name in only],
+        [name for name in validation.fitting_methods(config) if not kept or name in only],
         seed_range,
         torch.device("cpu"),
         lambda method: print(f"{preset}: {method}", flush=True),

@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cftui.results.trials import run_all
-from cftui.train import catalog, methods, threads
+from cftui.train import catalog, threads, validation
 from cftui.train.config import Config
 from cftui.train.trainer import Trainer
 
@@ -97,7 +97,7 @@ def compare_wall(epochs: int, device: torch.device) -> dict:
     for count in (1, 16):
         threads.apply(config, count, device)
         started = time.perf_counter()
-        run_all(config, methods.names(), range(count), device)
+        run_all(config, validation.fitting_methods(config), range(count), device)
         times[count] = time.perf_counter() - started
     return {"seeds_1_s": times[1], "seeds_16_s": times[16], "ratio": times[16] / times[1]}
 

@@ -274,6 +274,7 @@ def main() -> None:
     parser.add_argument("--preset", default="polynomial", help="trained (default: %(default)s)")
     args = parser.parse_args()
     preset = args.preset
+    threads.apply(preset_config(preset, 200), 1)  # as the app's worker: cftui's thread rule
     trainer = paired(preset_config(preset, 200), rounds=7)
     bare_before = bare_rate(2.0, preset)
     live = asyncio.run(headless(args.seconds, preset))

@@ -29,7 +29,7 @@ import zoo  # benchmarks/ is no package
 
 from cftui.results.atomic import write_json
 from cftui.results.trials import run_all, seed_outcomes
-from cftui.train import methods, threads
+from cftui.train import methods, threads, validation
 from cftui.train.config import Config, from_dict
 from cftui.train.trainer import Trainer
 
@@ -69,7 +69,8 @@ def measure(raw: dict, seeds: Sequence[int], only: Sequence[str], out: Path) -> 
         why, rows = naive_verdict(config, seeds)
         rows += [r for r in (old or {}).get("runs", []) if r["method"] not in (*only, "naive")]
     if not why:
-        names = [n for n in methods.names() if n != "naive" and (not only or n in only)]
+        fits = validation.fitting_methods(config)  # iCaRL classifies: not on a regression
+        names = [n for n in fits if n != "naive" and (not only or n in only)]
         rows += [o.to_dict() for o in run_all(config, names, seeds, torch.device("cpu"))]
     order = {name: i for i, name in enumerate(methods.names())}
     rows.sort(key=lambda row: (order.get(row["method"], 99), row["seed"]))
