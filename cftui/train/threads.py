@@ -3,9 +3,10 @@
 torch's default is a thread per core, and a step ends only when its slowest thread does. A
 step of the article's MLP is about a millisecond; beside one other busy process on two cores,
 one of those threads waits for a time slice at every step, and `cftui run` took 26.5 s
-instead of 0.4 s. Measured here (benchmarks/contention.py, benchmarks/RESULTS.md): a second
-thread makes a step at most 1.5x faster on an idle machine and 3-5x slower beside a busy
-process, whatever the step's size. So the rule loses least in the worse case:
+instead of 0.4 s. Measured here (benchmarks/contention.py, seeds_bench.py, RESULTS.md): a
+second thread makes a step 1.1x (one article MLP) to 1.6x (16 at once) faster on an idle
+machine, and 3-5x slower beside a busy process, whatever the step's size. So the rule loses
+least in the worse case:
 
 - the user's word wins: ``--threads N``, else OMP_NUM_THREADS or MKL_NUM_THREADS (torch read
   them when it loaded), else a thread per WORK_PER_THREAD of a step's arithmetic;
@@ -31,8 +32,8 @@ if TYPE_CHECKING:
 
     from cftui.train.config import Config
 
-WORK_PER_THREAD = 3e8  # flops of one step a thread must have to itself: below ~3e8 a second
-# thread sped a step up <= 1.2x on an idle machine (S = 16 article MLPs: 2.2e8, 1.19x)
+WORK_PER_THREAD = 3e8  # flops of one step a thread must have to itself, where cores are
+# many: one article MLP's step (1.1e7) gained 1.1x from a second thread, 16 at once (2.2e8) 1.6x
 ENVIRONMENT = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")  # the user's count, which torch obeys
 FLOPS_PER_WEIGHT = 6  # per point and weight: 2 forward (multiply, add), 4 backward
 
