@@ -2,6 +2,7 @@
 the frames it promises, a figure from a recording is the one made live, and bad input is
 one line and exit 2."""
 
+import dataclasses
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -97,7 +98,25 @@ def test_a_gif_has_a_frame_per_recorded_frame_at_most_fps_a_second(made, fps, ex
     assert cli.main(["figure", str(rec), *argv]) == 0
     with Image.open(out) as gif:
         assert (gif.n_frames, gif.size, gif.info["duration"]) == (expected, (800, 400), 1000 // fps)
+        gif.seek(gif.n_frames - 1)  # the last frame is held 2 s before the loop starts again
+        assert gif.info["duration"] >= 2000 - 1000 // fps
     assert animate.pick(frames, fps)[-1] == len(frames) - 1
+
+
+def test_the_animated_fit_axis_holds_every_ghost(made):
+    """The ghost after task 1 reached 1.23 where the axis stopped near 0.9 (the points' and
+    curves' range): the axis takes in every fit and ghost the frames draw."""
+    from cftui.figures.panels import fit_values
+
+    frames = read(made[1]).frames
+    snaps = [frame.snapshot for frame in frames]
+    last, tasks = snaps[-1], snaps[-1].scene.tasks
+    data = np.concatenate([np.r_[t.y_train, t.curve_y] for t in tasks])
+    above = np.full(len(last.scene.grid), data.max() + 0.3 * np.ptp(data))  # as 1.23 over 0.9
+    snaps.append(dataclasses.replace(last, ghosts=(above, *last.ghosts[1:])))
+    low, high = animate.fit_range(snaps)
+    drawn = np.concatenate([v for snap in snaps for v in fit_values(snap)])
+    assert low <= drawn[np.isfinite(drawn)].min() and drawn[np.isfinite(drawn)].max() <= high
 
 
 def test_webp_is_animated_and_mp4_without_ffmpeg_is_one_line(made, monkeypatch, capsys):

@@ -10,6 +10,7 @@ the file (Pillow's for GIF and WebP, ffmpeg's for MP4), into the temporary file 
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import matplotlib
@@ -31,6 +32,7 @@ from cftui.train.snapshot import Snapshot
 FORMATS = (".gif", ".webp", ".mp4")
 SIZE, DPI = (800, 400), 100  # pixels, when --size is not given; pixels per inch
 FPS = 10  # frames per second, when --fps is not given
+HOLD_S = 2.0  # the last frame stays this long before a viewer loops back (it flashed 100 ms)
 PALETTE = 255  # colours in a GIF's palette (one more is left for transparency)
 MARGIN = 0.15  # room above and below the data in the fit panel, as a share of its span
 
@@ -82,6 +84,19 @@ class BlitWriter(PillowWriter):
         self._frames.append(image)
 
 
+def fit_range(snaps: list[Snapshot]) -> tuple[float, float]:
+    """The fit axis's range: the data's, widened to every fit and ghost the frames draw (the
+    ghost after task 1 reached 1.23 where the points stop near 0.9), but by at most the data's
+    span on each side, so a fit that shot off does not shrink the points to a line."""
+    scene = snaps[-1].scene
+    data = np.concatenate([np.r_[t.y_train, t.curve_y] for t in scene.tasks])
+    span = float(np.ptp(data) or 1.0)
+    drawn = np.concatenate([data, *(v for snap in snaps for v in panels.fit_values(snap))])
+    drawn = np.clip(drawn[np.isfinite(drawn)], data.min() - span, data.max() + span)
+    room = MARGIN * float(np.ptp(drawn) or 1.0)
+    return float(drawn.min() - room), float(drawn.max() + room)
+
+
 class Animation:
     """The figure, its artists, and update(k) that shows frame k."""
 
@@ -100,9 +115,7 @@ class Animation:
             fit_ax.plot(grid, nan, "--", color=task_color(j), lw=1.3)[0] for j in range(n_tasks - 1)
         ]
         self.fit = fit_ax.plot(grid, nan, color=ink(style), lw=2)[0]
-        ys = np.concatenate([np.r_[t.y_train, t.curve_y] for t in scene.tasks])
-        room = MARGIN * float(np.ptp(ys) or 1.0)
-        fit_ax.set(xlabel="x", ylabel="y", ylim=(ys.min() - room, ys.max() + room), title="fit")
+        fit_ax.set(xlabel="x", ylabel="y", ylim=fit_range(snaps), title="fit")
         names = ["fit now", *(f"after task {j + 1}" for j in range(n_tasks - 1))]
         fit_ax.legend([self.fit, *self.ghosts], names, loc="lower right", fontsize="x-small")
         self.lines = [
@@ -192,6 +205,8 @@ def write(
                 for k in range(len(shown)):
                     movie.update(k)
                     writer.grab_frame()
+                for _ in range(math.ceil(HOLD_S * fps) - 1):  # the last one, held: GIF and
+                    writer.grab_frame()  # WebP merge equal frames into one longer frame
         except OSError as err:
             raise WriteError(path, err.strerror or str(err)) from None
     return len(shown)
