@@ -272,14 +272,18 @@ def test_side_by_side_the_panels_share_their_axes_and_the_summary_is_the_metrics
         assert all(ax.get_ylim() == axes[0].get_ylim() for ax in axes), kind
         assert all(axes[0].get_shared_y_axes().joined(axes[0], ax) for ax in axes), kind
         assert all(ax.get_xlim() == axes[0].get_xlim() for ax in axes), kind
-    table = static.build("summary", comparison, "light", (1200, 320), 100).axes[0].tables[0]
-    cells = table.get_celld()
+    summary = static.build("summary", comparison, "light", (1200, 320), 100)
+    assert summary.get_suptitle() == static.title(comparison.lead, comparison.methods)  # caption
+    cells = summary.axes[0].tables[0].get_celld()
+    assert cells[0, 2].get_text().get_text() == "task 1 vs naive %"  # as the app's table
+    naive = comparison.runs[0].loss_matrix[-1][0]
     for row, snap in enumerate(comparison.runs, start=1):
         matrix = snap.loss_matrix
         forgetting = np.mean(metrics.forgetting(matrix))
-        shown = [cells[row, col].get_text().get_text() for col in range(4)]
-        expected = [*matrix[-1], forgetting, metrics.backward_transfer(matrix)]
-        assert shown == [f"{value:.3g}" for value in expected]
+        shown = [cells[row, col].get_text().get_text() for col in range(5)]
+        versus = 100 * (matrix[-1][0] / naive - 1) if row > 1 else None
+        expected = [*matrix[-1], versus, forgetting, metrics.backward_transfer(matrix)]
+        assert shown == [f"{value:.3g}" if value is not None else "—" for value in expected]
         assert cells[row, -1].get_text().get_text() == snap.scene.config.method.name
 
 
@@ -303,3 +307,23 @@ def test_figure_shows_its_training_as_run_does(tmp_path, monkeypatch, compare):
     )
     epochs = [getattr(snap, "lead", snap).epoch for snap in seen]  # side by side: 5 a second
     assert epochs[-1] == 8 and len(set(epochs)) >= (2 if compare else 3), epochs
+
+
+def test_the_matrix_figure_leaves_untrained_cells_out_of_its_scale(made):
+    """Task 2 after task 1 (not trained yet) was the scale's brightest cell: now it is grey,
+    written in italics, and the scale spans the trained cells only."""
+    from matplotlib.figure import Figure
+
+    from cftui.figures import panels
+
+    snap = read(made[1]).frames[-1].snapshot
+    trained = [snap.loss_matrix[0][0], *snap.loss_matrix[1]]
+    snap = dataclasses.replace(snap, loss_matrix=((trained[0], 50.0), tuple(trained[1:])))
+    norm = panels.shared_norm([snap])
+    assert norm.vmax < 50.0  # the untrained 50 is out of the scale
+    ax = Figure().add_subplot()
+    panels.matrix(ax, snap, norm, "light")
+    shown = ax.images[0].get_array()
+    assert shown.mask.tolist() == [[False, True], [False, False]]
+    styles = {text.get_text(): text.get_fontstyle() for text in ax.texts}
+    assert styles["50"] == "italic" and styles[f"{trained[0]:.3g}"] == "normal"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import LogNorm
@@ -23,6 +24,7 @@ from cftui.train.snapshot import Scene, Snapshot
 LOSS_FLOOR = 1e-6  # a test MSE of 0 (or below) is drawn here on the log axis
 NO_LOSS_RANGE = (0.01, 1.0)  # a log axis's span where no loss is finite (diverged at once)
 MATRIX_COLORS = "cividis"  # perceptually even and colour-blind safe
+UNTRAINED = "#d9d9d9"  # a cell of a task not yet trained: out of the colour scale
 GREW = 2.0  # a cell this many times the loss right after its task was trained says so
 
 
@@ -136,13 +138,18 @@ def plain_log_ticks(ax: Axes) -> None:
 
 
 def matrix(ax: Axes, snap: Snapshot, norm: LogNorm, style: str) -> None:
-    """The loss matrix as a heatmap on a shared log scale, each cell written in."""
+    """The loss matrix as a heatmap on a shared log scale, each cell written in; a task not
+    yet trained (right of the diagonal) is blank and grey, out of the scale: its loss was
+    the brightest colour, where the eye went first."""
     rows = np.asarray(snap.loss_matrix, dtype=float).reshape(-1, len(snap.scene.tasks))
     if not len(rows):  # stopped in task 1: no row yet (an empty image has no extent)
         ax.text(0.5, 0.5, "no task finished yet", ha="center", va="center")
         ax.set_axis_off()
         return
-    ax.imshow(np.maximum(rows, norm.vmin), cmap=MATRIX_COLORS, norm=norm, aspect="auto")
+    untrained = untrained_cells(rows.shape)
+    colors = matplotlib.colormaps[MATRIX_COLORS].with_extremes(bad=UNTRAINED)
+    shown = np.ma.masked_where(untrained, np.maximum(rows, norm.vmin))
+    ax.imshow(shown, cmap=colors, norm=norm, aspect="auto")
     for (i, j), value in np.ndenumerate(rows):
         shade = norm(max(value, norm.vmin)) if math.isfinite(value) else 0.0
         grew = value / rows[j, j] if i > j and rows[j, j] > 0 else 0.0
@@ -152,8 +159,9 @@ def matrix(ax: Axes, snap: Snapshot, norm: LogNorm, style: str) -> None:
             f"{value:.3g}" + (f"\n×{grew:.0f}" if grew >= GREW else ""),
             ha="center",
             va="center",
-            color="black" if shade > 0.55 else "white",
-            fontweight="bold",
+            color="dimgray" if untrained[i, j] else "black" if shade > 0.55 else "white",
+            fontweight="normal" if untrained[i, j] else "bold",
+            fontstyle="italic" if untrained[i, j] else "normal",
         )
     n_rows, n_tasks = rows.shape
     ax.set_xticks(range(n_tasks), [f"task {j + 1}" for j in range(n_tasks)])
@@ -165,9 +173,15 @@ def matrix(ax: Axes, snap: Snapshot, norm: LogNorm, style: str) -> None:
         spine.set_visible(False)
 
 
+def untrained_cells(shape: tuple[int, int]) -> np.ndarray:
+    """Where row i (after task i) holds a task not yet trained: j > i."""
+    return np.triu(np.ones(shape, dtype=bool), k=1)
+
+
 def shared_norm(snaps: list[Snapshot]) -> LogNorm:
-    """One log colour scale for every matrix drawn side by side."""
-    low, high = loss_range(*(s.loss_matrix for s in snaps))
+    """One log colour scale for every matrix drawn side by side, over the trained cells."""
+    trained = [[row[: i + 1] for i, row in enumerate(s.loss_matrix)] for s in snaps]
+    low, high = loss_range(*(cell for rows in trained for cell in rows))
     return LogNorm(max(low, LOSS_FLOOR), max(high, low * 10))
 
 

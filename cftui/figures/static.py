@@ -64,9 +64,8 @@ def build(kind: str, shown: Snapshot | Comparison, style: str, size: tuple[int, 
         runs = shown.runs if isinstance(shown, Comparison) else (shown,)
         lead = runs[0]
         DRAW[kind](fig, runs, style)
-        if kind != "summary":
-            methods = shown.methods if isinstance(shown, Comparison) else ()
-            fig.suptitle(title(lead, methods), fontsize="small", alpha=0.8)
+        methods = shown.methods if isinstance(shown, Comparison) else ()
+        fig.suptitle(title(lead, methods), fontsize="small", alpha=0.8)
     return fig
 
 
@@ -149,12 +148,21 @@ def _summary(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
     n_tasks = len(runs[0].scene.tasks)
     header = [*(f"task {j + 1}" for j in range(n_tasks)), "forgetting", "BWT"]
     values = np.array([scores(snap) for snap in runs], dtype=float).reshape(len(runs), -1)
+    names = [snap.scene.config.method.name for snap in runs]
+    if "naive" in names:  # as the app's table: task 1 against naive's, in percent
+        naive = values[names.index("naive"), 0]
+        versus = [
+            math.nan if name == "naive" else 100 * (v / naive - 1)
+            for name, v in zip(names, values[:, 0], strict=True)
+        ]
+        values = np.insert(values, n_tasks, versus, axis=1)
+        header.insert(n_tasks, "task 1 vs naive %")
     ax = fig.add_subplot()
     ax.axis("off")
     cells = [[f"{v:.3g}" if math.isfinite(v) else "—" for v in row] for row in values]
     table = ax.table(
         cellText=cells,
-        rowLabels=[snap.scene.config.method.name for snap in runs],
+        rowLabels=names,
         colLabels=header,
         loc="center",
         cellLoc="right",
@@ -169,7 +177,9 @@ def _summary(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
         best = max if header[col] == "BWT" else min
         if len(finite) > 1 and values[row - 1, col] == best(finite):
             cell.get_text().set_fontweight("bold")
-    ax.set_title("each task's test MSE now, mean forgetting and BWT (bold: the best)")
+    ax.set_title(
+        "each task's test MSE now, task 1 against naive's, mean forgetting and BWT (bold: the best)"
+    )
 
 
 DRAW = {"data": _data, "loss": _loss, "fit": _fit, "matrix": _matrix, "summary": _summary}
