@@ -31,13 +31,14 @@ from tui_bench import (
     SIZE,
     Terminal,
     add_screen_rows,
-    article_config,
     bare_rate,
     frame_costs,
     key_latencies,
+    preset_config,
 )
 
 METHODS = ("naive", "ewc", "replay")
+PRESET = "polynomial"  # the article's first experiment
 FLAG = ",".join(METHODS)
 
 
@@ -46,7 +47,7 @@ def trainers_alone(seconds: float) -> float:
     ``seconds`` in all (each for its share)."""
     steps, started = 0, time.perf_counter()
     for name in METHODS:
-        trainer = Trainer(article_config(LONG).with_overrides(method=name))
+        trainer = Trainer(preset_config(PRESET, LONG).with_overrides(method=name))
         due = time.perf_counter() + seconds / len(METHODS)
         for _ in trainer.loop:
             if time.perf_counter() > due:
@@ -59,7 +60,7 @@ async def in_the_app(seconds: float) -> dict:
     """Training speed of the comparison in the app, and the cost of drawing its frames."""
     from cftui.tui.app import CftuiApp
 
-    app = CftuiApp(article_config(LONG), "cpu", pace=None, compare=METHODS)
+    app = CftuiApp(preset_config(PRESET, LONG), "cpu", pace=None, compare=METHODS)
     seen = []
     draw = app.draw
     app.draw = lambda snap: (seen.append(snap), draw(snap))[1]
@@ -97,10 +98,10 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     threads.apply(catalog.resolve("polynomial"), 1)  # as the app's worker
-    bare_before, alone_before = bare_rate(2.0), trainers_alone(args.seconds)
+    bare_before, alone_before = bare_rate(2.0, PRESET), trainers_alone(args.seconds)
     app = asyncio.run(in_the_app(args.seconds))
     threads.apply(catalog.resolve("polynomial"), 1)  # the app set its own, in this process
-    bare = (bare_before + bare_rate(2.0)) / 2
+    bare = (bare_before + bare_rate(2.0, PRESET)) / 2
     alone = (alone_before + trainers_alone(args.seconds)) / 2
     pty = real_terminal(args.seconds)
     frames, keys = app["frame_ms"], pty["key_latency_ms"]
