@@ -7,13 +7,11 @@ import asyncio
 import dataclasses
 import gzip
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 from test_record import record_run
-from test_replay import WITHOUT_TORCH
+from test_replay import replays_to_its_end_without_torch
 
 from cftui import cli
 from cftui.live import runner as runner_module
@@ -137,16 +135,8 @@ def test_a_2d_recording_replays_where_torch_cannot_be_imported(tmp_path):
     path = tmp_path / "run.jsonl.gz"
     argv = ["run", "--preset", "blobs-task", "--epochs", "3", "--record", str(path)]
     assert cli.main(argv) == 0
-    last = read(path).frames[-1].snapshot
-    assert last.state is State.FINISHED
-    done = subprocess.run(
-        [sys.executable, "-c", WITHOUT_TORCH, str(path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [f"{last.step} finished", "[] []"]
+    assert read(path).frames[-1].snapshot.state is State.FINISHED
+    replays_to_its_end_without_torch(path)
 
 
 def test_figure_of_a_2d_recording_is_one_line_and_exit_2(tmp_path, capsys):

@@ -235,16 +235,22 @@ print(NoTorch.tried, sorted(m for m in sys.modules if m.split(".")[0] == "torch"
 """
 
 
-def test_replay_runs_to_the_last_frame_where_torch_cannot_be_imported(recorded):
-    last = read(recorded).frames[-1].snapshot
+def replays_to_its_end_without_torch(path) -> None:
+    """The replay of ``path``, in a process where torch cannot be imported, reaches the
+    recording's last step, finished, and never tried to load torch."""
+    last = read(path).frames[-1].snapshot
     done = subprocess.run(
-        [sys.executable, "-c", WITHOUT_TORCH, str(recorded)],
+        [sys.executable, "-c", WITHOUT_TORCH, str(path)],
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [f"{last.step} finished", "[] []"]
+
+
+def test_replay_runs_to_the_last_frame_where_torch_cannot_be_imported(recorded):
+    replays_to_its_end_without_torch(recorded)
 
 
 def test_a_side_by_side_recording_replays_in_the_side_by_side_view(tmp_path):
