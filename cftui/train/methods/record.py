@@ -62,19 +62,20 @@ def from_table(
             raise ValueError(f"{where} [settings.{key}]: needs least and most (its bounds)")
     numbers = [k for k, s in settings.items() if not isinstance(s["default"], bool)]
 
-    def each(key: str, unsaid: float | None = None) -> Mapping[str, Any]:
-        said = {k: s[key] for k, s in settings.items() if key in s}
-        return types.MappingProxyType(
-            {k: said.get(k, unsaid) for k in numbers} if unsaid is not None else said
-        )
+    def each(key: str) -> Mapping[str, Any]:
+        return types.MappingProxyType({k: s[key] for k, s in settings.items() if key in s})
+
+    def bound(key: str, unsaid: float) -> Mapping[str, float]:
+        """Every number setting's ``key`` (least or most), ``unsaid`` where its table has none."""
+        return types.MappingProxyType({k: settings[k].get(key, unsaid) for k in numbers})
 
     return MethodInfo(
         name=name,
         class_name=table.pop("class"),
         **table,
         defaults=each("default"),
-        least=each("least", 0.0),
-        most=each("most", math.inf),
+        least=bound("least", 0.0),
+        most=bound("most", math.inf),
         about=each("about"),
         **extra,
     )
