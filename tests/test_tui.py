@@ -8,6 +8,7 @@ import dataclasses
 import re
 import subprocess
 import sys
+import threading
 import types
 
 import numpy as np
@@ -29,7 +30,7 @@ from cftui.tui.widgets.loss_chart import LossChart, axis_limits, planned_end
 from cftui.tui.widgets.status import hint
 
 from conftest import small
-from tui_helpers import drive, quits_within, screen_text, slowed, until
+from tui_helpers import drive, held, quits_within, screen_text, until
 
 
 def test_next_task_pause_epoch_and_finish(tiny):
@@ -177,10 +178,13 @@ def test_q_while_starting_quits_at_once_and_nothing_trains(tiny, monkeypatch, sl
     """The first frame comes before torch has loaded (the worker imports it, then resolves
     the device: a slow resolve stands for both) and before the runner is built. A q then
     quits at once, and the worker, when the slow step returns, sees the quit: after a slow
-    resolve it builds no runner, and it runs none."""
-    delays = {"resolve": 0.0, "Runner": 0.0, slow: 1.0}
-    resolved = slowed(monkeypatch, "cftui.train.devices", "resolve", delays["resolve"])
-    runners = slowed(monkeypatch, "cftui.live.runner", "Runner", delays["Runner"])
+    resolve it builds no runner, and it runs none. The slow step returns only after the q
+    (a gate, not a delay a loaded machine could outlast before the test looks)."""
+    gate, open_gate = threading.Event(), threading.Event()
+    open_gate.set()
+    gates = {"resolve": open_gate, "Runner": open_gate, slow: gate}
+    resolved = held(monkeypatch, "cftui.train.devices", "resolve", gates["resolve"])
+    runners = held(monkeypatch, "cftui.live.runner", "Runner", gates["Runner"])
 
     async def script(app, pilot):
         for _ in range(250):  # until the worker reaches the device (a loaded machine is slow)
@@ -190,6 +194,7 @@ def test_q_while_starting_quits_at_once_and_nothing_trains(tiny, monkeypatch, sl
         assert resolved and "● starting" in screen_text(app)
         await pilot.press("q")
         await quits_within(app, 0.5)
+        gate.set()
 
     # With this many epochs, a runner that ran would still be training: drive fails.
     app = drive(tiny.with_overrides(epochs=1_000_000), script)
@@ -454,6 +459,36 @@ def test_the_footer_dims_the_keys_that_would_do_nothing_now(tiny):
 
     drive(config, script)
     drive(tiny, at_task_end)
+
+
+def test_a_change_of_state_is_on_screen_alone_before_the_panels_and_the_footer(tiny, monkeypatch):
+    """A key's answer (a snapshot whose state changed) is drawn on the status line in its own
+    frame; the panels and the footer (which Textual rebuilds whole) follow one frame later,
+    drawn from the latest snapshot. Drawn together, they doubled a key's latency."""
+    config = tiny.with_overrides(epochs=100_000)
+    drawn, rebuilt = [], []
+    monkeypatch.setattr(LossChart, "show", lambda self, snap: drawn.append(snap))
+    original = CftuiApp.refresh_bindings
+    monkeypatch.setattr(
+        CftuiApp, "refresh_bindings", lambda app: (rebuilt.append(app.snapshot), original(app))
+    )
+
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.step > 0)
+        await pilot.press("space")
+        paused = await until(pilot, lambda s: s.state is State.PAUSED)
+        await pilot.pause()
+        drawn.clear(), rebuilt.clear()
+        running = dataclasses.replace(paused, state=State.RUNNING)
+        app.draw(running)
+        assert "● running" in screen_text(app).splitlines()[0]
+        assert drawn == [] and rebuilt == []  # not yet: the state is on screen first
+        later = dataclasses.replace(running, step=running.step + 1)
+        app.draw(later)  # the same state: panels at once, as every frame
+        await pilot.pause()
+        assert drawn[-1] is later and rebuilt == [later]  # the latest, not the one that changed
+
+    drive(config, script)
 
 
 def test_paused_on_the_last_task_n_is_not_offered_and_does_nothing(tiny):

@@ -112,3 +112,19 @@ def slowed(monkeypatch, module: str, name: str, seconds: float) -> list:
 
     monkeypatch.setattr(f"{module}.{name}", slow)
     return calls
+
+
+def held(monkeypatch, module: str, name: str, gate: threading.Event) -> list:
+    """Make ``module.name`` wait for ``gate`` (at most 30 s) before it runs: a slow step
+    that ends when the test says, not after a time a loaded machine may outlast. The list it
+    returns fills as it is called."""
+    calls = []
+    original = getattr(importlib.import_module(module), name)
+
+    def waits(*args, **kwargs):
+        calls.append(args)
+        gate.wait(timeout=30)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(f"{module}.{name}", waits)
+    return calls

@@ -198,9 +198,20 @@ class CftuiApp(MethodFiles, Keys, App[None]):
 
     def draw(self, snap: Snapshot | Comparison) -> None:
         was, self.snapshot = self.snapshot, snap
-        if was is None or (was.state, was.pace, was.task) != (snap.state, snap.pace, snap.task):
-            self.refresh_bindings()  # the footer shows what the keys can do now
         self.show_status()
+        if was is None or (was.state, was.pace, was.task) != (snap.state, snap.pace, snap.task):
+            # a change of state (a key's answer) goes on screen alone, first: the panels and
+            # the footer (which Textual rebuilds whole) follow one frame later; drawn with
+            # them, they held a key's answer back by half its latency
+            self.call_after_refresh(self._after_change)
+            return
+        self.draw_panels(snap)
+
+    def _after_change(self) -> None:
+        self.refresh_bindings()  # the footer shows what the keys can do now
+        self.draw_panels(self.snapshot)  # the latest: another may have come meanwhile
+
+    def draw_panels(self, snap: Snapshot | Comparison) -> None:
         if isinstance(snap, Comparison):
             self.query_one(CompareView).show(snap)
             return
