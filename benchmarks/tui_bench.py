@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
 import dataclasses
 import fcntl
 import json
@@ -20,6 +21,7 @@ import os
 import platform
 import re
 import select
+import signal
 import statistics
 import struct
 import subprocess
@@ -55,6 +57,14 @@ def bare_rate(seconds: float, preset: str) -> float:
     return bare_loop(config)
 
 
+def die_with_parent() -> None:
+    """In the child: end when the benchmark does, however it ends (a timeout's SIGTERM, a
+    SIGKILL). A cftui left behind at full pace ate a core of a shared machine for minutes:
+    its pty is not its controlling terminal, so no hang-up reaches it."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 class Terminal:
     """cftui in a pseudo-terminal: keys in, a pyte screen out, every byte counted."""
 
@@ -75,6 +85,7 @@ class Terminal:
             stderr=slave,
             env=env,
             start_new_session=True,
+            preexec_fn=die_with_parent,
         )
         os.close(slave)
         self.fd = master
