@@ -140,34 +140,38 @@ def test_pause_step_epoch_and_early_switch(tiny):
 def test_pace_limits_speed_and_full_pace_lifts_it(tiny):
     engine = Runner(tiny.with_overrides(epochs=10_000), pace=20)
     thread = start(engine)
-    time.sleep(0.5)
-    assert engine.snapshot.step <= 0.5 * 20 + 3
+    started = time.perf_counter()
+    time.sleep(0.5)  # on a loaded machine, maybe longer: the bound is of the time it took
+    assert engine.snapshot.step <= (time.perf_counter() - started) * 20 + 3
     assert engine.snapshot.pace == 20
     engine.send(Command.SET_PACE, None)
     wait_for(engine, lambda s: s.step > 100 and s.pace is None)
     stop(engine, thread)
 
 
-def paced_snapshots(config, pace: float, seconds: float) -> list:
+def paced_snapshots(config, pace: float, seconds: float) -> tuple[list, float]:
+    """What a paced runner published in about ``seconds``, and the seconds it really ran
+    (a loaded machine oversleeps: bounds are of the time taken, not the time asked)."""
     seen = []
     engine = Runner(config.with_overrides(epochs=10_000), pace=pace)
     thread = threading.Thread(target=engine.run, args=(seen.append, False), daemon=True)
+    started = time.perf_counter()
     thread.start()
     time.sleep(seconds)
     stop(engine, thread)
-    return seen
+    return seen, time.perf_counter() - started
 
 
 def test_a_fast_pace_publishes_a_few_snapshots_a_second(tiny):
     """At 200 epochs/s the runner sleeps after every step, but publishes (and the UI draws)
     at about PUBLISH_HZ, not at every step: 20 a second at the default pace sent 100 KB/s."""
-    seen = paced_snapshots(tiny, pace=200, seconds=1.0)
+    seen, seconds = paced_snapshots(tiny, pace=200, seconds=1.0)
     assert seen[-1].step > 50
-    assert len(seen) <= 2 * PUBLISH_HZ
+    assert len(seen) <= 2 * PUBLISH_HZ * seconds
 
 
 def test_a_slow_pace_shows_every_step_before_sleeping(tiny):
-    seen = paced_snapshots(tiny, pace=4, seconds=0.9)  # a step every 250 ms
+    seen, _ = paced_snapshots(tiny, pace=4, seconds=0.9)  # a step every 250 ms
     shown = {s.step for s in seen}
     assert seen[-1].step >= 2 and shown >= set(range(seen[-1].step + 1))
 
