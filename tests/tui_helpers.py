@@ -44,11 +44,20 @@ async def until(pilot, condition, timeout: float = 20.0):
     app = pilot.app
     for _ in range(int(timeout / 0.02)):
         if app.snapshot is not None and condition(app.snapshot):
-            await pilot.pause()
+            await settled(pilot)
             return app.snapshot
         await pilot.pause(0.02)
     snap = app.snapshot
     raise AssertionError(f"timed out at {snap and (snap.state, snap.step)}")
+
+
+async def settled(pilot) -> None:
+    """Let every stage of a change of state reach the screen: the app draws the panels and
+    rebuilds the footer after the frame that shows the new state (draw), the footer's
+    rebuild waits for the bindings' signal, then for a refresh. Each pause runs one stage, by
+    Textual's own steps, not by the clock."""
+    for _ in range(4):
+        await pilot.pause()
 
 
 def screen_text(app) -> str:
