@@ -114,10 +114,11 @@ def test_resizing_down_to_40x12_and_back_while_training(tiny):
 
 
 def test_mashed_keys_neither_pile_up_nor_crash(tiny):
-    """50 keys a second for 10 s while training at full pace, as a real terminal sends them
+    """50 keys a second for 5 s while training at full pace, as a real terminal sends them
     (posted, not awaited: Pilot's press waits for an idle app that never comes while
     snapshots stream). Nothing crashes, no modal piles up, the pace stays bounded, the
-    runner's command queue is drained, and q still quits at once."""
+    runner's command queue is drained (waited for, up to 30 s: a loaded machine is slow to
+    get there, but must), and q still quits at once."""
     config = tiny.with_overrides(epochs=1_000_000)
     keys = [
         "n",
@@ -139,13 +140,17 @@ def test_mashed_keys_neither_pile_up_nor_crash(tiny):
 
     async def script(app, pilot):
         await until(pilot, lambda s: s.step > 0)
-        for i in range(500):
+        for i in range(250):
             key = keys[i % len(keys)]
             app.post_message(events.Key(key, "." if key == "full_stop" else None))
             await asyncio.sleep(0.02)
         app.post_message(events.Key("escape", None))
         app.post_message(events.Key("escape", None))
-        await asyncio.sleep(0.5)
+        calm = lambda: len(app.screen_stack) == 1 and app.source.commands.qsize() == 0  # noqa: E731
+        for _ in range(600):
+            if calm():
+                break
+            await asyncio.sleep(0.05)
         assert len(app.screen_stack) == 1
         snap = app.snapshot
         assert snap.pace is None or snap.pace <= 10_000
