@@ -7,6 +7,9 @@ import asyncio
 import gzip
 import json
 import math
+import os
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -245,6 +248,21 @@ def test_the_issues_bad_recordings_are_one_line_naming_the_line_and_key(
     assert said.err.splitlines() == [f"cftui: error: {caught.value}"] * 2 and not said.out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["edited.jsonl", "out-data.png"]
     assert old.read_bytes() == b"before"
+
+
+@pytest.mark.parametrize("kind", ["device", "pipe", "folder"])
+def test_what_is_not_a_file_is_one_line_at_once_not_a_read_that_never_ends(tmp_path, kind):
+    """/dev/zero has no line end and a pipe no writer: read() would wait forever. figure and
+    replay say so in one line, exit 2 (a subprocess, ended after 60 s if it hangs)."""
+    path = {"device": Path("/dev/zero"), "pipe": tmp_path / "pipe", "folder": tmp_path}[kind]
+    if kind == "pipe":
+        os.mkfifo(path)
+    for command in (["replay", str(path)], ["figure", str(path), "-o", str(tmp_path / "f.png")]):
+        done = subprocess.run(
+            [sys.executable, "-m", "cftui", *command], capture_output=True, text=True, timeout=60
+        )
+        said = f"cftui: error: {path}: not a file (a recording is a file cftui wrote)"
+        assert (done.returncode, done.stderr.splitlines(), done.stdout) == (2, [said], "")
 
 
 def diverged(line: dict) -> None:

@@ -229,6 +229,8 @@ def read(path: Path | str) -> Recording:
     stopped."""
     path = Path(path).expanduser()
     source, frames, scene, stopped, number = str(path), [], None, "", 0
+    if path.exists() and not path.is_file():  # /dev/zero, a pipe: lines that never end
+        raise ConfigError(source, "", "not a file (a recording is a file cftui wrote)")
     try:
         for number, text in _lines(path):
             try:
