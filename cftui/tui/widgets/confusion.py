@@ -6,9 +6,9 @@ In blobs-class with naive or EWC the rows of task 1 fill up in task 3's columns,
 3's bars stand highest: the new classes out-shout the old ones on every point. With replay
 the answers stay on the diagonal and the bars level. The numbers are the trainer's
 (cftui.train.confusion); this only lays them out. A cell is 4 columns where they fit and 3
-where not (10 classes at 80x24: a row sums to 100, so a "100" never touches another
-number); its share is its text, so the matrix reads without colour (NO_COLOR): a right
-answer is green, a wrong one red, a row's majority bold.
+where not (10 classes at 80x24: a share is rounded down, so "100" is a whole row, its other
+cells "·" with a blank after); its share is its text, so the matrix reads without colour
+(NO_COLOR): a right answer is green, a wrong one red, a row's majority bold.
 """
 
 from __future__ import annotations
@@ -83,16 +83,22 @@ def confusion_text(snap: Snapshot, width: int) -> Text:
     return Text("\n").join(lines + _caption(snap.confusion, seen, data.scenario, width))
 
 
+def percent(share: float) -> str:
+    """A share as whole percent, rounded down ("·" for none): "100" only for a whole row, so
+    in 3 columns it follows a "·" cell, which keeps its last column blank."""
+    return "·" if share == 0 else f"{int(100 * share)}"
+
+
 def _cells(line: Text, shares: np.ndarray, own: int, cell: int) -> None:
     """A row's shares in %, "·" where none: green on its own class, red elsewhere, bold
     where most of the row went."""
     top = int(shares.argmax())
     for c, share in enumerate(shares):
         if share == 0:
-            line.append(f"{'·':>{cell}}", style="dim")
+            line.append(f"{'·':>{cell - 1}} ", style="dim")
             continue
         style = ("green" if c == own else "red") + (" bold" if c == top else "")
-        line.append(f"{round(100 * share):>{cell}}", style=style)
+        line.append(f"{percent(share):>{cell}}", style=style)
 
 
 def _bars(table: Confusion, seen: np.ndarray, label: int, cell: int) -> Text:
@@ -101,7 +107,7 @@ def _bars(table: Confusion, seen: np.ndarray, label: int, cell: int) -> Text:
     low, high = _range(table.logits[seen])
     for c, value in enumerate(table.logits):
         if not seen[c] or not np.isfinite(value):
-            line.append(f"{'·':>{cell}}", style="dim")
+            line.append(f"{'·':>{cell - 1}} ", style="dim")
             continue
         level = 0 if high == low else round((value - low) / (high - low) * (len(BARS) - 1))
         line.append(f"{BARS[level]:>{cell}}", style="bold" if level == len(BARS) - 1 else "")
