@@ -70,7 +70,7 @@ class RegionMeasure:
         right = (answers == y).double()
         per_point = torch.stack([loss.view(y.shape).double(), right, answers.double()])
         loss, accuracy, answers = per_point.cpu().numpy()
-        logit_means = torch.einsum("smc,m->sc", out.float(), self._trained_means[task])
+        logit_means = torch.matmul(self._trained_means[task], out.float())  # [S, C]
         loss, accuracy = np.stack([loss, accuracy]) @ self._task_means
         return Scores(loss, accuracy, answers.astype(np.int64), logit_means.cpu().numpy())
 
