@@ -89,13 +89,19 @@ def percent(share: float) -> str:
     return "·" if share == 0 else f"{int(100 * share)}"
 
 
+def _dot(cell: int) -> str:
+    """An empty cell: "·" under the numbers' last digit, or in 3 columns one to the left, so
+    that a "100" after it stays apart."""
+    return f"{'·':>{cell}}" if cell > 3 else f"{'·':>{cell - 1}} "
+
+
 def _cells(line: Text, shares: np.ndarray, own: int, cell: int) -> None:
     """A row's shares in %, "·" where none: green on its own class, red elsewhere, bold
     where most of the row went."""
     top = int(shares.argmax())
     for c, share in enumerate(shares):
         if share == 0:
-            line.append(f"{'·':>{cell - 1}} ", style="dim")
+            line.append(_dot(cell), style="dim")
             continue
         style = ("green" if c == own else "red") + (" bold" if c == top else "")
         line.append(f"{percent(share):>{cell}}", style=style)
@@ -107,7 +113,7 @@ def _bars(table: Confusion, seen: np.ndarray, label: int, cell: int) -> Text:
     low, high = _range(table.logits[seen])
     for c, value in enumerate(table.logits):
         if not seen[c] or not np.isfinite(value):
-            line.append(f"{'·':>{cell - 1}} ", style="dim")
+            line.append(_dot(cell), style="dim")
             continue
         level = 0 if high == low else round((value - low) / (high - low) * (len(BARS) - 1))
         line.append(f"{BARS[level]:>{cell}}", style="bold" if level == len(BARS) - 1 else "")
