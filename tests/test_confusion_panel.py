@@ -55,6 +55,9 @@ def test_x_shows_the_confusion_in_the_matrix_place_and_back(colour, size):
             assert cells(row) == want, row
         bars = lines[5]
         assert bars.startswith("logit") and set(bars.split()[1:5]) <= set(BARS)
+        for c in range(1, 7):  # each bar under its class's number, each cell too
+            column = lines[0].index(f" {c}") + 1
+            assert bars[column] in (*BARS, "·") and rows[0][column] != " ", c
         assert bars.split()[5:] == ["·", "·"]  # classes 5 and 6 not seen yet
         screen = screen_text(app)
         assert "why forgotten" in screen and "t2" in screen

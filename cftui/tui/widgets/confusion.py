@@ -65,7 +65,7 @@ def confusion_text(snap: Snapshot, width: int) -> Text:
         held = "a regression has no classes" if not data.scenario else "none recorded"
         return Text(f" no confusion matrix: {held}", style="dim")
     rows = [(r, j, c) for r, (j, c) in enumerate(confusion.rows_of(data)) if j <= snap.task]
-    label = len(f"t{data.n_tasks}") + 1 + len(str(data.n_classes))
+    label = max(len(f"t{data.n_tasks}") + 1 + len(str(data.n_classes)), len("logit"))
     cell = 4 if label + 4 * data.n_classes <= width else 3
     seen = confusion.seen_classes(data, snap.task)
     header = Text(" " * label)
