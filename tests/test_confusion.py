@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_record import record_run
 from torch import nn
 
@@ -196,3 +198,58 @@ def test_the_measured_sentence_is_the_median_of_the_kept_seeds_and_the_docs_say_
     assert f"{medians['replay']} % with replay (median over 16 seeds)" in sentence
     assert medians["ewc"] >= 90 and medians["replay"] <= 10  # the lesson the sentence gives
     assert sentence in " ".join(DOCS.read_text(encoding="utf-8").split())
+
+
+CONFUSION_EXAMPLES = 60  # a read of a 3-epoch recording: a few ms each
+
+
+@pytest.fixture(scope="module")
+def confusion_recording(tmp_path_factory):
+    path = tmp_path_factory.mktemp("confusion") / "run.jsonl"
+    record_run(path, small(catalog.resolve("blobs-class"), epochs=3), pace=120.0)
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+@settings(
+    max_examples=CONFUSION_EXAMPLES,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],  # one file, rewritten each
+)
+@given(data=st.data())
+def test_an_edited_confusion_reads_and_draws_or_is_one_line(confusion_recording, tmp_path, data):
+    """One value of a frame's confusion (a count, a logit, a row, the key itself) replaced by
+    another kind of value: the file reads and every frame's panel draws, or it is refused in
+    one line naming the file, the line and the confusion key."""
+    from cftui.train.config import ConfigError
+    from cftui.tui.widgets.confusion import confusion_text
+
+    lines = json.loads(json.dumps(confusion_recording))
+    at = data.draw(st.sampled_from([i for i, line in enumerate(lines) if "confusion" in line]))
+    table = lines[at]["confusion"]
+    places = [("counts", r, c) for r in range(6) for c in range(6)]
+    places += [("logits", c) for c in range(6)] + [("counts", r) for r in range(6)]
+    place = data.draw(st.sampled_from([*places, ("counts",), ("logits",), ()]))
+    value = data.draw(
+        st.sampled_from(["text", None, True, [], {}, -1, 0, 2.5, 10**30, "nan", "-inf", 7])
+    )
+    if not place:
+        lines[at]["confusion"] = value
+    else:
+        holder = table
+        for key in place[:-1]:
+            holder = holder[key]
+        holder[place[-1]] = value
+    path = tmp_path / "edited.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    try:
+        frames = read(path).frames
+    except ConfigError as err:
+        said = str(err)
+        assert "\n" not in said and str(path) in said and f"line {at + 1}: confusion" in said
+        return
+    for frame in frames:
+        got = frame.snapshot.confusion
+        assert got.counts.shape == (6, 6) and got.counts.min() >= 0 and got.logits.shape == (6,)
+        assert "t1" in confusion_text(frame.snapshot, 38).plain

@@ -63,7 +63,7 @@ def confusion_text(snap: Snapshot, width: int) -> Text:
     data = snap.scene.config.data
     if snap.confusion is None:
         held = "a regression has no classes" if not data.scenario else "none recorded"
-        return Text(f" no confusion matrix: {held}", style="dim")
+        return Text(f" no confusion matrix: {held} (x: back)", style="dim")
     rows = [(r, j, c) for r, (j, c) in enumerate(confusion.rows_of(data)) if j <= snap.task]
     label = max(len(f"t{data.n_tasks}") + 1 + len(str(data.n_classes)), len("logit"))
     cell = 4 if label + 4 * data.n_classes <= width else 3
