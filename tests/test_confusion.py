@@ -23,6 +23,7 @@ from cftui.train.regions import RegionMeasure
 from cftui.train.seed_data import SeedData
 from cftui.train.snapshot import SeedView
 from cftui.train.trainer import Trainer
+from cftui.tui.widgets.confusion import confusion_text
 
 from conftest import small
 
@@ -160,6 +161,7 @@ def test_the_recording_holds_the_confusion_and_an_older_one_still_reads(tmp_path
     older.write_text("".join(json.dumps(line) + "\n" for line in lines))
     back = read(older).frames
     assert len(back) == len(frames) and all(f.snapshot.confusion is None for f in back)
+    assert "none recorded" in confusion_text(back[-1].snapshot, 40).plain  # what x shows
 
 
 @pytest.mark.parametrize(
@@ -223,7 +225,6 @@ def test_an_edited_confusion_reads_and_draws_or_is_one_line(confusion_recording,
     another kind of value: the file reads and every frame's panel draws, or it is refused in
     one line naming the file, the line and the confusion key."""
     from cftui.train.config import ConfigError
-    from cftui.tui.widgets.confusion import confusion_text
 
     lines = json.loads(json.dumps(confusion_recording))
     at = data.draw(st.sampled_from([i for i, line in enumerate(lines) if "confusion" in line]))
