@@ -101,12 +101,20 @@ def measured() -> dict:
 
 
 def measured_sentence() -> str:
-    """The one sentence the panel's caption and the docs say, its numbers medians over the
-    kept seeds: what a student should see in the confusion matrix."""
+    """The one sentence the panel's caption and the docs say, its numbers the median (and the
+    range) over the kept seeds: what a student should see in the confusion matrix."""
     kept = measured()
-    median = {m: round(100 * float(np.median(v))) for m, v in kept["shares"].items()}
+    shares = {m: 100 * np.asarray(v) for m, v in kept["shares"].items()}
+    median = {m: percent(np.median(v)) for m, v in shares.items()}
+    spread = {m: f"{percent(v.min())}–{percent(v.max())} %" for m, v in shares.items()}
     return (
         f"After task 3 of {kept['preset']}, a class of task 3 answers {median['ewc']} % of "
-        f"task 1's test points with EWC ({median['naive']} % with naive), and "
-        f"{median['replay']} % with replay (median over {len(kept['seeds'])} seeds)."
+        f"task 1's test points with EWC ({spread['ewc']}; naive {median['naive']} %), and "
+        f"{median['replay']} % with replay ({spread['replay']}): medians (ranges) over "
+        f"{len(kept['seeds'])} seeds."
     )
+
+
+def percent(value: float) -> str:
+    """A percentage to one decimal, without a trailing ".0"."""
+    return f"{value:.1f}".removesuffix(".0")
