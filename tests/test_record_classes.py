@@ -39,6 +39,7 @@ def assert_same(published, frames) -> None:
         for field in ("run", "step", "task", "epoch", "state", "boundaries", "loss_matrix"):
             assert getattr(got, field) == getattr(snap, field), field
         assert got.accuracy_matrix == snap.accuracy_matrix
+        assert got.confusion == snap.confusion  # the test's answers by class, exactly
         for field in ("steps", "test_losses", "test_accuracy", "fit"):
             np.testing.assert_array_equal(getattr(got, field), getattr(snap, field), field)
         assert len(got.ghosts) == len(snap.ghosts)

@@ -52,6 +52,7 @@ class _Track:
         counted = ("losses", "ghosts", "boundaries", "matrix", "accuracy_matrix")
         self.written = dict.fromkeys(counted, 0)
         self.fit: list | None = None
+        self.confusion = None  # the last written (a classification's, where it changed)
         self.changes = _Changes()
 
     def part(self, snap: Snapshot) -> dict[str, Any]:
@@ -83,6 +84,10 @@ class _Track:
         fit = self.scale.encode(snap.fit)
         if fit != self.fit:
             line["fit"] = self.fit = fit
+        if snap.confusion is not None and snap.confusion != self.confusion:
+            self.confusion = snap.confusion
+            counts = snap.confusion.counts.tolist()
+            line["confusion"] = {"counts": counts, "logits": floats(snap.confusion.logits)}
         return line
 
 

@@ -14,7 +14,9 @@ and the key. A file cut short (a killed run), or damaged by a line that is not J
 crash), gives the frames before it and says where it stopped. Version 1 holds one method's
 runs; version 2 adds side-by-side scenes; version 3 a 2-D classification's scene (one method
 or side by side): its tasks' points and classes, the class predicted in every cell of the
-plane run-length coded (recording_plane), and the accuracy beside the loss. Imports no torch.
+plane run-length coded (recording_plane), and the accuracy beside the loss; since issue 32
+also the last test's confusion matrix and each class's mean logit where they changed (a
+version 3 recording without them still reads: its panel says it holds none). Imports no torch.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from cftui.results import recording_schema as schema
 from cftui.results.recording_codecs import ClassRuns, FitScale, plane_task_from_dict, task_from_dict
 from cftui.train import methods, problem
 from cftui.train.config import Config, ConfigError, from_dict
+from cftui.train.confusion import Confusion
 from cftui.train.snapshot import Comparison, History, Scene, Snapshot, State
 
 FORMAT, VERSION = "cftui-record", 3  # VERSION: the newest this cftui reads
@@ -83,6 +86,7 @@ class _Run:
         self.matrix: list[tuple[float, ...]] = []
         self.accuracy_matrix: list[tuple[float, ...]] = []
         self.fit = np.full(len(scene.grid), np.nan)
+        self.confusion: Confusion | None = None  # none in a recording made before issue 32
         self.fields: dict[str, Any] = {}
 
     def snapshot(self, line: dict[str, Any]) -> Snapshot:
@@ -101,6 +105,10 @@ class _Run:
                 self.accuracy.append(int(step), np.asarray(row, dtype=float)[None])
         if "fit" in line:
             self.fit = self.scale.decode(line["fit"])
+        if "confusion" in line:
+            raw = line["confusion"]
+            counts = np.asarray(raw["counts"], dtype=np.int64)
+            self.confusion = Confusion(counts, np.asarray(raw["logits"], dtype=float))
         self.fields |= {key: line[key] for key in FIELDS if key in line}
         steps, losses = self.history.views()
         edges = self.band.views()[1]
@@ -124,6 +132,7 @@ class _Run:
             loss_band=band,
             test_accuracy=None if self.accuracy is None else self.accuracy.views()[1][:, 0],
             accuracy_matrix=tuple(self.accuracy_matrix),
+            confusion=self.confusion,
         )
 
 

@@ -45,7 +45,9 @@ OPTIONAL_HEADER = {"method_files"}  # a user's method files the run used: {name:
 TASK_PAIRS = (("x_train", "y_train"), ("x_test", "y_test"), ("curve_x", "curve_y"))
 FIELD_KEYS = {"state", "pace", "auto_advance", "message"}  # recording.FIELDS
 PART_KEYS = {"step", "task", "epoch", "losses", "band", "ghosts", "boundaries", "matrix", "fit"}
-CLASS_PART_KEYS = {"accuracy", "accuracy_matrix"}  # version 3: beside the losses and matrix
+CLASS_PART_KEYS = {"accuracy", "accuracy_matrix", "confusion"}  # version 3: beside the
+# losses and matrix ("confusion" since issue 32: a recording without it still reads)
+CONFUSION = {"counts", "logits"}  # the test's answers by class; each class's mean logit
 PLANE_TASK = {"name", "classes", "x_train", "y_train", "x_test", "y_test"}
 ACCURACY_ROUNDING = 1e-9  # a mean of 1s over a task's points can land at 1 + 2e-16
 MAX_CLASSES = 1000  # a class index in a recording: more than any 2-D preset can hold
@@ -61,6 +63,7 @@ class Shape:
     origin: float  # fit_scale: a fit's level q is the value origin + q * step
     step: float
     n_classes: int = 0  # a 2-D classification's (its picture: a class per cell); 0: a fit
+    n_rows: int = 0  # a classification's confusion rows: a (task, class) pair each
 
 
 @dataclass
@@ -145,7 +148,8 @@ def _plane_header(line: dict) -> Shape:
         raise Bad("tasks", "holds no task")
     n_classes = 1 + max(max(task["classes"]) for task in tasks)
     n_runs = len(line.get("configs", ()))
-    return Shape(len(tasks), len(grid[0]) ** 2, n_runs, 0.0, 1.0, n_classes)
+    n_rows = sum(len(task["classes"]) for task in tasks)
+    return Shape(len(tasks), len(grid[0]) ** 2, n_runs, 0.0, 1.0, n_classes, n_rows)
 
 
 def _plane_task(raw: Any, key: str) -> None:
@@ -248,6 +252,8 @@ def _part(part: dict, key: str, shape: Shape, seen: Seen) -> Seen:
     if more and len(accuracy) != len(losses):
         raise Bad(where(key, "accuracy"), "must come with every row of losses")
     rows = array(part.get("accuracy_matrix", []), where(key, "accuracy_matrix"), _accuracy_row(n))
+    if "confusion" in part:
+        _confusion(part["confusion"], where(key, "confusion"), shape)
     counts = {
         "ghosts": (seen.ghosts + len(ghosts), n),
         "boundaries": (seen.boundaries + len(bounds), n - 1),
@@ -264,6 +270,20 @@ def _part(part: dict, key: str, shape: Shape, seen: Seen) -> Seen:
         seen.band + len(band),
         *(count for count, _ in counts.values()),
     )
+
+
+def _confusion(raw: Any, key: str, shape: Shape) -> None:
+    """A confusion matrix: a row of whole counts per (task, class), a column per class; and
+    each class's mean logit (a number, or nan or +-inf: a diverged run's)."""
+    keys(obj(raw, key), CONFUSION, set(), key)
+    row = lambda values, at: array(values, at, whole, shape.n_classes)  # noqa: E731
+    array(raw["counts"], where(key, "counts"), row, shape.n_rows)
+
+    def logit(value: Any, at: str) -> None:
+        if value not in (*NON_FINITE, "-inf"):
+            number(value, at)
+
+    array(raw["logits"], where(key, "logits"), logit, shape.n_classes)
 
 
 def _accuracy_row(length: int) -> Callable[[Any, str], None]:

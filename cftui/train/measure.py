@@ -8,7 +8,8 @@ drawing grid each x goes to the task whose range holds it (or the nearest).
 
 A Measure's interface, which regions.py's classification Measure shares: ``grid`` (where
 the picture is sampled), ``test`` (Scores per seed and task), ``picture`` (per seed) and
-``shown`` (what a view of several seeds draws).
+``shown`` (what a view of several seeds draws) and ``confusion`` (what the last test
+answered, by class: a classification's).
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ class Scores:
 
     loss: np.ndarray  # test MSE, or cross-entropy
     accuracy: np.ndarray | None = None  # the share of points classified right (classification)
+    answers: np.ndarray | None = None  # [S, M]: the class each test point was answered as
+    logit_means: np.ndarray | None = None  # [S, C]: each class's mean logit over the test
+    # points of the tasks trained so far (classification: confusion.py)
 
 
 class Measure:
@@ -64,6 +68,11 @@ class Measure:
     def shown(view: SeedView, pictures: np.ndarray) -> np.ndarray:
         """The fit a view draws: the one seed's, or the median over the seeds."""
         return view(pictures, 0)
+
+    @staticmethod
+    def confusion(view: SeedView, scores: Scores) -> None:
+        """A regression answers no class: no confusion matrix."""
+        return None
 
 
 def task_means(test_task: np.ndarray, n_tasks: int) -> np.ndarray:

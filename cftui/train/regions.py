@@ -4,9 +4,11 @@ the class the model predicts over the plane (its decision regions).
 The test points of every seed go through the model in one batch; each is answered among
 the classes its scenario lets answer it (objective.Classification), so a class-incremental
 test asks which of every class seen so far, a task-incremental one which of its own task's.
-The plane is a square grid around every task's points: each cell is predicted as a point of
-the task whose points lie nearest (for the task scenario's head; the other scenarios need no
-task), and a view of several seeds draws the class most seeds predict there.
+Each test also keeps every point's answer and each class's mean logit, from which a
+snapshot's confusion matrix is counted (confusion.py). The plane is a square grid around
+every task's points: each cell is predicted as a point of the task whose points lie nearest
+(for the task scenario's head; the other scenarios need no task), and a view of several
+seeds draws the class most seeds predict there.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from cftui.train.confusion import Confusion, row_index, tally
 from cftui.train.measure import Scores, answered, task_means
 from cftui.train.objective import Classification
 from cftui.train.per_seed import stacked
@@ -49,6 +52,13 @@ class RegionMeasure:
         self._test_x = test_x
         self._test_y = stacked(test_y, data.device)
         self._task_means = task_means(self._test_task, data.n_tasks)
+        rows = row_index(data.config)
+        self._test_rows = rows[self._test_task, test_y]  # [S, M]: each point's confusion row
+        self._confusion_shape = (int(rows.max()) + 1, data.config.n_classes)
+        trained = self._test_task <= np.arange(data.n_tasks)[:, None]  # [T, M]
+        self._trained_means = torch.as_tensor(
+            trained / trained.sum(1, keepdims=True), dtype=torch.float32, device=data.device
+        )  # row k: the mean over the test points of the tasks up to k
 
     def test(self, model: nn.Module, task: int, task_aware: bool = False) -> Scores:
         """Every seed's test cross-entropy and accuracy on every task, at task ``task``."""
@@ -56,10 +66,13 @@ class RegionMeasure:
         logits = self.objective.masked(out, self._test_y, task)
         y = self._test_y.squeeze(-1)
         loss = F.cross_entropy(logits.flatten(0, 1), y.flatten(), reduction="none")
-        right = (logits.argmax(-1) == y).double()
-        per_point = torch.stack([loss.view(y.shape).double(), right]).cpu().numpy()
-        loss, accuracy = per_point @ self._task_means
-        return Scores(loss, accuracy)
+        answers = logits.argmax(-1)
+        right = (answers == y).double()
+        per_point = torch.stack([loss.view(y.shape).double(), right, answers.double()])
+        loss, accuracy, answers = per_point.cpu().numpy()
+        logit_means = torch.matmul(self._trained_means[task], out.float())  # [S, C]
+        loss, accuracy = np.stack([loss, accuracy]) @ self._task_means
+        return Scores(loss, accuracy, answers.astype(np.int64), logit_means.cpu().numpy())
 
     def picture(self, model: nn.Module, task: int, task_aware: bool = False) -> np.ndarray:
         """Every seed's predicted class in every cell of the plane, ``[S, G * G]`` (row-major,
@@ -73,3 +86,13 @@ class RegionMeasure:
     def shown(view: SeedView, pictures: np.ndarray) -> np.ndarray:
         """The regions a view draws: the one seed's, or the class most seeds predict."""
         return view.mode(pictures)
+
+    def confusion(self, view: SeedView, scores: Scores) -> Confusion:
+        """The last test's answers as a confusion matrix: the counts summed over the seeds a
+        view shows, each class's mean logit their median (confusion.py)."""
+        return Confusion(self.counts(view.seeds, scores), view(scores.logit_means, 0))
+
+    def counts(self, seeds: list[int], scores: Scores) -> np.ndarray:
+        """``[R, C]``: the last test's answers of ``seeds`` (indices), counted together."""
+        rows, answers = self._test_rows[seeds].ravel(), scores.answers[seeds].ravel()
+        return tally(rows, answers, *self._confusion_shape)

@@ -16,6 +16,7 @@ import torch
 
 from cftui.train import methods, model, problem
 from cftui.train.config import Config
+from cftui.train.measure import Scores
 from cftui.train.methods.base import Method
 from cftui.train.per_seed import draws, permutations, take
 from cftui.train.snapshot import Divergence, History, State
@@ -94,6 +95,7 @@ class RunState:
     boundaries: list[int] = field(default_factory=list)  # the step each later task began at
     loss_matrix: list[np.ndarray] = field(default_factory=list)  # row i, [S, T]: after task i
     accuracy_matrix: list[np.ndarray] = field(default_factory=list)  # likewise (classification)
+    scores: Scores | None = None  # the last test's (a classification's answers: confusion.py)
 
     @classmethod
     def start(

@@ -24,6 +24,7 @@ class SeedData:
     def __init__(self, data: DataConfig, seeds: Sequence[int], device: torch.device) -> None:
         self.seeds = tuple(seeds)
         self.device = device
+        self.config = data  # what every seed's tasks were drawn from
         draw = problem.of_data(data).draw
         self.tasks: list[list] = [  # [seed][task]: a Task or a PlaneTask
             draw(dataclasses.replace(data, seed=seed)) for seed in self.seeds

@@ -16,6 +16,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from cftui.train.config import Config
+    from cftui.train.confusion import Confusion
     from cftui.train.tasks import Task
 
 
@@ -87,6 +88,8 @@ class Snapshot:
     test_accuracy: np.ndarray | None = None  # a classification: like test_losses, accuracy
     accuracy_matrix: tuple[tuple[float, ...], ...] = ()  # a classification: row i, the
     # accuracy on every task after task i
+    confusion: Confusion | None = None  # a classification: what the last test answered
+    # each class's points with, and each class's mean logit (confusion.py)
 
 
 class History:

@@ -162,7 +162,7 @@ class Trainer:
         seed has diverged."""
         now = self.now
         scores = self.measure.test(now.model, now.task, now.method.task_aware)
-        losses = scores.loss
+        now.scores, losses = scores, scores.loss
         now.history.append(now.step, losses)
         if now.accuracy is not None:
             now.accuracy.append(now.step, scores.accuracy)
@@ -232,6 +232,7 @@ class Trainer:
             loss_matrix=tuple(tuple(view(row, 0).tolist()) for row in now.loss_matrix),
             test_accuracy=accuracy,
             accuracy_matrix=tuple(tuple(view(row, 0).tolist()) for row in now.accuracy_matrix),
+            confusion=self.measure.confusion(view, now.scores),
             pace=pace,
             auto_advance=auto_advance,
             message=view.message(),

@@ -31,6 +31,7 @@ from cftui.tui.compare_view import CompareView
 from cftui.tui.keys import Keys
 from cftui.tui.method_files import MethodFiles
 from cftui.tui.screens import KEY_ROWS
+from cftui.tui.widgets.confusion import ConfusionPlot
 from cftui.tui.widgets.loss_chart import LossChart
 from cftui.tui.widgets.matrix import LossMatrix
 from cftui.tui.widgets.pictures import Pictures
@@ -88,6 +89,7 @@ class CftuiApp(MethodFiles, Keys, App[None]):
         Binding("left,pageup", "turn_page(-1)", "page", show=False),
         Binding("right,pagedown", "turn_page(1)", "page", show=False),
         Binding("v", "short_view", "pictures/charts", show=False),
+        Binding("x", "toggle_confusion", "why forgotten", show=False),
         Binding("ctrl+c", "quit", "quit", show=False, priority=True),
     ]
 
@@ -140,6 +142,7 @@ class CftuiApp(MethodFiles, Keys, App[None]):
                 with Vertical(id="side"):
                     yield LossChart()
                     yield LossMatrix()
+                    yield ConfusionPlot()  # x: in the matrix's place
             yield CompareView(id="compare")
         yield Footer(compact=True)
 
@@ -218,6 +221,7 @@ class CftuiApp(MethodFiles, Keys, App[None]):
         self.query_one(Pictures).show(snap)
         self.query_one(LossChart).show(snap)
         self.query_one(LossMatrix).show(snap)
+        self.query_one(ConfusionPlot).show(snap)  # draws only while shown
 
     def show_status(self) -> None:
         status = self.query_one(StatusLine)

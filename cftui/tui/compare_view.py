@@ -28,6 +28,7 @@ from cftui.results.report import points_versus, versus
 from cftui.train import metrics, problem
 from cftui.train.snapshot import Comparison, Snapshot, State
 from cftui.tui.widgets.changed_rows import ChangedRows
+from cftui.tui.widgets.confusion import ConfusionPlot
 from cftui.tui.widgets.fit import legend_lines, shown_ghosts
 from cftui.tui.widgets.loss_chart import LossChart, curve_legend, shared_limits
 from cftui.tui.widgets.pictures import PICTURES, Pictures
@@ -62,11 +63,13 @@ class MethodPanel(Vertical):
         super().__init__()
         # drawn once they have a size; the view has one legend for every panel
         self.picture = Pictures(problem.of(config).picture, legend=False)
+        self.confusion = ConfusionPlot()  # x: in the picture's place
         self.chart = LossChart(short=True)
         self.legend = ""
 
     def compose(self) -> ComposeResult:
         yield self.picture
+        yield self.confusion
         yield self.chart
 
     def show(self, snap: Snapshot, limits, log_scale: bool) -> None:
@@ -80,6 +83,7 @@ class MethodPanel(Vertical):
         if legend != self.legend:  # not border_subtitle: it reads back as other markup
             self.border_subtitle = self.legend = legend
         self.picture.show(snap)
+        self.confusion.show(snap)  # draws only while shown
         self.chart.show(snap, limits, log_scale)
 
 

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from cftui import figures
 from cftui.live.pacing import bounded_pace, default_pace
 from cftui.results import export
-from cftui.train import catalog, methods, validation
+from cftui.train import catalog, methods, problem, validation
 from cftui.train.config import Config
 from cftui.train.snapshot import Command
 from cftui.tui import files
@@ -125,6 +125,16 @@ class Keys:
 
     def action_short_view(self) -> None:
         self.query_one(CompareView).toggle_short_view()
+
+    def action_toggle_confusion(self) -> None:
+        """Why class-incremental learning forgets: the confusion matrix and each class's
+        mean logit in place of the accuracy matrix (side by side, of each method's picture);
+        pressed again, back. A regression has no classes: it says so."""
+        view = self.query_one(CompareView) if self.compare else self.query_one("#side")
+        if not view.has_class("-confusion") and not problem.of(self.snapshot.scene.config).score:
+            self.notify("no confusion matrix: a regression answers no class", timeout=3)
+            return
+        view.toggle_class("-confusion")
 
     def action_pick_preset(self) -> None:
         entries = catalog.available()

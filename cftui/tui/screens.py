@@ -203,6 +203,11 @@ KEY_ROWS = (  # the help's key table: the actions of each row, what the row says
         ("short_view",),
         "side by side on a short terminal (80x24): each panel's picture or its loss chart",
     ),
+    (
+        ("toggle_confusion",),
+        "why classes are forgotten (2-D): which class answers each class's test points, and "
+        "each class's mean logit, in the accuracy matrix's place (side by side: each picture's)",
+    ),
     (("pick_preset",), "preset picker: restart with another preset"),
     (("toggle_log",), "loss axis log / linear"),
     (("screenshot",), "save an SVG screenshot"),
