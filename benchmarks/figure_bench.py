@@ -111,7 +111,7 @@ def main() -> None:
     formats = {}
     for suffix in static.FORMATS:
         started = time.perf_counter()
-        paths = static.write(frames[-1].snapshot, folder / f"fig{suffix}", static.KINDS)
+        paths = static.write(frames[-1].snapshot, folder / f"fig{suffix}", static.KINDS["fit"])
         formats[suffix] = (time.perf_counter() - started, [p.stat().st_size for p in paths])
     result = {
         "frames_recorded": len(frames),

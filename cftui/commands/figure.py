@@ -25,7 +25,8 @@ MEASURES_PER_TASK = 100  # test measurements a task (unless the preset sets eval
 SIZE_RANGE = (64, 8000)  # pixels a side that --size accepts
 DPI_RANGE = (30, 600)
 FPS_RANGE = (1, 60)
-KINDS = ("data", "loss", "fit", "matrix", "summary")  # summary: side by side only
+KINDS = ("data", "loss", "fit", "accuracy", "regions", "matrix", "summary")  # fit: a 1-D
+# run's; accuracy and regions: a 2-D run's; summary: side by side only
 
 
 def _choice_list(text: str) -> tuple[str, ...]:
@@ -115,6 +116,7 @@ def main(args: argparse.Namespace) -> int:
     output; then train (if no recording), draw, and write all the outputs or none."""
     from cftui import figures
     from cftui.results.atomic import Outputs, check_writable
+    from cftui.train import problem
     from cftui.train.snapshot import Comparison
 
     figures.require()
@@ -125,10 +127,12 @@ def main(args: argparse.Namespace) -> int:
     if args.file:
         frames, stem = _recorded(args)
         config, side_by_side = None, isinstance(frames[-1].snapshot, Comparison)
+        drawn = static.picture(frames[-1].snapshot)
     else:
         frames, (config, stem), side_by_side = [], _config(args), bool(args.compare)
-    kinds = args.only or (static.SIDE_BY_SIDE_KINDS if side_by_side else static.KINDS)
-    _refuse(args, kinds, side_by_side)
+        drawn = problem.of(config).picture
+    kinds = args.only or static.kinds_of(drawn, side_by_side)
+    _refuse(args, kinds, static.kinds_of(drawn, side_by_side=True), side_by_side)
     out = args.out or Path(f"{stem}.png")
     if args.record:  # written as the run trains (a killed run leaves a replayable prefix)
         check_writable(args.record)
@@ -150,10 +154,16 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def _refuse(args: argparse.Namespace, kinds: tuple[str, ...], side_by_side: bool) -> None:
-    """What cannot be drawn, said before anything is trained or written."""
+def _refuse(
+    args: argparse.Namespace, kinds: tuple[str, ...], drawable: tuple[str, ...], side_by_side: bool
+) -> None:
+    """What cannot be drawn, said before anything is trained or written: a figure of another
+    problem's (a 2-D run has regions, not a fit), a summary of one run, a GIF side by side."""
     from cftui.train.config import ConfigError
 
+    if foreign := [kind for kind in kinds if kind not in drawable]:
+        draws = ", ".join(drawable)
+        raise ConfigError("--only", foreign[0], f"is not a figure of this run; it has {draws}")
     if "summary" in kinds and not side_by_side:
         raise ConfigError("--only", "summary", "is the table of runs side by side (--compare)")
     if args.gif and side_by_side:
@@ -168,7 +178,6 @@ def _stem(path: Path) -> str:
 
 def _recorded(args: argparse.Namespace) -> tuple[list, str]:
     """The recording's last scene (one per run and rerun), and its name without suffixes."""
-    from cftui import figures
     from cftui.results import recording
     from cftui.train.config import ConfigError
 
@@ -180,8 +189,6 @@ def _recorded(args: argparse.Namespace) -> tuple[list, str]:
     read = recording.read(args.file)
     last = read.frames[-1].snapshot.run
     frames = [frame for frame in read.frames if frame.snapshot.run == last]
-    if why := figures.undrawable(frames[-1].snapshot.scene.config):
-        raise ConfigError(str(args.file), "", f"its last scene: {why}")
     if read.stopped:
         print(f"cftui: {args.file}: drawing up to {read.stopped}", file=sys.stderr)
     return frames, _stem(args.file)
@@ -191,12 +198,12 @@ def _config(args: argparse.Namespace) -> tuple:
     """The run's config, measured about MEASURES_PER_TASK times a task, and its file stem."""
     from cftui import cli
     from cftui.results import export
+    from cftui.train import problem
     from cftui.train.run_state import steps_per_epoch
-    from cftui.train.tasks import make_tasks
 
     config = cli.load_config(args)[0]
     if config.train.eval_every == 0:
-        n = len(make_tasks(config.data)[0].x_train)
+        n = len(problem.of(config).draw(config.data)[0].x_train)
         per_epoch = steps_per_epoch(n, config.train.batch_size)
         every = max(1, config.train.epochs * per_epoch // MEASURES_PER_TASK)
         config = dataclasses.replace(

@@ -1,5 +1,6 @@
-"""The training as an animation (GIF, WebP, or MP4 where ffmpeg is): the fit and the test
-losses side by side, as in the app, with the task and the epoch in the title.
+"""The training as an animation (GIF, WebP, or MP4 where ffmpeg is): the picture the app
+draws of the model (the fit, or a 2-D run's decision regions) and its chart (the test
+losses, or the accuracy) side by side, with the task and the epoch in the title.
 
 One animation frame per recorded frame, at most ``fps`` of them per second of the recording
 (long pauses cut as a replay cuts them), played at ``fps``. The axes are fixed from the
@@ -11,6 +12,8 @@ the file (Pillow's for GIF and WebP, ffmpeg's for MP4), into the temporary file 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -18,14 +21,15 @@ import numpy as np
 from matplotlib.animation import FFMpegWriter, PillowWriter, writers
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FixedFormatter, FixedLocator, NullLocator
+from matplotlib.ticker import FixedFormatter, FixedLocator, NullLocator, PercentFormatter
 from PIL import Image
 
-from cftui.figures import panels
-from cftui.figures.style import ink, rc, small_sizes_allowed, task_color, task_line
+from cftui.figures import panels, planes
+from cftui.figures.style import ink, rc, region_tints, small_sizes_allowed, task_color, task_line
 from cftui.results.atomic import WriteError
 from cftui.results.recording import Frame, timeline
 from cftui.results.recording_codecs import FitScale
+from cftui.train import problem
 from cftui.train.config import ConfigError
 from cftui.train.snapshot import Snapshot
 
@@ -97,44 +101,102 @@ def fit_range(snaps: list[Snapshot]) -> tuple[float, float]:
     return float(drawn.min() - room), float(drawn.max() + room)
 
 
+class FitMotion:
+    """The fit panel: the fit now, and the fits at the ends of the tasks before this one's
+    dashed (the app's rule), over every task's points and true curve."""
+
+    def __init__(self, ax, snaps: list[Snapshot], style: str) -> None:
+        scene, n_tasks = snaps[-1].scene, len(snaps[-1].scene.tasks)
+        self.scale = FitScale.of(scene.tasks)
+        panels.points(ax, scene, alpha=0.45)
+        panels.truths(ax, scene, style)
+        nan = self.hidden = np.full(len(scene.grid), np.nan)
+        self.ghosts = [  # the last task's is never shown: it would be the fit at the end
+            ax.plot(scene.grid, nan, "--", color=task_color(j), lw=1.3)[0]
+            for j in range(n_tasks - 1)
+        ]
+        self.fit = ax.plot(scene.grid, nan, color=ink(style), lw=2)[0]
+        ax.set(xlabel="x", ylabel="y", ylim=fit_range(snaps), title="fit")
+        names = ["fit now", *(f"after task {j + 1}" for j in range(n_tasks - 1))]
+        ax.legend([self.fit, *self.ghosts], names, loc="lower right", fontsize="x-small")
+        self.moving = [*self.ghosts, self.fit]
+
+    def update(self, snap: Snapshot) -> None:
+        self.fit.set_ydata(self.scale.rounded(snap.fit))
+        for j, line in enumerate(self.ghosts):
+            shown = j < min(snap.task, len(snap.ghosts))
+            line.set_ydata(self.scale.rounded(snap.ghosts[j]) if shown else self.hidden)
+
+
+class RegionsMotion:
+    """The decision regions now, every task's points on top: those of the tasks trained so
+    far (the one in training included) in full, the later ones faint."""
+
+    def __init__(self, ax, snaps: list[Snapshot], style: str) -> None:
+        scene = snaps[-1].scene
+        self.side = scene.grid.shape[1]
+        self.tints = region_tints(style, scene.config.data.n_classes)
+        self.image = planes.regions_image(ax, snaps[0].fit, scene, style)
+        self.points = planes.points(ax, scene, style, lit=range(len(scene.tasks)))
+        planes.plane_axes(ax, scene)
+        ax.set_title("the class predicted in each cell")
+        self.moving = [self.image, *(dots for _, dots in self.points)]
+
+    def update(self, snap: Snapshot) -> None:
+        self.image.set_data(self.tints[snap.fit.reshape(self.side, self.side)])
+        for j, dots in self.points:
+            dots.set_alpha(1.0 if j <= snap.task else planes.UNSEEN_ALPHA)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """The chart beside the picture: a score of every task against step."""
+
+    title: str
+    values: Callable[[Snapshot], np.ndarray]  # [steps, tasks]
+    band: Callable[[Snapshot], tuple | None]  # the seeds' range, each like values, or None
+    log: bool
+
+
+LOSS_CHART = Chart(
+    "test MSE",
+    lambda snap: np.maximum(snap.test_losses, panels.LOSS_FLOOR),
+    lambda snap: snap.loss_band and tuple(np.maximum(e, panels.LOSS_FLOOR) for e in snap.loss_band),
+    log=True,
+)
+ACCURACY_CHART = Chart("test accuracy", lambda snap: snap.test_accuracy, lambda snap: None, False)
+MOTIONS = {"fit": (FitMotion, LOSS_CHART), "regions": (RegionsMotion, ACCURACY_CHART)}
+
+
 class Animation:
-    """The figure, its artists, and update(k) that shows frame k."""
+    """The figure, its artists, and update(k) that shows frame k: the picture the run's
+    problem draws (a fit, or regions) and its chart (test MSE, or accuracy) side by side."""
 
     def __init__(self, snaps: list[Snapshot], style: str, size: tuple[int, int], dpi: int):
         self.snaps, self.style = snaps, style
         last = snaps[-1]
-        scene, n_tasks = last.scene, len(last.scene.tasks)
-        self.scale = FitScale.of(scene.tasks)
+        n_tasks = len(last.scene.tasks)
+        motion, self.chart = MOTIONS[problem.of(last.scene.config).picture]
         self.fig = Figure(figsize=(size[0] / dpi, size[1] / dpi), dpi=dpi, layout="constrained")
-        fit_ax, self.loss_ax = self.fig.subplots(1, 2)
-        panels.points(fit_ax, scene, alpha=0.45)
-        panels.truths(fit_ax, scene, style)
-        grid = scene.grid
-        nan = self.hidden = np.full(len(grid), np.nan)
-        self.ghosts = [  # the last task's is never shown: it would be the fit at the end
-            fit_ax.plot(grid, nan, "--", color=task_color(j), lw=1.3)[0] for j in range(n_tasks - 1)
-        ]
-        self.fit = fit_ax.plot(grid, nan, color=ink(style), lw=2)[0]
-        fit_ax.set(xlabel="x", ylabel="y", ylim=fit_range(snaps), title="fit")
-        names = ["fit now", *(f"after task {j + 1}" for j in range(n_tasks - 1))]
-        fit_ax.legend([self.fit, *self.ghosts], names, loc="lower right", fontsize="x-small")
+        picture_ax, self.chart_ax = self.fig.subplots(1, 2)
+        self.picture = motion(picture_ax, snaps, style)
         self.lines = [
-            self.loss_ax.plot([], [], color=task_color(j), linestyle=task_line(j))[0]
+            self.chart_ax.plot([], [], color=task_color(j), linestyle=task_line(j))[0]
             for j in range(n_tasks)
         ]
         self.bands = [
-            self.loss_ax.fill_between([], [], [], color=task_color(j), alpha=0.2, lw=0)
-            if last.loss_band is not None
+            self.chart_ax.fill_between([], [], [], color=task_color(j), alpha=0.2, lw=0)
+            if self.chart.band(last) is not None
             else None
             for j in range(n_tasks)
         ]
         self.switches = [
-            self.loss_ax.axvline(step, color=ink(style), alpha=0.5, lw=1, ls=(0, (2, 2)))
+            self.chart_ax.axvline(step, color=ink(style), alpha=0.5, lw=1, ls=(0, (2, 2)))
             for step in last.boundaries
         ]
-        self._loss_axes(last)
+        self._chart_axes(last)
         self.title = self.fig.suptitle(self._title(last), fontsize="medium")
-        self.moving = [*self.ghosts, self.fit, *self.lines, *self.switches, self.title]
+        self.moving = [*self.picture.moving, *self.lines, *self.switches, self.title]
         self.moving += [band for band in self.bands if band is not None]
         self._freeze()
 
@@ -149,28 +211,29 @@ class Animation:
             axis.set_major_formatter(FixedFormatter(labels))
             axis.set_minor_locator(NullLocator())
 
-    def _loss_axes(self, last: Snapshot) -> None:
-        ax = self.loss_ax
-        ax.set_yscale("log")
-        low, high = panels.loss_range(last.test_losses, *(last.loss_band or ()))
-        ax.set(xlim=(0, max(int(last.step), 1)), ylim=(low / 1.5, high * 1.5))
-        ax.set(xlabel="optimizer step", ylabel="test MSE (log scale)", title="test MSE per task")
-        panels.plain_log_ticks(ax)
+    def _chart_axes(self, last: Snapshot) -> None:
+        ax, chart = self.chart_ax, self.chart
+        ax.set(xlim=(0, max(int(last.step), 1)), xlabel="optimizer step")
+        if chart.log:
+            ax.set_yscale("log")
+            low, high = panels.loss_range(chart.values(last), *(chart.band(last) or ()))
+            ax.set(ylim=(low / 1.5, high * 1.5), ylabel=f"{chart.title} (log scale)")
+            panels.plain_log_ticks(ax)
+        else:
+            ax.set(ylim=(-0.02, 1.02), ylabel=chart.title)
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.set_title(f"{chart.title} per task")
         legend = [f"task {j + 1}" for j in range(len(self.lines))]
         ax.legend(self.lines, legend, loc="upper right", fontsize="small")
 
     def update(self, k: int) -> None:
         snap = self.snaps[k]
-        self.fit.set_ydata(self.scale.rounded(snap.fit))
-        for j, line in enumerate(self.ghosts):  # the app's rule: the tasks before this one's
-            shown = j < min(snap.task, len(snap.ghosts))
-            line.set_ydata(self.scale.rounded(snap.ghosts[j]) if shown else self.hidden)
-        steps = np.asarray(snap.steps)
+        self.picture.update(snap)
+        steps, values, band = np.asarray(snap.steps), self.chart.values(snap), self.chart.band(snap)
         for j, line in enumerate(self.lines):
-            line.set_data(steps, np.maximum(snap.test_losses[:, j], panels.LOSS_FLOOR))
-            if self.bands[j] is not None and snap.loss_band is not None:
-                low, high = (np.maximum(e[:, j], panels.LOSS_FLOOR) for e in snap.loss_band)
-                self.bands[j].set_data(steps, low, high)
+            line.set_data(steps, values[:, j])
+            if self.bands[j] is not None and band is not None:
+                self.bands[j].set_data(steps, band[0][:, j], band[1][:, j])
         for step, line in zip(self.snaps[-1].boundaries, self.switches, strict=True):
             line.set_visible(step <= snap.step)
         self.title.set_text(self._title(snap))
