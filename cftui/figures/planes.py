@@ -85,19 +85,19 @@ def regions_image(ax: Axes, classes: np.ndarray, scene: Scene, style: str):
     return ax.imshow(shown, origin="lower", extent=extent(scene.grid), interpolation="nearest")
 
 
-def regions(ax: Axes, snap: Snapshot, end: int, style: str) -> None:
+def regions(ax: Axes, snap: Snapshot, end: int, style: str, brief: bool = False) -> None:
     """The regions after task ``end`` (or now, past the last finished task), every task's
-    points on top (those not trained by then faint), the accuracy then in the title."""
+    points on top (those not trained by then faint), the accuracy then in the title (over
+    which tasks, unless ``brief``)."""
     regions_image(ax, panels.picture_ends(snap)[end], snap.scene, style)
     points(ax, snap.scene, style, lit=range(end + 1))
     plane_axes(ax, snap.scene)
-    finished = end < len(snap.ghosts)
-    if finished:
-        row = snap.accuracy_matrix[end][: end + 1]
-        seen = f"tasks 1–{end + 1}" if end else "task 1"
-        ax.set_title(f"after task {end + 1}: {100 * np.mean(row):.0f} % on {seen}")
-    else:
+    if end >= len(snap.ghosts):  # a task under way
         ax.set_title(f"task {end + 1}, epoch {snap.epoch}")
+        return
+    accuracy = 100 * np.mean(snap.accuracy_matrix[end][: end + 1])
+    seen = "" if brief else f" on tasks 1–{end + 1}" if end else " on task 1"
+    ax.set_title(f"after task {end + 1}: {accuracy:.0f} %{seen}")
 
 
 def accuracies(ax: Axes, snap: Snapshot, style: str) -> None:
@@ -158,7 +158,8 @@ def _accuracy(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
 
 
 def _regions(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
-    """One run: a panel per task end. Side by side: a column per method, a row per task end."""
+    """One run: a panel per task end. Side by side: a column per method, a row per task end
+    (the accuracy over the tasks so far in each title)."""
     ends = max(len(panels.picture_ends(snap)) for snap in runs)
     shape = (1, ends) if len(runs) == 1 else (ends, len(runs))
     axes = fig.subplots(*shape, squeeze=False, sharex=True, sharey=True)
@@ -169,9 +170,9 @@ def _regions(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
             if end >= drawn:
                 ax.set_visible(False)
                 continue
-            regions(ax, snap, end, style)
-            if len(runs) > 1:
-                ax.set_title(f"{snap.scene.config.method.name}: {ax.get_title()}")
+            regions(ax, snap, end, style, brief=len(runs) > 1)
+        if len(runs) > 1:  # the method heads its column
+            column[0].set_title(f"{snap.scene.config.method.name}\n{column[0].get_title()}")
     class_legend(fig, runs[0].scene, faint=ends > 1)
     if runs[0].scene.config.data.scenario == "task":
         fig.supxlabel(HEAD_NOTE, fontsize="small")

@@ -8,20 +8,18 @@ the same run gives the same bytes.
 from __future__ import annotations
 
 import io
-import math
 from pathlib import Path
 
 import matplotlib
-import numpy as np
 from matplotlib.cm import ScalarMappable
 from matplotlib.figure import Figure
 
-from cftui.figures import panels, planes
+from cftui.figures import panels, planes, table
 from cftui.figures.grids import grid, layout, legend_below
 from cftui.figures.panels import MATRIX_COLORS
 from cftui.figures.style import SAVING, rc, small_sizes_allowed
 from cftui.results.atomic import write_all
-from cftui.train import metrics, problem
+from cftui.train import problem
 from cftui.train.snapshot import Comparison, Snapshot
 
 KINDS = {  # what `cftui figure` writes of one run, by the picture its problem draws
@@ -140,59 +138,7 @@ def _matrix(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
     bar.ax.yaxis.set_major_formatter(panels.PLAIN)
 
 
-def scores(snap: Snapshot) -> list[float]:
-    """Every task's test MSE now, mean forgetting and BWT (the losses now standing in for
-    the row of a task under way, as in the app's table)."""
-    now = [float(v) for v in snap.test_losses[-1]] if len(snap.steps) else []
-    rows = [list(row) for row in snap.loss_matrix]
-    if len(rows) <= snap.task and now:
-        rows.append(now)
-    forgetting = metrics.forgetting(rows) if rows else []
-    bwt = metrics.backward_transfer(rows) if rows else None
-    mean = float(np.mean(forgetting)) if forgetting else math.nan
-    return [*now, mean, math.nan if bwt is None else bwt]
-
-
-def _summary(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
-    """The side-by-side table: the best of each column in bold."""
-    n_tasks = len(runs[0].scene.tasks)
-    header = [*(f"task {j + 1}" for j in range(n_tasks)), "forgetting", "BWT"]
-    values = np.array([scores(snap) for snap in runs], dtype=float).reshape(len(runs), -1)
-    names = [snap.scene.config.method.name for snap in runs]
-    if "naive" in names:  # as the app's table: task 1 against naive's, in percent
-        naive = values[names.index("naive"), 0]
-        versus = [
-            math.nan if name == "naive" else 100 * (v / naive - 1)
-            for name, v in zip(names, values[:, 0], strict=True)
-        ]
-        values = np.insert(values, n_tasks, versus, axis=1)
-        header.insert(n_tasks, "task 1 vs naive %")
-    ax = fig.add_subplot()
-    ax.axis("off")
-    cells = [[f"{v:.3g}" if math.isfinite(v) else "—" for v in row] for row in values]
-    table = ax.table(
-        cellText=cells,
-        rowLabels=names,
-        colLabels=header,
-        loc="center",
-        cellLoc="right",
-    )
-    table.scale(1, 1.6)
-    for (row, col), cell in table.get_celld().items():
-        cell.set_facecolor("none")
-        cell.set_edgecolor(rc(style)["axes.edgecolor"])
-        cell.get_text().set_color(rc(style)["text.color"])
-        column = values[:, col] if col >= 0 and row > 0 else np.ones(0)
-        finite = column[np.isfinite(column)]
-        best = max if header[col] == "BWT" else min
-        if len(finite) > 1 and values[row - 1, col] == best(finite):
-            cell.get_text().set_fontweight("bold")
-    ax.set_title(
-        "each task's test MSE now, task 1 against naive's, mean forgetting and BWT (bold: the best)"
-    )
-
-
-SHARED = {"loss": _loss, "summary": _summary}  # drawn alike for every problem
+SHARED = {"loss": _loss, "summary": table.summary}  # drawn alike for every problem
 SIZES = {  # picture -> kind -> its default size, where not default_size's own
     "fit": {"data": lambda runs: (1200, 750), "fit": _fit_size},
     "regions": planes.SIZES,
