@@ -42,7 +42,7 @@ LOSS = Score(
     lambda row, naive: 100 * (row[0] / naive[0] - 1),
 )
 ACCURACY = Score(
-    "each task's test accuracy % now, the average against naive's (points)",
+    "each task's test accuracy % now, the average vs naive's (points)",
     lambda snap: 100 * snap.test_accuracy,
     lambda snap: [[100 * v for v in row] for row in snap.accuracy_matrix],
     metrics.accuracy_forgetting,
@@ -102,4 +102,4 @@ def summary(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
         finite = column[np.isfinite(column)]
         if len(finite) > 1 and values[row - 1, col] == best[col](finite):
             cell.get_text().set_fontweight("bold")
-    ax.set_title(f"{score.what}, mean forgetting and BWT (bold: the best)")
+    ax.set_title(f"{score.what}, mean forgetting and BWT (bold: the best)", fontsize="medium")
