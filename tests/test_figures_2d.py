@@ -151,3 +151,58 @@ def test_the_task_scenario_says_which_head_answers_a_cell(tmp_path):
     fig = static.build("regions", snap, "light", (1200, 500), 100)
     assert fig.get_supxlabel() == planes.HEAD_NOTE
     assert len(panels.picture_ends(snap)) == 3
+
+
+def test_the_three_scenarios_figure_is_a_row_per_scenario_a_column_per_method(
+    tmp_path, monkeypatch, capsys
+):
+    """`figure --scenarios`: the tour's three presets, the same methods side by side in
+    each; every panel is that run's regions after its last task."""
+    from cftui.commands import figure as figure_command
+    from cftui.commands import scenarios_figure
+
+    trained = []
+    train = figure_command._train
+    monkeypatch.setattr(
+        figure_command,
+        "_train",
+        lambda args, config: trained.append(train(args, config)) or trained[-1],
+    )
+    drawn = []
+    draw = planes.scenarios
+    monkeypatch.setattr(
+        planes, "scenarios", lambda fig, rows, style: drawn.append(fig) or draw(fig, rows, style)
+    )
+    out = tmp_path / "three.svg"
+    argv = ["figure", "--scenarios", "--compare", "naive,replay", *RUN, "-o", str(out)]
+    assert cli.main(argv) == 0
+    path = tmp_path / "three-scenarios.svg"
+    assert capsys.readouterr().out.splitlines() == [f"wrote {path}"]
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+    rows = [frames[-1].snapshot for frames in trained]
+    assert [row.runs[0].scene.config.name for row in rows] == list(scenarios_figure.PRESETS)
+    assert all(row.methods == ("naive", "replay") for row in rows)
+    axes = [ax for ax in drawn[0].axes if ax.images]
+    assert len(axes) == 3 * 2
+    for ax, snap in zip(axes, [snap for row in rows for snap in row.runs], strict=True):
+        side = snap.scene.grid.shape[1]
+        tints = region_tints("light", snap.scene.config.data.n_classes)
+        np.testing.assert_array_equal(
+            ax.images[0].get_array(), tints[snap.ghosts[-1].reshape(side, side)]
+        )
+        assert ax.get_title().endswith(f"{100 * np.mean(snap.accuracy_matrix[-1]):.0f} %")
+    labels = [axes[k].get_ylabel().split("\n")[0] for k in (0, 2, 4)]
+    assert labels == ["class-incremental", "task-incremental", "domain-incremental"]
+
+
+@pytest.mark.parametrize(
+    ("flags", "named"),
+    [(["--preset", "polynomial"], "--preset"), (["--gif", "x.gif"], "--gif"),
+     (["--only", "regions"], "--only"), (["--compare", "naive,multihead"], "--compare")],
+)  # fmt: skip
+def test_the_scenarios_figure_refuses_one_runs_flags_in_one_line(flags, named, tmp_path, capsys):
+    argv = ["figure", "--scenarios", *RUN, *flags, "-o", str(tmp_path / "s.png")]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"cftui: error: {named}"), err
+    assert list(tmp_path.iterdir()) == []

@@ -77,8 +77,9 @@ def add_parser(commands: argparse._SubParsersAction, parents: dict) -> argparse.
         "figure",
         parents=[parents["common"], parents["method"]],
         help="the article's figures (PNG, SVG, PDF) and a GIF, from a recording or a run",
-        description="Write the figures data, loss, fit and matrix (side by side: also "
-        "summary) as OUT-KIND.EXT, from a recording (no torch) or from a run trained now.",
+        description="Write the figures data, loss, fit and matrix (a 2-D run: data, loss, "
+        "accuracy, regions and matrix; side by side: also summary) as OUT-KIND.EXT, from a "
+        "recording (no torch) or from a run trained now; or, with --scenarios, OUT-scenarios.EXT.",
     )
     figure.add_argument("file", nargs="?", type=Path, metavar="RECORDING", help="--record's file")
     figure.add_argument(
@@ -107,6 +108,12 @@ def add_parser(commands: argparse._SubParsersAction, parents: dict) -> argparse.
     figure.add_argument("--compare", type=_compared, metavar="A,B,...", help="train side by side")
     figure.add_argument("--seeds", type=_seed_count, default=1, help=SEEDS_HELP)
     figure.add_argument("--record", type=Path, metavar="FILE", help="also keep the run's recording")
+    figure.add_argument(
+        "--scenarios",
+        action="store_true",
+        help="train the --compare methods (default naive,ewc,replay) in the class-, task- and "
+        "domain-incremental presets: OUT-scenarios.EXT, their regions after the last task",
+    )
     figure.set_defaults(handler=main)
     return figure
 
@@ -115,12 +122,16 @@ def main(args: argparse.Namespace) -> int:
     """Read the recording, or load the config; refuse what cannot be drawn and check every
     output; then train (if no recording), draw, and write all the outputs or none."""
     from cftui import figures
+    from cftui.commands import scenarios_figure
     from cftui.results.atomic import Outputs, check_writable
     from cftui.train import problem
     from cftui.train.snapshot import Comparison
 
     figures.require()
     from cftui.figures import animate, static
+
+    if args.scenarios:
+        return scenarios_figure.main(args)
 
     if args.gif:
         animate.check_writer(args.gif)

@@ -25,9 +25,11 @@ from cftui.figures import panels
 from cftui.figures.grids import grid, legend_below
 from cftui.figures.panels import MATRIX_COLORS
 from cftui.figures.style import class_color, class_marker, ink, region_tints, task_color, task_line
-from cftui.train.snapshot import Scene, Snapshot
+from cftui.train import problem
+from cftui.train.snapshot import Comparison, Scene, Snapshot
 
 PANEL_PX = 400  # a plane's side in pixels, when --size is not given
+SCENARIO_PX = 340  # the same in the three-scenarios figure
 UNSEEN_ALPHA = 0.2  # the points of a task not trained yet: faint
 HEAD_NOTE = "task-incremental: each cell is answered by the head of the nearest task"
 ACCURACY_NORM = Normalize(0.0, 1.0)  # the accuracy matrix's colour scale: chance to perfect
@@ -191,6 +193,26 @@ def _matrix(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
         ax.set_yticklabels([])
     bar = fig.colorbar(ScalarMappable(ACCURACY_NORM, MATRIX_COLORS), ax=axes[0], label="accuracy")
     bar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+
+
+def scenarios(fig: Figure, rows: list[Comparison], style: str) -> str:
+    """The same methods in each scenario: a row per scenario, a column per method, the
+    regions after the last task (the tour's chapter as one picture); the caption."""
+    axes = fig.subplots(len(rows), len(rows[0].runs), squeeze=False)
+    for row_axes, comparison in zip(axes, rows, strict=True):
+        for ax, snap in zip(row_axes, comparison.runs, strict=True):
+            regions(ax, snap, len(panels.picture_ends(snap)) - 1, style, brief=True)
+        config = comparison.runs[0].scene.config
+        head = "\n(each cell: the nearest task's head)" if config.data.scenario == "task" else ""
+        row_axes[0].set_ylabel(f"{problem.scenario(config)}\n{config.name}{head}")
+    for ax, method in zip(axes[0], rows[0].methods, strict=True):
+        ax.set_title(f"{method}\n{ax.get_title()}")
+    seed = rows[0].runs[0].scene.config.data.seed
+    return f"the three scenarios · {', '.join(rows[0].methods)} · seed {seed}"
+
+
+def scenarios_size(rows: list[Comparison]) -> tuple[int, int]:
+    return min(SCENARIO_PX * len(rows[0].runs) + 140, 2400), SCENARIO_PX * len(rows) + 100
 
 
 DRAW = {"data": _data, "accuracy": _accuracy, "regions": _regions, "matrix": _matrix}

@@ -8,6 +8,7 @@ the same run gives the same bytes.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
@@ -78,13 +79,22 @@ def title(snap: Snapshot, methods: tuple[str, ...] = ()) -> str:
 
 def build(kind: str, shown: Snapshot | Comparison, style: str, size: tuple[int, int], dpi: int):
     """The figure ``kind`` of a run (Snapshot) or of runs side by side (Comparison)."""
+    runs = shown.runs if isinstance(shown, Comparison) else (shown,)
+    methods = shown.methods if isinstance(shown, Comparison) else ()
+
+    def draw(fig: Figure) -> str:
+        DRAW[picture(shown)][kind](fig, runs, style)
+        return title(runs[0], methods)
+
+    return drawn(draw, style, size, dpi)
+
+
+def drawn(draw: Callable[[Figure], str], style: str, size: tuple[int, int], dpi: int) -> Figure:
+    """A figure of ``size`` pixels in ``style``, its panels drawn by ``draw``, which says its
+    caption."""
     with matplotlib.rc_context(rc(style)):
         fig = Figure(figsize=(size[0] / dpi, size[1] / dpi), dpi=dpi, layout="constrained")
-        runs = shown.runs if isinstance(shown, Comparison) else (shown,)
-        lead = runs[0]
-        DRAW[picture(shown)][kind](fig, runs, style)
-        methods = shown.methods if isinstance(shown, Comparison) else ()
-        fig.suptitle(title(lead, methods), fontsize="small", alpha=0.8)
+        fig.suptitle(draw(fig), fontsize="small", alpha=0.8)
     return fig
 
 
