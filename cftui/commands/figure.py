@@ -131,7 +131,7 @@ def main(args: argparse.Namespace) -> int:
     from cftui.figures import animate, static
 
     if args.scenarios:
-        return scenarios_figure.main(args)
+        return scenarios_figure.main(args, _config, _train)
 
     if args.gif:
         animate.check_writer(args.gif)

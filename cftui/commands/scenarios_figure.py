@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 PRESETS = ("blobs-class", "blobs-task", "moons-domain")  # the tour's chapter, a scenario each
@@ -20,8 +21,9 @@ METHODS = ("naive", "ewc", "replay")  # without --compare: no help, a regularise
 REFUSED = ("preset", "method", "only", "gif", "record")  # flags that name one run's outputs
 
 
-def main(args: argparse.Namespace) -> int:
-    from cftui.commands import figure
+def main(args: argparse.Namespace, configure: Callable, train: Callable) -> int:
+    """``configure(args)``: the config of ``args.preset`` and its stem; ``train(args,
+    config)``: its frames (`cftui figure`'s own, which calls this)."""
     from cftui.figures import planes, static
     from cftui.results.atomic import Outputs
     from cftui.train.config import ConfigError
@@ -34,12 +36,12 @@ def main(args: argparse.Namespace) -> int:
     configs = []
     for preset in PRESETS:  # every config checked (the methods fit?) before any trains
         args.preset = preset
-        configs.append(figure._config(args)[0])
+        configs.append(configure(args)[0])
     stem = f"cftui-{'-'.join(args.compare)}-{time.strftime('%Y%m%d-%H%M%S')}"
     out = args.out or Path(f"{stem}.png")
     path = out.with_name(f"{out.stem}-scenarios{out.suffix}")
     with Outputs([path]) as outputs:
-        rows = [figure._train(args, config)[-1].snapshot for config in configs]
+        rows = [train(args, config)[-1].snapshot for config in configs]
         size, dpi = args.size or planes.scenarios_size(rows), args.dpi or static.DPI
         draw = lambda fig: planes.scenarios(fig, rows, args.style)  # noqa: E731
         fig = static.drawn(draw, args.style, size, dpi)
