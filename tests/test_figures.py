@@ -15,7 +15,7 @@ from PIL import Image
 from cftui import cli
 from cftui.commands import figure as figure_command
 from cftui.draw.task_style import TASK_COLORS
-from cftui.figures import animate, static, style
+from cftui.figures import animate, motion, static, style
 from cftui.results import record
 from cftui.results.recording import read
 
@@ -114,7 +114,7 @@ def test_the_animated_fit_axis_holds_every_ghost(made):
     data = np.concatenate([np.r_[t.y_train, t.curve_y] for t in tasks])
     above = np.full(len(last.scene.grid), data.max() + 0.3 * np.ptp(data))  # as 1.23 over 0.9
     snaps.append(dataclasses.replace(last, ghosts=(above, *last.ghosts[1:])))
-    low, high = animate.fit_range(snaps)
+    low, high = motion.fit_range(snaps)
     drawn = np.concatenate([v for snap in snaps for v in fit_values(snap)])
     assert low <= drawn[np.isfinite(drawn)].min() and drawn[np.isfinite(drawn)].max() <= high
 

@@ -69,17 +69,24 @@ def test_the_regions_are_the_recorded_class_grid_titled_with_the_recorded_accura
     assert len(set(map(bytes, (np.asarray(g, dtype=np.int64) for g in snap.ghosts)))) == 3
 
 
-def test_side_by_side_the_regions_are_a_column_per_method_a_row_per_task_end(tmp_path):
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory):
+    """A recording of blobs-class, naive and replay side by side (a small model)."""
     from cftui.live.runner import Runner
     from cftui.results import record
     from cftui.train import catalog
 
     from conftest import small
 
-    with record.Recorder(tmp_path / "compare.jsonl") as recorder:
+    path = tmp_path_factory.mktemp("compared") / "compare.jsonl"
+    with record.Recorder(path) as recorder:
         config = small(catalog.resolve("blobs-class"), epochs=4)
         Runner(config, methods=["naive", "replay"]).run(recorder)
-    comparison = read(tmp_path / "compare.jsonl").frames[-1].snapshot
+    return path
+
+
+def test_side_by_side_the_regions_are_a_column_per_method_a_row_per_task_end(compared):
+    comparison = read(compared).frames[-1].snapshot
     fig = static.build("regions", comparison, "light", (800, 1200), 100)
     grid = np.array([ax for ax in fig.axes if ax.images]).reshape(3, 2)  # row-major
     assert [ax.get_title().split("\n")[0] for ax in grid[0]] == ["naive", "replay"]
@@ -117,9 +124,10 @@ def test_the_gif_animates_the_regions_beside_the_accuracy_and_holds_the_last_fra
     for k in (1, len(snaps) // 2, len(snaps) - 1):
         movie.update(k)
         expected = region_tints("light", 6)[snaps[k].fit.reshape(side, side)]
-        np.testing.assert_array_equal(movie.picture.image.get_array(), expected)
-        np.testing.assert_array_equal(movie.lines[0].get_ydata(), snaps[k].test_accuracy[:, 0])
-    assert movie.chart_ax.get_ylim() == (-0.02, 1.02)  # accuracy, not a log loss axis
+        ((picture, chart),) = movie.parts
+        np.testing.assert_array_equal(picture.image.get_array(), expected)
+        np.testing.assert_array_equal(chart.lines[0].get_ydata(), snaps[k].test_accuracy[:, 0])
+    assert chart.lines[0].axes.get_ylim() == (-0.02, 1.02)  # accuracy, not a log loss axis
     out = folder / "run.gif"
     argv = ["figure", str(rec), "--only", "data", "-o", str(folder / "d.png"), "--gif", str(out)]
     assert cli.main(argv) == 0
@@ -127,6 +135,26 @@ def test_the_gif_animates_the_regions_beside_the_accuracy_and_holds_the_last_fra
         assert (gif.n_frames, gif.size) == (len(animate.pick(frames, 10)), (800, 400))
         gif.seek(gif.n_frames - 1)
         assert gif.info["duration"] >= 1900
+
+
+def test_side_by_side_the_gif_is_a_column_per_method_each_regions_over_its_chart(compared):
+    frames = read(compared).frames
+    shown = [frame.snapshot for frame in frames]
+    movie = animate.Animation(shown, "light", animate.default_size(shown[-1]), animate.DPI)
+    assert [picture.image.axes.get_title() for picture, _ in movie.parts] == ["naive", "replay"]
+    for k in (0, len(shown) - 1):
+        movie.update(k)
+        for (picture, chart), snap in zip(movie.parts, shown[k].runs, strict=True):
+            side = snap.scene.grid.shape[1]
+            expected = region_tints("light", 6)[snap.fit.reshape(side, side)]
+            np.testing.assert_array_equal(picture.image.get_array(), expected)
+            np.testing.assert_array_equal(chart.lines[2].get_ydata(), snap.test_accuracy[:, 2])
+    out = compared.with_name("side.gif")
+    argv = ["figure", str(compared), "--only", "data", "-o", str(out.with_suffix(".png"))]
+    assert cli.main([*argv, "--gif", str(out)]) == 0
+    with Image.open(out) as gif:
+        assert gif.size == (2 * animate.COLUMN_PX[0] + 40, animate.COLUMN_PX[1])
+        assert gif.n_frames == len(animate.pick(frames, animate.FPS))
 
 
 @pytest.mark.parametrize(

@@ -100,7 +100,7 @@ def add_parser(commands: argparse._SubParsersAction, parents: dict) -> argparse.
         "--gif",
         type=_path_of((".gif", ".webp", ".mp4")),
         metavar="OUT.gif|.webp|.mp4",
-        help="the training animation (one method's run); .mp4 needs ffmpeg",
+        help="the training animation (side by side: a column per method); .mp4 needs ffmpeg",
     )
     figure.add_argument(
         "--fps", type=_bounded(*FPS_RANGE), default=10, help="animation frames a second (10)"
@@ -155,7 +155,7 @@ def main(args: argparse.Namespace) -> int:
         for path, content in static.render(shown, out, kinds, args.style, size, dpi).items():
             outputs.write(path, content)
         if args.gif:
-            size, dpi = args.size or animate.SIZE, args.dpi or animate.DPI
+            size, dpi = args.size or animate.default_size(shown), args.dpi or animate.DPI
             count = animate.write(frames, outputs.temp(args.gif), args.fps, args.style, size, dpi)
         outputs.commit()
     for path in static.paths(out, kinds):
@@ -169,7 +169,7 @@ def _refuse(
     args: argparse.Namespace, kinds: tuple[str, ...], drawable: tuple[str, ...], side_by_side: bool
 ) -> None:
     """What cannot be drawn, said before anything is trained or written: a figure of another
-    problem's (a 2-D run has regions, not a fit), a summary of one run, a GIF side by side."""
+    problem's (a 2-D run has regions, not a fit), a summary of one run."""
     from cftui.train.config import ConfigError
 
     if foreign := [kind for kind in kinds if kind not in drawable]:
@@ -177,8 +177,6 @@ def _refuse(
         raise ConfigError("--only", foreign[0], f"is not a figure of this run; it has {draws}")
     if "summary" in kinds and not side_by_side:
         raise ConfigError("--only", "summary", "is the table of runs side by side (--compare)")
-    if args.gif and side_by_side:
-        raise ConfigError("--gif", "", "animates one method's run, not runs side by side")
 
 
 def _stem(path: Path) -> str:

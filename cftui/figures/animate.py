@@ -1,6 +1,7 @@
 """The training as an animation (GIF, WebP, or MP4 where ffmpeg is): the picture the app
 draws of the model (the fit, or a 2-D run's decision regions) and its chart (the test
-losses, or the accuracy) side by side, with the task and the epoch in the title.
+losses, or the accuracy) side by side (runs side by side: a column per method, each picture
+over its chart), with the task and the epoch in the title; motion.py has what moves.
 
 One animation frame per recorded frame, at most ``fps`` of them per second of the recording
 (long pauses cut as a replay cuts them), played at ``fps``. The axes are fixed from the
@@ -12,8 +13,6 @@ the file (Pillow's for GIF and WebP, ffmpeg's for MP4), into the temporary file 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -21,24 +20,25 @@ import numpy as np
 from matplotlib.animation import FFMpegWriter, PillowWriter, writers
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FixedFormatter, FixedLocator, NullLocator, PercentFormatter
+from matplotlib.ticker import FixedFormatter, FixedLocator, NullLocator
 from PIL import Image
 
-from cftui.figures import panels, planes
-from cftui.figures.style import ink, rc, region_tints, small_sizes_allowed, task_color, task_line
+from cftui.figures import motion
+from cftui.figures.style import rc, small_sizes_allowed
 from cftui.results.atomic import WriteError
 from cftui.results.recording import Frame, timeline
-from cftui.results.recording_codecs import FitScale
 from cftui.train import problem
 from cftui.train.config import ConfigError
-from cftui.train.snapshot import Snapshot
+from cftui.train.snapshot import Comparison, Snapshot
+
+Shown = Snapshot | Comparison  # what a frame shows: one run, or runs side by side
 
 FORMATS = (".gif", ".webp", ".mp4")
 SIZE, DPI = (800, 400), 100  # pixels, when --size is not given; pixels per inch
 FPS = 10  # frames per second, when --fps is not given
 HOLD_S = 2.0  # the last frame stays this long before a viewer loops back (it flashed 100 ms)
 PALETTE = 255  # colours in a GIF's palette (one more is left for transparency)
-MARGIN = 0.15  # room above and below the data in the fit panel, as a share of its span
+COLUMN_PX = (320, 640)  # a method's column side by side, when --size is not given
 
 
 def pick(frames: list[Frame], fps: float) -> list[int]:
@@ -88,116 +88,35 @@ class BlitWriter(PillowWriter):
         self._frames.append(image)
 
 
-def fit_range(snaps: list[Snapshot]) -> tuple[float, float]:
-    """The fit axis's range: the data's, widened to every fit and ghost the frames draw (the
-    ghost after task 1 reached 1.23 where the points stop near 0.9), but by at most the data's
-    span on each side, so a fit that shot off does not shrink the points to a line."""
-    scene = snaps[-1].scene
-    data = np.concatenate([np.r_[t.y_train, t.curve_y] for t in scene.tasks])
-    span = float(np.ptp(data) or 1.0)
-    drawn = np.concatenate([data, *(v for snap in snaps for v in panels.fit_values(snap))])
-    drawn = np.clip(drawn[np.isfinite(drawn)], data.min() - span, data.max() + span)
-    room = MARGIN * float(np.ptp(drawn) or 1.0)
-    return float(drawn.min() - room), float(drawn.max() + room)
-
-
-class FitMotion:
-    """The fit panel: the fit now, and the fits at the ends of the tasks before this one's
-    dashed (the app's rule), over every task's points and true curve."""
-
-    def __init__(self, ax, snaps: list[Snapshot], style: str) -> None:
-        scene, n_tasks = snaps[-1].scene, len(snaps[-1].scene.tasks)
-        self.scale = FitScale.of(scene.tasks)
-        panels.points(ax, scene, alpha=0.45)
-        panels.truths(ax, scene, style)
-        nan = self.hidden = np.full(len(scene.grid), np.nan)
-        self.ghosts = [  # the last task's is never shown: it would be the fit at the end
-            ax.plot(scene.grid, nan, "--", color=task_color(j), lw=1.3)[0]
-            for j in range(n_tasks - 1)
-        ]
-        self.fit = ax.plot(scene.grid, nan, color=ink(style), lw=2)[0]
-        ax.set(xlabel="x", ylabel="y", ylim=fit_range(snaps), title="fit")
-        names = ["fit now", *(f"after task {j + 1}" for j in range(n_tasks - 1))]
-        ax.legend([self.fit, *self.ghosts], names, loc="lower right", fontsize="x-small")
-        self.moving = [*self.ghosts, self.fit]
-
-    def update(self, snap: Snapshot) -> None:
-        self.fit.set_ydata(self.scale.rounded(snap.fit))
-        for j, line in enumerate(self.ghosts):
-            shown = j < min(snap.task, len(snap.ghosts))
-            line.set_ydata(self.scale.rounded(snap.ghosts[j]) if shown else self.hidden)
-
-
-class RegionsMotion:
-    """The decision regions now, every task's points on top: those of the tasks trained so
-    far (the one in training included) in full, the later ones faint."""
-
-    def __init__(self, ax, snaps: list[Snapshot], style: str) -> None:
-        scene = snaps[-1].scene
-        self.side = scene.grid.shape[1]
-        self.tints = region_tints(style, scene.config.data.n_classes)
-        self.image = planes.regions_image(ax, snaps[0].fit, scene, style)
-        self.points = planes.points(ax, scene, style, lit=range(len(scene.tasks)))
-        planes.plane_axes(ax, scene)
-        ax.set_title("the class predicted in each cell")
-        self.moving = [self.image, *(dots for _, dots in self.points)]
-
-    def update(self, snap: Snapshot) -> None:
-        self.image.set_data(self.tints[snap.fit.reshape(self.side, self.side)])
-        for j, dots in self.points:
-            dots.set_alpha(1.0 if j <= snap.task else planes.UNSEEN_ALPHA)
-
-
-@dataclass(frozen=True)
-class Chart:
-    """The chart beside the picture: a score of every task against step."""
-
-    title: str
-    values: Callable[[Snapshot], np.ndarray]  # [steps, tasks]
-    band: Callable[[Snapshot], tuple | None]  # the seeds' range, each like values, or None
-    log: bool
-
-
-LOSS_CHART = Chart(
-    "test MSE",
-    lambda snap: np.maximum(snap.test_losses, panels.LOSS_FLOOR),
-    lambda snap: snap.loss_band and tuple(np.maximum(e, panels.LOSS_FLOOR) for e in snap.loss_band),
-    log=True,
-)
-ACCURACY_CHART = Chart("test accuracy", lambda snap: snap.test_accuracy, lambda snap: None, False)
-MOTIONS = {"fit": (FitMotion, LOSS_CHART), "regions": (RegionsMotion, ACCURACY_CHART)}
-
-
 class Animation:
-    """The figure, its artists, and update(k) that shows frame k: the picture the run's
-    problem draws (a fit, or regions) and its chart (test MSE, or accuracy) side by side."""
+    """The figure, its artists, and update(k) that shows frame k: each run's picture (a fit,
+    or regions) and its chart (test MSE, or accuracy), side by side for one run; for runs
+    side by side, a column per method, the picture above its chart."""
 
-    def __init__(self, snaps: list[Snapshot], style: str, size: tuple[int, int], dpi: int):
-        self.snaps, self.style = snaps, style
-        last = snaps[-1]
-        n_tasks = len(last.scene.tasks)
-        motion, self.chart = MOTIONS[problem.of(last.scene.config).picture]
+    def __init__(self, shown: list[Shown], style: str, size: tuple[int, int], dpi: int):
+        self.snaps, self.style = shown, style
+        last = shown[-1]
+        n = len(runs(last))
+        picture, chart = motion.MOTIONS[problem.of(last.scene.config).picture]
         self.fig = Figure(figsize=(size[0] / dpi, size[1] / dpi), dpi=dpi, layout="constrained")
-        picture_ax, self.chart_ax = self.fig.subplots(1, 2)
-        self.picture = motion(picture_ax, snaps, style)
-        self.lines = [
-            self.chart_ax.plot([], [], color=task_color(j), linestyle=task_line(j))[0]
-            for j in range(n_tasks)
-        ]
-        self.bands = [
-            self.chart_ax.fill_between([], [], [], color=task_color(j), alpha=0.2, lw=0)
-            if self.chart.band(last) is not None
-            else None
-            for j in range(n_tasks)
-        ]
-        self.switches = [
-            self.chart_ax.axvline(step, color=ink(style), alpha=0.5, lw=1, ls=(0, (2, 2)))
-            for step in last.boundaries
-        ]
-        self._chart_axes(last)
+        pairs = self.fig.subplots(1, 2, squeeze=False) if n == 1 else self.fig.subplots(2, n).T
+        self.parts = []
+        for k, (picture_ax, chart_ax) in enumerate(pairs):
+            history = [runs(snap)[k] for snap in shown]
+            self.parts.append(
+                (
+                    picture(picture_ax, history, style),
+                    motion.ChartMotion(chart_ax, history, chart, style),
+                )
+            )
+            if n > 1:
+                picture_ax.set_title(runs(last)[k].scene.config.method.name)
+            if k:  # the first column's legend and label say it for every column
+                chart_ax.get_legend().remove()
+                chart_ax.set_ylabel("")
         self.title = self.fig.suptitle(self._title(last), fontsize="medium")
-        self.moving = [*self.picture.moving, *self.lines, *self.switches, self.title]
-        self.moving += [band for band in self.bands if band is not None]
+        self.moving = [artist for part in self.parts for m in part for artist in m.moving]
+        self.moving.append(self.title)
         self._freeze()
 
     def _freeze(self) -> None:
@@ -211,40 +130,31 @@ class Animation:
             axis.set_major_formatter(FixedFormatter(labels))
             axis.set_minor_locator(NullLocator())
 
-    def _chart_axes(self, last: Snapshot) -> None:
-        ax, chart = self.chart_ax, self.chart
-        ax.set(xlim=(0, max(int(last.step), 1)), xlabel="optimizer step")
-        if chart.log:
-            ax.set_yscale("log")
-            low, high = panels.loss_range(chart.values(last), *(chart.band(last) or ()))
-            ax.set(ylim=(low / 1.5, high * 1.5), ylabel=f"{chart.title} (log scale)")
-            panels.plain_log_ticks(ax)
-        else:
-            ax.set(ylim=(-0.02, 1.02), ylabel=chart.title)
-            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        ax.set_title(f"{chart.title} per task")
-        legend = [f"task {j + 1}" for j in range(len(self.lines))]
-        ax.legend(self.lines, legend, loc="upper right", fontsize="small")
-
     def update(self, k: int) -> None:
-        snap = self.snaps[k]
-        self.picture.update(snap)
-        steps, values, band = np.asarray(snap.steps), self.chart.values(snap), self.chart.band(snap)
-        for j, line in enumerate(self.lines):
-            line.set_data(steps, values[:, j])
-            if self.bands[j] is not None and band is not None:
-                self.bands[j].set_data(steps, band[0][:, j], band[1][:, j])
-        for step, line in zip(self.snaps[-1].boundaries, self.switches, strict=True):
-            line.set_visible(step <= snap.step)
-        self.title.set_text(self._title(snap))
+        for run, (picture, chart) in zip(runs(self.snaps[k]), self.parts, strict=True):
+            picture.update(run)
+            chart.update(run)
+        self.title.set_text(self._title(self.snaps[k]))
 
     @staticmethod
-    def _title(snap: Snapshot) -> str:
-        config, n_tasks = snap.scene.config, len(snap.scene.tasks)
+    def _title(shown: Shown) -> str:
+        lead = shown.lead if isinstance(shown, Comparison) else shown
+        config, n_tasks = lead.scene.config, len(lead.scene.tasks)
+        methods = ", ".join(snap.scene.config.method.name for snap in runs(shown))
         return (
-            f"{config.name} · {config.method.name} · task {snap.task + 1}/{n_tasks}, "
-            f"epoch {snap.epoch}/{config.train.epochs}"
+            f"{config.name} · {methods} · task {shown.task + 1}/{n_tasks}, "
+            f"epoch {lead.epoch}/{config.train.epochs}"
         )
+
+
+def runs(shown: Shown) -> tuple[Snapshot, ...]:
+    return shown.runs if isinstance(shown, Comparison) else (shown,)
+
+
+def default_size(shown: Shown) -> tuple[int, int]:
+    """SIZE for one run; side by side, a COLUMN_PX column per method, picture over chart."""
+    n = len(runs(shown))
+    return SIZE if n == 1 else (min(COLUMN_PX[0] * n + 40, 2400), COLUMN_PX[1])
 
 
 def write(

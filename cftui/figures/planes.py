@@ -79,11 +79,17 @@ def plane_axes(ax: Axes, scene: Scene) -> None:
         spine.set_visible(True)
 
 
-def regions_image(ax: Axes, classes: np.ndarray, scene: Scene, style: str):
-    """The predicted class in every cell, as an image of its classes' tints."""
+def region_pixels(classes: np.ndarray, scene: Scene, style: str) -> np.ndarray:
+    """``[G, G, 3]``: each cell of the plane in its predicted class's tint (y rising with
+    the row, as the grid holds it)."""
     side = scene.grid.shape[1]
     tints = region_tints(style, scene.config.data.n_classes)
-    shown = tints[np.asarray(classes).reshape(side, side)]
+    return tints[np.asarray(classes).reshape(side, side)]
+
+
+def regions_image(ax: Axes, classes: np.ndarray, scene: Scene, style: str):
+    """The predicted class in every cell, as an image of its classes' tints."""
+    shown = region_pixels(classes, scene, style)
     return ax.imshow(shown, origin="lower", extent=extent(scene.grid), interpolation="nearest")
 
 
