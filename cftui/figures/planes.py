@@ -24,13 +24,14 @@ from matplotlib.ticker import PercentFormatter
 from cftui.figures import panels
 from cftui.figures.grids import grid, legend_below
 from cftui.figures.panels import MATRIX_COLORS
-from cftui.figures.style import class_color, class_marker, ink, region_tints, task_color, task_line
+from cftui.figures.style import class_color, class_marker, region_tints, task_color, task_line
 from cftui.train import problem
 from cftui.train.snapshot import Comparison, Scene, Snapshot
 
 PANEL_PX = 400  # a plane's side in pixels, when --size is not given
 SCENARIO_PX = 340  # the same in the three-scenarios figure
 UNSEEN_ALPHA = 0.2  # the points of a task not trained yet: faint
+POINT_EDGE = "black"  # around each point, on a light or a dark region alike
 HEAD_NOTE = "task-incremental: each cell is answered by the head of the nearest task"
 ACCURACY_NORM = Normalize(0.0, 1.0)  # the accuracy matrix's colour scale: chance to perfect
 BESIDE_MATRIX: tuple[Callable[[Axes, Snapshot, str], None], ...] = ()  # panels drawn under
@@ -55,7 +56,7 @@ def points(ax: Axes, scene: Scene, style: str, lit: range | set, grey: bool = Fa
                 marker=class_marker(c),
                 alpha=1.0 if on else UNSEEN_ALPHA,
                 linewidths=0.4 if on else 0,
-                edgecolors=ink(style),
+                edgecolors=POINT_EDGE,
                 zorder=2 if on else 1,
             )
             drawn.append((j, dots))
