@@ -52,6 +52,25 @@ def test_record_replay_figure_of_every_2d_preset_without_torch_is_the_live_svg(
         assert image.n_frames > 3 * len(read(rec).frames[-1].snapshot.scene.tasks) // 2
 
 
+def test_side_by_side_a_figure_from_the_recording_is_the_live_svg(tmp_path):
+    rec = tmp_path / "side.jsonl.gz"
+    argv = [
+        "figure",
+        "--preset",
+        "blobs-task",
+        "--compare",
+        "naive,ewc",
+        *RUN,
+        "--record",
+        str(rec),
+    ]
+    assert cli.main([*argv, "-o", str(tmp_path / "live.svg")]) == 0
+    assert cli.main(["figure", str(rec), "-o", str(tmp_path / "back.svg")]) == 0
+    for kind in (*static.KINDS["regions"], "summary"):
+        made = (tmp_path / f"live-{kind}.svg").read_bytes()
+        assert made == (tmp_path / f"back-{kind}.svg").read_bytes(), kind
+
+
 def test_the_regions_are_the_recorded_class_grid_titled_with_the_recorded_accuracy(blobs):
     snap = read(blobs[1]).frames[-1].snapshot
     fig = static.build("regions", snap, "light", (1200, 500), 100)
