@@ -6,7 +6,8 @@ The recording is the app's default run (polynomial, a task in 10 s, 20 s in all,
 at runner.PUBLISH_HZ), played 10x faster with 10x the publish rate and a recorder clock
 running 10x: the same frames at the same recorded times, in 2 s. The whole command runs in
 a fresh process (its imports count), as a user meets it.
-Run: python benchmarks/figure_bench.py [--rounds 3] [--json OUT]
+Run: python benchmarks/figure_bench.py [--rounds 3] [--preset blobs-class --method ewc]
+[--json OUT] (a 2-D preset: its GIF of the regions, and its five figures)
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ SPEEDUP = 10
 STOCK_FRAMES = 30  # frames drawn with the stock writer (it is slow): its cost per frame
 
 
-def record_default_run(path: Path) -> Recording:
-    config = catalog.resolve("polynomial")
+def record_default_run(path: Path, preset: str, method: str | None) -> Recording:
+    config = catalog.resolve(preset).with_overrides(method=method)
     threads.apply(config, 1)  # as the app trains
     runner_module.PUBLISH_HZ *= SPEEDUP
     started = time.monotonic()
@@ -51,7 +52,8 @@ def record_default_run(path: Path) -> Recording:
 
 
 def command_seconds(path: Path, out: Path) -> float:
-    """`cftui figure REC --only loss --gif OUT` in a new process: wall seconds."""
+    """`cftui figure REC --only loss --gif OUT` in a new process: wall seconds (the GIF of a
+    2-D run animates its regions beside its accuracy, whatever --only says)."""
     started = time.perf_counter()
     subprocess.run(
         [
@@ -86,9 +88,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--preset", default="polynomial", help="e.g. blobs-class (a 2-D run)")
+    parser.add_argument("--method", help="the preset's own when not given, e.g. ewc")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="figure-bench-"))
-    recording = record_default_run(folder / "default.jsonl")
+    recording = record_default_run(folder / "default.jsonl", args.preset, args.method)
     frames = recording.frames
     gif = folder / "run.gif"
     whole = [command_seconds(folder / "default.jsonl", gif) for _ in range(args.rounds)]
@@ -111,7 +115,8 @@ def main() -> None:
     formats = {}
     for suffix in static.FORMATS:
         started = time.perf_counter()
-        paths = static.write(frames[-1].snapshot, folder / f"fig{suffix}", static.KINDS)
+        last = frames[-1].snapshot
+        paths = static.write(last, folder / f"fig{suffix}", static.kinds(last))
         formats[suffix] = (time.perf_counter() - started, [p.stat().st_size for p in paths])
     result = {
         "frames_recorded": len(frames),
@@ -123,7 +128,8 @@ def main() -> None:
         "blit_ms_per_frame": [b for _, b in ratios],
         "figures": {k: {"seconds": s, "bytes": b} for k, (s, b) in formats.items()},
     }
-    table = Table("measure", "median", "all rounds", title="cftui figure (2 busy cores)")
+    title = f"cftui figure, {args.preset} {args.method or ''} (2 busy cores)"
+    table = Table("measure", "median", "all rounds", title=title)
     table.add_row("recording", f"{len(frames)} frames, {frames[-1].t:.1f} s", "")
     table.add_row("GIF 800x400", f"{len(shown)} frames, {gif.stat().st_size / 1e6:.2f} MB", "")
     table.add_row(
@@ -145,7 +151,7 @@ def main() -> None:
     table.add_row("stock / blitting", f"{statistics.median(s / b for s, b in ratios):.1f}x", "")
     for suffix, (seconds, sizes) in formats.items():
         kb = " ".join(f"{size / 1e3:.0f}" for size in sizes)
-        table.add_row(f"4 figures {suffix}, s (KB each)", f"{seconds:.2f}", kb)
+        table.add_row(f"{len(sizes)} figures {suffix}, s (KB each)", f"{seconds:.2f}", kb)
     Console().print(table)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")

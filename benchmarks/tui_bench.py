@@ -5,7 +5,8 @@ Ratios are against a bare hand-written torch loop (same model, data, optimizer, 
 timed in this process right before and after. The real-terminal numbers come from cftui
 running in a pseudo-terminal of 120x40 whose output is parsed by pyte, a VT100 emulator.
 Run: python benchmarks/tui_bench.py [--preset polynomial] [--seconds 8] [--rounds 5]
-[--json OUT]  (--preset blobs-class: the 2-D classification and its decision regions)
+[--json OUT]  (--preset blobs-class: the 2-D classification and its decision regions;
+--record-cost: only what `--record` costs the live view's training, in pairs of runs)
 (needs: pip install pyte)
 """
 
@@ -26,6 +27,7 @@ import statistics
 import struct
 import subprocess
 import sys
+import tempfile
 import termios
 import time
 from pathlib import Path
@@ -123,7 +125,11 @@ class Terminal:
         return time.perf_counter() - started
 
     def step(self) -> int:
-        return int(re.search(r"step (\d+)", self.status()).group(1))
+        """The step on the status line; where it shows the epoch only (a 2-D preset's line
+        is full), the epoch: the same count in task 1 of a full-batch run, which the
+        measurements (LONG epochs a task) never leave."""
+        status = self.status()
+        return int((re.search(r"step (\d+)", status) or re.search(r"ep (\d+)/", status)).group(1))
 
     def send(self, keys: bytes) -> None:
         os.write(self.fd, keys)
@@ -165,14 +171,15 @@ def trainer_time(before: dict, after: dict, seconds: float) -> dict:
     }
 
 
-def full_pace(seconds: float, first: bool, preset: str) -> dict:
-    """One run of `cftui --pace full` in the pty: steps/s over ``seconds`` and where the
-    training thread spent that time; the first run also times the launch and the keys."""
+def full_pace(seconds: float, first: bool, preset: str, *flags: str) -> dict:
+    """One run of `cftui --pace full` (and ``flags``) in the pty: steps/s over ``seconds``
+    and where the training thread spent that time; the first run also times the launch and
+    the keys."""
     results = {}
-    full = Terminal("--preset", preset, "--pace", "full", "--epochs", str(LONG))
+    full = Terminal("--preset", preset, "--pace", "full", "--epochs", str(LONG), *flags)
     full.wait_for("● ")
     results["launch_s"] = time.perf_counter() - full.started
-    full.wait_for(r"step \d+")
+    full.wait_for(r"(step|ep) \d+")
     results["training_shown_s"] = time.perf_counter() - full.started
     full.pump(1.0)
     s0, t0, times = full.step(), time.perf_counter(), scheduled(full.process.pid)
@@ -202,13 +209,63 @@ def real_terminal(seconds: float, rounds: int, preset: str) -> dict:
         results[key] = statistics.median(run[key] for run in runs)
     results["bare_steps_per_s"] = statistics.median(bare)
     watch = Terminal("--preset", preset)
-    watch.wait_for(r"step \d+")
+    watch.wait_for(r"(step|ep) \d+")
     watch.pump(2.0)
     b0, t0 = watch.bytes, time.perf_counter()
     watch.pump(seconds, parse=False)
     results["bytes_per_s"] = (watch.bytes - b0) / (time.perf_counter() - t0)
     watch.close()
     return results
+
+
+def recording_cost(seconds: float, rounds: int, preset: str, folder: Path) -> dict:
+    """What `--record` costs the live view: ``rounds`` pairs of full-pace runs in the pty,
+    without and with `--record FILE.jsonl.gz` (which goes first alternates, for the machine's
+    load to fall on both alike), as the ratio of their steps/s; and a recorded frame's own
+    cost (the recorder runs in the training thread, at PUBLISH_HZ), timed in this process on
+    a run's snapshots."""
+    from cftui.live.runner import PUBLISH_HZ, Runner
+    from cftui.results.record import Recorder
+
+    ratios = []
+    for k in range(rounds):
+        recorded = ("--record", str(folder / f"cost{k}.jsonl.gz"))
+        order = [(), recorded] if k % 2 == 0 else [recorded, ()]
+        rate = {flags: full_pace(seconds, False, preset, *flags) for flags in order}
+        ratios.append(rate[recorded]["pty_steps_per_s"] / rate[()]["pty_steps_per_s"])
+    snaps = []
+    Runner(preset_config(preset, 40)).run(snaps.append)
+    costs = []
+    with Recorder(folder / "frames.jsonl.gz") as recorder:
+        for snap in snaps:
+            started = time.perf_counter()
+            recorder(snap)
+            costs.append(1000 * (time.perf_counter() - started))
+    per_frame = statistics.median(costs)
+    return {
+        "recorded_vs_not": ratios,
+        "recorded_ratio": statistics.median(ratios),
+        "record_ms_per_frame": per_frame,
+        "record_share_of_training": per_frame * PUBLISH_HZ / 1000,
+    }
+
+
+def print_recording_cost(preset: str, cost: dict) -> None:
+    table = Table(title=f"--record on {preset}: the live view's training speed")
+    for column in ("measure", "value", "target"):
+        table.add_column(column, justify="left" if column == "measure" else "right")
+    low, high = min(cost["recorded_vs_not"]), max(cost["recorded_vs_not"])
+    table.add_row(
+        f"steps/s recorded / not, real terminal, median of {len(cost['recorded_vs_not'])} pairs",
+        f"{cost['recorded_ratio']:.3f} ({low:.2f}–{high:.2f})",
+        ">= 0.95",
+    )
+    table.add_row(
+        "a recorded frame, ms (its share of the training thread's time)",
+        f"{cost['record_ms_per_frame']:.2f} ({100 * cost['record_share_of_training']:.2f} %)",
+        "",
+    )
+    Console().print(table)
 
 
 async def headless(seconds: float, preset: str) -> dict:
@@ -283,9 +340,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="full-pace runs in the pty")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--preset", default="polynomial", help="trained (default: %(default)s)")
+    parser.add_argument(
+        "--record-cost", action="store_true", help="only what --record costs the live view"
+    )
     args = parser.parse_args()
     preset = args.preset
     threads.apply(preset_config(preset, 200), 1)  # as the app's worker: cftui's thread rule
+    if args.record_cost:
+        with tempfile.TemporaryDirectory() as folder:
+            cost = recording_cost(args.seconds, args.rounds, preset, Path(folder))
+        print_recording_cost(preset, cost)
+        if args.json:
+            args.json.write_text(json.dumps(cost, indent=2) + "\n")
+        return
     trainer = paired(preset_config(preset, 200), rounds=7)
     bare_before = bare_rate(2.0, preset)
     live = asyncio.run(headless(args.seconds, preset))

@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from cftui import __version__, figures
+from cftui import __version__
 from cftui.commands.methods import named_method
 from cftui.live.pacing import default_pace
 from cftui.results import record
@@ -261,15 +261,7 @@ def load_config(args: argparse.Namespace) -> tuple[Config, dict]:
         flags["settings"] = validation.method_overrides(args.settings)
     config = config.with_overrides(method=getattr(args, "method", None), **flags)
     _check_methods(args, config)
-    _check_drawable(args, config)
     return config, flags
-
-
-def _check_drawable(args: argparse.Namespace, config: Config) -> None:
-    """Figures draw a regression's fit; a classification's regions they cannot yet (its
-    run is recorded and replayed, and its screen saved with the app's s key)."""
-    if getattr(args, "command", None) == "figure" and (why := figures.undrawable(config)):
-        raise ConfigError("figure", "", why)
 
 
 def _check_methods(args: argparse.Namespace, config: Config) -> None:

@@ -518,13 +518,6 @@ def test_the_good_2d_preset_runs_and_a_1d_one_takes_no_scenario(tmp_path, capsys
     assert "[data] scenario: only for the 2-D families" in capsys.readouterr().err
 
 
-def test_figures_of_a_classification_are_refused_in_one_line(tmp_path, capsys):
-    """A classification is recorded (test_record_classes); its figures are not drawn yet."""
-    assert cli.main(["figure", "--preset", "blobs-class"]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "blobs-class is a 2-D classification" in err
-
-
 def test_the_explain_pane_says_a_2d_presets_scenario_and_where_it_is_measured():
     from cftui.train import explain
 

@@ -15,7 +15,7 @@ from PIL import Image
 from cftui import cli
 from cftui.commands import figure as figure_command
 from cftui.draw.task_style import TASK_COLORS
-from cftui.figures import animate, static, style
+from cftui.figures import animate, motion, static, style
 from cftui.results import record
 from cftui.results.recording import read
 
@@ -35,8 +35,8 @@ def test_a_figure_from_a_recording_is_the_one_made_live_byte_for_byte(made, caps
     folder, rec = made
     assert cli.main(["figure", str(rec), "-o", str(folder / "replay.svg")]) == 0
     said = capsys.readouterr().out.splitlines()
-    assert said == [f"wrote {folder / f'replay-{kind}.svg'}" for kind in static.KINDS]
-    for kind in static.KINDS:
+    assert said == [f"wrote {folder / f'replay-{kind}.svg'}" for kind in static.KINDS["fit"]]
+    for kind in static.KINDS["fit"]:
         live = (folder / f"live-{kind}.svg").read_bytes()
         assert live == (folder / f"replay-{kind}.svg").read_bytes(), kind
         assert b"<dc:date>" not in live  # no date: the same run, the same bytes
@@ -48,7 +48,7 @@ def test_every_figure_decodes_at_the_size_asked(made, suffix):
     out = folder / f"sized{suffix}"
     argv = ["figure", str(rec), "-o", str(out), "--size", "640x360", "--dpi", "80"]
     assert cli.main(argv) == 0
-    for kind in static.KINDS:
+    for kind in static.KINDS["fit"]:
         path = out.with_name(f"sized-{kind}{suffix}")
         if suffix == ".png":
             with Image.open(path) as image:
@@ -114,7 +114,7 @@ def test_the_animated_fit_axis_holds_every_ghost(made):
     data = np.concatenate([np.r_[t.y_train, t.curve_y] for t in tasks])
     above = np.full(len(last.scene.grid), data.max() + 0.3 * np.ptp(data))  # as 1.23 over 0.9
     snaps.append(dataclasses.replace(last, ghosts=(above, *last.ghosts[1:])))
-    low, high = animate.fit_range(snaps)
+    low, high = motion.fit_range(snaps)
     drawn = np.concatenate([v for snap in snaps for v in fit_values(snap)])
     assert low <= drawn[np.isfinite(drawn)].min() and drawn[np.isfinite(drawn)].max() <= high
 

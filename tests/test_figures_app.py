@@ -8,7 +8,7 @@ from PIL import Image
 from test_sweep_cli import exit_code, fabricate
 
 from cftui import figures
-from cftui.figures import trade_off
+from cftui.figures import planes, trade_off
 from cftui.results.summary import Stats
 from cftui.sweep import show
 from cftui.sweep.store import Store
@@ -94,8 +94,9 @@ def test_the_trade_off_axes_label_one_style_within_a_decade():
         assert shown and all(float(t) > 0 for t in shown), shown  # no 2×10⁻² among them
 
 
-def test_g_on_a_2d_run_says_why_there_are_no_figures(tmp_path, monkeypatch):
-    """Issue 32: g on a 2-D run did nothing at all (the key was dimmed): no file, no word."""
+def test_g_on_a_2d_run_writes_its_regions_and_accuracy_figures(tmp_path, monkeypatch):
+    """Issue 32: g on a 2-D run did nothing at all (the key was dimmed), then said "no
+    figures": now it writes the run's own figures, the regions among them."""
     import dataclasses
 
     from cftui.train import catalog
@@ -107,9 +108,17 @@ def test_g_on_a_2d_run_says_why_there_are_no_figures(tmp_path, monkeypatch):
     async def script(app, pilot):
         await until(pilot, lambda s: s.state is State.TASK_DONE)
         await pilot.press("g")
-        await pilot.pause(0.2)
-        said = [n.message.replace("\n", " ") for n in app._notifications]
-        assert any("no figures: figures are of 1-D regressions; blobs-class" in m for m in said)
+        for _ in range(int(WAIT_S / 0.05)):
+            await pilot.pause(0.05)
+            said = [n.message.replace("\n", "") for n in app._notifications]
+            if any("saved" in message for message in said):
+                break
+        listed = "-*.png:data,loss,accuracy,regions,matrix"  # spaces aside: a long path wraps
+        assert any(m.replace(" ", "").endswith(listed) for m in said), said
 
     drive(blobs, script, size=(120, 40))
-    assert list(tmp_path.iterdir()) == []
+    made = sorted(path.name.rsplit("-", 1)[1] for path in tmp_path.glob("*.png"))
+    assert made == ["accuracy.png", "data.png", "loss.png", "matrix.png", "regions.png"]
+    with Image.open(next(tmp_path.glob("*-regions.png"))) as regions:
+        ends = (regions.size[0] - 80) / planes.PANEL_PX  # a plane per task end so far
+        assert ends in (1, 2) and regions.size[1] == planes.PANEL_PX + 140

@@ -138,13 +138,3 @@ def test_a_2d_recording_replays_where_torch_cannot_be_imported(tmp_path):
     assert cli.main(argv) == 0
     assert read(path).frames[-1].snapshot.state is State.FINISHED
     replays_to_its_end_without_torch(path)
-
-
-def test_figure_of_a_2d_recording_is_one_line_and_exit_2(tmp_path, capsys):
-    path = tmp_path / "run.jsonl"
-    assert cli.main(["run", "--preset", "blobs-class", "--epochs", "2", "--record", str(path)]) == 0
-    capsys.readouterr()
-    assert cli.main(["figure", str(path), "-o", str(tmp_path / "f.png")]) == 2
-    error = capsys.readouterr().err
-    assert error.count("\n") == 1 and str(path) in error and "2-D classification" in error
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.jsonl"]

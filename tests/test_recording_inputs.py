@@ -121,6 +121,8 @@ def test_figure_of_a_mutated_recording_writes_every_file_or_changes_none(
     path.write_bytes(data.draw(mutated(original), label="bytes"))
     single = "side" not in original.name
     kinds = ("data", "loss", "fit", "matrix") if single else ("fit", "summary")
+    if original.name.startswith("plane"):  # a 2-D run's own figures
+        kinds = ("data", "accuracy", "regions", "matrix")
     outputs = [folder / f"out-{kind}.png" for kind in kinds] + [folder / "out.gif"] * single
     for output in outputs:
         output.write_bytes(b"before")

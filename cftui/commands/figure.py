@@ -25,7 +25,8 @@ MEASURES_PER_TASK = 100  # test measurements a task (unless the preset sets eval
 SIZE_RANGE = (64, 8000)  # pixels a side that --size accepts
 DPI_RANGE = (30, 600)
 FPS_RANGE = (1, 60)
-KINDS = ("data", "loss", "fit", "matrix", "summary")  # summary: side by side only
+KINDS = ("data", "loss", "fit", "accuracy", "regions", "matrix", "summary")  # fit: a 1-D
+# run's; accuracy and regions: a 2-D run's; summary: side by side only
 
 
 def _choice_list(text: str) -> tuple[str, ...]:
@@ -76,8 +77,9 @@ def add_parser(commands: argparse._SubParsersAction, parents: dict) -> argparse.
         "figure",
         parents=[parents["common"], parents["method"]],
         help="the article's figures (PNG, SVG, PDF) and a GIF, from a recording or a run",
-        description="Write the figures data, loss, fit and matrix (side by side: also "
-        "summary) as OUT-KIND.EXT, from a recording (no torch) or from a run trained now.",
+        description="Write the figures data, loss, fit and matrix (a 2-D run: data, loss, "
+        "accuracy, regions and matrix; side by side: also summary) as OUT-KIND.EXT, from a "
+        "recording (no torch) or from a run trained now; or, with --scenarios, OUT-scenarios.EXT.",
     )
     figure.add_argument("file", nargs="?", type=Path, metavar="RECORDING", help="--record's file")
     figure.add_argument(
@@ -98,7 +100,7 @@ def add_parser(commands: argparse._SubParsersAction, parents: dict) -> argparse.
         "--gif",
         type=_path_of((".gif", ".webp", ".mp4")),
         metavar="OUT.gif|.webp|.mp4",
-        help="the training animation (one method's run); .mp4 needs ffmpeg",
+        help="the training animation (side by side: a column per method); .mp4 needs ffmpeg",
     )
     figure.add_argument(
         "--fps", type=_bounded(*FPS_RANGE), default=10, help="animation frames a second (10)"
@@ -106,6 +108,12 @@ def add_parser(commands: argparse._SubParsersAction, parents: dict) -> argparse.
     figure.add_argument("--compare", type=_compared, metavar="A,B,...", help="train side by side")
     figure.add_argument("--seeds", type=_seed_count, default=1, help=SEEDS_HELP)
     figure.add_argument("--record", type=Path, metavar="FILE", help="also keep the run's recording")
+    figure.add_argument(
+        "--scenarios",
+        action="store_true",
+        help="train the --compare methods (default naive,ewc,replay) in the class-, task- and "
+        "domain-incremental presets: OUT-scenarios.EXT, their regions after the last task",
+    )
     figure.set_defaults(handler=main)
     return figure
 
@@ -114,21 +122,28 @@ def main(args: argparse.Namespace) -> int:
     """Read the recording, or load the config; refuse what cannot be drawn and check every
     output; then train (if no recording), draw, and write all the outputs or none."""
     from cftui import figures
+    from cftui.commands import scenarios_figure
     from cftui.results.atomic import Outputs, check_writable
+    from cftui.train import problem
     from cftui.train.snapshot import Comparison
 
     figures.require()
     from cftui.figures import animate, static
+
+    if args.scenarios:
+        return scenarios_figure.main(args, _config, _train)
 
     if args.gif:
         animate.check_writer(args.gif)
     if args.file:
         frames, stem = _recorded(args)
         config, side_by_side = None, isinstance(frames[-1].snapshot, Comparison)
+        drawn = static.picture(frames[-1].snapshot)
     else:
         frames, (config, stem), side_by_side = [], _config(args), bool(args.compare)
-    kinds = args.only or (static.SIDE_BY_SIDE_KINDS if side_by_side else static.KINDS)
-    _refuse(args, kinds, side_by_side)
+        drawn = problem.of(config).picture
+    kinds = args.only or static.kinds_of(drawn, side_by_side)
+    _refuse(args, kinds, static.kinds_of(drawn, side_by_side=True), side_by_side)
     out = args.out or Path(f"{stem}.png")
     if args.record:  # written as the run trains (a killed run leaves a replayable prefix)
         check_writable(args.record)
@@ -140,7 +155,7 @@ def main(args: argparse.Namespace) -> int:
         for path, content in static.render(shown, out, kinds, args.style, size, dpi).items():
             outputs.write(path, content)
         if args.gif:
-            size, dpi = args.size or animate.SIZE, args.dpi or animate.DPI
+            size, dpi = args.size or animate.default_size(shown), args.dpi or animate.DPI
             count = animate.write(frames, outputs.temp(args.gif), args.fps, args.style, size, dpi)
         outputs.commit()
     for path in static.paths(out, kinds):
@@ -150,14 +165,18 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def _refuse(args: argparse.Namespace, kinds: tuple[str, ...], side_by_side: bool) -> None:
-    """What cannot be drawn, said before anything is trained or written."""
+def _refuse(
+    args: argparse.Namespace, kinds: tuple[str, ...], drawable: tuple[str, ...], side_by_side: bool
+) -> None:
+    """What cannot be drawn, said before anything is trained or written: a figure of another
+    problem's (a 2-D run has regions, not a fit), a summary of one run."""
     from cftui.train.config import ConfigError
 
+    if foreign := [kind for kind in kinds if kind not in drawable]:
+        draws = ", ".join(drawable)
+        raise ConfigError("--only", foreign[0], f"is not a figure of this run; it has {draws}")
     if "summary" in kinds and not side_by_side:
         raise ConfigError("--only", "summary", "is the table of runs side by side (--compare)")
-    if args.gif and side_by_side:
-        raise ConfigError("--gif", "", "animates one method's run, not runs side by side")
 
 
 def _stem(path: Path) -> str:
@@ -168,7 +187,6 @@ def _stem(path: Path) -> str:
 
 def _recorded(args: argparse.Namespace) -> tuple[list, str]:
     """The recording's last scene (one per run and rerun), and its name without suffixes."""
-    from cftui import figures
     from cftui.results import recording
     from cftui.train.config import ConfigError
 
@@ -180,8 +198,6 @@ def _recorded(args: argparse.Namespace) -> tuple[list, str]:
     read = recording.read(args.file)
     last = read.frames[-1].snapshot.run
     frames = [frame for frame in read.frames if frame.snapshot.run == last]
-    if why := figures.undrawable(frames[-1].snapshot.scene.config):
-        raise ConfigError(str(args.file), "", f"its last scene: {why}")
     if read.stopped:
         print(f"cftui: {args.file}: drawing up to {read.stopped}", file=sys.stderr)
     return frames, _stem(args.file)
@@ -191,12 +207,12 @@ def _config(args: argparse.Namespace) -> tuple:
     """The run's config, measured about MEASURES_PER_TASK times a task, and its file stem."""
     from cftui import cli
     from cftui.results import export
+    from cftui.train import problem
     from cftui.train.run_state import steps_per_epoch
-    from cftui.train.tasks import make_tasks
 
     config = cli.load_config(args)[0]
     if config.train.eval_every == 0:
-        n = len(make_tasks(config.data)[0].x_train)
+        n = len(problem.of(config).draw(config.data)[0].x_train)
         per_epoch = steps_per_epoch(n, config.train.batch_size)
         every = max(1, config.train.epochs * per_epoch // MEASURES_PER_TASK)
         config = dataclasses.replace(

@@ -10,22 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cftui.train import problem
-from cftui.train.config import Config, ConfigError
+from cftui.train.config import ConfigError
 
 EXTRA = "pip install 'cftui[figures]'"
-
-
-def undrawable(config: Config) -> str | None:
-    """Why the figures cannot draw a run of ``config`` (None: they can): they draw a
-    regression's fit; a classification's regions not yet (its run is recorded and replayed,
-    its screen saved with the app's s key). `cftui figure` and the app's g ask this."""
-    if problem.of(config).picture == "fit":
-        return None
-    return (
-        f"figures are of 1-D regressions; {config.name} is a 2-D classification "
-        "(record it and replay it, or save its screen with s in the app)"
-    )
 
 
 def require(what: str = "cftui figure") -> None:
@@ -47,9 +34,8 @@ def save_here(shown: object, stem: str) -> tuple[bool, str]:
     try:
         require('the "g" key')
         from cftui.figures import static
-        from cftui.train.snapshot import Comparison
 
-        kinds = static.SIDE_BY_SIDE_KINDS if isinstance(shown, Comparison) else static.KINDS
+        kinds = static.kinds(shown)
         static.write(shown, Path(f"{stem}.png"), kinds)
     except (ConfigError, WriteError) as err:
         return False, f"figures not saved: {err}"

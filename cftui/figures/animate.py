@@ -1,5 +1,7 @@
-"""The training as an animation (GIF, WebP, or MP4 where ffmpeg is): the fit and the test
-losses side by side, as in the app, with the task and the epoch in the title.
+"""The training as an animation (GIF, WebP, or MP4 where ffmpeg is): the picture the app
+draws of the model (the fit, or a 2-D run's decision regions) and its chart (the test
+losses, or the accuracy) side by side (runs side by side: a column per method, each picture
+over its chart), with the task and the epoch in the title; motion.py has what moves.
 
 One animation frame per recorded frame, at most ``fps`` of them per second of the recording
 (long pauses cut as a replay cuts them), played at ``fps``. The axes are fixed from the
@@ -21,20 +23,22 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedFormatter, FixedLocator, NullLocator
 from PIL import Image
 
-from cftui.figures import panels
-from cftui.figures.style import ink, rc, small_sizes_allowed, task_color, task_line
+from cftui.figures import motion
+from cftui.figures.style import rc, small_sizes_allowed
 from cftui.results.atomic import WriteError
 from cftui.results.recording import Frame, timeline
-from cftui.results.recording_codecs import FitScale
+from cftui.train import problem
 from cftui.train.config import ConfigError
-from cftui.train.snapshot import Snapshot
+from cftui.train.snapshot import Comparison, Snapshot
+
+Shown = Snapshot | Comparison  # what a frame shows: one run, or runs side by side
 
 FORMATS = (".gif", ".webp", ".mp4")
 SIZE, DPI = (800, 400), 100  # pixels, when --size is not given; pixels per inch
 FPS = 10  # frames per second, when --fps is not given
 HOLD_S = 2.0  # the last frame stays this long before a viewer loops back (it flashed 100 ms)
 PALETTE = 255  # colours in a GIF's palette (one more is left for transparency)
-MARGIN = 0.15  # room above and below the data in the fit panel, as a share of its span
+COLUMN_PX = (320, 640)  # a method's column side by side, when --size is not given
 
 
 def pick(frames: list[Frame], fps: float) -> list[int]:
@@ -84,58 +88,35 @@ class BlitWriter(PillowWriter):
         self._frames.append(image)
 
 
-def fit_range(snaps: list[Snapshot]) -> tuple[float, float]:
-    """The fit axis's range: the data's, widened to every fit and ghost the frames draw (the
-    ghost after task 1 reached 1.23 where the points stop near 0.9), but by at most the data's
-    span on each side, so a fit that shot off does not shrink the points to a line."""
-    scene = snaps[-1].scene
-    data = np.concatenate([np.r_[t.y_train, t.curve_y] for t in scene.tasks])
-    span = float(np.ptp(data) or 1.0)
-    drawn = np.concatenate([data, *(v for snap in snaps for v in panels.fit_values(snap))])
-    drawn = np.clip(drawn[np.isfinite(drawn)], data.min() - span, data.max() + span)
-    room = MARGIN * float(np.ptp(drawn) or 1.0)
-    return float(drawn.min() - room), float(drawn.max() + room)
-
-
 class Animation:
-    """The figure, its artists, and update(k) that shows frame k."""
+    """The figure, its artists, and update(k) that shows frame k: each run's picture (a fit,
+    or regions) and its chart (test MSE, or accuracy), side by side for one run; for runs
+    side by side, a column per method, the picture above its chart."""
 
-    def __init__(self, snaps: list[Snapshot], style: str, size: tuple[int, int], dpi: int):
-        self.snaps, self.style = snaps, style
-        last = snaps[-1]
-        scene, n_tasks = last.scene, len(last.scene.tasks)
-        self.scale = FitScale.of(scene.tasks)
+    def __init__(self, shown: list[Shown], style: str, size: tuple[int, int], dpi: int):
+        self.snaps, self.style = shown, style
+        last = shown[-1]
+        n = len(runs(last))
+        picture, chart = motion.MOTIONS[problem.of(last.scene.config).picture]
         self.fig = Figure(figsize=(size[0] / dpi, size[1] / dpi), dpi=dpi, layout="constrained")
-        fit_ax, self.loss_ax = self.fig.subplots(1, 2)
-        panels.points(fit_ax, scene, alpha=0.45)
-        panels.truths(fit_ax, scene, style)
-        grid = scene.grid
-        nan = self.hidden = np.full(len(grid), np.nan)
-        self.ghosts = [  # the last task's is never shown: it would be the fit at the end
-            fit_ax.plot(grid, nan, "--", color=task_color(j), lw=1.3)[0] for j in range(n_tasks - 1)
-        ]
-        self.fit = fit_ax.plot(grid, nan, color=ink(style), lw=2)[0]
-        fit_ax.set(xlabel="x", ylabel="y", ylim=fit_range(snaps), title="fit")
-        names = ["fit now", *(f"after task {j + 1}" for j in range(n_tasks - 1))]
-        fit_ax.legend([self.fit, *self.ghosts], names, loc="lower right", fontsize="x-small")
-        self.lines = [
-            self.loss_ax.plot([], [], color=task_color(j), linestyle=task_line(j))[0]
-            for j in range(n_tasks)
-        ]
-        self.bands = [
-            self.loss_ax.fill_between([], [], [], color=task_color(j), alpha=0.2, lw=0)
-            if last.loss_band is not None
-            else None
-            for j in range(n_tasks)
-        ]
-        self.switches = [
-            self.loss_ax.axvline(step, color=ink(style), alpha=0.5, lw=1, ls=(0, (2, 2)))
-            for step in last.boundaries
-        ]
-        self._loss_axes(last)
+        pairs = self.fig.subplots(1, 2, squeeze=False) if n == 1 else self.fig.subplots(2, n).T
+        self.parts = []
+        for k, (picture_ax, chart_ax) in enumerate(pairs):
+            history = [runs(snap)[k] for snap in shown]
+            self.parts.append(
+                (
+                    picture(picture_ax, history, style),
+                    motion.ChartMotion(chart_ax, history, chart, style),
+                )
+            )
+            if n > 1:
+                picture_ax.set_title(runs(last)[k].scene.config.method.name)
+            if k:  # the first column's legend and label say it for every column
+                chart_ax.get_legend().remove()
+                chart_ax.set_ylabel("")
         self.title = self.fig.suptitle(self._title(last), fontsize="medium")
-        self.moving = [*self.ghosts, self.fit, *self.lines, *self.switches, self.title]
-        self.moving += [band for band in self.bands if band is not None]
+        self.moving = [artist for part in self.parts for m in part for artist in m.moving]
+        self.moving.append(self.title)
         self._freeze()
 
     def _freeze(self) -> None:
@@ -149,39 +130,31 @@ class Animation:
             axis.set_major_formatter(FixedFormatter(labels))
             axis.set_minor_locator(NullLocator())
 
-    def _loss_axes(self, last: Snapshot) -> None:
-        ax = self.loss_ax
-        ax.set_yscale("log")
-        low, high = panels.loss_range(last.test_losses, *(last.loss_band or ()))
-        ax.set(xlim=(0, max(int(last.step), 1)), ylim=(low / 1.5, high * 1.5))
-        ax.set(xlabel="optimizer step", ylabel="test MSE (log scale)", title="test MSE per task")
-        panels.plain_log_ticks(ax)
-        legend = [f"task {j + 1}" for j in range(len(self.lines))]
-        ax.legend(self.lines, legend, loc="upper right", fontsize="small")
-
     def update(self, k: int) -> None:
-        snap = self.snaps[k]
-        self.fit.set_ydata(self.scale.rounded(snap.fit))
-        for j, line in enumerate(self.ghosts):  # the app's rule: the tasks before this one's
-            shown = j < min(snap.task, len(snap.ghosts))
-            line.set_ydata(self.scale.rounded(snap.ghosts[j]) if shown else self.hidden)
-        steps = np.asarray(snap.steps)
-        for j, line in enumerate(self.lines):
-            line.set_data(steps, np.maximum(snap.test_losses[:, j], panels.LOSS_FLOOR))
-            if self.bands[j] is not None and snap.loss_band is not None:
-                low, high = (np.maximum(e[:, j], panels.LOSS_FLOOR) for e in snap.loss_band)
-                self.bands[j].set_data(steps, low, high)
-        for step, line in zip(self.snaps[-1].boundaries, self.switches, strict=True):
-            line.set_visible(step <= snap.step)
-        self.title.set_text(self._title(snap))
+        for run, (picture, chart) in zip(runs(self.snaps[k]), self.parts, strict=True):
+            picture.update(run)
+            chart.update(run)
+        self.title.set_text(self._title(self.snaps[k]))
 
     @staticmethod
-    def _title(snap: Snapshot) -> str:
-        config, n_tasks = snap.scene.config, len(snap.scene.tasks)
+    def _title(shown: Shown) -> str:
+        lead = shown.lead if isinstance(shown, Comparison) else shown
+        config, n_tasks = lead.scene.config, len(lead.scene.tasks)
+        methods = ", ".join(snap.scene.config.method.name for snap in runs(shown))
         return (
-            f"{config.name} · {config.method.name} · task {snap.task + 1}/{n_tasks}, "
-            f"epoch {snap.epoch}/{config.train.epochs}"
+            f"{config.name} · {methods} · task {shown.task + 1}/{n_tasks}, "
+            f"epoch {lead.epoch}/{config.train.epochs}"
         )
+
+
+def runs(shown: Shown) -> tuple[Snapshot, ...]:
+    return shown.runs if isinstance(shown, Comparison) else (shown,)
+
+
+def default_size(shown: Shown) -> tuple[int, int]:
+    """SIZE for one run; side by side, a COLUMN_PX column per method, picture over chart."""
+    n = len(runs(shown))
+    return SIZE if n == 1 else (min(COLUMN_PX[0] * n + 40, 2400), COLUMN_PX[1])
 
 
 def write(

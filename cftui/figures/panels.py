@@ -1,6 +1,7 @@
 """The article's panels, each drawn on a matplotlib Axes from a Snapshot: the data, the test
 losses against step, the fit at a task's end with the ghosts of earlier ones, and the loss
-matrix. The static figures and the animation both draw with these.
+matrix (a heatmap that a 2-D run's accuracy matrix is drawn with too). The static figures
+and the animation both draw with these; planes.py has a 2-D run's own.
 
 The fit and the ghosts are drawn as a recording holds them (rounded to 1/2000 of the data's
 span, far below a pixel), so a figure made from a run and one made from its recording are
@@ -10,15 +11,17 @@ the same file.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.colors import LogNorm
+from matplotlib.colors import LogNorm, Normalize
 from matplotlib.ticker import FuncFormatter
 
 from cftui.figures.style import ink, task_color, task_line, task_marker
 from cftui.results.recording_codecs import FitScale
+from cftui.train import problem
 from cftui.train.snapshot import Scene, Snapshot
 
 LOSS_FLOOR = 1e-6  # a test MSE of 0 (or below) is drawn here on the log axis
@@ -70,10 +73,16 @@ def fit_values(snap: Snapshot) -> list[np.ndarray]:
     """The fit after each finished task (its ghost), then the fit now if a task is under
     way: each as the recording holds it."""
     scale = FitScale.of(snap.scene.tasks)
+    return [scale.rounded(values) for values in picture_ends(snap)]
+
+
+def picture_ends(snap: Snapshot) -> list[np.ndarray]:
+    """The picture (a fit, or regions) after each finished task, then now if a task is
+    under way."""
     ends = list(snap.ghosts)
-    if len(ends) <= snap.task:  # a task under way: its fit now
+    if len(ends) <= snap.task:
         ends.append(snap.fit)
-    return [scale.rounded(values) for values in ends]
+    return ends
 
 
 def fit(ax: Axes, snap: Snapshot, end: int, style: str) -> None:
@@ -98,7 +107,8 @@ def fit(ax: Axes, snap: Snapshot, end: int, style: str) -> None:
 
 
 def losses(ax: Axes, snap: Snapshot, style: str, log: bool = True) -> None:
-    """Every task's test MSE against step (the seeds' range shaded), task switches marked."""
+    """Every task's test loss (MSE, or cross-entropy) against step (the seeds' range shaded),
+    task switches marked."""
     steps = np.asarray(snap.steps)
     floor = (lambda v: np.maximum(v, LOSS_FLOOR)) if log else (lambda v: v)
     for j in range(len(snap.scene.tasks)):
@@ -112,6 +122,18 @@ def losses(ax: Axes, snap: Snapshot, style: str, log: bool = True) -> None:
             linestyle=task_line(j),
             label=f"task {j + 1}",
         )
+    switches(ax, snap, style)
+    if log:
+        ax.set_yscale("log")
+        plain_log_ticks(ax)
+        if not finite_losses(snap.test_losses, *(snap.loss_band or ())).size:
+            ax.set_ylim(*NO_LOSS_RANGE)  # no loss to scale the axis by: matplotlib cannot
+    named = problem.of(snap.scene.config).loss_name
+    ax.set(xlabel="optimizer step", ylabel=named + (" (log scale)" if log else ""))
+
+
+def switches(ax: Axes, snap: Snapshot, style: str) -> None:
+    """A dashed line where each task after the first began."""
     for k, step in enumerate(snap.boundaries):
         ax.axvline(
             step,
@@ -121,12 +143,6 @@ def losses(ax: Axes, snap: Snapshot, style: str, log: bool = True) -> None:
             linestyle=(0, (2, 2)),
             label="task switch" if k == 0 else None,
         )
-    if log:
-        ax.set_yscale("log")
-        plain_log_ticks(ax)
-        if not finite_losses(snap.test_losses, *(snap.loss_band or ())).size:
-            ax.set_ylim(*NO_LOSS_RANGE)  # no loss to scale the axis by: matplotlib cannot
-    ax.set(xlabel="optimizer step", ylabel="test MSE" + (" (log scale)" if log else ""))
 
 
 PLAIN = FuncFormatter(lambda value, _: f"{value:g}")  # 10, 1, 0.1: a log axis as the app's
@@ -137,11 +153,24 @@ def plain_log_ticks(ax: Axes) -> None:
     ax.yaxis.set_major_formatter(PLAIN)
 
 
-def matrix(ax: Axes, snap: Snapshot, norm: LogNorm, style: str) -> None:
-    """The loss matrix as a heatmap on a shared log scale, each cell written in; a task not
-    yet trained (right of the diagonal) is blank and grey, out of the scale: its loss was
-    the brightest colour, where the eye went first."""
+def matrix(ax: Axes, snap: Snapshot, norm: Normalize, style: str) -> None:
+    """The loss matrix on a shared log scale, a cell that grew GREW times or more since its
+    task was trained with its factor."""
     rows = np.asarray(snap.loss_matrix, dtype=float).reshape(-1, len(snap.scene.tasks))
+
+    def written(i: int, j: int) -> str:
+        grew = rows[i, j] / rows[j, j] if i > j and rows[j, j] > 0 else 0.0
+        return f"{rows[i, j]:.3g}" + (f"\n×{grew:.0f}" if grew >= GREW else "")
+
+    heatmap(ax, rows, norm, "test MSE on", written)
+
+
+def heatmap(
+    ax: Axes, rows: np.ndarray, norm: Normalize, label: str, written: Callable[[int, int], str]
+) -> None:
+    """A matrix of scores (row i: after task i) as a heatmap, each cell written in; a task
+    not yet trained (right of the diagonal) is grey, in italics, out of the scale: its loss
+    was the brightest colour, where the eye went first."""
     if not len(rows):  # stopped in task 1: no row yet (an empty image has no extent)
         ax.text(0.5, 0.5, "no task finished yet", ha="center", va="center")
         ax.set_axis_off()
@@ -152,11 +181,10 @@ def matrix(ax: Axes, snap: Snapshot, norm: LogNorm, style: str) -> None:
     ax.imshow(shown, cmap=colors, norm=norm, aspect="auto")
     for (i, j), value in np.ndenumerate(rows):
         shade = norm(max(value, norm.vmin)) if math.isfinite(value) else 0.0
-        grew = value / rows[j, j] if i > j and rows[j, j] > 0 else 0.0
         ax.text(
             j,
             i,
-            f"{value:.3g}" + (f"\n×{grew:.0f}" if grew >= GREW else ""),
+            written(i, j),
             ha="center",
             va="center",
             color="dimgray" if untrained[i, j] else "black" if shade > 0.55 else "white",
@@ -166,7 +194,7 @@ def matrix(ax: Axes, snap: Snapshot, norm: LogNorm, style: str) -> None:
     n_rows, n_tasks = rows.shape
     ax.set_xticks(range(n_tasks), [f"task {j + 1}" for j in range(n_tasks)])
     ax.set_yticks(range(n_rows), [f"after task {i + 1}" for i in range(n_rows)])
-    ax.set(xlabel="test MSE on", ylabel="")
+    ax.set(xlabel=label, ylabel="")
     ax.grid(False)
     ax.tick_params(length=0)
     for spine in ax.spines.values():

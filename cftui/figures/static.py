@@ -8,44 +8,64 @@ the same run gives the same bytes.
 from __future__ import annotations
 
 import io
-import math
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
-import numpy as np
 from matplotlib.cm import ScalarMappable
 from matplotlib.figure import Figure
 
-from cftui.figures import panels
+from cftui.figures import panels, planes, table
+from cftui.figures.grids import grid, layout, legend_below
 from cftui.figures.panels import MATRIX_COLORS
 from cftui.figures.style import SAVING, rc, small_sizes_allowed
 from cftui.results.atomic import write_all
-from cftui.train import metrics
+from cftui.train import problem
 from cftui.train.snapshot import Comparison, Snapshot
 
-KINDS = ("data", "loss", "fit", "matrix")  # what `cftui figure` writes for one run
-SIDE_BY_SIDE_KINDS = (*KINDS, "summary")  # and side by side
+KINDS = {  # what `cftui figure` writes of one run, by the picture its problem draws
+    "fit": ("data", "loss", "fit", "matrix"),
+    "regions": ("data", "loss", "accuracy", "regions", "matrix"),
+}
+SIDE_BY_SIDE = ("summary",)  # and besides those, of runs side by side
 FORMATS = (".png", ".svg", ".pdf")
 DPI = 150  # pixels per inch when --dpi is not given: a 1200-pixel figure is 8 inches wide
 PANEL_PX = (480, 400)  # a panel's default size in pixels, when --size is not given
 METADATA = {".svg": {"Date": None}, ".pdf": {"CreationDate": None}, ".png": {}}
 
 
-def layout(n: int) -> tuple[int, int]:
-    """Rows and columns for ``n`` small multiples: at most four a row."""
-    cols = min(n, 4)
-    return math.ceil(n / cols), cols
+def picture(shown: Snapshot | Comparison) -> str:
+    """What the run's problem draws of its model: "fit" or "regions"."""
+    return problem.of(shown.scene.config).picture
+
+
+def kinds(shown: Snapshot | Comparison) -> tuple[str, ...]:
+    """Every figure of ``shown``: its picture's, and the summary of runs side by side."""
+    return kinds_of(picture(shown), isinstance(shown, Comparison))
+
+
+def kinds_of(drawn: str, side_by_side: bool) -> tuple[str, ...]:
+    """Every figure of a run whose problem draws ``drawn`` (or of runs side by side)."""
+    return KINDS[drawn] + (SIDE_BY_SIDE if side_by_side else ())
 
 
 def default_size(kind: str, shown: Snapshot | Comparison) -> tuple[int, int]:
-    single = isinstance(shown, Snapshot)
-    if kind == "data" or (kind == "loss" and single):
-        return 1200, 750
+    """Pixels, when --size is not given: a picture's own figures as it says (SIZES), a chart
+    1200x750, side by side (and a matrix) PANEL_PX a panel."""
+    runs = shown.runs if isinstance(shown, Comparison) else (shown,)
+    if own := SIZES[picture(shown)].get(kind):
+        return own(runs)
     if kind == "summary":
-        return 1200, 140 + 60 * len(shown.runs)
-    panels_across = len(panels.fit_values(shown)) if kind == "fit" and single else 1
-    rows, cols = (1, 1) if single else layout(len(shown.runs))
-    cols = max(cols, panels_across)
+        return 1200, 140 + 60 * len(runs)
+    if len(runs) == 1 and kind != "matrix":
+        return 1200, 750
+    rows, cols = layout(len(runs))
+    return min(PANEL_PX[0] * cols + 160, 2400), PANEL_PX[1] * rows + 120
+
+
+def _fit_size(runs: tuple[Snapshot, ...]) -> tuple[int, int]:
+    """One run: a panel per task end, in a row. Side by side: a panel per method."""
+    rows, cols = (1, len(panels.fit_values(runs[0]))) if len(runs) == 1 else layout(len(runs))
     return min(PANEL_PX[0] * cols + 160, 2400), PANEL_PX[1] * rows + 120
 
 
@@ -59,13 +79,22 @@ def title(snap: Snapshot, methods: tuple[str, ...] = ()) -> str:
 
 def build(kind: str, shown: Snapshot | Comparison, style: str, size: tuple[int, int], dpi: int):
     """The figure ``kind`` of a run (Snapshot) or of runs side by side (Comparison)."""
+    runs = shown.runs if isinstance(shown, Comparison) else (shown,)
+    methods = shown.methods if isinstance(shown, Comparison) else ()
+
+    def draw(fig: Figure) -> str:
+        DRAW[picture(shown)][kind](fig, runs, style)
+        return title(runs[0], methods)
+
+    return drawn(draw, style, size, dpi)
+
+
+def drawn(draw: Callable[[Figure], str], style: str, size: tuple[int, int], dpi: int) -> Figure:
+    """A figure of ``size`` pixels in ``style``, its panels drawn by ``draw``, which says its
+    caption."""
     with matplotlib.rc_context(rc(style)):
         fig = Figure(figsize=(size[0] / dpi, size[1] / dpi), dpi=dpi, layout="constrained")
-        runs = shown.runs if isinstance(shown, Comparison) else (shown,)
-        lead = runs[0]
-        DRAW[kind](fig, runs, style)
-        methods = shown.methods if isinstance(shown, Comparison) else ()
-        fig.suptitle(title(lead, methods), fontsize="small", alpha=0.8)
+        fig.suptitle(draw(fig), fontsize="small", alpha=0.8)
     return fig
 
 
@@ -73,20 +102,15 @@ def _data(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
     panels.data(fig.add_subplot(), runs[0].scene, style)
 
 
-def _grid(fig: Figure, runs: tuple[Snapshot, ...], across: int = 1) -> np.ndarray:
-    """Axes for every run (a row of ``across`` each for one run), sharing x and y."""
-    rows, cols = layout(len(runs)) if len(runs) > 1 else (1, across)
-    axes = fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False).ravel()
-    for ax in axes[len(runs) if len(runs) > 1 else across :]:
-        ax.set_visible(False)
-    return axes
-
-
 def _loss(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
-    axes = _grid(fig, runs)
+    axes = grid(fig, len(runs))
     for ax, snap in zip(axes, runs, strict=False):
         panels.losses(ax, snap, style)
-        ax.set_title(snap.scene.config.method.name if len(runs) > 1 else "test MSE per task")
+        ax.set_title(
+            snap.scene.config.method.name
+            if len(runs) > 1
+            else f"{problem.of(snap.scene.config).loss_name} per task"
+        )
         ax.label_outer()
     if len(runs) == 1:
         axes[0].legend(loc="best")
@@ -94,23 +118,17 @@ def _loss(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
         legend_below(fig, axes[0])
 
 
-def legend_below(fig: Figure, ax) -> None:
-    """The legend of ``ax`` under the panels, where it hides no point and no curve."""
-    handles, labels = ax.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(handles), 8))
-
-
 def _fit(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
     """One run: a panel per task end. Side by side: a panel per method, at its last."""
     if len(runs) == 1:
         ends = len(panels.fit_values(runs[0]))
-        axes = _grid(fig, runs, across=ends)
+        axes = grid(fig, 1, across=ends)
         for end, ax in enumerate(axes[:ends]):
             panels.fit(ax, runs[0], end, style)
             ax.label_outer()
         legend_below(fig, axes[ends - 1])  # the last panel holds every ghost
     else:
-        axes = _grid(fig, runs)
+        axes = grid(fig, len(runs))
         for ax, snap in zip(axes, runs, strict=False):
             panels.fit(ax, snap, len(panels.fit_values(snap)) - 1, style)
             ax.set_title(f"{snap.scene.config.method.name}: {ax.get_title()}")
@@ -120,7 +138,7 @@ def _fit(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
 
 def _matrix(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
     norm = panels.shared_norm(list(runs))
-    axes = _grid(fig, runs)
+    axes = grid(fig, len(runs))
     for ax, snap in zip(axes, runs, strict=False):
         panels.matrix(ax, snap, norm, style)
         ax.set_title(f"test MSE{': ' + snap.scene.config.method.name if len(runs) > 1 else ''}")
@@ -130,59 +148,15 @@ def _matrix(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
     bar.ax.yaxis.set_major_formatter(panels.PLAIN)
 
 
-def scores(snap: Snapshot) -> list[float]:
-    """Every task's test MSE now, mean forgetting and BWT (the losses now standing in for
-    the row of a task under way, as in the app's table)."""
-    now = [float(v) for v in snap.test_losses[-1]] if len(snap.steps) else []
-    rows = [list(row) for row in snap.loss_matrix]
-    if len(rows) <= snap.task and now:
-        rows.append(now)
-    forgetting = metrics.forgetting(rows) if rows else []
-    bwt = metrics.backward_transfer(rows) if rows else None
-    mean = float(np.mean(forgetting)) if forgetting else math.nan
-    return [*now, mean, math.nan if bwt is None else bwt]
-
-
-def _summary(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
-    """The side-by-side table: the best of each column in bold."""
-    n_tasks = len(runs[0].scene.tasks)
-    header = [*(f"task {j + 1}" for j in range(n_tasks)), "forgetting", "BWT"]
-    values = np.array([scores(snap) for snap in runs], dtype=float).reshape(len(runs), -1)
-    names = [snap.scene.config.method.name for snap in runs]
-    if "naive" in names:  # as the app's table: task 1 against naive's, in percent
-        naive = values[names.index("naive"), 0]
-        versus = [
-            math.nan if name == "naive" else 100 * (v / naive - 1)
-            for name, v in zip(names, values[:, 0], strict=True)
-        ]
-        values = np.insert(values, n_tasks, versus, axis=1)
-        header.insert(n_tasks, "task 1 vs naive %")
-    ax = fig.add_subplot()
-    ax.axis("off")
-    cells = [[f"{v:.3g}" if math.isfinite(v) else "—" for v in row] for row in values]
-    table = ax.table(
-        cellText=cells,
-        rowLabels=names,
-        colLabels=header,
-        loc="center",
-        cellLoc="right",
-    )
-    table.scale(1, 1.6)
-    for (row, col), cell in table.get_celld().items():
-        cell.set_facecolor("none")
-        cell.set_edgecolor(rc(style)["axes.edgecolor"])
-        cell.get_text().set_color(rc(style)["text.color"])
-        column = values[:, col] if col >= 0 and row > 0 else np.ones(0)
-        finite = column[np.isfinite(column)]
-        best = max if header[col] == "BWT" else min
-        if len(finite) > 1 and values[row - 1, col] == best(finite):
-            cell.get_text().set_fontweight("bold")
-    ax.set_title(
-        "each task's test MSE now, task 1 against naive's, mean forgetting and BWT (bold: the best)"
-    )
-
-
-DRAW = {"data": _data, "loss": _loss, "fit": _fit, "matrix": _matrix, "summary": _summary}
+SHARED = {"loss": _loss, "summary": table.summary}  # drawn alike for every problem
+SIZES = {  # picture -> kind -> its default size, where not default_size's own
+    "fit": {"data": lambda runs: (1200, 750), "fit": _fit_size},
+    "regions": planes.SIZES,
+}
+DRAW = {  # picture -> kind -> how its figure is drawn
+    "fit": {"data": _data, "fit": _fit, "matrix": _matrix, **SHARED},
+    "regions": {**planes.DRAW, **SHARED},
+}
 
 
 def encode(fig: Figure, suffix: str) -> bytes:

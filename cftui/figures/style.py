@@ -14,6 +14,9 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
+from matplotlib.colors import to_rgb
+
 from cftui.draw import task_style
 
 OKABE_ITO = {  # the app's colour names -> Okabe & Ito's colour-blind-safe palette
@@ -25,6 +28,9 @@ OKABE_ITO = {  # the app's colour names -> Okabe & Ito's colour-blind-safe palet
     "red": "#D55E00",
 }
 MARKERS = {"•": "o", "+": "P", "×": "X", "∘": "D", "▪": "s", "*": "*"}  # the app's glyphs
+CLASS_MARKERS = ("o", "^", "s", "D", "*", "P")  # the app's ● ▲ ■ ◆ ★ ✚ (then the same, open)
+BRIGHT = 0.45  # a "bright_" colour of the app: its colour this far towards white
+REGION_TINT = 0.3  # a region's fill: its class's colour this much over the background
 LINE_STYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 3)))  # a loss curve per task
 STYLES = ("light", "dark")
 THEMES = {  # matplotlib rc settings per style
@@ -55,6 +61,27 @@ def task_color(j: int) -> str:
 
 def task_marker(j: int) -> str:
     return MARKERS[task_style.task_mark(j)]
+
+
+def class_color(c: int) -> tuple[float, float, float]:
+    """A class's colour: the app's name for it (task_style.class_color) in the print palette,
+    its "bright_" ones lighter."""
+    name = task_style.class_color(c)
+    base = to_rgb(OKABE_ITO[name.removeprefix("bright_")])
+    toward = BRIGHT if name.startswith("bright_") else 0.0
+    return tuple(v + (1 - v) * toward for v in base)
+
+
+def class_marker(c: int) -> str:
+    return CLASS_MARKERS[c % len(CLASS_MARKERS)]
+
+
+def region_tints(style: str, n_classes: int) -> np.ndarray:
+    """``[n_classes, 3]``: the fill of each class's region, light enough (on the style's
+    background) for the points of every class to stand out on it."""
+    ground = np.array(to_rgb(THEMES[style]["axes.facecolor"]))
+    colors = np.array([class_color(c) for c in range(n_classes)])
+    return REGION_TINT * colors + (1 - REGION_TINT) * ground
 
 
 def task_line(j: int) -> Any:

@@ -183,11 +183,7 @@ class Keys:
 
     def action_figures(self) -> None:
         """The article's figures of the view on screen, as PNG files where "s" saves
-        screenshots; matplotlib draws them in a thread (a second or two: the app stays live).
-        A view they cannot draw yet (a 2-D run's) says why."""
-        if why := figures.undrawable(self.snapshot.scene.config):
-            self.say(f"no figures: {why}", ok=False)
-            return
+        screenshots; matplotlib draws them in a thread (a second or two: the app stays live)."""
         self.notify("drawing the figures…", timeout=3)
         stem = export.file_stem(self.snapshot.scene.config, self.compare)
         self._save_figures(self.snapshot, stem)
