@@ -4,6 +4,8 @@ grid, titled with the recorded accuracy; the accuracy matrix leaves untrained ce
 its scale; the GIF animates the regions beside the accuracy and holds its last frame; a
 figure of the other problem is one line and exit 2."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -132,6 +134,25 @@ def test_the_accuracy_matrix_leaves_untrained_cells_out_of_its_scale(blobs):
     assert (ax.images[0].norm.vmin, ax.images[0].norm.vmax) == (0.0, 1.0)
     styles = [t.get_fontstyle() for t in ax.texts]
     assert styles.count("italic") == 3 and ax.texts[0].get_text().endswith(" %")
+
+
+def test_under_the_accuracy_matrix_is_why_it_forgot_the_recorded_confusion(blobs, tmp_path):
+    """The matrix figure's second row: the run's last confusion matrix (each row's shares, in
+    %) and each class's mean logit, from the recording; a recording without one says so."""
+    snap = read(blobs[1]).frames[-1].snapshot
+    fig = static.build("matrix", snap, "light", (700, 900), 100)
+    confusion_ax = fig.axes[1]
+    shares = snap.confusion.counts / snap.confusion.counts.sum(1, keepdims=True)
+    np.testing.assert_allclose(confusion_ax.images[0].get_array(), 100 * shares)
+    rows = [label.get_text() for label in confusion_ax.get_yticklabels()]
+    assert rows == ["task 1: 1", "task 1: 2", "task 2: 3", "task 2: 4", "task 3: 5", "task 3: 6"]
+    (bars,) = confusion_ax.child_axes
+    assert bars.get_ylabel() == "mean logit"
+    heights = [patch.get_height() for patch in bars.patches]
+    np.testing.assert_allclose(heights, snap.confusion.logits, rtol=1e-6)
+    old = dataclasses.replace(snap, confusion=None)
+    fig = static.build("matrix", old, "light", (700, 900), 100)
+    assert [t.get_text() for t in fig.axes[1].texts] == ["no confusion matrix recorded"]
 
 
 def test_the_gif_animates_the_regions_beside_the_accuracy_and_holds_the_last_frame(blobs):

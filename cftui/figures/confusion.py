@@ -47,11 +47,12 @@ def draw_confusion(
     ax.xaxis.set_ticks_position("top")
     ax.set_title(title)
     ax.set_ylabel("true class")
+    ax.grid(False)  # the cells are the grid
     bars = ax.inset_axes((0.0, -0.32, 1.0, 0.22), sharex=ax)
     seen = np.ones(n_columns, bool) if seen is None else np.asarray(seen, bool)
     colors = [LOGIT_COLOR if s else UNSEEN_COLOR for s in seen]
     bars.bar(range(n_columns), np.where(seen, logits, 0.0), color=colors, width=0.7)
     bars.axhline(0, color="black", linewidth=0.6)
-    bars.set_ylabel("mean logit")
+    bars.set_ylabel("mean logit", rotation=0, ha="right", va="center")
     bars.tick_params(labelbottom=False, bottom=False)
     return bars

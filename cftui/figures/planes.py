@@ -11,8 +11,6 @@ accuracies exactly, so a figure from a run and from its recording are the same f
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
@@ -22,10 +20,11 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
 from cftui.figures import panels
+from cftui.figures.confusion import draw_confusion
 from cftui.figures.grids import grid, legend_below
 from cftui.figures.panels import MATRIX_COLORS
 from cftui.figures.style import class_color, class_marker, region_tints, task_color, task_line
-from cftui.train import problem
+from cftui.train import confusion, problem
 from cftui.train.snapshot import Comparison, Scene, Snapshot
 
 PANEL_PX = 400  # a plane's side in pixels, when --size is not given
@@ -33,10 +32,8 @@ SCENARIO_PX = 340  # the same in the three-scenarios figure
 UNSEEN_ALPHA = 0.2  # the points of a task not trained yet: faint
 POINT_EDGE = "black"  # around each point, on a light or a dark region alike
 HEAD_NOTE = "task-incremental: each cell is answered by the head of the nearest task"
+MATRIX_ROWS = {"height_ratios": (1, 1.6), "hspace": 0.35}  # accuracy, then the confusion
 ACCURACY_NORM = Normalize(0.0, 1.0)  # the accuracy matrix's colour scale: chance to perfect
-BESIDE_MATRIX: tuple[Callable[[Axes, Snapshot, str], None], ...] = ()  # panels drawn under
-# each run's accuracy matrix, a row each: the slot for "why class-incremental fails" (its
-# confusion matrix and output biases, figures/confusion.py)
 
 
 def points(ax: Axes, scene: Scene, style: str, lit: range | set, grey: bool = False) -> list:
@@ -187,15 +184,28 @@ def _regions(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
         fig.supxlabel(HEAD_NOTE, fontsize="small")
 
 
+def why_forgotten(ax: Axes, snap: Snapshot) -> None:
+    """The run's last confusion matrix and each class's mean logit (figures/confusion.py):
+    why class-incremental learning forgets, under its accuracy matrix."""
+    data = snap.scene.config.data
+    if snap.confusion is None:  # a recording from before confusions were recorded
+        ax.text(0.5, 0.5, "no confusion matrix recorded", ha="center", va="center")
+        ax.set_axis_off()
+        return
+    rows = [f"task {j + 1}: {c + 1}" for j, c in confusion.rows_of(data)]
+    classes = [str(c + 1) for c in range(data.n_classes)]
+    seen = confusion.seen_classes(data, snap.task)
+    draw_confusion(ax, snap.confusion.counts, snap.confusion.logits, rows, classes, seen)
+
+
 def _matrix(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
-    """The accuracy matrices, a column per run; under each, a row per BESIDE_MATRIX panel."""
-    axes = fig.subplots(1 + len(BESIDE_MATRIX), len(runs), squeeze=False)
+    """The accuracy matrices, a column per run; under each, why it forgot (its confusion)."""
+    axes = fig.subplots(2, len(runs), squeeze=False, gridspec_kw=MATRIX_ROWS)
     for column, snap in zip(axes.T, runs, strict=True):
         accuracy_matrix(column[0], snap)
         name = snap.scene.config.method.name
         column[0].set_title("test accuracy" + (f": {name}" if len(runs) > 1 else ""))
-        for ax, draw in zip(column[1:], BESIDE_MATRIX, strict=True):
-            draw(ax, snap, style)
+        why_forgotten(column[1], snap)
     for ax in axes[0, 1:]:
         ax.set_yticklabels([])
     bar = fig.colorbar(ScalarMappable(ACCURACY_NORM, MATRIX_COLORS), ax=axes[0], label="accuracy")
@@ -235,5 +245,5 @@ def _regions_size(runs: tuple[Snapshot, ...]) -> tuple[int, int]:
 SIZES = {  # kind -> its default size in pixels (the charts: static's)
     "data": lambda runs: (PANEL_PX * len(runs[0].scene.tasks) + 80, PANEL_PX + 160),
     "regions": _regions_size,
-    "matrix": lambda runs: (min(480 * len(runs) + 160, 2400), 400 * (1 + len(BESIDE_MATRIX)) + 120),
+    "matrix": lambda runs: (min(480 * len(runs) + 160, 2400), 1040),
 }
