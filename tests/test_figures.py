@@ -275,7 +275,7 @@ def test_side_by_side_the_panels_share_their_axes_and_the_summary_is_the_metrics
     summary = static.build("summary", comparison, "light", (1200, 320), 100)
     assert summary.get_suptitle() == static.title(comparison.lead, comparison.methods)  # caption
     cells = summary.axes[0].tables[0].get_celld()
-    assert cells[0, 2].get_text().get_text() == "task 1 vs naive %"  # as the app's table
+    assert cells[0, 2].get_text().get_text() == "task 1 vs naive (%)"  # as the app's table
     naive = comparison.runs[0].loss_matrix[-1][0]
     for row, snap in enumerate(comparison.runs, start=1):
         matrix = snap.loss_matrix

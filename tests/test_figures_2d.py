@@ -121,7 +121,7 @@ def test_side_by_side_the_regions_are_a_column_per_method_a_row_per_task_end(com
     cells = summary.axes[0].tables[0].get_celld()
     last = comparison.runs[1].accuracy_matrix[-1]  # replay's, in percent
     assert [cells[2, j].get_text().get_text() for j in range(3)] == [f"{100 * v:.3g}" for v in last]
-    assert cells[0, 3].get_text().get_text() == "average vs naive"
+    assert cells[0, 3].get_text().get_text() == "average vs naive (pts)"
 
 
 def test_the_accuracy_matrix_leaves_untrained_cells_out_of_its_scale(blobs):

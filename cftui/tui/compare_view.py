@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
 
-import numpy as np
 from rich import box
 from rich.table import Table
 from rich.text import Text
@@ -24,8 +21,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 
-from cftui.results.report import points_versus, versus
-from cftui.train import metrics, problem
+from cftui.results import scores
+from cftui.train import problem
 from cftui.train.snapshot import Comparison, Snapshot, State
 from cftui.tui.widgets.changed_rows import ChangedRows
 from cftui.tui.widgets.confusion import ConfusionPlot
@@ -239,7 +236,7 @@ def summary_table(comparison: Comparison, note: str = "") -> Table:
     loss, or a classification's accuracy in percent (forgetting and BWT in points)."""
     runs = comparison.runs
     n_tasks = len(runs[0].scene.tasks)
-    score = ACCURACY if runs[0].test_accuracy is not None else LOSS
+    score = scores.of(runs[0])
     now = [score.now(snap) for snap in runs]
     naive = next((row for snap, row in zip(runs, now, strict=True) if _name(snap) == "naive"), None)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1), pad_edge=False)
@@ -252,10 +249,10 @@ def summary_table(comparison: Comparison, note: str = "") -> Table:
     for column in extra:
         table.add_column(column, justify="right", no_wrap=True)
     columns = [[row[j] for row in now] for j in range(n_tasks)]
-    scores = [score.scores(snap, row) for snap, row in zip(runs, now, strict=True)]
+    standing = [score.standing(snap, row) for snap, row in zip(runs, now, strict=True)]
     best = [_best(column, score.best) for column in columns]
-    best_forgetting = _best([s[0] for s in scores], min)
-    best_bwt = _best([s[1] for s in scores], max)
+    best_forgetting = _best([s[0] for s in standing], min)
+    best_bwt = _best([s[1] for s in standing], max)
     for i, (snap, row) in enumerate(zip(runs, now, strict=True)):
         name = Text(_name(snap), style="bold")
         if snap.state is State.DIVERGED:
@@ -263,74 +260,11 @@ def summary_table(comparison: Comparison, note: str = "") -> Table:
         cells = [_number(row[j], i == best[j]) for j in range(n_tasks)]
         if naive is not None:
             same = _name(snap) == "naive" or not math.isfinite(row[0])
-            cells.append(Text("") if same else score.versus(row, naive))
-        forgetting, bwt = scores[i]
+            cells.append(Text("") if same else score.against_text(row, naive))
+        forgetting, bwt = standing[i]
         cells += [_number(forgetting, i == best_forgetting), _number(bwt, i == best_bwt)]
         table.add_row(name, *cells)
     return table
-
-
-@dataclass(frozen=True)
-class Score:
-    """What the summary table compares: a run's test loss, or its accuracy in percent."""
-
-    title: Callable[[Snapshot], str]
-    history: Callable[[Snapshot], np.ndarray | None]  # [steps, tasks]
-    matrix: Callable[[Snapshot], tuple]  # rows after each task
-    scale: float  # shown as value * scale
-    best: Callable  # min or max: which end of a column is best
-    forgetting: Callable  # metrics' forgetting and BWT of this score's matrix
-    bwt: Callable
-    versus_title: str
-    versus: Callable[[list[float], list[float]], Text]  # a row against naive's
-
-    def now(self, snap: Snapshot) -> list[float]:
-        """Every task's score at the last measurement (nan before the first)."""
-        history = self.history(snap)
-        if not len(snap.steps):
-            return [math.nan] * len(snap.scene.tasks)
-        return [self.scale * float(v) for v in history[-1]]
-
-    def scores(self, snap: Snapshot, now: list[float]) -> tuple[float, float]:
-        """Mean forgetting and BWT as they stand now: the matrix's finished rows, and the
-        scores now as the row of the task in training. At the end, exactly metrics'."""
-        rows = [[self.scale * v for v in row] for row in self.matrix(snap)]
-        if len(rows) <= snap.task:  # the task in training has no row yet: now stands for it
-            rows.append(now)
-        forgetting, bwt = self.forgetting(rows), self.bwt(rows)
-        return (
-            float(np.mean(forgetting)) if forgetting else math.nan,
-            math.nan if bwt is None else bwt,
-        )
-
-
-def _points(row: list[float], naive: list[float]) -> Text:
-    """The average accuracy (in percent) against naive's."""
-    return points_versus(float(np.mean(row) - np.mean(naive)))
-
-
-LOSS = Score(
-    title=lambda snap: problem.of(snap.scene.config).loss_name,
-    history=lambda snap: snap.test_losses,
-    matrix=lambda snap: snap.loss_matrix,
-    scale=1.0,
-    best=min,
-    forgetting=metrics.forgetting,
-    bwt=metrics.backward_transfer,
-    versus_title="task 1 vs naive",
-    versus=lambda row, naive: versus(row[0], naive[0]),
-)
-ACCURACY = Score(
-    title=lambda snap: "test accuracy %",
-    history=lambda snap: snap.test_accuracy,
-    matrix=lambda snap: snap.accuracy_matrix,
-    scale=100.0,
-    best=max,
-    forgetting=metrics.accuracy_forgetting,
-    bwt=metrics.accuracy_bwt,
-    versus_title="average vs naive",
-    versus=_points,
-)
 
 
 def _name(snap: Snapshot) -> str:
