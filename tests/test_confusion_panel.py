@@ -6,9 +6,11 @@ regression says it has none; `?` lists the key. And figures/confusion.py draws a
 matrix with the right cell labels and bars."""
 
 import dataclasses
+import json
 
 import numpy as np
 import pytest
+from test_replay import replays_to_its_end_without_torch
 
 from cftui.train import catalog
 from cftui.train.snapshot import State
@@ -160,61 +162,23 @@ def test_the_figure_draws_a_fixed_matrix_with_its_labels_and_bars(tmp_path):
     assert all(f">{label}<" in svg for label in ("25", "75", "100", "t2 3", "mean logit"))
 
 
-REPLAY_WITHOUT_TORCH = """
-import asyncio, json, sys
-
-class NoTorch:  # any import of torch fails, and is noted
-    tried = []
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] == "torch":
-            NoTorch.tried.append(name)
-            raise ModuleNotFoundError(name)
-
-sys.meta_path.insert(0, NoTorch())
-from cftui.results.recording import read
-from cftui.tui.replay import ReplayApp
-from cftui.tui.widgets.confusion import ConfusionPlot
-
-recording = read(sys.argv[1])
-
-async def main():
-    app = ReplayApp(recording, speed=64.0)
-    async with app.run_test(size=(120, 40)) as pilot:
-        for _ in range(500):
-            await pilot.pause(0.02)
-            if app.snapshot is recording.frames[-1].snapshot:
-                break
-        await pilot.press("x")
+SHOW_THE_PANEL = """await pilot.press("x")
         await pilot.pause(0.3)
+        from cftui.tui.widgets.confusion import ConfusionPlot
         panel = app.query_one(ConfusionPlot)
-        print(json.dumps([panel.content_size.width, panel.text.plain, NoTorch.tried]))
-        await pilot.press("q")
-
-asyncio.run(main())
-"""
+        print(json.dumps([panel.content_size.width, panel.text.plain]))"""
 
 
 def test_the_replay_shows_the_live_panel_where_torch_cannot_be_imported(tmp_path):
     """A recorded run replayed in a process that cannot import torch: `x` shows the panel
     the live view drew of the last published snapshot, character for character."""
-    import json
-    import subprocess
-    import sys
-
     from test_record import record_run
 
     from cftui.tui.widgets.confusion import confusion_text
 
     path = tmp_path / "run.jsonl"
     published = record_run(path, blobs(), pace=120.0)
-    done = subprocess.run(
-        [sys.executable, "-c", REPLAY_WITHOUT_TORCH, str(path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    width, replayed, tried = json.loads(done.stdout.splitlines()[-1])
-    assert tried == []
+    printed = replays_to_its_end_without_torch(path, SHOW_THE_PANEL)
+    width, replayed = json.loads(printed)
     assert replayed == confusion_text(published[-1], width).plain
     assert replayed.count("\n") > 8 and "t3" in replayed

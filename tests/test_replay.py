@@ -203,7 +203,7 @@ def test_a_cut_recording_says_where_it_stopped(recorded, tmp_path):
 
 
 WITHOUT_TORCH = """
-import asyncio, sys
+import asyncio, json, sys
 
 class NoTorch:  # as on a laptop without torch: any import of it fails, and is noted
     tried = []
@@ -222,12 +222,13 @@ recording = read(sys.argv[1])
 
 async def main():
     app = ReplayApp(recording, speed=64.0)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(120, 40)) as pilot:
         for _ in range(500):
             await pilot.pause(0.02)
             if app.snapshot is recording.frames[-1].snapshot:
                 break
         print(app.snapshot.step, app.snapshot.state)
+        AT_THE_END
         await pilot.press("q")
 
 asyncio.run(main())
@@ -235,18 +236,21 @@ print(NoTorch.tried, sorted(m for m in sys.modules if m.split(".")[0] == "torch"
 """
 
 
-def replays_to_its_end_without_torch(path) -> None:
+def replays_to_its_end_without_torch(path, at_the_end: str = "pass") -> str:
     """The replay of ``path``, in a process where torch cannot be imported, reaches the
-    recording's last step, finished, and never tried to load torch."""
+    recording's last step, finished, and never tried to load torch. ``at_the_end``: code
+    run there, at the last frame (``app`` and ``pilot`` at hand); what it printed returns."""
     last = read(path).frames[-1].snapshot
     done = subprocess.run(
-        [sys.executable, "-c", WITHOUT_TORCH, str(path)],
+        [sys.executable, "-c", WITHOUT_TORCH.replace("AT_THE_END", at_the_end), str(path)],
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [f"{last.step} finished", "[] []"]
+    lines = done.stdout.splitlines()
+    assert [lines[0], lines[-1]] == [f"{last.step} finished", "[] []"]
+    return "\n".join(lines[1:-1])
 
 
 def test_replay_runs_to_the_last_frame_where_torch_cannot_be_imported(recorded):
