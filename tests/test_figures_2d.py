@@ -90,6 +90,21 @@ def test_the_regions_are_the_recorded_class_grid_titled_with_the_recorded_accura
     assert len(set(map(bytes, (np.asarray(g, dtype=np.int64) for g in snap.ghosts)))) == 3
 
 
+def test_side_by_side_the_figure_keeps_the_same_frames_on_every_run(tmp_path):
+    """A comparison's figures and GIF are made from frames kept every few epochs, as one
+    run's are, not from what the runner published on the clock (14 frames for 3 tasks at
+    full speed, a different count on every run): the same frames, each epoch at 4 a task."""
+    steps = []
+    for name in ("one", "two"):
+        rec = tmp_path / f"{name}.jsonl"
+        argv = ["figure", "--preset", "blobs-class", "--compare", "naive,ewc", *RUN]
+        assert cli.main([*argv, "--record", str(rec), "-o", str(tmp_path / f"{name}.svg")]) == 0
+        steps.append([frame.snapshot.runs[0].step for frame in read(rec).frames])
+    assert steps[0] == steps[1]
+    per_epoch = read(rec).frames[-1].snapshot.runs[0].step // (3 * 4)
+    assert set(range(0, 3 * 4 * per_epoch + 1, per_epoch)) <= set(steps[0])
+
+
 @pytest.fixture(scope="module")
 def compared(tmp_path_factory):
     """A recording of blobs-class, naive and replay side by side (a small model)."""

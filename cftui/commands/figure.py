@@ -245,10 +245,12 @@ def _train(args: argparse.Namespace, config) -> list:
         publish = lambda snap: (keep(snap), bars(snap))  # noqa: E731
         if args.record:
             publish = stack.enter_context(record.Recorder(args.record, clock)).around(publish)
+        every = max(1, config.train.epochs // FRAMES_PER_TASK)  # epochs between two frames
         if runner:
-            runner.run(publish)
+            steps = max(t.now.batches.per_epoch for t in runner.trainers)
+            runner.run(publish, every=every * steps)
         else:
-            drive(trainer, publish, max(1, config.train.epochs // FRAMES_PER_TASK))
+            drive(trainer, publish, every)
     return frames
 
 

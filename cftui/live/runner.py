@@ -63,11 +63,13 @@ class Runner(Inbox):
         self,
         publish: Callable[[Snapshot | Comparison], None] = lambda s: None,
         until_done: bool = True,
+        every: int | None = None,
     ) -> Snapshot | Comparison:
         """Train every trainer a step at a time, in turn, publishing about PUBLISH_HZ times a
-        second and at every change of a run's state or task. Returns the last snapshot when
-        stopped or (with ``until_done``) when every run has finished or diverged; without it,
-        a finished runner waits for commands (a restart)."""
+        second (or, given ``every``, every that many rounds: the same frames on every run, as
+        a figure needs) and at every change of a run's state or task. Returns the last
+        snapshot when stopped or (with ``until_done``) when every run has finished or
+        diverged; without it, a finished runner waits for commands (a restart)."""
         self._publish = publish
         self.pace.restart(self._rounds)  # the pace counts from here, not from the build
         self._emit()
@@ -86,7 +88,8 @@ class Runner(Inbox):
             if self.auto_advance and self._all_waiting():
                 self._advance()
             resting = not any(self._trains(t) for t in self.trainers)
-            if resting or self._where() != where or time.perf_counter() >= self._publish_due:
+            due = self._rounds % every == 0 if every else time.perf_counter() >= self._publish_due
+            if resting or self._where() != where or due:
                 self._emit()  # resting: after one epoch asked while paused, show where it is
             self._keep_pace(max(t.now.batches.per_epoch for t in training))
         return self.snapshot
