@@ -15,20 +15,18 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState
 
 from cftui.train import problem
 from cftui.train.config import Config
-from cftui.train.snapshot import Command, Comparison, Snapshot, State
+from cftui.train.snapshot import Command, Comparison, Snapshot
 from cftui.tui import files
 from cftui.tui.commands import RunProvider, system_commands
 from cftui.tui.compare_view import CompareView
-from cftui.tui.keys import Keys
+from cftui.tui.keys import KEY_BINDINGS, Keys
 from cftui.tui.method_files import MethodFiles
 from cftui.tui.screens import KEY_ROWS
 from cftui.tui.widgets.confusion import ConfusionPlot
@@ -65,33 +63,7 @@ class CftuiApp(MethodFiles, Keys, App[None]):
     HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-too-narrow"), (MIN_SIZE[0], "-wide-enough")]
     VERTICAL_BREAKPOINTS: ClassVar = [(0, "-too-short"), (MIN_SIZE[1], "-tall-enough")]
     HELP_ROWS = KEY_ROWS  # what ? says each key does
-    BINDINGS = [  # in footer order, all of it within 80 columns
-        Binding("n", "next_task", "next"),
-        Binding("space", "pause", "pause", key_display="␣"),
-        Binding("m", "pick_method", "method"),
-        Binding("c", "pick_compare", "compare"),
-        Binding("p", "pick_preset", "preset"),
-        Binding("r", "restart", "rerun", show=False),  # the advice line offers it
-        Binding("R", "reload_method", "reload method file", show=False),
-        Binding("t", "traceback", "traceback", show=False),
-        Binding("question_mark", "help", "help", key_display="?"),
-        Binding("q", "quit", "quit"),
-        Binding("plus,equals_sign", "faster", "pace", key_display="+/-"),
-        Binding("minus", "slower", "slower", show=False),
-        Binding("full_stop", "step_epoch", "one epoch", show=False),
-        Binding("f", "full_pace", "full pace", show=False),
-        Binding("a", "auto_advance", "auto-advance", show=False),
-        Binding("l", "toggle_log", "log/linear", show=False),
-        Binding("i", "explain", "why", show=False),
-        Binding("s", "screenshot", "screenshot", show=False),
-        Binding("g", "figures", "figures", show=False),  # no room in 80 columns: ? says it
-        Binding("e", "export_csv", "export CSV", show=False),
-        Binding("left,pageup", "turn_page(-1)", "page", show=False),
-        Binding("right,pagedown", "turn_page(1)", "page", show=False),
-        Binding("v", "short_view", "pictures/charts", show=False),
-        Binding("x", "toggle_confusion", "why forgotten", show=False),
-        Binding("ctrl+c", "quit", "quit", show=False, priority=True),
-    ]
+    BINDINGS = KEY_BINDINGS  # keys.py: what each key does, and when it can
 
     def __init__(
         self,
@@ -288,39 +260,6 @@ class CftuiApp(MethodFiles, Keys, App[None]):
         self.stop_source()
         self.compare = compare
         self._start(config)
-
-    def check_action(self, action: str, parameters: tuple) -> bool | None:
-        """While a picker or the help is open, only it and quit take keys; once quitting,
-        no key starts anything (keys typed after q arrive while the app shuts down)."""
-        if self.quitting:
-            return False
-        if not self.ready:  # the runner is being built, or building it failed
-            fixes = ("restart", "reload_method", "traceback")  # a fault, or a file to fix
-            return action in ("quit", "help") or (action in fixes and bool(self.error))
-        if action == "turn_page" and not (self.compare and self.query_one(CompareView).pages > 1):
-            return False
-        if action == "short_view" and not (self.compare and self.query_one(CompareView).short):
-            return False
-        if isinstance(self.screen, ModalScreen):
-            return action == "quit"
-        return True if self.acts_now(action) else None  # None: in the footer, dimmed
-
-    def acts_now(self, action: str) -> bool:
-        """Whether ``action`` would change anything in the run as it stands, so the footer
-        dims a key that would do nothing (space at a finished task, + at full pace)."""
-        snap = self.snapshot
-        last = snap.task == len(snap.scene.tasks) - 1
-        return {
-            "pause": snap.state in (State.RUNNING, State.PAUSED),
-            "step_epoch": snap.state is State.PAUSED,
-            "faster": snap.pace is not None,
-            "full_pace": snap.pace is not None,
-            "next_task": not last and snap.state in (State.RUNNING, State.PAUSED, State.TASK_DONE),
-        }.get(action, True)
-
-    @property
-    def ready(self) -> bool:
-        return self.source is not None and self.snapshot is not None
 
     async def action_quit(self) -> None:
         self.quitting = True

@@ -1,7 +1,8 @@
-"""What each key does: run control (each key one command to the source), the pickers (method,
-methods to compare, preset), paging the comparison, the log/linear axis, the explain pane
-and the help, and what is saved (an SVG screenshot, the losses as CSV). A mixin of
-CftuiApp, which holds the source (cftui.live.source), the worker and the views.
+"""The keys: what each does, and whether it can act now (the footer dims one that would do
+nothing). Run control (each key one command to the source), the pickers (method, methods to
+compare, preset), paging the comparison, the log/linear axis, the explain pane and the help,
+and what is saved (an SVG screenshot, the losses as CSV). A mixin of CftuiApp, which holds
+the source (cftui.live.source), the worker and the views.
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ import time
 
 from textual import work
 from textual.binding import Binding
+from textual.screen import ModalScreen
 
 from cftui import figures
 from cftui.live.pacing import bounded_pace, default_pace
 from cftui.results import export
 from cftui.train import catalog, methods, problem, validation
 from cftui.train.config import Config
-from cftui.train.snapshot import Command
+from cftui.train.snapshot import Command, State
 from cftui.tui import files
 from cftui.tui.compare_picker import ComparePicker
 from cftui.tui.compare_view import CompareView
@@ -26,9 +28,69 @@ from cftui.tui.screens import OPEN_FILE, Help, Picker, method_picker, preset_pic
 from cftui.tui.widgets.loss_chart import LossChart
 
 SCREENSHOT_GAP_S = 1.0  # at most one screenshot a second, however fast "s" is pressed
+KEY_BINDINGS = [  # in footer order, all of it within 80 columns
+    Binding("n", "next_task", "next"),
+    Binding("space", "pause", "pause", key_display="␣"),
+    Binding("m", "pick_method", "method"),
+    Binding("c", "pick_compare", "compare"),
+    Binding("p", "pick_preset", "preset"),
+    Binding("r", "restart", "rerun", show=False),  # the advice line offers it
+    Binding("R", "reload_method", "reload method file", show=False),
+    Binding("t", "traceback", "traceback", show=False),
+    Binding("question_mark", "help", "help", key_display="?"),
+    Binding("q", "quit", "quit"),
+    Binding("plus,equals_sign", "faster", "pace", key_display="+/-"),
+    Binding("minus", "slower", "slower", show=False),
+    Binding("full_stop", "step_epoch", "one epoch", show=False),
+    Binding("f", "full_pace", "full pace", show=False),
+    Binding("a", "auto_advance", "auto-advance", show=False),
+    Binding("l", "toggle_log", "log/linear", show=False),
+    Binding("i", "explain", "why", show=False),
+    Binding("s", "screenshot", "screenshot", show=False),
+    Binding("g", "figures", "figures", show=False),  # no room in 80 columns: ? says it
+    Binding("e", "export_csv", "export CSV", show=False),
+    Binding("left,pageup", "turn_page(-1)", "page", show=False),
+    Binding("right,pagedown", "turn_page(1)", "page", show=False),
+    Binding("v", "short_view", "pictures/charts", show=False),
+    Binding("x", "toggle_confusion", "why forgotten", show=False),
+    Binding("ctrl+c", "quit", "quit", show=False, priority=True),
+]
 
 
 class Keys:
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """While a picker or the help is open, only it and quit take keys; once quitting,
+        no key starts anything (keys typed after q arrive while the app shuts down)."""
+        if self.quitting:
+            return False
+        if not self.ready:  # the runner is being built, or building it failed
+            fixes = ("restart", "reload_method", "traceback")  # a fault, or a file to fix
+            return action in ("quit", "help") or (action in fixes and bool(self.error))
+        if action == "turn_page" and not (self.compare and self.query_one(CompareView).pages > 1):
+            return False
+        if action == "short_view" and not (self.compare and self.query_one(CompareView).short):
+            return False
+        if isinstance(self.screen, ModalScreen):
+            return action == "quit"
+        return True if self.acts_now(action) else None  # None: in the footer, dimmed
+
+    def acts_now(self, action: str) -> bool:
+        """Whether ``action`` would change anything in the run as it stands, so the footer
+        dims a key that would do nothing (space at a finished task, + at full pace)."""
+        snap = self.snapshot
+        last = snap.task == len(snap.scene.tasks) - 1
+        return {
+            "pause": snap.state in (State.RUNNING, State.PAUSED),
+            "step_epoch": snap.state is State.PAUSED,
+            "faster": snap.pace is not None,
+            "full_pace": snap.pace is not None,
+            "next_task": not last and snap.state in (State.RUNNING, State.PAUSED, State.TASK_DONE),
+        }.get(action, True)
+
+    @property
+    def ready(self) -> bool:
+        return self.source is not None and self.snapshot is not None
+
     def action_next_task(self) -> None:
         self.source.send(Command.NEXT_TASK)
 
