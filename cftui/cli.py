@@ -16,7 +16,7 @@ import difflib
 import importlib
 import shutil
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
@@ -24,7 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cftui import __version__
-from cftui.commands.methods import named_method
+from cftui.commands import flags
 from cftui.live.pacing import default_pace
 from cftui.results import record
 from cftui.results.atomic import WriteError
@@ -32,11 +32,6 @@ from cftui.train import catalog, devices, methods, rules, validation
 from cftui.train.config import Config, ConfigError
 
 EXIT_BAD_INPUT = 2
-THREADS_HELP = (
-    "CPU threads per training step (default: OMP_NUM_THREADS if set, else one per 300 MFLOP "
-    "of a step, at most half the cores: 1 on a shared 2-core box, where more only wait)"
-)
-SEEDS_HELP = "train seeds SEED..SEED+N-1 at once, as one batched model (default 1)"
 # Subcommands that live in their own modules: each has add_parser(commands, parents), which
 # registers it with a handler(args) -> exit code; importing one loads neither torch nor Textual.
 COMMAND_MODULES = (
@@ -80,31 +75,22 @@ def _parsers(parser: argparse.ArgumentParser):
                 yield from _parsers(sub)
 
 
-def _number(kind: type, low: float, strict: bool) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a valid {kind.__name__}") from None
-        if value < low or (strict and value == low) or value != value:
-            raise argparse.ArgumentTypeError(f"must be {'>' if strict else '>='} {low}, got {text}")
-        return value
-
-    return parse
-
-
 def _run_flags() -> argparse.ArgumentParser:
     """Flags shared by the TUI, run and compare; SUPPRESS keeps a subcommand from resetting them."""
-    flags = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
-    flags.add_argument("--preset", metavar="NAME|PATH", help="preset name or TOML file")
-    flags.add_argument("--seed", type=_number(int, 0, False), help="seed for data and weights")
-    flags.add_argument(
-        "--epochs", type=_count(rules.MAX_EPOCHS, "epochs per task"), help="epochs per task"
+    shared = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
+    shared.add_argument("--preset", metavar="NAME|PATH", help="preset name or TOML file")
+    shared.add_argument(
+        "--seed", type=flags.number(int, 0, False), help="seed for data and weights"
     )
-    flags.add_argument("--lr", type=_number(float, 0, True), help="learning rate")
-    flags.add_argument("--device", choices=devices.CHOICES, help="torch device (default: auto)")
-    flags.add_argument("--threads", type=_number(int, 1, False), metavar="N", help=THREADS_HELP)
-    flags.add_argument(
+    shared.add_argument(
+        "--epochs", type=flags.count(rules.MAX_EPOCHS, "epochs per task"), help="epochs per task"
+    )
+    shared.add_argument("--lr", type=flags.number(float, 0, True), help="learning rate")
+    shared.add_argument("--device", choices=devices.CHOICES, help="torch device (default: auto)")
+    shared.add_argument(
+        "--threads", type=flags.number(int, 1, False), metavar="N", help=flags.THREADS_HELP
+    )
+    shared.add_argument(
         "--set",
         action="append",
         dest="settings",
@@ -112,62 +98,7 @@ def _run_flags() -> argparse.ArgumentParser:
         help="a method's setting, as in the preset's [method.METHOD] table (repeatable; "
         "e.g. ewc.lambda=1000)",
     )
-    return flags
-
-
-def _known_method(text: str) -> str:
-    name = named_method(text)
-    if name not in methods.names():
-        raise argparse.ArgumentTypeError(
-            f"unknown method {name}; choose from {', '.join(methods.names())} or a .py file"
-        )
-    return name
-
-
-def _method_list(text: str) -> tuple[str, ...]:
-    if text == "all":
-        return methods.names()
-    chosen = tuple(named_method(name.strip()) for name in text.split(",") if name.strip())
-    unknown = [name for name in chosen if name not in methods.names()]
-    if unknown or not chosen:
-        known = ", ".join(methods.names())
-        raise argparse.ArgumentTypeError(
-            f"unknown method {', '.join(unknown) or '(none)'}; choose from {known} or all"
-        )
-    return chosen
-
-
-def _compared(text: str) -> tuple[str, ...]:
-    chosen = _method_list(text)
-    if text != "all" and not 2 <= len(chosen) <= 6:
-        raise argparse.ArgumentTypeError(f"name 2 to 6 methods to compare, got {len(chosen)}")
-    return chosen
-
-
-def _count(most: int, what: str) -> Callable[[str], int]:
-    """A whole number 1..``most``: the bound a preset or sweep spec has for the same key."""
-
-    def parse(text: str) -> int:
-        count = _number(int, 1, False)(text)
-        if count > most:
-            raise argparse.ArgumentTypeError(f"at most {most} {what}, got {text}")
-        return count
-
-    return parse
-
-
-_seed_count = _count(validation.MAX_SEEDS, "seeds at once")
-
-
-def _pace(text: str) -> float | None:
-    if text == "full":
-        return None
-    try:
-        return _number(float, 0, True)(text)
-    except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a pace: epochs per second (a number > 0), or full"
-        ) from None
+    return shared
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -175,14 +106,14 @@ def build_parser() -> argparse.ArgumentParser:
     method = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     method.add_argument(
         "--method",
-        type=_known_method,
+        type=flags.known_method,
         metavar="NAME|FILE.py",
         help="continual-learning method (see cftui methods), or a file of your own",
     )
     live = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     live.add_argument(
         "--pace",
-        type=_pace,
+        type=flags.pace,
         metavar="EPOCHS_PER_S|full",
         help="TUI: starting pace (default: a task in 10 s)",
     )
@@ -191,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     live.add_argument(
         "--compare",
-        type=_compared,
+        type=flags.compared,
         metavar="A,B,...|all",
         help="TUI: train 2 to 6 methods side by side on the same data and initial weights "
         "(all: every method, on a terminal of at least 160x45)",
@@ -204,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     live.add_argument(
         "--seeds",
-        type=_seed_count,
+        type=flags.seed_count,
         help="TUI: train seeds SEED..SEED+N-1 at once; curves show the median and the range",
     )
     parser = Parser(
@@ -219,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run", parents=[common, method], help="train all tasks headless, print the loss matrix"
     )
-    run.add_argument("--seeds", type=_seed_count, default=1, help=SEEDS_HELP)
+    run.add_argument("--seeds", type=flags.seed_count, default=1, help=flags.SEEDS_HELP)
     run.add_argument("--json", type=Path, metavar="OUT", help="write the result as JSON")
     run.add_argument(
         "--csv",
@@ -232,15 +163,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--pace",
-        type=_pace,
+        type=flags.pace,
         metavar="EPOCHS_PER_S|full",
         help="train at this pace (default full): a recording then replays as it trained",
     )
     compare = commands.add_parser(
         "compare", parents=[common], help="run several methods on the same data and weights"
     )
-    compare.add_argument("--methods", type=_method_list, default="all", metavar="A,B,...|all")
-    compare.add_argument("--seeds", type=_seed_count, default=1, help=SEEDS_HELP)
+    compare.add_argument("--methods", type=flags.method_list, default="all", metavar="A,B,...|all")
+    compare.add_argument("--seeds", type=flags.seed_count, default=1, help=flags.SEEDS_HELP)
     compare.add_argument("--json", type=Path, metavar="OUT", help="write every loss matrix as JSON")
     presets = commands.add_parser("presets", help="list the presets")
     presets.add_argument(

@@ -71,7 +71,7 @@ def _path_of(formats: tuple[str, ...]) -> Callable[[str], Path]:
 
 
 def add_parser(commands: argparse._SubParsersAction, parents: dict) -> argparse.ArgumentParser:
-    from cftui.cli import SEEDS_HELP, _compared, _seed_count
+    from cftui.commands import flags
 
     figure = commands.add_parser(
         "figure",
@@ -105,8 +105,10 @@ def add_parser(commands: argparse._SubParsersAction, parents: dict) -> argparse.
     figure.add_argument(
         "--fps", type=_bounded(*FPS_RANGE), default=10, help="animation frames a second (10)"
     )
-    figure.add_argument("--compare", type=_compared, metavar="A,B,...", help="train side by side")
-    figure.add_argument("--seeds", type=_seed_count, default=1, help=SEEDS_HELP)
+    figure.add_argument(
+        "--compare", type=flags.compared, metavar="A,B,...", help="train side by side"
+    )
+    figure.add_argument("--seeds", type=flags.seed_count, default=1, help=flags.SEEDS_HELP)
     figure.add_argument("--record", type=Path, metavar="FILE", help="also keep the run's recording")
     figure.add_argument(
         "--scenarios",
