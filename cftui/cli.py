@@ -19,10 +19,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
 from cftui import __version__
 from cftui.commands import flags
 from cftui.live.pacing import default_pace
@@ -35,6 +31,7 @@ EXIT_BAD_INPUT = 2
 # Subcommands that live in their own modules: each has add_parser(commands, parents), which
 # registers it with a handler(args) -> exit code; importing one loads neither torch nor Textual.
 COMMAND_MODULES = (
+    "cftui.commands.presets",
     "cftui.commands.replay",
     "cftui.commands.tour",
     "cftui.commands.serve",
@@ -173,10 +170,6 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--methods", type=flags.method_list, default="all", metavar="A,B,...|all")
     compare.add_argument("--seeds", type=flags.seed_count, default=1, help=flags.SEEDS_HELP)
     compare.add_argument("--json", type=Path, metavar="OUT", help="write every loss matrix as JSON")
-    presets = commands.add_parser("presets", help="list the presets")
-    presets.add_argument(
-        "-v", "--verbose", action="store_true", help="with each preset's description"
-    )
     for module in COMMAND_MODULES:
         parents = {"common": common, "method": method, "live": live}
         importlib.import_module(module).add_parser(commands, parents)
@@ -218,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             train = headless.run if args.command == "run" else headless.compare_methods
             return train(args, load_config(args)[0])
-        return {"presets": list_presets}.get(args.command, run_tui)(args)
+        return run_tui(args)
     except (ConfigError, WriteError) as err:
         for line in str(err).splitlines():
             print(f"cftui: error: {line}", file=sys.stderr)
@@ -269,39 +262,3 @@ def run_tui(args: argparse.Namespace) -> int:
     if recorder is not None:  # closed now: its whole size
         print(record.recorded(recorder.path))
     return app.exit_code()
-
-
-def list_presets(args: argparse.Namespace) -> int:
-    """The loadable presets in a table; then each broken file once, with its problems below
-    it. Text goes in as Text, not markup: rich would take `[train]` for a style tag."""
-    columns = ("preset", "tasks", "method", "description", "from")
-    if not args.verbose:  # a line a preset, at 80 columns too
-        columns = tuple(column for column in columns if column != "description")
-    table = Table(*columns, title="presets")
-    table.title_justify = "left"
-    broken = []
-    for entry in catalog.available():
-        if entry.config is None:
-            broken.append(entry)
-            continue
-        c = entry.config
-        scenario = f"{' ' if args.verbose else ', '}{c.data.scenario}" if c.data.scenario else ""
-        tasks = f"{c.data.n_tasks} {c.data.family}{scenario}"
-        described = (Text(c.description),) if args.verbose else ()
-        table.add_row(entry.name, tasks, c.method.name, *described, _origin(entry))
-    console = Console()
-    console.print(table)
-    if not args.verbose:
-        console.print("cftui presets -v: with their descriptions", style="dim")
-    console.print(f"shipped: {catalog.shipped_dir()}\nyours:   {catalog.user_dir()}", style="dim")
-    for entry in broken:
-        shadows = " (shadows the shipped one)" if entry.shadows else ""
-        console.print(Text.assemble(("skipped ", "yellow"), f"{entry.path}{shadows}:"))
-        console.print(Text("\n".join(f"  {line}" for line in entry.error.splitlines())))
-    return 0
-
-
-def _origin(entry: catalog.Entry) -> str:
-    if entry.shadows:
-        return "yours, shadows shipped"
-    return "yours" if entry.path.parent == catalog.user_dir() else "shipped"
