@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import torch
 from torch import nn
 
-from cftui.train import methods, model
+from cftui.train import methods, model, per_seed
 from cftui.train.objective import Classification, Regression
 
 if TYPE_CHECKING:
@@ -84,3 +84,21 @@ class Method:
 
     def after_task(self, model: nn.Module, data: SeedData, k: int) -> None:
         """Called once when task ``k`` ends (anchors, Fisher, buffers)."""
+
+
+class StreamReplay(Method):
+    """A method that keeps a reservoir of every batch it trains on (DER++, ER-ACE): each
+    seed draws from its own stream; ``self.task`` is the task in training and ``self.y`` the
+    labels of the batch training now, which penalty() offers the buffer beside its inputs."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.draws = per_seed.draws(self.seeds)
+        self.buffer = per_seed.StreamReservoir(self.params["buffer"], self.draws)
+
+    def before_task(self, model, data, k):
+        self.task = k
+
+    def batch(self, x, y):
+        self.y = y
+        return x, y

@@ -15,23 +15,11 @@ draws come from its own stream; no data augmentation.
 import torch
 
 from cftui.train import per_seed
-from cftui.train.methods.base import Method
+from cftui.train.methods.base import StreamReplay
 
 
-class DERpp(Method):
+class DERpp(StreamReplay):
     name = "derpp"
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.draws = per_seed.draws(self.seeds)
-        self.buffer = per_seed.StreamReservoir(self.params["buffer"], self.draws)
-
-    def before_task(self, model, data, k):
-        self.task = k
-
-    def batch(self, x, y):
-        self.y = y  # the labels of what trains now: stored with its outputs in penalty
-        return x, y
 
     def penalty(self, model, x):
         with torch.no_grad():

@@ -17,25 +17,12 @@ answers those); replay starts at the second task as there; no augmentation.
 
 import torch
 
-from cftui.train import per_seed
-from cftui.train.methods.base import Method
+from cftui.train.methods.base import StreamReplay
 from cftui.train.objective import MASKED, Classification
 
 
-class ERACE(Method):
+class ERACE(StreamReplay):
     name = "er_ace"
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.draws = per_seed.draws(self.seeds)
-        self.buffer = per_seed.StreamReservoir(self.params["buffer"], self.draws)
-
-    def before_task(self, model, data, k):
-        self.task = k
-
-    def batch(self, x, y):
-        self.y = y
-        return x, y
 
     def penalty(self, model, x):
         terms = []
