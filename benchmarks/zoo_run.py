@@ -43,14 +43,11 @@ def naive_verdict(config: Config, seeds: Sequence[int]) -> tuple[str, list[dict]
     trainer = Trainer(config.with_overrides(method="naive"), "cpu", seeds=seeds)
     trainer.run()
     rows = [o.to_dict() for o in seed_outcomes(trainer)]
-    classes = "accuracy_matrix" in rows[0]
+    losses = [r["loss_matrix"] for r in rows]
+    if "accuracy_matrix" in rows[0]:  # a plane's tasks hold points and classes, no curve
+        return zoo.kept(losses, [r["accuracy_matrix"] for r in rows]), rows
     variances = [[float(np.var(t.curve_y)) for t in tasks] for tasks in trainer.data.tasks]
-    why = zoo.kept(
-        [r["loss_matrix"] for r in rows],
-        [r["accuracy_matrix"] for r in rows] if classes else None,
-        None if classes else variances,
-        config.data.noise**2,
-    )
+    why = zoo.kept(losses, None, variances, config.data.noise**2)
     return why, rows
 
 

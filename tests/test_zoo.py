@@ -31,6 +31,7 @@ def _module(name: str):
 
 
 zoo = _module("zoo")
+zoo_run = _module("zoo_run")
 
 
 def _take(stream, n: int) -> list[dict]:
@@ -106,6 +107,15 @@ def test_the_keep_rule_for_classes_reads_accuracy():
     assert zoo.kept([good] * 2, [kept_first] * 2, None) == "no forgetting: task 1 lost 0.05"
 
 
+def test_the_gate_reads_a_classification_by_its_accuracy():
+    """naive_verdict on a plane (no curve to take a variance of): a blobs preset trained for
+    2 epochs has not learnt its tasks, and the verdict says so by accuracy."""
+    raw = next(zoo.classifications())  # zoo-c00-blobs-class
+    raw["train"]["epochs"] = 2
+    why, rows = zoo_run.naive_verdict(from_dict(raw, raw["name"]), (0, 1))
+    assert why.startswith("not learnt: accuracy ") and len(rows) == 2
+
+
 # Defaults that carry: each derived default against a hand computation on a fixed preset.
 
 
@@ -173,27 +183,31 @@ def test_the_explain_pane_gives_a_method_its_zoo_numbers(polynomial):
 
 # A slice of the zoo, trained here: kept presets no default was chosen on, two seeds.
 
-zoo_run = _module("zoo_run")
-SLICE = ("zoo-r03-fourier",)  # kept, and among the cheapest to train
+SLICE = (  # kept, cheap, and unlike each other (tanh with batches of 16 in 3 layers; sigmoid,
+    # full batch, 2 layers); every method below clears its goal there on seeds 0-1
+    "zoo-r02-sigmoid",
+    "zoo-r03-fourier",
+)
 HELD = ("hnet", "packnet")  # the issue's goal: task 1 cut >= 80 %, the last task <= 3x naive's
-BEATS = ("ewc", "replay")  # the issue's goal: task 1 below naive's
+BEATS = ("ewc", "online_ewc", "si", "mas", "replay", "agem")  # task 1 below naive's, by the
+# margin every comparison table asks of a win (10 %)
 
 
-def test_a_slice_of_the_zoo_keeps_its_presets_and_the_defaults_hold_on_it():
-    by_name = {raw["name"]: raw for raw in _take(zoo.regressions(), 10)}
-    for name in SLICE:
-        config = from_dict(by_name[name], name)
-        why, naive = zoo_run.naive_verdict(config, (0, 1))
-        assert why == "", f"{name}: {why}"  # learnable, and naive forgets
-        first = np.median([row["loss_matrix"][-1][0] for row in naive])
-        last = np.median([row["loss_matrix"][-1][-1] for row in naive])
-        outcomes = zoo_run.run_all(config, HELD + BEATS, (0, 1), "cpu")
-        assert all(o.complete for o in outcomes)
-        for method in HELD + BEATS:
-            finals = [o.final for o in outcomes if o.method == method]
-            cut = 1 - np.median([f[0] for f in finals]) / first
-            plastic = np.median([f[-1] for f in finals]) / last
-            if method in HELD:
-                assert cut >= 0.8 and plastic <= 3, (name, method, cut, plastic)
-            else:
-                assert cut > 0, (name, method, cut)
+@pytest.mark.parametrize("name", SLICE)
+def test_a_slice_of_the_zoo_keeps_its_presets_and_the_defaults_hold_on_it(name):
+    raw = next(raw for raw in _take(zoo.regressions(), 4) if raw["name"] == name)
+    config = from_dict(raw, name)
+    why, naive = zoo_run.naive_verdict(config, (0, 1))
+    assert why == "", f"{name}: {why}"  # learnable, and naive forgets
+    first = np.median([row["loss_matrix"][-1][0] for row in naive])
+    last = np.median([row["loss_matrix"][-1][-1] for row in naive])
+    outcomes = zoo_run.run_all(config, HELD + BEATS, (0, 1), "cpu")
+    assert all(o.complete for o in outcomes)
+    for method in HELD + BEATS:
+        finals = [o.final for o in outcomes if o.method == method]
+        cut = 1 - np.median([f[0] for f in finals]) / first
+        plastic = np.median([f[-1] for f in finals]) / last
+        if method in HELD:
+            assert cut >= 0.8 and plastic <= 3, (name, method, cut, plastic)
+        else:
+            assert cut >= 0.1, (name, method, cut)
