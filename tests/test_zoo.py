@@ -181,6 +181,18 @@ def test_the_explain_pane_gives_a_method_its_zoo_numbers(polynomial):
     assert "On the generated zoo" not in explain.method_markdown(polynomial, "naive")
 
 
+@pytest.mark.parametrize("name", ["ewc", "online_ewc", "si", "mas"])
+def test_the_explain_pane_says_where_a_pull_fails_in_the_kept_numbers(polynomial, name):
+    """'When it fails' quotes zoo-r29-expr (relu): task 1's final MSE as a multiple of
+    naive's and the cut, both the kept file's medians over its seeds."""
+    kept = json.loads((zoo_table.HERE / "zoo-r29-expr.json").read_text(encoding="utf-8"))
+    m = zoo_table.medians(kept)
+    ratio = m[name]["first"] / m["naive"]["first"]
+    text = explain.method_markdown(polynomial, name)
+    cut = f"{(1 - ratio) * 100:+.0f} %".replace("-", "\N{MINUS SIGN}")
+    assert f"task 1 ends {ratio:.1f}x naive's MSE ({cut})" in text
+
+
 # A slice of the zoo, trained here: kept presets no default was chosen on, two seeds.
 
 SLICE = (  # kept, cheap, and unlike each other (tanh with batches of 16 in 3 layers; sigmoid,
