@@ -106,10 +106,12 @@ def main() -> None:
             continue
         if args.epochs:
             raw["train"]["epochs"] = min(raw["train"]["epochs"], args.epochs)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         why = measure(raw, range(args.seeds), only, args.out)
         kept, dropped = kept + (not why), dropped + bool(why)
-        print(f"{raw['name']}: {why or 'kept'} ({time.perf_counter() - start:.0f} s)", flush=True)
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+        # CPU seconds beside the wall's: on a shared machine the wall says more of the others
+        print(f"{raw['name']}: {why or 'kept'} ({wall:.0f} s, {cpu:.0f} s of CPU)", flush=True)
     print(f"{kept} kept, {dropped} dropped", flush=True)
 
 
