@@ -65,6 +65,9 @@ def test_the_zoo_spans_what_users_write():
     assert 0.01 <= min(noise) < 0.02 and 0.15 < max(noise) <= 0.2
     assert 1e-3 <= min(lr) < 2e-3 and 7e-3 < max(lr) <= 1e-2
     assert min(epochs) == 100 and max(epochs) <= 400
+    # a task-incremental draw trains hard enough that naive may forget (a head per task)
+    tasks = [p["train"] for p in planes if p["data"]["scenario"] == "task"]
+    assert len(tasks) == 6 and all(t["lr"] >= 3e-3 and t["epochs"] >= 200 for t in tasks)
 
 
 @settings(max_examples=12, deadline=None, derandomize=True)
