@@ -53,6 +53,9 @@ FIT = 2.5  # lr x steps per task Adam gets, at least where 400 epochs and the bu
 # fewer epochs than that leave the tasks unfit (and the preset dropped)
 LEARNED = 0.25  # a task is learnt when its MSE right after training is <= this x its variance
 FORGETS = 3.0  # naive forgets when task 1's final MSE is >= this x its MSE after task 1
+TASK_LR = (3e-3, 1e-2)  # a task-incremental preset's Adam lr: below 3e-3 (and 100-170 epochs)
+# naive forgot on none of 4 drawn (a head per task keeps most of an old task's answer)
+TASK_EPOCHS = 200  # and its epochs at least: the later tasks must move the shared body
 LEARNED_ACCURACY = 0.8  # a classification task is learnt at this accuracy after training it
 FORGETS_ACCURACY = 0.15  # and forgotten when task 1 lost this much accuracy by the end
 
@@ -113,8 +116,9 @@ def classification(rng: np.random.Generator, family: str, scenario: str, name: s
     }
     if scenario == "domain":
         data["rotation"] = float(rng.choice([60.0, 90.0, 120.0]))
-    epochs = _epochs(rng, n_tasks, _steps_per_epoch(200, batch))
-    lr = _log_uniform(rng, 1e-3, 1e-2)
+    task = scenario == "task"
+    epochs = _epochs(rng, n_tasks, _steps_per_epoch(200, batch), TASK_EPOCHS if task else 100)
+    lr = _log_uniform(rng, *(TASK_LR if task else (1e-3, 1e-2)))
     return {
         "name": name,
         "data": data,

@@ -31,6 +31,7 @@ def _module(name: str):
 
 
 zoo = _module("zoo")
+zoo_run = _module("zoo_run")
 
 
 def _take(stream, n: int) -> list[dict]:
@@ -64,6 +65,9 @@ def test_the_zoo_spans_what_users_write():
     assert 0.01 <= min(noise) < 0.02 and 0.15 < max(noise) <= 0.2
     assert 1e-3 <= min(lr) < 2e-3 and 7e-3 < max(lr) <= 1e-2
     assert min(epochs) == 100 and max(epochs) <= 400
+    # a task-incremental draw trains hard enough that naive may forget (a head per task)
+    tasks = [p["train"] for p in planes if p["data"]["scenario"] == "task"]
+    assert len(tasks) == 6 and all(t["lr"] >= 3e-3 and t["epochs"] >= 200 for t in tasks)
 
 
 @settings(max_examples=12, deadline=None, derandomize=True)
@@ -104,6 +108,15 @@ def test_the_keep_rule_for_classes_reads_accuracy():
     assert zoo.kept([good] * 2, [good * 0.8] * 2, None).startswith("not learnt: ")
     kept_first = np.array([[0.95, 0.5], [0.9, 0.9]])
     assert zoo.kept([good] * 2, [kept_first] * 2, None) == "no forgetting: task 1 lost 0.05"
+
+
+def test_the_gate_reads_a_classification_by_its_accuracy():
+    """naive_verdict on a plane (no curve to take a variance of): a blobs preset trained for
+    2 epochs has not learnt its tasks, and the verdict says so by accuracy."""
+    raw = next(zoo.classifications())  # zoo-c00-blobs-class
+    raw["train"]["epochs"] = 2
+    why, rows = zoo_run.naive_verdict(from_dict(raw, raw["name"]), (0, 1))
+    assert why.startswith("not learnt: accuracy ") and len(rows) == 2
 
 
 # Defaults that carry: each derived default against a hand computation on a fixed preset.
@@ -171,29 +184,62 @@ def test_the_explain_pane_gives_a_method_its_zoo_numbers(polynomial):
     assert "On the generated zoo" not in explain.method_markdown(polynomial, "naive")
 
 
+@pytest.mark.parametrize("name", ["ewc", "online_ewc", "si", "mas"])
+def test_the_explain_pane_says_where_a_pull_fails_in_the_kept_numbers(polynomial, name):
+    """'When it fails' quotes zoo-r29-expr (relu): task 1's final MSE as a multiple of
+    naive's and the cut, both the kept file's medians over its seeds; and on how many of the
+    zoo's relu presets, and of the others, it beats naive."""
+    kept = json.loads((zoo_table.HERE / "zoo-r29-expr.json").read_text(encoding="utf-8"))
+    m = zoo_table.medians(kept)
+    ratio = m[name]["first"] / m["naive"]["first"]
+    text = explain.method_markdown(polynomial, name)
+    cut = f"{(1 - ratio) * 100:+.0f} %".replace("-", "\N{MINUS SIGN}")
+    assert f"task 1 ends {ratio:.1f}x naive's MSE ({cut})" in text
+    # and how often it beats naive on the zoo's relu presets against the others
+    results, _ = zoo_table.load(zoo_table.HERE)
+    regressions = [r for r in results if "scenario" not in r["preset"]["data"]]
+    relu = [r for r in regressions if r["preset"]["model"]["activation"] == "relu"]
+    smooth = [r for r in regressions if r not in relu]
+
+    def wins(group: list[dict]) -> int:
+        return sum(
+            zoo_table.medians(r)[name]["first"] < zoo_table.medians(r)["naive"]["first"]
+            for r in group
+        )
+
+    assert (
+        f"beats naive on {wins(relu)} of its {len(relu)} relu presets and on {wins(smooth)} of"
+        f" its {len(smooth)} sigmoid or tanh ones" in text
+    )
+
+
 # A slice of the zoo, trained here: kept presets no default was chosen on, two seeds.
 
-zoo_run = _module("zoo_run")
-SLICE = ("zoo-r03-fourier",)  # kept, and among the cheapest to train
+SLICE = (  # kept, cheap, and unlike each other (tanh with batches of 16 in 3 layers; sigmoid,
+    # full batch, 2 layers); every method below clears its goal there on seeds 0-1
+    "zoo-r02-sigmoid",
+    "zoo-r03-fourier",
+)
 HELD = ("hnet", "packnet")  # the issue's goal: task 1 cut >= 80 %, the last task <= 3x naive's
-BEATS = ("ewc", "replay")  # the issue's goal: task 1 below naive's
+BEATS = ("ewc", "online_ewc", "si", "mas", "replay", "agem")  # task 1 below naive's, by the
+# margin every comparison table asks of a win (10 %)
 
 
-def test_a_slice_of_the_zoo_keeps_its_presets_and_the_defaults_hold_on_it():
-    by_name = {raw["name"]: raw for raw in _take(zoo.regressions(), 10)}
-    for name in SLICE:
-        config = from_dict(by_name[name], name)
-        why, naive = zoo_run.naive_verdict(config, (0, 1))
-        assert why == "", f"{name}: {why}"  # learnable, and naive forgets
-        first = np.median([row["loss_matrix"][-1][0] for row in naive])
-        last = np.median([row["loss_matrix"][-1][-1] for row in naive])
-        outcomes = zoo_run.run_all(config, HELD + BEATS, (0, 1), "cpu")
-        assert all(o.complete for o in outcomes)
-        for method in HELD + BEATS:
-            finals = [o.final for o in outcomes if o.method == method]
-            cut = 1 - np.median([f[0] for f in finals]) / first
-            plastic = np.median([f[-1] for f in finals]) / last
-            if method in HELD:
-                assert cut >= 0.8 and plastic <= 3, (name, method, cut, plastic)
-            else:
-                assert cut > 0, (name, method, cut)
+@pytest.mark.parametrize("name", SLICE)
+def test_a_slice_of_the_zoo_keeps_its_presets_and_the_defaults_hold_on_it(name):
+    raw = next(raw for raw in _take(zoo.regressions(), 4) if raw["name"] == name)
+    config = from_dict(raw, name)
+    why, naive = zoo_run.naive_verdict(config, (0, 1))
+    assert why == "", f"{name}: {why}"  # learnable, and naive forgets
+    first = np.median([row["loss_matrix"][-1][0] for row in naive])
+    last = np.median([row["loss_matrix"][-1][-1] for row in naive])
+    outcomes = zoo_run.run_all(config, HELD + BEATS, (0, 1), "cpu")
+    assert all(o.complete for o in outcomes)
+    for method in HELD + BEATS:
+        finals = [o.final for o in outcomes if o.method == method]
+        cut = 1 - np.median([f[0] for f in finals]) / first
+        plastic = np.median([f[-1] for f in finals]) / last
+        if method in HELD:
+            assert cut >= 0.8 and plastic <= 3, (name, method, cut, plastic)
+        else:
+            assert cut >= 0.1, (name, method, cut)
