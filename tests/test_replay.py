@@ -64,11 +64,12 @@ def test_every_frame_is_played_in_order_at_the_recorded_timing(recorded, spacing
     player, shown = Player(recording, speed=speed), []
     started = time.monotonic()
     last = player.run(lambda snap: shown.append((time.monotonic() - started, snap)), True)
-    expected = spacing / speed * (len(recording.frames) - 1)
     assert [snap for _, snap in shown] == [f.snapshot for f in recording.frames]
     assert last is recording.frames[-1].snapshot and last.state is State.FINISHED
-    assert expected <= shown[-1][0] <= expected + 0.3
-    assert np.diff([t for t, _ in shown]) == pytest.approx(spacing / speed, abs=0.05)
+    # each frame at its recorded time: never early, and a late one (a loaded machine) does
+    # not delay the ones after it (the times are kept from the start, not frame to frame)
+    due = [spacing / speed * i for i in range(len(recording.frames))]
+    assert all(at - 0.01 <= t <= at + 0.3 for (t, _), at in zip(shown, due, strict=True))
 
 
 def test_a_fast_replay_draws_at_most_10_frames_a_second_and_ends_on_the_last(recorded):
