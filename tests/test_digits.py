@@ -43,6 +43,11 @@ def test_the_images_are_the_sets_1797_with_pixels_in_0_1():
     assert pixels.shape == (1797, 64) and pixels.dtype == np.float32
     assert pixels.min() == 0.0 and pixels.max() == 1.0
     assert np.bincount(labels).tolist() == COUNTS
+    from sklearn.datasets import load_digits  # the file read is the one it reads
+
+    bunch = load_digits()
+    np.testing.assert_array_equal(pixels * 16, bunch.data)
+    np.testing.assert_array_equal(labels, bunch.target)
 
 
 def test_class_split_is_five_disjoint_pairs_each_digit_stratified():

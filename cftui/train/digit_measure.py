@@ -10,13 +10,17 @@ its scenario lets answer a point of its task, at the task the model stands at.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from torch import nn
 
 from cftui.train.measure import answered
 from cftui.train.regions import RegionMeasure
-from cftui.train.seed_data import SeedData
 from cftui.train.snapshot import SeedView
+
+if TYPE_CHECKING:
+    from cftui.train.seed_data import SeedData
 
 SHOWN_PER_TASK = 16  # images per task the picture answers: a 120x40 panel shows about 40
 
