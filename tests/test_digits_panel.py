@@ -73,9 +73,7 @@ def test_the_digits_show_their_answers_new_task_first_and_x_the_confusion(
         assert set("".join(text.plain.split("\n")[:4])) - {" "} <= set(HALVES.values())
         assert {"▀", "▄", "█"} <= set(text.plain)  # ink, in half blocks
         assert any("✗" in w for w in drawn)  # naive answers task 1's digits as 2 or 3
-        assert "green" in " ".join(styles_of(text, "=")) and "red" in " ".join(
-            styles_of(text, "✗")
-        )
+        assert "green" in " ".join(styles_of(text, "=")) and "red" in " ".join(styles_of(text, "✗"))
         assert app.no_color is (not colour)
         await pilot.press("x")
         await pilot.pause(0.3)
