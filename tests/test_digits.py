@@ -265,3 +265,23 @@ def test_a_1d_preset_and_validating_a_digits_one_import_no_scikit_learn():
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.stdout == "[]\n", done.stderr
+
+
+# -- not yet: recordings and figures (issue 35's fourth part) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["run", "--record", "r.rec"], "--record: a digits run cannot be recorded yet"),
+        (["--record", "r.rec"], "--record: a digits run cannot be recorded yet"),
+        (["figure", "-o", "f.png"], "--preset: a digits run has no figures yet"),
+    ],
+)
+def test_recording_or_drawing_a_digits_run_is_one_line_before_training(
+    tmp_path, monkeypatch, capsys, argv, said
+):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main([*argv, "--preset", "digits-class", "--epochs", "1"]) == 2
+    assert capsys.readouterr().err == f"cftui: error: {said}\n"
+    assert not list(tmp_path.iterdir())  # nothing written, not even an empty recording
