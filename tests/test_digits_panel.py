@@ -12,7 +12,7 @@ from rich.text import Text
 from cftui.train import catalog
 from cftui.train.snapshot import State
 from cftui.tui.widgets.confusion import ConfusionPlot
-from cftui.tui.widgets.digits import HALVES, TILE_H, TILE_W, DigitsPlot, shown
+from cftui.tui.widgets.digits import HALVES, TILE_H, DigitsPlot
 from cftui.tui.widgets.pictures import Pictures
 
 from tui_helpers import drive, until
@@ -34,7 +34,7 @@ def labels(text: Text) -> list[str]:
     return [
         word
         for line in text.plain.split("\n")
-        if "answered" not in line
+        if "right" not in line
         for word in line.split()
         if word[:1] in "=✗" and word[1:].isdigit()
     ]
@@ -64,10 +64,14 @@ def test_the_digits_show_their_answers_new_task_first_and_x_the_confusion(
         text = panel.text
         drawn = labels(text)
         assert drawn, text.plain
-        order = shown(snap)
-        assert [k for k, *_ in order][:16] == [1] * 16 and {k for k, *_ in order} == {0, 1}
+        rows = panel.rows(snap)
+        assert {k for k, *_ in rows[0]} == {1}  # task 2's first, then task 1's
+        assert {k for row in rows for k, *_ in row} == {0, 1}
+        assert len(rows) == (3 if size == (80, 24) else 6)
+        order = [tile for row in rows for tile in row]
+        assert len(drawn) == len(order)
         tasks = snap.scene.tasks
-        for word, (k, index, place) in zip(drawn, order, strict=False):
+        for word, (k, index, place) in zip(drawn, order, strict=True):
             answer, truth = int(snap.fit[place]), int(tasks[k].y_test[index])
             assert word == ("=" if answer == truth else "✗") + str(answer)
         assert set("".join(text.plain.split("\n")[:4])) - {" "} <= set(HALVES.values())
@@ -88,19 +92,30 @@ def test_the_digits_show_their_answers_new_task_first_and_x_the_confusion(
 def test_a_fixed_snapshot_lays_out_its_tiles_by_hand(digits_class):
     async def script(app, pilot):
         snap = await until(pilot, lambda s: s.state is State.TASK_DONE)
-        task, index = snap.scene.grid
-        fake = dataclasses.replace(snap, fit=np.where(task == 0, 1, 1).astype(np.int64))
+        await pilot.press("n")
+        snap = await until(pilot, lambda s: s.task == 1 and s.state is State.TASK_DONE)
+        fake = dataclasses.replace(snap, fit=np.ones_like(snap.fit))  # every image answered 1
         panel = app.query_one(DigitsPlot)
         text = panel.draw(fake)
         lines = text.plain.split("\n")
-        across = panel.size.width // TILE_W
-        first = snap.scene.tasks[0]
-        truths = [int(first.y_test[i]) for k, i, _ in shown(fake) if k == 0][:across]
-        assert labels(Text(lines[TILE_H - 1])) == [("=" if t == 1 else "✗") + "1" for t in truths]
-        ink = first.x_test[int(index[0])].reshape(8, 8) >= 0.5
-        top_left = lines[0][:8]  # the first image's top two pixel rows
-        assert top_left == "".join(HALVES[bool(a), bool(b)] for a, b in zip(*ink[:2], strict=True))
-        bold = styles_of(text, lines[TILE_H - 1].split()[0])
-        assert any("bold" in s for s in bold)  # task 1 is in training
+        rows = panel.rows(fake)
+        for r, row in enumerate(rows):
+            truths = [int(snap.scene.tasks[k].y_test[i]) for k, i, _ in row]
+            words = labels(Text(lines[r * TILE_H + TILE_H - 1]))
+            assert words == [("=" if t == 1 else "✗") + "1" for t in truths], r
+        k, i, _ = rows[0][0]  # the first tile: task 2's first shown image
+        ink = snap.scene.tasks[k].x_test[i].reshape(8, 8) >= 0.5
+        assert lines[0][:8] == "".join(
+            HALVES[bool(a), bool(b)] for a, b in zip(*ink[:2], strict=True)
+        )
+        assert lines[1][:8] == "".join(
+            HALVES[bool(a), bool(b)] for a, b in zip(*ink[2:4], strict=True)
+        )
+        styled = text.split("\n")
+        bold_rows = [
+            any("bold" in str(s.style) for s in styled[r * TILE_H].spans) for r in range(len(rows))
+        ]
+        assert bold_rows == [k == 1 for k, *_ in (row[0] for row in rows)]  # task 2's ink bold
+        assert rows[-1][0][0] == 0  # task 1's band last
 
-    drive(digits_class, script)
+    drive(digits_class, script, size=(80, 24))

@@ -5,7 +5,7 @@ Each 8x8 image is drawn in half blocks, two pixels to a cell (▀ top inked, ▄
 a pixel counts as ink at half intensity and more), 8 columns by 4 rows. Under it, its answer:
 "=3" when right, "✗7" when wrong, the wrong ones red and the right ones green, so the mark
 reads without colour too (NO_COLOR). The digits of the task in training come first, bold,
-then those of each earlier task; a task not yet trained is not shown (its classes have no
+then a band of each earlier task's; a task not yet trained is not shown (its classes have no
 answer yet in the class scenario). Which images, and their answers, are the trainer's
 (digit_measure.DigitMeasure): this only lays them out.
 """
@@ -36,31 +36,42 @@ class DigitsPlot(Picture):
     def legend_entries(snap: Snapshot) -> list[tuple[str, str, str]]:
         """What a right and a wrong answer look like, and what bold means."""
         return [
-            (f"{RIGHT[0]}3", RIGHT[1], "answered 3, right"),
-            (f"{WRONG[0]}3", WRONG[1], "answered 3, wrong"),
-            ("bold", "bold", f"task {snap.task + 1}'s digits"),
+            (f"{RIGHT[0]}3", RIGHT[1], "right"),
+            (f"{WRONG[0]}3", WRONG[1], "wrong"),
+            ("bold", "bold", f"task {snap.task + 1}'s"),
         ]
 
     def draw(self, snap: Snapshot) -> Text:
-        legend = legend_lines(self.legend_entries(snap), self.size.width, 0) if self.legend else []
-        across = self.size.width // TILE_W
-        down = (self.size.height - len(legend)) // TILE_H
-        if across < 1 or down < 1:
+        legend = self.legend_lines(snap)
+        rows = self.rows(snap)
+        if not rows:
             return Text("too small", style="dim")
-        tiles = shown(snap)[: across * down]
-        rows = [
-            _tile_row([_tile(snap, *tile) for tile in tiles[i : i + across]])
-            for i in range(0, len(tiles), across)
-        ]
-        return Text("\n").join([line for row in rows for line in row] + legend)
+        lines = [line for row in rows for line in _tile_row([_tile(snap, *t) for t in row])]
+        return Text("\n").join(lines + legend)
 
+    def legend_lines(self, snap: Snapshot) -> list[Text]:
+        return legend_lines(self.legend_entries(snap), self.size.width, 0) if self.legend else []
 
-def shown(snap: Snapshot) -> list[tuple[int, int, int]]:
-    """(task, image index, place in the picture) of each image drawn, in order: the task in
-    training's first, then each earlier task's."""
-    task, index = snap.scene.grid
-    order = [snap.task, *range(snap.task)]
-    return [(k, int(index[p]), int(p)) for k in order for p in np.flatnonzero(task == k)]
+    def rows(self, snap: Snapshot) -> list[list[tuple[int, int, int]]]:
+        """The rows of tiles that fit, each tile (task, image index, place in the picture): a
+        band of rows per task, the task in training's first, then each earlier one from task
+        1 (the longest ago, the most to forget), as many rows each as fit evenly, at least
+        one, the rows left over to the first: at 80x24 a row of each of three tasks."""
+        across = self.size.width // TILE_W
+        down = (self.size.height - len(self.legend_lines(snap))) // TILE_H
+        if across < 1 or down < 1:
+            return []
+        task, index = snap.scene.grid
+        order = [snap.task, *range(snap.task)]
+        rows = []
+        for n, k in enumerate(order):  # the rows left over go to the first bands
+            share = max(1, down // len(order) + (n < down % len(order)))
+            places = np.flatnonzero(task == k)[: share * across]
+            rows += [
+                [(k, int(index[p]), int(p)) for p in places[i : i + across]]
+                for i in range(0, len(places), across)
+            ]
+        return rows[:down]
 
 
 def _tile(snap: Snapshot, task: int, index: int, place: int) -> list[Text]:
