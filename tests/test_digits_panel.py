@@ -12,10 +12,17 @@ from rich.text import Text
 from cftui.train import catalog
 from cftui.train.snapshot import State
 from cftui.tui.widgets.confusion import ConfusionPlot
-from cftui.tui.widgets.digits import HALVES, TILE_H, DigitsPlot
+from cftui.tui.widgets.digits import TILE_H, DigitsPlot
 from cftui.tui.widgets.pictures import Pictures
 
 from tui_helpers import drive, until
+
+HALVES = {  # (top pixel inked, bottom pixel inked) -> the cell drawn
+    (False, False): " ",
+    (True, False): "▀",
+    (False, True): "▄",
+    (True, True): "█",
+}
 
 
 @pytest.fixture
