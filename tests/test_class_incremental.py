@@ -252,7 +252,7 @@ def test_icarl_on_a_regression_preset_is_one_line(capsys):
     assert cli.main(["run", "--preset", "polynomial", "--method", "icarl"]) == 2
     err = capsys.readouterr().err.strip()
     assert err == (
-        "cftui: error: --method: icarl runs only on a 2-D split with scenario = 'class' "
+        "cftui: error: --method: icarl runs only on a split with scenario = 'class' "
         "(as preset blobs-class)"
     )
 

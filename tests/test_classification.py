@@ -476,7 +476,7 @@ def plane_preset(**changes: str) -> str:
 
 BAD_PLANES = [
     (dict(data='scenario = "klass"'), "[data] scenario", "unknown 'klass'"),
-    (dict(data='scenario = ""'), "[data] scenario", "2-D family 'blobs' needs one of"),
+    (dict(data='scenario = ""'), "[data] scenario", "family 'blobs' needs one of"),
     (
         dict(data='family = "moons"', model="layers = [2, 8, 3]"),
         "[data] n_classes",

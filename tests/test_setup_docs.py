@@ -8,7 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 CPU_TORCH = "pip install torch --index-url https://download.pytorch.org/whl/cpu"
-TESTS = "pip install -e '.[test,web,ray,figures,docs]' && pytest -n 2"
+TESTS = "pip install -e '.[test,web,ray,figures,docs,digits]' && pytest -n 2"
 
 
 def commands(section: str) -> list[str]:
@@ -29,5 +29,5 @@ def test_the_tests_command_is_below_the_user_part_and_ci_runs_it():
     text = README.read_text(encoding="utf-8")
     assert text.index("## Install") < text.index("## For contributors")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    as_ci_runs_it = "python3 -m pip install -q -e '.[test,web,ray,figures,docs]'"
+    as_ci_runs_it = "python3 -m pip install -q -e '.[test,web,ray,figures,docs,digits]'"
     assert f"{as_ci_runs_it} && python3 -m pytest -q -n 2" in ci

@@ -4,7 +4,7 @@ import itertools
 import numpy as np
 import pytest
 
-from cftui.train import catalog, planar
+from cftui.train import catalog, digits, planar
 from cftui.train.config import ConfigError, DataConfig, from_dict
 from cftui.train.tasks import FAMILIES, make_tasks
 
@@ -81,5 +81,6 @@ def test_every_family_config_accepts_is_drawn(family):
 def test_config_offers_exactly_the_families_drawn():
     with pytest.raises(ConfigError) as caught:
         from_dict({"data": {"family": "spline"}}, "t.toml")
-    drawn = [*FAMILIES, *planar.FAMILIES]  # the 1-D regressions, then the 2-D classes
+    drawn = [*FAMILIES, *planar.FAMILIES, digits.FAMILY]  # the 1-D regressions, the 2-D
+    # classes, the images
     assert str(caught.value).endswith(f"choose from {', '.join(drawn)}")

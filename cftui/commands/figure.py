@@ -127,6 +127,7 @@ def main(args: argparse.Namespace) -> int:
     from cftui.commands import scenarios_figure
     from cftui.results.atomic import Outputs, check_writable
     from cftui.train import problem
+    from cftui.train.config import ConfigError
     from cftui.train.snapshot import Comparison
 
     figures.require()
@@ -144,6 +145,8 @@ def main(args: argparse.Namespace) -> int:
     else:
         frames, (config, stem), side_by_side = [], _config(args), bool(args.compare)
         drawn = problem.of(config).picture
+        if drawn not in static.KINDS:  # the digits: issue 35
+            raise ConfigError("--preset", "", f"a {config.data.family} run has no figures yet")
     kinds = args.only or static.kinds_of(drawn, side_by_side)
     _refuse(args, kinds, static.kinds_of(drawn, side_by_side=True), side_by_side)
     out = args.out or Path(f"{stem}.png")

@@ -28,6 +28,7 @@ from cftui.results.recording import FORMAT, open_text
 from cftui.results.recording_codecs import CODECS, FitScale, floats, scene_tasks
 from cftui.train import methods, problem
 from cftui.train.snapshot import Comparison, Snapshot
+from cftui.train.validation import ConfigError
 
 Published = Snapshot | Comparison
 
@@ -174,6 +175,14 @@ class Recorder:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def check_recordable(config: Any, flag: str) -> None:
+    """One line (ConfigError: exit 2) before training, where a run's picture has no codec in
+    a recording yet (the digits: issue 35), instead of a traceback at its first frame."""
+    picture = problem.of(config).picture
+    if picture not in CODECS:
+        raise ConfigError(flag, "", f"a {config.data.family} run cannot be recorded yet")
 
 
 def recorded(path: Path) -> str:

@@ -25,9 +25,11 @@ from cftui.train.validation import ConfigError
 @dataclass(frozen=True)
 class DataConfig:
     family: str = "polynomial"  # 1-D regression: polynomial | rbf | sigmoid | fourier | expr;
-    # 2-D classification: blobs | moons | circles | spirals | xor
-    scenario: str = ""  # 2-D only: class | domain | task (see cftui/train/planar.py); a
-    # 1-D regression has none (every task shares its one output, with no task id)
+    # 2-D classification: blobs | moons | circles | spirals | xor; images: digits (8x8
+    # handwritten, extra cftui[digits]; every image of its task's digits: points_per_task and
+    # noise do not apply)
+    scenario: str = ""  # classes only: class | domain | task (see cftui/train/planar.py and
+    # digits.py); a 1-D regression has none (every task shares its one output, no task id)
     n_tasks: int = 2  # tasks trained one after another
     x_range: tuple[float, float] = (-3.0, 3.0)  # split into n_tasks equal, disjoint intervals
     points_per_task: int = 100  # points drawn per task, train and test together

@@ -5,17 +5,19 @@ The trainer asks its Problem for the objective (the loss, and the likelihood the
 reason with: objective.py) and for the Measure of its data; a view asks for the picture's
 name and picks the panel that draws it. A 1-D data family poses the article's regression
 (MSE, test MSE, the fit over x); a 2-D one a classification (cross-entropy, accuracy and
-cross-entropy per task, the decision regions over the plane). Neither the trainer nor a view
+cross-entropy per task, the decision regions over the plane; the digits, its answers to
+some test images). Neither the trainer nor a view
 has an ``if regression:``. Imports no torch until a run is built.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cftui.train import methods, planar, tasks
+from cftui.train import digits, methods, planar, tasks
 
 if TYPE_CHECKING:
     from cftui.train.config import Config, DataConfig
@@ -26,7 +28,7 @@ class Problem:
     kind: str  # "regression" or "classification", as a result file names it
     draw: Callable[[DataConfig], list]  # a DataConfig's tasks (numpy, no torch)
     picture: str  # what a view draws of the model: "fit", a curve over the tasks' x-range;
-    # "regions", the class it predicts over the plane
+    # "regions", the class it predicts over the plane; "digits", its answers to test images
     objective: Callable[[DataConfig], Any]  # the loss and likelihood (torch), for a run
     measure: Callable[[], type]  # the Measure class (test metrics per seed and task; picture)
     loss_name: str  # what its test loss is called: "test MSE" or "test cross-entropy"
@@ -59,6 +61,12 @@ def _regions_measure():
     return RegionMeasure
 
 
+def _digits_measure():
+    from cftui.train.digit_measure import DigitMeasure
+
+    return DigitMeasure
+
+
 REGRESSION = Problem(
     "regression", tasks.make_tasks, "fit", _regression, _fit_measure, "test MSE", "", "test_mse"
 )
@@ -72,6 +80,9 @@ CLASSIFICATION = Problem(
     "accuracy",
     "test_ce",
 )
+DIGITS = dataclasses.replace(
+    CLASSIFICATION, draw=digits.make_tasks, picture="digits", measure=_digits_measure
+)
 
 
 def of(config: Config) -> Problem:
@@ -80,7 +91,10 @@ def of(config: Config) -> Problem:
 
 
 def of_data(data: DataConfig) -> Problem:
-    """The problem a data family poses: a classification for a 2-D one, else a regression."""
+    """The problem a data family poses: a classification for a 2-D one or the digits, else a
+    regression."""
+    if data.family == digits.FAMILY:
+        return DIGITS
     return CLASSIFICATION if data.family in planar.FAMILIES else REGRESSION
 
 

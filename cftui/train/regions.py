@@ -37,17 +37,6 @@ MARGIN = 0.1  # of the points' extent, left around them
 class RegionMeasure:
     def __init__(self, data: SeedData, objective: Classification) -> None:
         self.objective = objective
-        tasks = data.tasks[0]
-        points = np.concatenate([np.concatenate([t.x_train, t.x_test]) for t in tasks])
-        centre = (points.min(0) + points.max(0)) / 2
-        half = (points.max(0) - points.min(0)).max() * (0.5 + MARGIN)
-        side = np.linspace(-half, half, GRID_SIDE)
-        self.grid = np.stack([centre[0] + side, centre[1] + side])  # [2, G]: x, y centres
-        xs, ys = np.meshgrid(self.grid[0], self.grid[1])  # row r: y = grid[1][r]
-        cells = np.stack([xs.ravel(), ys.ravel()], 1)
-        self._grid_x = stacked(np.tile(cells, (len(data.seeds), 1, 1)), data.device)
-        centroids = np.array([t.x_train.mean(0) for t in tasks])
-        self._grid_task = ((cells[:, None] - centroids) ** 2).sum(-1).argmin(1)
         test_x, test_y, self._test_task = data.test()
         self._test_x = test_x
         self._test_y = stacked(test_y, data.device)
@@ -59,6 +48,21 @@ class RegionMeasure:
         self._trained_means = torch.as_tensor(
             trained / trained.sum(1, keepdims=True), dtype=torch.float32, device=data.device
         )  # row k: the mean over the test points of the tasks up to k
+        self._place_picture(data)
+
+    def _place_picture(self, data: SeedData) -> None:
+        """The plane's grid of cells, and the task whose head answers each."""
+        tasks = data.tasks[0]
+        points = np.concatenate([np.concatenate([t.x_train, t.x_test]) for t in tasks])
+        centre = (points.min(0) + points.max(0)) / 2
+        half = (points.max(0) - points.min(0)).max() * (0.5 + MARGIN)
+        side = np.linspace(-half, half, GRID_SIDE)
+        self.grid = np.stack([centre[0] + side, centre[1] + side])  # [2, G]: x, y centres
+        xs, ys = np.meshgrid(self.grid[0], self.grid[1])  # row r: y = grid[1][r]
+        cells = np.stack([xs.ravel(), ys.ravel()], 1)
+        self._grid_x = stacked(np.tile(cells, (len(data.seeds), 1, 1)), data.device)
+        centroids = np.array([t.x_train.mean(0) for t in tasks])
+        self._grid_task = ((cells[:, None] - centroids) ** 2).sum(-1).argmin(1)
 
     def test(self, model: nn.Module, task: int, task_aware: bool = False) -> Scores:
         """Every seed's test cross-entropy and accuracy on every task, at task ``task``."""

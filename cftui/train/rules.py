@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cftui.train import planar, tasks
+from cftui.train import digits, planar, tasks
 from cftui.train.validation import (
     ACTIVATIONS,
     MAX_CLASSES,
@@ -39,7 +39,11 @@ MAX_SHIFT = 10.0  # 2-D: per task; points lie within a radius of about 2
 MAX_ROTATION = 360.0  # degrees per task
 MAX_EPOCHS = 1_000_000
 MAX_BASIS = 256
-PLANE_FAMILIES = ", ".join(planar.FAMILIES)
+CLASSIFIERS = {  # a classification family -> (its input width, what it is, its fixed number
+    **{f: (2, "a point's x, y", n) for f, (_, n) in planar.FAMILIES.items()},  # of classes;
+    digits.FAMILY: (digits.PIXELS, "an image's 8x8 pixels", digits.N_CLASSES),  # None: any)
+}
+PLANE_FAMILIES = ", ".join(CLASSIFIERS)
 
 
 def check(c: Any, problems: Problems) -> None:
@@ -63,7 +67,7 @@ def _text(number: float) -> str:
 def _each_key(c: Any, problems: Problems) -> None:
     """Each key's choices and bounds, on its own value alone."""
     d, m, t, add = c.data, c.model, c.train, problems.add
-    check_choice(d.family, (*tasks.FAMILIES, *planar.FAMILIES), problems, "[data] family")
+    check_choice(d.family, (*tasks.FAMILIES, *CLASSIFIERS), problems, "[data] family")
     if d.scenario:
         check_choice(d.scenario, planar.SCENARIOS, problems, "[data] scenario")
     check_choice(m.activation, ACTIVATIONS, problems, "[model] activation")
@@ -138,10 +142,14 @@ def _combined(c: Any, problems: Problems) -> None:
     if d.family == "expr":
         rule(bool(d.functions), "[data] functions", "family 'expr' needs one expression per task")
         check_expressions(d, problems)
-    if d.family in planar.FAMILIES:
+    if d.family in CLASSIFIERS:
         _plane(c, problems)
     else:
-        rule(not d.scenario, "[data] scenario", "only for the 2-D families: " + PLANE_FAMILIES)
+        rule(
+            not d.scenario,
+            "[data] scenario",
+            "only for the 2-D families and digits: " + PLANE_FAMILIES,
+        )
         rule(
             m.layers[:1] == (1,) and m.layers[-1:] == (1,),
             "[model] layers",
@@ -150,13 +158,14 @@ def _combined(c: Any, problems: Problems) -> None:
 
 
 def _plane(c: Any, problems: Problems) -> None:
-    """The rules of a 2-D classification preset: its scenario, its classes and how the
-    tasks share them, and a network with one output per class."""
+    """The rules of a classification preset (2-D or digits): its scenario, its classes and
+    how the tasks share them, and a network with one input per feature, one output per
+    class."""
     d, m, rule = c.data, c.model, problems.rule
     if not d.scenario:
-        needs = f"2-D family {d.family!r} needs one of: {', '.join(planar.SCENARIOS)}"
+        needs = f"family {d.family!r} needs one of: {', '.join(planar.SCENARIOS)}"
         problems.add("[data] scenario", needs)
-    fixed = planar.FAMILIES[d.family][1]
+    width, inputs, fixed = CLASSIFIERS[d.family]
     rule(
         fixed in (None, d.n_classes),
         "[data] n_classes",
@@ -172,19 +181,36 @@ def _plane(c: Any, problems: Problems) -> None:
     rule(
         d.test_points == "held_out",
         "[data] test_points",
-        "a 2-D family is tested on held-out points",
+        "a classification is tested on held-out points",
     )
     rule(
-        m.layers[:1] == (2,) and m.layers[-1:] == (d.n_classes,),
+        m.layers[:1] == (width,) and m.layers[-1:] == (d.n_classes,),
         "[model] layers",
-        f"must start with 2 (a point's x, y) and end with {d.n_classes} (a logit per class), "
+        f"must start with {width} ({inputs}) and end with {d.n_classes} (a logit per class), "
         f"got {list(m.layers)}",
         "[data] n_classes",
     )
+    if d.family == digits.FAMILY:
+        _digits(d, problems)
     why = unfit_method(c, c.method.name)
     rule(why is None, "[method] name", why or "", "[data] scenario")
     if not problems.about("[data] n_classes", "[data] n_tasks", "[data] scenario"):
         _classes_per_task(d, problems)
+
+
+def _digits(d: Any, problems: Problems) -> None:
+    """The digits' own rules: the extra that reads them, and at most one task per pair of
+    digits where the tasks split the digits (a task of one digit is no classification)."""
+    why = digits.missing_extra()
+    problems.rule(why is None, "[data] family", f"family 'digits' {why}")
+    pairs = digits.N_CLASSES // 2
+    problems.rule(
+        d.scenario == "domain" or d.n_tasks <= pairs,
+        "[data] n_tasks",
+        f"{d.n_tasks} tasks but only {pairs} pairs of digits; at most {pairs} "
+        f"(or scenario = 'domain')",
+        "[data] scenario",
+    )
 
 
 def _classes_per_task(d: Any, problems: Problems) -> None:

@@ -243,7 +243,7 @@ def unfit_method(c: Any, method: str) -> str | None:
     scenario = c.data.scenario
     if (only := methods.info(method).only_in) and scenario not in only:
         kinds = " or ".join(f"scenario = {s!r}" for s in only)
-        return f"{method} runs only on a 2-D split with {kinds} (as preset blobs-{only[0]})"
+        return f"{method} runs only on a split with {kinds} (as preset blobs-{only[0]})"
     if scenario in ("class", "domain") and methods.info(method).task_aware:
         return (
             f"{method} needs the task id at test, which scenario {scenario!r} does not give "

@@ -7,10 +7,11 @@ from textual.widgets import ContentSwitcher
 
 from cftui.train import problem
 from cftui.train.snapshot import Snapshot
+from cftui.tui.widgets.digits import DigitsPlot
 from cftui.tui.widgets.fit import FitPlot
 from cftui.tui.widgets.regions import RegionsPlot
 
-PICTURES = {"fit": FitPlot, "regions": RegionsPlot}
+PICTURES = {"fit": FitPlot, "regions": RegionsPlot, "digits": DigitsPlot}
 
 
 class Pictures(ContentSwitcher):
