@@ -91,7 +91,10 @@ def test_the_digits_show_their_answers_new_task_first_and_x_the_confusion(
         confusion = app.query_one(ConfusionPlot)
         assert confusion.size.area
         head = confusion.text.plain.split("\n")[0].split()
-        assert head == [str(c) for c in range(1, 11)]  # all ten digits' columns
+        assert head == [str(c) for c in range(10)]  # all ten digits' columns, by their digit
+        first_rows = [line.split()[:2] for line in confusion.text.plain.split("\n")[1:3]]
+        assert first_rows[0][:2] == ["t1", "0"] and first_rows[1][0] == "1"  # apart from a 100
+        assert "blobs-class" not in confusion.text.plain  # its measured sentence is blobs'"
 
     drive(digits_class, script, size=size)
 

@@ -192,8 +192,8 @@ def why_forgotten(ax: Axes, snap: Snapshot) -> None:
         ax.text(0.5, 0.5, "no confusion matrix recorded", ha="center", va="center")
         ax.set_axis_off()
         return
-    rows = [f"task {j + 1}: {c + 1}" for j, c in confusion.rows_of(data)]
-    classes = [str(c + 1) for c in range(data.n_classes)]
+    classes = problem.class_names(data)
+    rows = [f"task {j + 1}: {classes[c]}" for j, c in confusion.rows_of(data)]
     seen = confusion.seen_classes(data, snap.task)
     draw_confusion(ax, snap.confusion.counts, snap.confusion.logits, rows, classes, seen)
 

@@ -35,6 +35,8 @@ class Problem:
     score: str  # what the test scores tasks by, besides the loss: "" or "accuracy"
     loss_column: str  # the test loss's column in a CSV, before "_task_K": "test_mse" or
     # "test_ce" (cross-entropy)
+    first_class: int = 1  # the name of class 0, the next ones counting on: a 2-D preset's
+    # classes are 1..C as its legend says; a digit is named by itself (0..9)
 
 
 def _regression(data: DataConfig):
@@ -81,8 +83,18 @@ CLASSIFICATION = Problem(
     "test_ce",
 )
 DIGITS = dataclasses.replace(
-    CLASSIFICATION, draw=digits.make_tasks, picture="digits", measure=_digits_measure
+    CLASSIFICATION,
+    draw=digits.make_tasks,
+    picture="digits",
+    measure=_digits_measure,
+    first_class=0,
 )
+
+
+def class_names(data: DataConfig) -> list[str]:
+    """Each class's name, as the views label it (the confusion matrix, its figure)."""
+    first = of_data(data).first_class
+    return [str(first + c) for c in range(data.n_classes)]
 
 
 def of(config: Config) -> Problem:

@@ -17,7 +17,7 @@ import numpy as np
 from rich.console import Console
 from rich.text import Text
 
-from cftui.train import confusion
+from cftui.train import confusion, problem
 from cftui.train.confusion import Confusion
 from cftui.train.snapshot import Snapshot
 from cftui.tui.widgets.picture import Picture
@@ -65,22 +65,25 @@ def confusion_text(snap: Snapshot, width: int) -> Text:
         held = "a regression has no classes" if not data.scenario else "none recorded"
         return Text(f" no confusion matrix: {held} (x: back)", style="dim")
     rows = [(r, j, c) for r, (j, c) in enumerate(confusion.rows_of(data)) if j <= snap.task]
-    label = max(len(f"t{data.n_tasks}") + 1 + len(str(data.n_classes)), len("logit"))
+    names = problem.class_names(data)
+    wide = max(map(len, names))
+    label = max(len(f"t{data.n_tasks}") + 1 + wide, len("logit")) + 1  # + 1: apart from a 100
     cell = 4 if label + 4 * data.n_classes <= width else 3
     seen = confusion.seen_classes(data, snap.task)
     header = Text(" " * label)
     for c in range(data.n_classes):
-        header.append(f"{c + 1:>{cell}}", style="bold" if seen[c] else "dim")
+        header.append(f"{names[c]:>{cell}}", style="bold" if seen[c] else "dim")
     shares = snap.confusion.shares()
     lines = [header]
     for r, j, c in rows:
         first = (j, c) == next((jj, cc) for _, jj, cc in rows if jj == j)
-        line = Text(f"{f't{j + 1}' if first else '':<{label - len(str(data.n_classes))}}")
-        line.append(f"{c + 1:>{len(str(data.n_classes))}}", style="bold")
+        line = Text(f"{f't{j + 1}' if first else '':<{label - 1 - wide}}")
+        line.append(f"{names[c]:>{wide}} ", style="bold")
         _cells(line, shares[r], c, cell)
         lines.append(line)
     lines.append(_bars(snap.confusion, seen, label, cell))
-    return Text("\n").join(lines + _caption(snap.confusion, seen, data.scenario, width))
+    said = _caption(snap.confusion, seen, data.scenario, snap.scene.config.name, width)
+    return Text("\n").join(lines + said)
 
 
 def percent(share: float) -> str:
@@ -125,15 +128,17 @@ def _range(values: np.ndarray) -> tuple[float, float]:
     return (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 0.0)
 
 
-def _caption(table: Confusion, seen: np.ndarray, scenario: str, width: int) -> list[Text]:
-    """What the rows, the columns and the bars are, then in the class scenario the measured
-    sentence: what a student should see."""
+def _caption(
+    table: Confusion, seen: np.ndarray, scenario: str, preset: str, width: int
+) -> list[Text]:
+    """What the rows, the columns and the bars are, then on the preset it was measured on
+    the measured sentence: what a student should see."""
     low, high = _range(table.logits[seen])
     words = [
         f"row: a task's class; column: answered as (% of the row). {MEANING[scenario]}.",
         f"logit: each class's mean over the trained tasks' points, ▁ {low:.3g} to █ {high:.3g}.",
     ]
-    if scenario == "class":
+    if preset == confusion.measured()["preset"]:
         words.append(confusion.measured_sentence())
     lines = []
     for said in words:
