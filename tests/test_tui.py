@@ -491,6 +491,24 @@ def test_a_change_of_state_is_on_screen_alone_before_the_panels_and_the_footer(t
     drive(config, script)
 
 
+def test_a_new_runner_begun_before_a_change_of_states_frame_draws_no_stale_panel(tiny):
+    """The panels of a change of state are drawn a frame later; a new runner begun in
+    between (the compare picker's answer) leaves no snapshot yet: nothing is drawn, no
+    crash (draw_panels(None) ended the app)."""
+    config = tiny.with_overrides(epochs=100_000)
+
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.step > 0)
+        await pilot.press("space")
+        paused = await until(pilot, lambda s: s.state is State.PAUSED)
+        app.draw(dataclasses.replace(paused, state=State.RUNNING))
+        app.use_methods(("naive", "ewc"))
+        await until(pilot, lambda s: len(getattr(s, "runs", ())) == 2)
+        assert app.is_running and app.error == ""
+
+    drive(config, script)
+
+
 def test_paused_on_the_last_task_n_is_not_offered_and_does_nothing(tiny):
     config = tiny.with_overrides(epochs=100_000)
 

@@ -184,7 +184,8 @@ class CftuiApp(MethodFiles, Keys, App[None]):
 
     def _after_change(self) -> None:
         self.refresh_bindings()  # the footer shows what the keys can do now
-        self.draw_panels(self.snapshot)  # the latest: another may have come meanwhile
+        if self.snapshot is not None:  # none: a new runner began meanwhile (_start)
+            self.draw_panels(self.snapshot)  # the latest: another may have come meanwhile
 
     def draw_panels(self, snap: Snapshot | Comparison) -> None:
         if isinstance(snap, Comparison):
