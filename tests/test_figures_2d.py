@@ -165,9 +165,23 @@ def test_under_the_accuracy_matrix_is_why_it_forgot_the_recorded_confusion(blobs
     assert bars.get_ylabel() == "mean logit"
     heights = [patch.get_height() for patch in bars.patches]
     np.testing.assert_allclose(heights, snap.confusion.logits, rtol=1e-6)
+    early = next(f.snapshot for f in read(blobs[1]).frames if f.snapshot.task == 0)
+    fig = static.build("matrix", early, "light", (700, 900), 100)
+    rows = [label.get_text() for label in fig.axes[1].get_yticklabels()]
+    assert rows == ["task 1: 1", "task 1: 2"]  # as the app's panel: no untrained task's row
     old = dataclasses.replace(snap, confusion=None)
     fig = static.build("matrix", old, "light", (700, 900), 100)
     assert [t.get_text() for t in fig.axes[1].texts] == ["no confusion matrix recorded"]
+
+
+def test_a_one_panel_regions_figure_lays_its_class_legend_in_rows_that_fit(blobs):
+    """Mid task 1 the regions figure is one panel (480 px): its six classes' legend goes in
+    rows of 3, not one row of 6 cut at both ends."""
+    early = next(f.snapshot for f in read(blobs[1]).frames if f.snapshot.task == 0)
+    fig = static.build("regions", early, "light", static.default_size("regions", early), 100)
+    fig.canvas.draw()
+    box = fig.legends[0].get_window_extent()
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width
 
 
 def test_the_gif_animates_the_regions_beside_the_accuracy_and_holds_the_last_frame(blobs):

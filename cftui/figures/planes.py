@@ -29,6 +29,7 @@ from cftui.train.snapshot import Comparison, Scene, Snapshot
 
 PANEL_PX = 400  # a plane's side in pixels, when --size is not given
 SCENARIO_PX = 340  # the same in the three-scenarios figure
+LEGEND_ENTRY_PX = 130  # the width a class's legend entry takes ("class 6" and its mark)
 UNSEEN_ALPHA = 0.2  # the points of a task not trained yet: faint
 POINT_EDGE = "black"  # around each point, on a light or a dark region alike
 HEAD_NOTE = "task-incremental: each cell is answered by the head of the nearest task"
@@ -136,11 +137,12 @@ def class_legend(fig: Figure, scene: Scene, faint: bool) -> None:
         Line2D([], [], marker=class_marker(c), color=class_color(c), linestyle="", markersize=7)
         for c in range(n)
     ]
-    labels = [f"class {c + 1}" for c in range(n)]
+    labels = [f"class {name}" for name in problem.class_names(scene.config.data)]
     if faint:
         handles.append(Line2D([], [], marker="o", color="grey", alpha=UNSEEN_ALPHA, ls=""))
         labels.append("a task not trained yet")
-    legend_below(fig, None, handles, labels, most=4 if faint else 6)
+    fits = int(fig.get_figwidth() * fig.dpi // LEGEND_ENTRY_PX)  # a one-panel figure: 3
+    legend_below(fig, None, handles, labels, most=max(2, min(fits, 4 if faint else 6)))
 
 
 def _data(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
@@ -193,9 +195,11 @@ def why_forgotten(ax: Axes, snap: Snapshot) -> None:
         ax.set_axis_off()
         return
     classes = problem.class_names(data)
-    rows = [f"task {j + 1}: {classes[c]}" for j, c in confusion.rows_of(data)]
-    seen = confusion.seen_classes(data, snap.task)
-    draw_confusion(ax, snap.confusion.counts, snap.confusion.logits, rows, classes, seen)
+    trained = [(r, j, c) for r, (j, c) in enumerate(confusion.rows_of(data)) if j <= snap.task]
+    rows = [f"task {j + 1}: {classes[c]}" for _, j, c in trained]
+    counts = snap.confusion.counts[[r for r, _, _ in trained]]  # as the app's panel: no row
+    seen = confusion.seen_classes(data, snap.task)  # of a task not trained yet
+    draw_confusion(ax, counts, snap.confusion.logits, rows, classes, seen)
 
 
 def _matrix(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
