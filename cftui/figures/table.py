@@ -20,7 +20,8 @@ from cftui.train.snapshot import Snapshot
 def summary(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
     """The side-by-side table: the best of each column in bold."""
     score, n_tasks = scores.of(runs[0]), len(runs[0].scene.tasks)
-    header = [*(f"task {j + 1}" for j in range(n_tasks)), "forgetting", "BWT"]
+    unit = f" ({score.against_unit})" if score.against_unit == "pts" else ""  # accuracy's
+    header = [*(f"task {j + 1}" for j in range(n_tasks)), f"forgetting{unit}", f"BWT{unit}"]
     best = [score.best] * n_tasks + [min, max]
     rows = [[*(now := score.now(snap)), *score.standing(snap, now)] for snap in runs]
     values = np.array(rows, dtype=float).reshape(len(runs), -1)
@@ -45,9 +46,7 @@ def summary(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
         cell.set_facecolor("none")
         cell.set_edgecolor(rc(style)["axes.edgecolor"])
         cell.get_text().set_color(rc(style)["text.color"])
-        column = values[:, col] if col >= 0 and row > 0 else np.ones(0)
-        finite = column[np.isfinite(column)]
-        if len(finite) > 1 and values[row - 1, col] == best[col](finite):
+        if row > 0 and col >= 0 and scores.best_of(list(values[:, col]), best[col]) == row - 1:
             cell.get_text().set_fontweight("bold")
     what = f"each task's {score.title(runs[0])} now, {score.versus_title}'s"
     ax.set_title(f"{what}, mean forgetting and BWT (bold: the best)", fontsize="medium")

@@ -90,3 +90,13 @@ ACCURACY = Score(
 def of(snap: Snapshot) -> Score:
     """The score ``snap``'s problem is compared by."""
     return LOSS if snap.test_accuracy is None else ACCURACY
+
+
+def best_of(values: list[float], pick) -> int | None:
+    """The index of the best of ``values`` by ``pick`` (min or max), which a table marks;
+    None where fewer than two are finite or the best is shared (no one is best: after task 1,
+    every method's 0 % on task 2)."""
+    finite = [v for v in values if math.isfinite(v)]
+    if len(finite) < 2 or finite.count(best := pick(finite)) > 1:
+        return None
+    return values.index(best)

@@ -250,9 +250,9 @@ def summary_table(comparison: Comparison, note: str = "") -> Table:
         table.add_column(column, justify="right", no_wrap=True)
     columns = [[row[j] for row in now] for j in range(n_tasks)]
     standing = [score.standing(snap, row) for snap, row in zip(runs, now, strict=True)]
-    best = [_best(column, score.best) for column in columns]
-    best_forgetting = _best([s[0] for s in standing], min)
-    best_bwt = _best([s[1] for s in standing], max)
+    best = [scores.best_of(column, score.best) for column in columns]
+    best_forgetting = scores.best_of([s[0] for s in standing], min)
+    best_bwt = scores.best_of([s[1] for s in standing], max)
     for i, (snap, row) in enumerate(zip(runs, now, strict=True)):
         name = Text(_name(snap), style="bold")
         if snap.state is State.DIVERGED:
@@ -269,11 +269,6 @@ def summary_table(comparison: Comparison, note: str = "") -> Table:
 
 def _name(snap: Snapshot) -> str:
     return snap.scene.config.method.name
-
-
-def _best(values: list[float], pick) -> int | None:
-    finite = [(v, i) for i, v in enumerate(values) if math.isfinite(v)]
-    return pick(finite)[1] if len(finite) > 1 else None
 
 
 def _number(value: float, best: bool) -> Text:
