@@ -19,7 +19,7 @@ from cftui.tui.widgets.confusion import BARS, ConfusionPlot, percent
 from cftui.tui.widgets.matrix import LossMatrix
 
 from conftest import small
-from tui_helpers import drive, screen_text, until
+from tui_helpers import drive, screen_text, settled, until
 
 
 def blobs(n_classes: int = 6, n_tasks: int = 3):
@@ -45,7 +45,7 @@ def test_x_shows_the_confusion_in_the_matrix_place_and_back(colour, size):
         panel, matrix = app.query_one(ConfusionPlot), app.query_one(LossMatrix)
         assert not panel.display or not panel.size.area
         await pilot.press("x")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert panel.size.area and not matrix.size.area
         lines = panel.text.plain.split("\n")
         assert lines[0].split() == [str(c) for c in range(1, 7)]
@@ -67,7 +67,7 @@ def test_x_shows_the_confusion_in_the_matrix_place_and_back(colour, size):
         assert any("green" in style for style in styles)  # the right answers
         assert app.no_color is (not colour)
         await pilot.press("x")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert matrix.size.area and not panel.size.area
 
     drive(blobs(), script, size=size)
@@ -77,7 +77,7 @@ def test_ten_classes_fit_at_80x24(colour):
     async def script(app, pilot):
         await until(pilot, lambda s: s.state is State.FINISHED, timeout=60)
         await pilot.press("x")
-        await pilot.pause(0.3)
+        await settled(pilot)
         screen = screen_text(app)
         for task in range(1, 6):
             assert f"t{task}" in screen
@@ -94,7 +94,7 @@ def test_side_by_side_x_shows_each_methods_confusion():
     async def script(app, pilot):
         comparison = await until(pilot, lambda s: s.state is State.FINISHED, timeout=60)
         await pilot.press("x")
-        await pilot.pause(0.3)
+        await settled(pilot)
         panels = list(app.query(MethodPanel))
         shown = [p.confusion.text.plain for p in panels]
         assert all(p.confusion.size.area and not p.picture.size.area for p in panels)
@@ -110,7 +110,7 @@ def test_on_a_regression_x_says_there_is_no_confusion():
     async def script(app, pilot):
         await until(pilot, lambda s: s.step > 0)
         await pilot.press("x")
-        await pilot.pause(0.2)
+        await settled(pilot)
         said = [n.message for n in app._notifications]
         assert any("a regression answers no class" in m for m in said)
         assert not app.query_one("#side").has_class("-confusion")

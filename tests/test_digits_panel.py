@@ -15,7 +15,7 @@ from cftui.tui.widgets.confusion import ConfusionPlot
 from cftui.tui.widgets.digits import TILE_H, DigitsPlot
 from cftui.tui.widgets.pictures import Pictures
 
-from tui_helpers import drive, until
+from tui_helpers import drive, settled, until
 
 HALVES = {  # (top pixel inked, bottom pixel inked) -> the cell drawn
     (False, False): " ",
@@ -87,7 +87,7 @@ def test_the_digits_show_their_answers_new_task_first_and_x_the_confusion(
         assert "green" in " ".join(styles_of(text, "=")) and "red" in " ".join(styles_of(text, "✗"))
         assert app.no_color is (not colour)
         await pilot.press("x")
-        await pilot.pause(0.3)
+        await settled(pilot)
         confusion = app.query_one(ConfusionPlot)
         assert confusion.size.area
         head = confusion.text.plain.split("\n")[0].split()
