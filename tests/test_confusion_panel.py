@@ -15,7 +15,7 @@ from test_replay import replays_to_its_end_without_torch
 from cftui.train import catalog
 from cftui.train.snapshot import State
 from cftui.tui.compare_view import MethodPanel
-from cftui.tui.widgets.confusion import BARS, ConfusionPlot, percent
+from cftui.tui.widgets.confusion import BARS, ConfusionPlot, share_cell
 from cftui.tui.widgets.matrix import LossMatrix
 
 from conftest import small
@@ -53,7 +53,7 @@ def test_x_shows_the_confusion_in_the_matrix_place_and_back(colour, size):
         assert [r.split()[0] for r in rows] == ["t1", "2", "t2", "4"]
         shares = snap.confusion.shares()
         for r, row in enumerate(rows):
-            want = [percent(s) for s in shares[r]]
+            want = [share_cell(s) for s in shares[r]]
             assert cells(row) == want, row
         bars = lines[5]
         assert bars.startswith("logit") and set(bars.split()[1:5]) <= set(BARS)
@@ -100,7 +100,7 @@ def test_side_by_side_x_shows_each_methods_confusion():
         assert all(p.confusion.size.area and not p.picture.size.area for p in panels)
         for text, snap in zip(shown, comparison.runs, strict=True):
             first = text.split("\n")[1]  # task 1's class 1, answered by this method
-            want = [percent(s) for s in snap.confusion.shares()[0]]
+            want = [share_cell(s) for s in snap.confusion.shares()[0]]
             assert cells(first) == want
 
     drive(blobs(), script, size=(120, 40), compare=("naive", "replay"), auto_advance=True)

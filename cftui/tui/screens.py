@@ -213,7 +213,8 @@ KEY_ROWS = (  # the help's key table: the actions of each row, what the row says
     (("screenshot",), "save an SVG screenshot"),
     (
         ("figures",),
-        "save the figures of the view (PNG: data, loss, fit, matrix; needs `cftui[figures]`)",
+        "save the figures of the view as PNG (data, losses, its picture, matrix; needs "
+        "`cftui[figures]`)",
     ),
     (("export_csv",), "export the loss history and the loss matrix as CSV"),
     (("command_palette",), "every action by name, and `method: NAME`, `preset: NAME`"),

@@ -86,8 +86,8 @@ def confusion_text(snap: Snapshot, width: int) -> Text:
     return Text("\n").join(lines + said)
 
 
-def percent(share: float) -> str:
-    """A share as whole percent, rounded down ("·" for none): "100" only for a whole row, so
+def share_cell(share: float) -> str:
+    """A share as a cell: whole percent, rounded down ("·" for none): "100" only for a whole row, so
     in 3 columns it follows a "·" cell, which keeps its last column blank."""
     return "·" if share == 0 else f"{int(100 * share)}"
 
@@ -107,7 +107,7 @@ def _cells(line: Text, shares: np.ndarray, own: int, cell: int) -> None:
             line.append(_dot(cell), style="dim")
             continue
         style = ("green" if c == own else "red") + (" bold" if c == top else "")
-        line.append(f"{percent(share):>{cell}}", style=style)
+        line.append(f"{share_cell(share):>{cell}}", style=style)
 
 
 def _bars(table: Confusion, seen: np.ndarray, label: int, cell: int) -> Text:
