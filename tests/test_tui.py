@@ -202,6 +202,25 @@ def test_q_while_starting_quits_at_once_and_nothing_trains(tiny, monkeypatch, sl
     assert len(runners) == runners_built
 
 
+@pytest.mark.parametrize(
+    ("preset", "says", "not_said"),
+    [
+        ("polynomial", "**fit** (left)", "regions"),
+        ("blobs-class", "**regions** (left)", "test MSE"),
+        ("digits-class", "**digits** (left)", "test MSE"),
+    ],
+)
+def test_the_help_says_what_the_view_of_the_presets_problem_shows(preset, says, not_said):
+    """? describes the view on screen: a 1-D fit, a 2-D run's regions, the digits."""
+
+    async def script(app, pilot):
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, Help)
+        assert says in app.screen.text and not_said not in app.screen.text.split("| key")[0]
+
+    drive(small(catalog.resolve(preset), epochs=100_000), script)
+
+
 def test_the_help_has_a_row_for_each_key_and_a_key_for_each_row():
     """The help's key table is made from the app's bindings: each key once, in its row."""
     bindings = [*CftuiApp.BINDINGS, Binding(CftuiApp.COMMAND_PALETTE_BINDING, "command_palette")]

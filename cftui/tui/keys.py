@@ -235,7 +235,8 @@ class Keys:
         own (HELP_ROWS: the live app's, a replay's; the tour's own keys are on its step line)."""
         app = next(cls for cls in type(self).__mro__ if "HELP_ROWS" in vars(cls))
         palette = Binding(app.COMMAND_PALETTE_BINDING, "command_palette")
-        self.push_screen(Help([*app.BINDINGS, palette], app.HELP_ROWS))
+        picture = problem.of(self.config).picture  # what the view shows, before a snapshot too
+        self.push_screen(Help([*app.BINDINGS, palette], app.HELP_ROWS, picture))
 
     def action_export_csv(self) -> None:
         """The loss history and the loss matrix as CSV in the current folder (one pair per

@@ -155,7 +155,8 @@ def _problems(entry: catalog.Entry) -> list[str]:
     return [f"skipped: {entry.path}", *lines]
 
 
-HELP = """\
+HELP = {  # what the view shows, by the picture its problem draws (Problem.picture)
+    "fit": """\
 # cftui
 
 A small MLP learns one noisy 1-D task, then the next on a disjoint x-range, and **forgets**.
@@ -170,7 +171,33 @@ A small MLP learns one noisy 1-D task, then the next on a disjoint x-range, and 
 - **loss matrix**: row *i* is the test MSE on every task right after task *i*; `x12` marks a
   loss twelve times what it was when that task was learned.
 - The method picker shows each method's settings as the preset sets them.
+""",
+}
+CLASSES = """\
+# cftui
+
+A small MLP learns a few classes, then the next task's, and **forgets** them: in the
+class-incremental split (no task id at test) every old class at once.
+
+- **{picture}** (left): {what}
+- **test cross-entropy** (right): every task's test loss against step; vertical lines mark
+  task switches.
+- **accuracy matrix**: row *i* is the test accuracy on every task right after task *i*; the
+  average and BWT below it.
+- **x**: why it forgot, in the accuracy matrix's place: which class answers each task's
+  classes (a confusion matrix, % of each row) and each class's mean logit as a bar.
 """
+HELP["regions"] = CLASSES.format(
+    picture="regions",
+    what="the class the network answers at each point of the plane, tinted in that class's "
+    "colour, and each task's test points as its marks (the task in training bold). Where an "
+    "old class's region vanishes, the network forgot it.",
+)
+HELP["digits"] = CLASSES.format(
+    picture="digits",
+    what="test digits in half blocks with the answer under each (`=3` right, `✗7` wrong), "
+    "the task in training's first.",
+)
 
 
 KEY_ROWS = (  # the help's key table: the actions of each row, what the row says they do
@@ -256,9 +283,11 @@ class Help(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss(None)", "close")]
 
-    def __init__(self, bindings: Iterable[Binding], rows: KeyRows = KEY_ROWS) -> None:
+    def __init__(
+        self, bindings: Iterable[Binding], rows: KeyRows = KEY_ROWS, picture: str = "fit"
+    ) -> None:
         super().__init__()
-        self.text = f"{HELP}\n{key_table(bindings, rows)}\n"
+        self.text = f"{HELP[picture]}\n{key_table(bindings, rows)}\n"
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()
