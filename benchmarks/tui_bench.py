@@ -51,6 +51,15 @@ def preset_config(preset: str, epochs: int) -> Config:
     return dataclasses.replace(base, train=dataclasses.replace(base.train, epochs=epochs))
 
 
+def first_task_steps_per_epoch(preset: str) -> int:
+    """The optimizer steps of an epoch of the preset's first task (1: full batch)."""
+    from cftui.train import problem, run_state
+
+    config = catalog.resolve(preset)
+    first = problem.of(config).draw(config.data)[0]
+    return run_state.steps_per_epoch(len(first.x_train), config.train.batch_size)
+
+
 def bare_rate(seconds: float, preset: str) -> float:
     """Steps per second of the bare loop, run for about ``seconds``, on the threads the
     TUI's worker uses (cftui.train.threads)."""
@@ -70,7 +79,10 @@ def die_with_parent() -> None:
 class Terminal:
     """cftui in a pseudo-terminal: keys in, a pyte screen out, every byte counted."""
 
-    def __init__(self, *flags: str) -> None:
+    def __init__(self, *flags: str, per_epoch: int = 1) -> None:
+        """cftui run with ``flags``; ``per_epoch``: the optimizer steps of an epoch of task 1,
+        to count steps where the status line shows only the epoch."""
+        self.per_epoch = per_epoch
         master, slave = os.openpty()
         fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
         env = {
@@ -126,10 +138,12 @@ class Terminal:
 
     def step(self) -> int:
         """The step on the status line; where it shows the epoch only (a 2-D preset's line
-        is full), the epoch: the same count in task 1 of a full-batch run, which the
-        measurements (LONG epochs a task) never leave."""
+        is full), the epoch times an epoch's steps in task 1, which the measurements (LONG
+        epochs a task) never leave (digits' minibatches: 9 steps an epoch)."""
         status = self.status()
-        return int((re.search(r"step (\d+)", status) or re.search(r"ep (\d+)/", status)).group(1))
+        if shown := re.search(r"step (\d+)", status):
+            return int(shown.group(1))
+        return int(re.search(r"ep (\d+)/", status).group(1)) * self.per_epoch
 
     def send(self, keys: bytes) -> None:
         os.write(self.fd, keys)
@@ -176,7 +190,10 @@ def full_pace(seconds: float, first: bool, preset: str, *flags: str) -> dict:
     and where the training thread spent that time; the first run also times the launch and
     the keys."""
     results = {}
-    full = Terminal("--preset", preset, "--pace", "full", "--epochs", str(LONG), *flags)
+    per_epoch = first_task_steps_per_epoch(preset)
+    full = Terminal(
+        "--preset", preset, "--pace", "full", "--epochs", str(LONG), *flags, per_epoch=per_epoch
+    )
     full.wait_for("● ")
     results["launch_s"] = time.perf_counter() - full.started
     full.wait_for(r"(step|ep) \d+")
