@@ -237,7 +237,8 @@ def test_a_browser_shows_the_apps_status_line(served, tmp_path):
 
 
 async def screen_of(devtools_url: str, url: str) -> tuple[str, bytes]:
-    """Open ``url``, wait until the terminal shows the status line, then its text and a PNG."""
+    """Open ``url``, wait until the terminal shows the status line and a drawn chart (its
+    axis: the panels follow a change of state by a frame), then its text and a PNG."""
     import aiohttp  # comes with textual-serve
 
     async with aiohttp.ClientSession() as session, session.ws_connect(devtools_url) as devtools:
@@ -257,7 +258,7 @@ async def screen_of(devtools_url: str, url: str) -> tuple[str, bytes]:
         await call("Page.addScriptToEvaluateOnNewDocument", source=CATCH_TERMINAL)
         await call("Page.navigate", url=url)
         deadline, text = time.monotonic() + 40, ""
-        while "task 1/2 · epoch" not in text and time.monotonic() < deadline:
+        while not ("task 1/2 · epoch" in text and "┤" in text) and time.monotonic() < deadline:
             await asyncio.sleep(0.2)
             shown = await call("Runtime.evaluate", expression=READ_TERMINAL, returnByValue=True)
             text = shown["result"].get("value") or ""
