@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_classification import batched_seed_equals_its_single_run
 
 from cftui import cli
 from cftui.train import catalog, digits, methods, validation
@@ -148,14 +149,7 @@ def test_every_method_trains_on_each_digits_preset_or_refuses_in_one_line(preset
 
 
 def test_each_seed_of_a_batched_digits_run_equals_its_single_run():
-    config = tiny("digits-class", method="ewc")
-    both = Trainer(config, seeds=[0, 1])
-    both.run()
-    alone = Trainer(config.with_overrides(seed=1))
-    alone.run()
-    batched = np.array([row[1] for row in both.now.accuracy_matrix])
-    single = np.array([row[0] for row in alone.now.accuracy_matrix])
-    np.testing.assert_allclose(batched, single, atol=1e-6)
+    batched_seed_equals_its_single_run(tiny("digits-class", method="ewc"))
 
 
 def test_the_picture_is_the_tests_answer_to_each_shown_image():

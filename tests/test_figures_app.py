@@ -19,17 +19,24 @@ from tui_helpers import drive, until
 WAIT_S = 30.0  # matplotlib's first import and four figures, on two busy cores
 
 
+async def notices_after_g(app, pilot) -> list[str]:
+    """Press g and wait (at most WAIT_S) for its notice that figures were saved; every notice
+    shown by then, each on one line."""
+    await pilot.press("g")
+    for _ in range(int(WAIT_S / 0.05)):
+        await pilot.pause(0.05)
+        said = [n.message.replace("\n", "") for n in app._notifications]
+        if any("saved" in message for message in said):
+            break
+    return said
+
+
 def test_g_writes_the_views_figures_where_s_writes_screenshots(tiny, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 
     async def script(app, pilot):
         await until(pilot, lambda s: s.state is State.TASK_DONE)
-        await pilot.press("g")
-        for _ in range(int(WAIT_S / 0.05)):
-            await pilot.pause(0.05)
-            said = [n.message.replace("\n", "") for n in app._notifications]
-            if any("saved" in message for message in said):
-                break
+        said = await notices_after_g(app, pilot)
         assert any(f"saved {tmp_path}/cftui-polynomial-naive-" in m for m in said), said
         assert any(m.endswith("-*.png: data, loss, fit, matrix") for m in said), said
 
@@ -107,12 +114,7 @@ def test_g_on_a_2d_run_writes_its_regions_and_accuracy_figures(tmp_path, monkeyp
 
     async def script(app, pilot):
         await until(pilot, lambda s: s.state is State.TASK_DONE)
-        await pilot.press("g")
-        for _ in range(int(WAIT_S / 0.05)):
-            await pilot.pause(0.05)
-            said = [n.message.replace("\n", "") for n in app._notifications]
-            if any("saved" in message for message in said):
-                break
+        said = await notices_after_g(app, pilot)
         listed = "-*.png:data,loss,accuracy,regions,matrix"  # spaces aside: a long path wraps
         assert any(m.replace(" ", "").endswith(listed) for m in said), said
 
