@@ -45,13 +45,13 @@ class ConfusionPlot(Picture):
     def key(self, snap: Snapshot) -> tuple:
         return (snap.run, snap.task, snap.confusion)
 
-    def show(self, snap: Snapshot) -> None:
-        """Draw, and take the height its lines need (the panel's CSS caps it)."""
-        if self.size.width:
-            lines = len(self.draw(snap).plain.split("\n")) + self.styles.gutter.height
-            if self.styles.height is None or self.styles.height.value != lines:
-                self.styles.height = lines
-        super().show(snap)
+    def repaint(self, text: Text) -> None:
+        """Take the height the lines need (the panel's CSS caps it; a new height resizes
+        it, which draws it again), then paint them."""
+        lines = len(text.plain.split("\n")) + self.styles.gutter.height
+        if self.styles.height is None or self.styles.height.value != lines:
+            self.styles.height = lines
+        super().repaint(text)
 
     def draw(self, snap: Snapshot) -> Text:
         return confusion_text(snap, self.content_size.width or self.size.width)
