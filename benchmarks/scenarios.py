@@ -5,7 +5,8 @@ Markdown with the targets of issue 24 checked.
 Run: python benchmarks/scenarios.py [--seeds 16] [--presets a,b] [--summary-only]
 The JSON files (benchmarks/scenarios/<preset>.json, the shape of `cftui compare --json`) keep
 every seed's accuracy matrix; --summary-only trains nothing and prints the tables from them
-(tests/test_scenarios_table.py keeps the docs pages of PAGES equal to that).
+(tests/test_scenarios_table.py keeps the docs pages of PAGES equal to that). `beside_paper()`
+puts the digits medians beside the published split-MNIST numbers kept in scenarios/papers.json.
 """
 
 from __future__ import annotations
@@ -104,6 +105,39 @@ def markdown(preset: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def beside_paper() -> str:
+    """The digits presets' median average accuracy beside the paper's split MNIST, for the
+    methods both have: task-incremental (digits-task) and class-incremental (digits-class).
+    The paper's domain column is its odd/even split, which digits-domain is not."""
+    paper = json.loads((HERE / "papers.json").read_text())
+    medians = {
+        scenario: {
+            name: 100 * row["average_accuracy"].median for name, row in load(preset)[1].items()
+        }
+        for scenario, preset in (("task", "digits-task"), ("class", "digits-class"))
+    }
+    lines = [
+        f"cftui's digits (median of 16 seeds) beside {paper['what']} in {paper['source']}:",
+        "",
+        "| method | digits-task % | split MNIST Task-IL % | digits-class % "
+        "| split MNIST Class-IL % |",
+        "|---|---|---|---|---|",
+    ]
+    for name, cells in paper["methods"].items():
+        ours = {s: medians[s].get(name) for s in ("task", "class")}
+        lines.append(
+            f"| {name} ({cells['paper']}) | {_cell(ours['task'], 1)} | {_cell(cells['task'], 2)} "
+            f"| {_cell(ours['class'], 1)} | {_cell(cells['class'], 2)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _cell(percent: float | None, places: int) -> str:
+    """A percentage (cftui's to 1 place, the paper's as printed, to 2), or a dash where
+    there is none (a method that does not fit the scenario)."""
+    return "–" if percent is None else f"{percent:.{places}f}"
+
+
 def _percent(stats: Stats) -> str:
     return f"{100 * stats.median:.1f} ({100 * stats.low:.0f}–{100 * stats.high:.0f})"
 
@@ -118,6 +152,7 @@ def main() -> None:
         for preset in args.presets.split(","):
             run(preset, args.seeds)
     print("\n".join(markdown(preset) for preset in PRESETS))
+    print(beside_paper())
 
 
 if __name__ == "__main__":

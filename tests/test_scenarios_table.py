@@ -39,3 +39,20 @@ def test_each_table_is_the_median_of_the_kept_seeds(preset):
         finals = [np.mean(r["accuracy_matrix"][-1]) for r in runs if r["method"] == method]
         assert len(finals) == 16
         assert f"| {method} | {100 * np.median(finals):.1f} (" in table, method
+
+
+def test_the_digits_guide_puts_the_medians_beside_the_papers_numbers():
+    """The table beside the paper is generated, and its cells are the kept medians (EWC's,
+    recomputed here by hand) and the paper's printed numbers."""
+    module = scenarios()
+    table = module.beside_paper()
+    assert table in (ROOT / "docs" / "guide" / "digits.md").read_text(encoding="utf-8")
+    medians = {}
+    for preset in ("digits-task", "digits-class"):
+        runs = json.loads((module.HERE / f"{preset}.json").read_text())["runs"]
+        finals = [np.mean(r["accuracy_matrix"][-1]) for r in runs if r["method"] == "ewc"]
+        medians[preset] = 100 * np.median(finals)
+    task, klass = medians["digits-task"], medians["digits-class"]
+    row = f"| ewc (EWC) | {task:.1f} | 98.64 | {klass:.1f} | 20.01 |"
+    assert row in table
+    assert "| icarl (iCaRL (budget = 2000)) | – | – |" in table  # no iCaRL with a task id
