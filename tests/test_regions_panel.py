@@ -157,10 +157,12 @@ def test_the_accuracy_matrix_summary_lines_up_with_its_rows(blobs):
     drive(blobs, script, size=(120, 40))
 
 
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
 @pytest.mark.parametrize(("preset", "said"), [("blobs-task", True), ("blobs-class", False)])
-def test_the_task_scenario_s_regions_say_which_head_answers_a_cell(preset, said):
+def test_the_task_scenario_s_regions_say_which_head_answers_a_cell(preset, said, size):
     """Issue 32: blobs-task's panel looked like one 6-class map. In the task scenario the
-    legend on screen says that each cell is answered by the head of the nearest task."""
+    legend on screen says, whole at 80x24 too, that each cell is answered by the head of
+    the nearest task."""
     config = dataclasses.replace(
         catalog.resolve(preset), train=dataclasses.replace(catalog.resolve(preset).train, epochs=3)
     )
@@ -168,6 +170,6 @@ def test_the_task_scenario_s_regions_say_which_head_answers_a_cell(preset, said)
     async def script(app, pilot):
         await until(pilot, lambda s: s.state is State.TASK_DONE)
         panel = app.query_one(RegionsPlot)
-        assert ("each cell: the head of the nearest task" in region_text(app, panel)) is said
+        assert ("each cell: the nearest task's head" in region_text(app, panel)) is said
 
-    drive(config, script)
+    drive(config, script, size=size)

@@ -21,7 +21,8 @@ from cftui.tui.widgets.fit import legend_lines
 from cftui.tui.widgets.picture import Picture
 
 FILL_EVERY = 3  # a region glyph on every third cell along a row (staggered by row)
-HEAD_NOTE = ("each cell:", "dim", "the head of the nearest task")  # regions.RegionMeasure
+# regions.RegionMeasure: in the task scenario; short enough for an 80x24 panel (38 columns)
+HEAD_NOTE = ("each cell:", "dim", "the nearest task's head")
 
 
 class RegionsPlot(Picture):
