@@ -11,11 +11,13 @@ from rich.text import Text
 
 from cftui.train import catalog
 from cftui.train.snapshot import State
+from cftui.tui.compare_view import SummaryTable
 from cftui.tui.widgets.confusion import ConfusionPlot
 from cftui.tui.widgets.digits import TILE_H, DigitsPlot
 from cftui.tui.widgets.pictures import Pictures
+from cftui.tui.widgets.status import StatusLine
 
-from tui_helpers import drive, settled, until
+from tui_helpers import drive, region_text, settled, until
 
 HALVES = {  # (top pixel inked, bottom pixel inked) -> the cell drawn
     (False, False): " ",
@@ -129,3 +131,29 @@ def test_a_fixed_snapshot_lays_out_its_tiles_by_hand(digits_class):
         assert rows[-1][0][0] == 0  # task 1's band last
 
     drive(digits_class, script, size=(80, 24))
+
+
+@pytest.mark.parametrize(("size", "short"), [((80, 24), True), ((120, 40), False)])
+def test_five_tasks_side_by_side_keep_the_status_and_table_whole_at_80_columns(
+    digits_class, size, short
+):
+    """At 80x24, digits-class side by side cut the status line at "ep 2…" and the table's
+    headers at "task…", "forgett…". The status leaves out the scenario (the preset's name
+    says it) and the table takes short headers (t1, avg vs naive, forgot), only where the
+    long forms do not fit."""
+
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.state is State.TASK_DONE)
+        await settled(pilot)
+        status = region_text(app, app.query_one(StatusLine)).splitlines()[0].strip()
+        table = region_text(app, app.query_one(SummaryTable))
+        assert "…" not in status + table, status + table
+        assert status.startswith("● task done · digits-class") and "task 1/5 · ep 20/20" in status
+        assert ("(class-incremental)" in status) is not short, status
+        headers = ["t1", "t5", "avg vs naive", "forgot"] if short else ["task 1", "task 5"]
+        assert all(header in table for header in headers), table
+        assert ("task 1" in table) is not short, table
+
+    shipped_epochs = dataclasses.replace(digits_class.train, epochs=20)  # "ep 20/20"
+    config = dataclasses.replace(digits_class, train=shipped_epochs)
+    drive(config, script, size=size, compare=("naive", "ewc"))

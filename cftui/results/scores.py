@@ -31,6 +31,7 @@ class Score:
     forgetting: Callable  # metrics' forgetting and BWT of this score's matrix
     bwt: Callable
     versus_title: str  # the column against naive's
+    versus_short: str  # the same where a table is narrow (five tasks at 80 columns)
     against: Callable[[list[float], list[float]], float]  # a row against naive's row
     against_unit: str  # of that number: "%" or "pts"
     against_text: Callable[[list[float], list[float]], Text]  # as the app shows it, coloured
@@ -68,6 +69,7 @@ LOSS = Score(
     forgetting=metrics.forgetting,
     bwt=metrics.backward_transfer,
     versus_title="task 1 vs naive",
+    versus_short="t1 vs naive",
     against=lambda row, naive: 100 * (row[0] / naive[0] - 1),  # % change of task 1's loss
     against_unit="%",
     against_text=lambda row, naive: versus(row[0], naive[0]),
@@ -81,6 +83,7 @@ ACCURACY = Score(
     forgetting=metrics.accuracy_forgetting,
     bwt=metrics.accuracy_bwt,
     versus_title="average vs naive",
+    versus_short="avg vs naive",
     against=lambda row, naive: _points(row, naive),
     against_unit="pts",
     against_text=lambda row, naive: points_versus(_points(row, naive)),

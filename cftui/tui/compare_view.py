@@ -15,6 +15,7 @@ import math
 import os
 
 from rich import box
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -220,9 +221,12 @@ class SummaryTable(ChangedRows, Widget):
             return
         self._shown = key
         console = self.app.console
-        lines = console.render_lines(
-            summary_table(comparison, note), console.options.update_width(self.size.width or 80)
-        )
+        options = console.options.update_width(self.size.width or 80)
+        table = summary_table(comparison, note)
+        wide = options.update_width(10 * options.max_width)  # measure unclamped
+        if Measurement.get(console, wide, table).maximum > options.max_width:
+            table = summary_table(comparison, note, short=True)  # rather than "task…" cut
+        lines = console.render_lines(table, options)
         text = Text("\n").join(
             Text.assemble(*((segment.text, segment.style) for segment in line)) for line in lines
         )
@@ -231,9 +235,10 @@ class SummaryTable(ChangedRows, Widget):
         self.repaint(text)
 
 
-def summary_table(comparison: Comparison, note: str = "") -> Table:
+def summary_table(comparison: Comparison, note: str = "", short: bool = False) -> Table:
     """method | every task's test score now | against naive | forgetting | BWT: the test
-    loss, or a classification's accuracy in percent (forgetting and BWT in points)."""
+    loss, or a classification's accuracy in percent (forgetting and BWT in points).
+    ``short``: headers that fit five tasks in 80 columns (t1, avg vs naive, forgot)."""
     runs = comparison.runs
     n_tasks = len(runs[0].scene.tasks)
     score = scores.of(runs[0])
@@ -244,8 +249,10 @@ def summary_table(comparison: Comparison, note: str = "") -> Table:
     table.title_justify = "left"
     table.add_column("method", no_wrap=True)
     for j in range(n_tasks):
-        table.add_column(f"task {j + 1}", justify="right", no_wrap=True)
-    extra = ([score.versus_title] if naive is not None else []) + ["forgetting", "BWT"]
+        table.add_column(f"t{j + 1}" if short else f"task {j + 1}", justify="right", no_wrap=True)
+    versus = score.versus_short if short else score.versus_title
+    forgetting = "forgot" if short else "forgetting"
+    extra = ([versus] if naive is not None else []) + [forgetting, "BWT"]
     for column in extra:
         table.add_column(column, justify="right", no_wrap=True)
     columns = [[row[j] for row in now] for j in range(n_tasks)]

@@ -80,9 +80,11 @@ class StatusLine(ChangedRows, Widget):
             (snap.scene.device, "", ""),
         ]
         names = snap.methods if isinstance(snap, Comparison) else (config.method.name,)
-        heads = [  # the short form counts the methods compared: their panels name them
-            _run(str(snap.state), STATE_STYLES[snap.state], config, shown)
-            for shown in (names, names if len(names) == 1 else (f"{len(names)} methods",))
+        counted = names if len(names) == 1 else (f"{len(names)} methods",)
+        heads = [  # the short forms count the methods compared (their panels name them),
+            # then leave out the scenario (the preset's name says it: "digits-class")
+            _run(str(snap.state), STATE_STYLES[snap.state], config, shown, scenario)
+            for shown, scenario in ((names, True), (counted, True), (counted, False))
         ]
         lines = [  # the first that fits: the notes' long form outlasts the fields'
             Text.assemble(
@@ -90,7 +92,7 @@ class StatusLine(ChangedRows, Widget):
                 *(f" · {note[form]}" for note in self.notes if note[form]),
                 *(f" · {field[size]}" for field in fields if field[size]),
             )
-            for head, form, size in ((0, 0, 0), (1, 0, 1), (1, 1, 1), (1, 1, 2))
+            for head, form, size in ((0, 0, 0), (1, 0, 1), (1, 1, 1), (1, 1, 2), (2, 1, 2))
         ]
         fits = [line for line in lines if line.cell_len <= self.size.width]
         self._lines(fits[0] if fits else lines[-1], advice or hint(snap), error)
@@ -114,13 +116,15 @@ class StatusLine(ChangedRows, Widget):
         self.repaint(Text("\n").join([line, advice_line]))
 
 
-def _run(state: str, style: str, config, names: tuple[str, ...] = ()) -> tuple:
+def _run(
+    state: str, style: str, config, names: tuple[str, ...] = (), with_scenario: bool = True
+) -> tuple:
     """The head of the first line: the state, then the preset and the method (and whether it
-    is told the task: the scenario is the first thing a reader of a CL paper asks), or the
-    methods compared side by side."""
+    is told the task: the scenario is the first thing a reader of a CL paper asks, left out
+    only where nothing else fits), or the methods compared side by side."""
     names = names or (config.method.name,)
     if len(names) > 1 or names[0] not in methods.names():
-        scenario = problem.scenario(config, "naive")  # a 2-D preset's; methods vary by name
+        scenario = with_scenario and problem.scenario(config, "naive")  # methods vary by name
         return (
             ("● " + state, style),
             " · ",
@@ -129,7 +133,7 @@ def _run(state: str, style: str, config, names: tuple[str, ...] = ()) -> tuple:
             " · ",
             ", ".join(names),
         )
-    scenario = problem.scenario(config, names[0])
+    scenario = with_scenario and problem.scenario(config, names[0])
     return (
         ("● " + state, style),
         " · ",
