@@ -72,7 +72,8 @@ def test_the_header_holds_the_shown_images_as_counts_of_ink_not_the_data_set(tmp
 
 def test_a_default_digits_class_run_records_small(tmp_path, monkeypatch):
     """The default app run (one task in 10 s, PUBLISH_HZ frames a second), played 10x
-    faster with 10x the publish rate: the same frames per epoch, under 100 KB gzipped."""
+    faster with 10x the publish rate: the same frames per epoch, under 100 KB gzipped (250 KB
+    as text)."""
     config, speedup = catalog.resolve("digits-class"), 10
     pace = config.train.epochs / 10.0
     monkeypatch.setattr(runner_module, "PUBLISH_HZ", runner_module.PUBLISH_HZ * speedup)
@@ -84,7 +85,7 @@ def test_a_default_digits_class_run_records_small(tmp_path, monkeypatch):
     size = path.stat().st_size
     raw = len(gzip.decompress(path.read_bytes()))
     print(f"{len(published)} frames, {size} bytes gzipped, {raw} raw")
-    assert size <= 100 * KB
+    assert size <= 100 * KB and raw <= 250 * KB  # 31 KB and 119 KB measured (12-07)
 
 
 def test_the_replay_draws_the_digits_as_the_live_panel_does(tmp_path):
