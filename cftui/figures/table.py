@@ -14,9 +14,9 @@ from matplotlib.figure import Figure
 
 from cftui.figures.style import rc
 from cftui.results import scores
+from cftui.train.snapshot import Snapshot
 
 TABLE_PT = 10  # the table's text, as matplotlib's default where every column fits
-from cftui.train.snapshot import Snapshot
 
 
 def summary(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
