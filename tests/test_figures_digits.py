@@ -128,3 +128,20 @@ def test_g_in_a_digits_run_saves_its_figures(tmp_path, monkeypatch):
     assert made == ["accuracy.png", "digits.png", "loss.png", "matrix.png"]
     with Image.open(tmp_path / next(tmp_path.glob("*-digits.png"))) as image:
         assert image.size[0] == digits.PANEL_PX[0] + 160  # one method's column
+
+
+def test_every_picture_a_view_draws_is_recorded_drawn_and_animated():
+    """A problem's picture (the app's panels) has a recording codec, a header and frame
+    check, figures and a GIF: a new picture missing one is caught here, not by a user."""
+    from cftui.figures import motion
+    from cftui.results import recording_headers, recording_schema
+    from cftui.results.recording_codecs import HELD
+    from cftui.tui.widgets.pictures import PICTURES
+
+    drawn = set(PICTURES)
+    assert drawn == {"fit", "regions", "digits"}
+    assert set(static.KINDS) == set(static.DRAW) == set(motion.MOTIONS) == drawn
+    assert set(HELD) == set(recording_schema.PICTURES) == drawn
+    assert set(recording_headers.PICTURES.values()) == drawn
+    for picture, kinds in static.KINDS.items():
+        assert set(kinds) <= set(static.DRAW[picture]), picture
