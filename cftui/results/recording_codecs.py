@@ -126,9 +126,14 @@ def shown_digits(scene: Scene) -> list[dict[str, Any]]:
     for k, task in enumerate(scene.tasks):
         shown = 1 + int(index[task_of == k].max(initial=-1))
         counts = np.rint(np.asarray(task.x_test[:shown], float) * LEVELS).astype(int)
-        labels = np.asarray(task.y_test[:shown]).astype(int).tolist()
-        out.append({"name": task.name, "classes": list(task.classes), "pixels": counts.tolist()})
-        out[-1]["labels"] = labels
+        out.append(
+            {
+                "name": task.name,
+                "classes": list(task.classes),
+                "pixels": counts.tolist(),
+                "labels": np.asarray(task.y_test[:shown]).astype(int).tolist(),
+            }
+        )
     return out
 
 
@@ -189,4 +194,5 @@ HELD = {  # by the picture a scene's problem draws
 
 
 def held(scene: Scene) -> Held:
+    """How ``scene`` is held: by the picture its problem draws."""
     return HELD[problem.of(scene.config).picture]
