@@ -246,7 +246,6 @@ def run_tui(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         recorder = None
         if path := getattr(args, "record", None):
-            record.check_recordable(config, "--record")
             recorder = stack.enter_context(record.Recorder(path))  # before the app opens
         app = CftuiApp(
             config,

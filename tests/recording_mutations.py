@@ -32,6 +32,7 @@ REPLACEMENTS = (
     0,
     -1,
     -0.5,
+    17,  # a whole number past a pixel's 16 levels, a class's index, a task's images
     10**30,
     3e38,  # within float32's range, what a recording holds
     1e39,
@@ -88,11 +89,11 @@ def _at(value: Any, path: tuple) -> Any:
 
 
 @st.composite
-def edited(draw, original: Original) -> bytes:
-    """One change to one line: a value replaced, a key removed or renamed, a list one
-    shorter or longer, or a value nested in lists."""
+def edited(draw, original: Original, line: int | None = None) -> bytes:
+    """One change to one line (``line``, from 0, or any): a value replaced, a key removed or
+    renamed, a list one shorter or longer, or a value nested in lists."""
     lines = json.loads(json.dumps(original.lines))  # a deep copy
-    number = draw(st.integers(0, len(lines) - 1), label="line")
+    number = draw(st.integers(0, len(lines) - 1), label="line") if line is None else line
     where = draw(st.sampled_from(_containers(lines[number])), label="in")
     box = _at(lines[number], where)
     keys = sorted(box) if isinstance(box, dict) else range(len(box))

@@ -259,34 +259,3 @@ def test_a_1d_preset_and_validating_a_digits_one_import_no_scikit_learn():
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.stdout == "[]\n", done.stderr
-
-
-# -- not yet: recordings and figures (issue 35's fourth part) --------------------------------
-
-
-@pytest.mark.parametrize(
-    ("argv", "said"),
-    [
-        (["run", "--record", "r.rec"], "--record: a digits run cannot be recorded yet"),
-        (["--record", "r.rec"], "--record: a digits run cannot be recorded yet"),
-        (["figure", "-o", "f.png"], "--preset: a digits run has no figures yet"),
-    ],
-)
-def test_recording_or_drawing_a_digits_run_is_one_line_before_training(
-    tmp_path, monkeypatch, capsys, argv, said
-):
-    monkeypatch.chdir(tmp_path)
-    assert cli.main([*argv, "--preset", "digits-class", "--epochs", "1"]) == 2
-    assert capsys.readouterr().err == f"cftui: error: {said}\n"
-    assert not list(tmp_path.iterdir())  # nothing written, not even an empty recording
-
-
-def test_g_on_a_digits_run_says_it_has_no_figures_yet_and_writes_nothing(tmp_path, monkeypatch):
-    """The app's g (figures.save_here): one line for its notification, no file, no KeyError."""
-    from cftui import figures
-
-    monkeypatch.chdir(tmp_path)
-    snap = Trainer(tiny("digits-class")).take_snapshot()
-    saved, said = figures.save_here(snap, "digits")
-    assert (saved, said) == (False, "figures not saved: a digits run has none yet")
-    assert not list(tmp_path.iterdir())

@@ -173,7 +173,7 @@ def test_a_compressed_file_cut_short_replays_its_whole_part(tiny, tmp_path):
     [
         ('{"format": "other", "version": 1}\n', "format", "not a cftui recording"),
         ("a,b,c\n1,2,3\n", "format", "not a cftui recording"),
-        ('{"format": "cftui-record", "version": 4}\n', "version", "4 is newer"),
+        ('{"format": "cftui-record", "version": 5}\n', "version", "5 is newer"),
         ('{"format": "cftui-record", "version": "1"}\n', "version", "not a version"),
         ("", "", "no frame to replay (empty)"),
     ],
@@ -201,7 +201,7 @@ def test_cftui_replay_of_a_bad_file_exits_2_with_one_line(tmp_path):
     newer = tmp_path / "newer.jsonl"
     newer.write_text('{"format": "cftui-record", "version": 99}\n')
     for path, says in [
-        (newer, f"cftui: error: {newer}: version: 99 is newer than this cftui reads (3)"),
+        (newer, f"cftui: error: {newer}: version: 99 is newer than this cftui reads (4)"),
         (tmp_path / "none.jsonl", f"cftui: error: {tmp_path / 'none.jsonl'}: no such file"),
     ]:
         done = subprocess.run(

@@ -31,8 +31,16 @@ PLANES += ["xor-domain"]  # every 2-D preset
 MB = 1_000_000
 
 
-def assert_same(published, frames) -> None:
-    """Every recorded frame holds the published snapshot's own values, exactly."""
+def same_plane_tasks(task, back) -> None:
+    """A 2-D task read back: every point and class, exactly."""
+    assert (back.name, back.classes) == (task.name, task.classes)
+    for name in ("x_train", "y_train", "x_test", "y_test"):
+        np.testing.assert_array_equal(getattr(back, name), getattr(task, name))
+
+
+def assert_same(published, frames, same_tasks=same_plane_tasks) -> None:
+    """Every recorded frame holds the published snapshot's own values, exactly; its scene's
+    tasks as ``same_tasks`` says a recording keeps them."""
     assert len(frames) == len(published)
     for snap, frame in zip(published, frames, strict=True):
         got = frame.snapshot
@@ -48,9 +56,7 @@ def assert_same(published, frames) -> None:
         assert got.scene.config == snap.scene.config
         np.testing.assert_array_equal(got.scene.grid, snap.scene.grid)
         for task, back in zip(snap.scene.tasks, got.scene.tasks, strict=True):
-            assert (back.name, back.classes) == (task.name, task.classes)
-            for name in ("x_train", "y_train", "x_test", "y_test"):
-                np.testing.assert_array_equal(getattr(back, name), getattr(task, name))
+            same_tasks(task, back)
 
 
 @pytest.mark.parametrize("preset", PLANES)
@@ -66,8 +72,13 @@ def test_every_2d_preset_reads_back_as_published(preset, tmp_path):
 
 
 def test_side_by_side_and_back_to_one_method_read_back_as_published(tmp_path):
-    path = tmp_path / "compare.jsonl.gz"
     config = small(catalog.resolve("blobs-class"), epochs=4)
+    compared_then_one_read_back(tmp_path / "compare.jsonl.gz", config, same_plane_tasks)
+
+
+def compared_then_one_read_back(path, config, same_tasks) -> None:
+    """naive and replay side by side, then one method, recorded in one file: every frame
+    reads back as published, side by side ones as Comparisons."""
     published = []
     with record.Recorder(path) as recorder:
         Runner(config, methods=["naive", "replay"]).run(recorder.around(published.append))
@@ -80,7 +91,7 @@ def test_side_by_side_and_back_to_one_method_read_back_as_published(tmp_path):
         pairs = zip(snap.runs, frame.snapshot.runs, strict=True) if side_by_side else []
         for live, back in [*pairs] or [(snap, frame.snapshot)]:
             live = dataclasses.replace(live, run=back.run)  # a recording counts its scenes
-            assert_same([live], [type(frame)(frame.t, back)])
+            assert_same([live], [type(frame)(frame.t, back)], same_tasks)
 
 
 def test_the_class_runs_are_exact_and_short():
@@ -111,6 +122,14 @@ def test_the_replay_draws_the_regions_as_the_live_panel_does(tmp_path):
     the same panel draws the very same text and colours."""
     path = tmp_path / "run.jsonl"
     published = record_run(path, small(catalog.resolve("blobs-class"), epochs=6))
+    replayed, live = replayed_and_live(path, published[-1], RegionsPlot)
+    assert replayed.plain.count("class ") == 6 and replayed.spans
+    assert (replayed.plain, replayed.spans) == (live.plain, live.spans)
+
+
+def replayed_and_live(path, last, panel_type):
+    """What the replay's picture panel (of ``panel_type``) draws at the recording's last
+    frame, and what it draws of ``last``, the live run's last snapshot (at 120x40)."""
     recording = read(path)
 
     async def main():
@@ -121,15 +140,13 @@ def test_the_replay_draws_the_regions_as_the_live_panel_does(tmp_path):
                 if app.snapshot is recording.frames[-1].snapshot:
                     break
             await pilot.pause()
-            panel = app.query_one(RegionsPlot)
+            panel = app.query_one(panel_type)
             replayed = panel.draw(app.snapshot)
-            live = panel.draw(published[-1])
+            live = panel.draw(last)
             await pilot.press("q")
         return replayed, live
 
-    replayed, live = asyncio.run(main())
-    assert replayed.plain.count("class ") == 6 and replayed.spans
-    assert (replayed.plain, replayed.spans) == (live.plain, live.spans)
+    return asyncio.run(main())
 
 
 def test_a_2d_recording_replays_where_torch_cannot_be_imported(tmp_path):

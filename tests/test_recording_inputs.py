@@ -17,12 +17,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from recording_mutations import DEEP, OVERFLOW, Original, mutated
+from recording_mutations import DEEP, OVERFLOW, Original, edited, mutated
 
 from cftui import cli
 from cftui.live.player import Player
 from cftui.results.recording import read
-from cftui.train import catalog
+from cftui.train import catalog, problem
 from cftui.train.config import ConfigError
 from cftui.train.snapshot import Comparison
 from cftui.tui.replay import ReplayApp
@@ -37,6 +37,7 @@ GENERATED = dict(
 )
 READ_EXAMPLES = 1000  # in-process reads: about 6 ms each
 FIGURE_EXAMPLES = 180  # `cftui figure` in-process: most are refused at once, a few draw
+HEADER_EXAMPLES = 300  # a digits header's edits: about 8 ms each
 SMALL = ["--size", "96x72", "--dpi", "30"]  # figures as small as --size allows: drawn fast
 
 
@@ -57,8 +58,23 @@ def originals(tmp_path_factory) -> list[Original]:
     (folder / "side.jsonl").write_bytes(gzip.decompress(side.read_bytes()))
     plane = ["run", "--preset", "blobs-class", "--epochs", "2", "--device", "cpu", "--record"]
     assert cli.main([*plane, str(folder / "plane.jsonl")]) == 0  # version 3: a 2-D run
+    digits = ["--preset", "digits-class", "--epochs", "1", "--device", "cpu", "--record"]
+    assert cli.main(["run", *digits, str(folder / "digits.jsonl")]) == 0  # version 4
+    compare = ["figure", "--compare", "naive,replay", "--only", "loss", *SMALL]
+    out = ["-o", str(folder / "y.png")]
+    assert cli.main([*compare, *out, *digits, str(folder / "digits-side.jsonl.gz")]) == 0
     names = ("one.jsonl", "seeds.jsonl.gz", "side.jsonl.gz", "side.jsonl", "plane.jsonl")
+    names += ("digits.jsonl", "digits-side.jsonl.gz")
     return [Original.load(folder / name) for name in names]
+
+
+FIGURES = {  # an original's figures that `figure` is asked for, by the start of its name
+    "plane": ("data", "accuracy", "regions", "matrix"),  # a 2-D run's own
+    "digits-side": ("digits", "summary"),
+    "digits": ("accuracy", "digits", "matrix"),
+    "side": ("fit", "summary"),
+    "": ("data", "loss", "fit", "matrix"),
+}
 
 
 def one_line_naming(error: str, path: Path) -> None:
@@ -73,7 +89,11 @@ def check_whole(recording) -> None:
         shown = frame.snapshot
         for snap in shown.runs if isinstance(shown, Comparison) else (shown,):
             n_tasks, grid = len(snap.scene.tasks), snap.scene.grid
-            n_grid = grid.shape[1] ** 2 if grid.ndim == 2 else len(grid)  # a plane: its cells
+            picture = problem.of(snap.scene.config).picture  # a plane: its cells; the
+            n_grid = {"fit": len(grid), "regions": grid.shape[-1] ** 2}.get(picture, grid.shape[-1])
+            if picture == "digits":  # digits: the shown images, each a task's and in it
+                assert all(0 <= i < len(snap.scene.tasks[k].x_test) for k, i in grid.T)
+                assert all(0 <= t.x_test.min() <= t.x_test.max() <= 1 for t in snap.scene.tasks)
             assert 0 <= snap.task < n_tasks and snap.step >= 0 and snap.epoch >= 0
             assert snap.test_losses.shape == (len(snap.steps), n_tasks)
             assert snap.fit.shape == (n_grid,)
@@ -108,6 +128,27 @@ def test_a_mutated_recording_reads_whole_or_is_one_line_naming_the_file(original
     assert np.isfinite(player.times).all() and player.starts[0] == 0
 
 
+@settings(max_examples=HEADER_EXAMPLES, **GENERATED)
+@given(data=st.data())
+def test_a_mutated_digits_header_reads_whole_or_is_one_line_naming_the_file(
+    originals, tmp_path, data
+):
+    """A digits header holds 80 images of 64 pixels: a change lands in one of them far more
+    often than anywhere else, so its edits are drawn here on their own (one method, and side
+    by side), checked as every mutated recording is."""
+    original = data.draw(st.sampled_from(originals[5:]), label="original")
+    path = tmp_path / original.name
+    path.write_bytes(data.draw(edited(original, line=0), label="bytes"))
+    try:
+        recording = read(path)
+    except ConfigError as err:
+        one_line_naming(str(err), path)
+        event("refused")
+        return
+    event("read whole")
+    check_whole(recording)
+
+
 @settings(max_examples=FIGURE_EXAMPLES, **GENERATED)
 @given(data=st.data())
 def test_figure_of_a_mutated_recording_writes_every_file_or_changes_none(
@@ -120,9 +161,7 @@ def test_figure_of_a_mutated_recording_writes_every_file_or_changes_none(
     path = folder / original.name
     path.write_bytes(data.draw(mutated(original), label="bytes"))
     single = "side" not in original.name
-    kinds = ("data", "loss", "fit", "matrix") if single else ("fit", "summary")
-    if original.name.startswith("plane"):  # a 2-D run's own figures
-        kinds = ("data", "accuracy", "regions", "matrix")
+    kinds = next(kinds for start, kinds in FIGURES.items() if original.name.startswith(start))
     outputs = [folder / f"out-{kind}.png" for kind in kinds] + [folder / "out.gif"] * single
     for output in outputs:
         output.write_bytes(b"before")
@@ -221,6 +260,51 @@ BAD_PLANE_LINES = [  # a 2-D run's recording (version 3), edited
 ]
 
 
+BAD_DIGIT_LINES = [  # a digits run's recording (version 4), edited
+    (
+        1,
+        lambda line: line["tasks"][0]["pixels"][0].__setitem__(3, 17),
+        "line 1: tasks[0].pixels[0][3]",
+        "within 0..16",
+    ),
+    (
+        1,
+        lambda line: line["tasks"][0]["pixels"][0].pop(),
+        "line 1: tasks[0].pixels[0]",
+        "holds 63 values, expected 64",
+    ),
+    (
+        1,
+        lambda line: line["tasks"][1]["labels"].pop(),
+        "line 1: tasks[1].labels",
+        "holds 15 values, expected 16",
+    ),
+    (
+        1,
+        lambda line: line["tasks"][1]["labels"].__setitem__(0, 4),
+        "line 1: tasks[1].labels[0]",
+        "within 0..3",
+    ),
+    (1, lambda line: line["grid"][1].__setitem__(0, 16), "line 1: grid[1][0]", "holds 16 images"),
+    (1, lambda line: line["grid"][0].__setitem__(0, 5), "line 1: grid[0][0]", "within 0..4"),
+    (1, lambda line: line["grid"][0].pop(), "line 1: grid", "two rows of the same length"),
+    (2, lambda line: line["fit"].pop(), "line 2: fit", "holds 79 values, expected 80"),
+    (2, lambda line: line["fit"].__setitem__(0, 10), "line 2: fit[0]", "within 0..9"),
+    (2, lambda line: line["fit"].__setitem__(0, 0.5), "line 2: fit[0]", "a whole number"),
+    (1, lambda line: line.update(version=3), "line 1: tasks[0].x_test", "missing"),
+    (
+        1,
+        lambda line: line.update(config=catalog.resolve("blobs-class").to_dict()),
+        "line 1: config",
+        "a 2-D classification, where the header holds a digits run's tasks",
+    ),
+]
+BAD_DIGIT_SIDE_LINES = [  # side by side (version 4), edited
+    (2, lambda line: line["runs"][1]["fit"].pop(), "line 2: runs[1].fit", "expected 80"),
+    (1, lambda line: line["configs"].pop(), "line 2: runs", "holds 2 values, expected 1"),
+]
+
+
 def edited_file(original: Original, folder: Path, number: int, edit) -> Path:
     lines = json.loads(json.dumps(original.lines))
     edit(lines[number - 1])
@@ -232,7 +316,10 @@ def edited_file(original: Original, folder: Path, number: int, edit) -> Path:
 
 @pytest.mark.parametrize(
     ("original", "number", "edit", "key", "says"),
-    [(0, *bad) for bad in BAD_LINES] + [(4, *bad) for bad in BAD_PLANE_LINES],
+    [(0, *bad) for bad in BAD_LINES]
+    + [(4, *bad) for bad in BAD_PLANE_LINES]
+    + [(5, *bad) for bad in BAD_DIGIT_LINES]
+    + [(6, *bad) for bad in BAD_DIGIT_SIDE_LINES],
 )
 def test_the_issues_bad_recordings_are_one_line_naming_the_line_and_key(
     originals, tmp_path, capsys, original, number, edit, key, says

@@ -206,10 +206,12 @@ def test_a_cut_recording_says_where_it_stopped(recorded, tmp_path):
 WITHOUT_TORCH = """
 import asyncio, json, sys
 
-class NoTorch:  # as on a laptop without torch: any import of it fails, and is noted
+BLOCKED = sys.argv[2].split(",")
+
+class NoTorch:  # as on a laptop without torch (or BLOCKED): any import fails, and is noted
     tried = []
     def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] == "torch":
+        if name.split(".")[0] in BLOCKED:
             NoTorch.tried.append(name)
             raise ModuleNotFoundError(name)
 
@@ -233,17 +235,19 @@ async def main():
         await pilot.press("q")
 
 asyncio.run(main())
-print(NoTorch.tried, sorted(m for m in sys.modules if m.split(".")[0] == "torch"))
+print(NoTorch.tried, sorted(m for m in sys.modules if m.split(".")[0] in BLOCKED))
 """
 
 
-def replays_to_its_end_without_torch(path, at_the_end: str = "pass") -> str:
-    """The replay of ``path``, in a process where torch cannot be imported, reaches the
-    recording's last step, finished, and never tried to load torch. ``at_the_end``: code
-    run there, at the last frame (``app`` and ``pilot`` at hand); what it printed returns."""
+def replays_to_its_end_without_torch(path, at_the_end: str = "pass", blocked: str = "torch") -> str:
+    """The replay of ``path``, in a process where torch (and each of the comma-separated
+    ``blocked``) cannot be imported, reaches the recording's last step, finished, and never
+    tried to load them. ``at_the_end``: code run there, at the last frame (``app`` and
+    ``pilot`` at hand); what it printed returns."""
     last = read(path).frames[-1].snapshot
+    script = WITHOUT_TORCH.replace("AT_THE_END", at_the_end)
     done = subprocess.run(
-        [sys.executable, "-c", WITHOUT_TORCH.replace("AT_THE_END", at_the_end), str(path)],
+        [sys.executable, "-c", script, str(path), blocked],
         capture_output=True,
         text=True,
         timeout=60,

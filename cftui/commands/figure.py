@@ -25,8 +25,9 @@ MEASURES_PER_TASK = 100  # test measurements a task (unless the preset sets eval
 SIZE_RANGE = (64, 8000)  # pixels a side that --size accepts
 DPI_RANGE = (30, 600)
 FPS_RANGE = (1, 60)
-KINDS = ("data", "loss", "fit", "accuracy", "regions", "matrix", "summary")  # fit: a 1-D
-# run's; accuracy and regions: a 2-D run's; summary: side by side only
+KINDS = ("data", "loss", "fit", "accuracy", "regions", "digits", "matrix", "summary")  # fit: a
+# 1-D run's; accuracy: a classification's; regions: a 2-D run's; digits: a digits run's;
+# summary: side by side only
 
 
 def _choice_list(text: str) -> tuple[str, ...]:
@@ -78,7 +79,8 @@ def add_parser(commands: argparse._SubParsersAction, parents: dict) -> argparse.
         parents=[parents["common"], parents["method"]],
         help="the article's figures (PNG, SVG, PDF) and a GIF, from a recording or a run",
         description="Write the figures data, loss, fit and matrix (a 2-D run: data, loss, "
-        "accuracy, regions and matrix; side by side: also summary) as OUT-KIND.EXT, from a "
+        "accuracy, regions and matrix; a digits run: loss, accuracy, digits and matrix; side "
+        "by side: also summary) as OUT-KIND.EXT, from a "
         "recording (no torch) or from a run trained now; or, with --scenarios, OUT-scenarios.EXT.",
     )
     figure.add_argument("file", nargs="?", type=Path, metavar="RECORDING", help="--record's file")
@@ -127,7 +129,6 @@ def main(args: argparse.Namespace) -> int:
     from cftui.commands import scenarios_figure
     from cftui.results.atomic import Outputs, check_writable
     from cftui.train import problem
-    from cftui.train.config import ConfigError
     from cftui.train.snapshot import Comparison
 
     figures.require()
@@ -145,8 +146,6 @@ def main(args: argparse.Namespace) -> int:
     else:
         frames, (config, stem), side_by_side = [], _config(args), bool(args.compare)
         drawn = problem.of(config).picture
-        if drawn not in static.KINDS:  # the digits: issue 35
-            raise ConfigError("--preset", "", f"a {config.data.family} run has no figures yet")
     kinds = args.only or static.kinds_of(drawn, side_by_side)
     _refuse(args, kinds, static.kinds_of(drawn, side_by_side=True), side_by_side)
     out = args.out or Path(f"{stem}.png")

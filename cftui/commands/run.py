@@ -40,8 +40,6 @@ def prepare(args: argparse.Namespace, config: Config) -> tuple[torch.device, ran
     """The device and seeds the flags ask for, torch's threads set for them; every output
     path (--record's too) is checked before training."""
     device = devices.resolve(getattr(args, "device", "auto"))
-    if getattr(args, "record", None):
-        record.check_recordable(config, "--record")
     for path in (*outputs(args), getattr(args, "record", None)):
         if path:
             check_writable(path)

@@ -35,8 +35,6 @@ def save_here(shown: object, stem: str) -> tuple[bool, str]:
         require('the "g" key')
         from cftui.figures import static
 
-        if (drawn := static.picture(shown)) not in static.KINDS:
-            return False, f"figures not saved: a {drawn} run has none yet"
         kinds = static.kinds(shown)
         static.write(shown, Path(f"{stem}.png"), kinds)
     except (ConfigError, WriteError) as err:

@@ -1,7 +1,8 @@
 """The training as an animation (GIF, WebP, or MP4 where ffmpeg is): the picture the app
 draws of the model (the fit, or a 2-D run's decision regions) and its chart (the test
-losses, or the accuracy) side by side (runs side by side: a column per method, each picture
-over its chart), with the task and the epoch in the title; motion.py has what moves.
+losses, or the accuracy), side by side; a digits run's confusion matrix and accuracy matrix
+(runs side by side: a column per method, each picture over its chart), with the task and
+the epoch in the title; motion.py has what moves.
 
 One animation frame per recorded frame, at most ``fps`` of them per second of the recording
 (long pauses cut as a replay cuts them), played at ``fps``. The axes are fixed from the
@@ -106,13 +107,13 @@ class Animation:
             self.parts.append(
                 (
                     picture(picture_ax, history, style),
-                    motion.ChartMotion(chart_ax, history, chart, style),
+                    chart(chart_ax, history, style),
                 )
             )
             if n > 1:
                 picture_ax.set_title(runs(last)[k].scene.config.method.name)
-            if k:  # the first column's legend and label say it for every column
-                chart_ax.get_legend().remove()
+            if k and (legend := chart_ax.get_legend()):  # the first column's legend and
+                legend.remove()  # label say it for every column
                 chart_ax.set_ylabel("")
         self.title = self.fig.suptitle(self._title(last), fontsize="medium")
         self.moving = [artist for part in self.parts for m in part for artist in m.moving]

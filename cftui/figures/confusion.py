@@ -34,13 +34,11 @@ def draw_confusion(
     whole percent, "·" for none), and under it, on an axes of its own sharing the columns,
     ``logits`` ``[C]`` as bars; ``seen`` (default: all) greys the classes no task showed
     yet. Returns the bars' axes."""
-    counts = np.asarray(counts, dtype=float)
-    shares = counts / np.maximum(counts.sum(1, keepdims=True), 1)
+    shares = row_shares(counts)
     n_rows, n_columns = shares.shape
     ax.imshow(100 * shares, cmap=MATRIX_CMAP, vmin=0, vmax=100, aspect="auto")
     for (r, c), share in np.ndenumerate(shares):
-        text = f"{round(100 * share)}" if share else "·"
-        color = "white" if share >= DARK_TEXT_FROM else "black"
+        text, color = cell_label(share)
         ax.text(c, r, text, ha="center", va="center", color=color, fontsize="small")
     ax.set_xticks(range(n_columns), column_labels)
     ax.set_yticks(range(n_rows), row_labels)
@@ -56,3 +54,15 @@ def draw_confusion(
     bars.set_ylabel("mean logit", rotation=0, ha="right", va="center")
     bars.tick_params(labelbottom=False, bottom=False)
     return bars
+
+
+def row_shares(counts: np.ndarray) -> np.ndarray:
+    """Each row's counts as shares of the row (a row of no point: all 0)."""
+    counts = np.asarray(counts, dtype=float)
+    return counts / np.maximum(counts.sum(1, keepdims=True), 1)
+
+
+def cell_label(share: float) -> tuple[str, str]:
+    """A cell's text (its whole percent, "·" for none) and its colour on the cell."""
+    text = f"{round(100 * share)}" if share else "·"
+    return text, "white" if share >= DARK_TEXT_FROM else "black"

@@ -1,12 +1,14 @@
 """What moves in an animation, per run: its picture (the fit and the ghosts of earlier
-tasks, or a 2-D run's decision regions over every task's points) and its chart (the test
-losses on a log axis, or the accuracy), each built once on its axes with what stays still,
+tasks, or a 2-D run's decision regions over every task's points; a digits run's confusion
+matrix, digits_motion.py) and its chart (the test losses on a log axis, or the accuracy; a
+digits run's accuracy matrix), each built once on its axes with what stays still,
 then update(snap) sets what a frame shows. ``moving`` lists the artists a blitting writer
 redraws over the still background.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,6 +16,7 @@ import numpy as np
 from matplotlib.ticker import PercentFormatter
 
 from cftui.figures import panels, planes
+from cftui.figures.digits_motion import AccuracyMatrixMotion, ConfusionMotion
 from cftui.figures.style import ink, task_color, task_line
 from cftui.results.recording_codecs import FitScale
 from cftui.train.snapshot import Snapshot
@@ -97,14 +100,13 @@ LOSS_CHART = Chart(
     log=True,
 )
 ACCURACY_CHART = Chart("test accuracy", lambda snap: snap.test_accuracy, lambda snap: None, False)
-MOTIONS = {"fit": (FitMotion, LOSS_CHART), "regions": (RegionsMotion, ACCURACY_CHART)}
 
 
 class ChartMotion:
     """Every task's score against step (the seeds' range shaded), the task switches shown as
     they are reached; the axes span the whole run from the first frame."""
 
-    def __init__(self, ax, snaps: list[Snapshot], chart: Chart, style: str) -> None:
+    def __init__(self, ax, snaps: list[Snapshot], style: str, chart: Chart) -> None:
         last, self.chart = snaps[-1], chart
         n_tasks = len(last.scene.tasks)
         self.lines = [
@@ -143,3 +145,10 @@ class ChartMotion:
                 self.bands[j].set_data(steps, band[0][:, j], band[1][:, j])
         for step, line in zip(self.boundaries, self.switches, strict=True):
             line.set_visible(step <= snap.step)
+
+
+MOTIONS = {  # by the picture a run draws: what moves in its picture's place and its chart's
+    "fit": (FitMotion, functools.partial(ChartMotion, chart=LOSS_CHART)),
+    "regions": (RegionsMotion, functools.partial(ChartMotion, chart=ACCURACY_CHART)),
+    "digits": (ConfusionMotion, AccuracyMatrixMotion),  # the two matrices as tasks go by
+}

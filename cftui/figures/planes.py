@@ -99,12 +99,17 @@ def regions(ax: Axes, snap: Snapshot, end: int, style: str, brief: bool = False)
     regions_image(ax, panels.picture_ends(snap)[end], snap.scene, style)
     points(ax, snap.scene, style, lit=range(end + 1))
     plane_axes(ax, snap.scene)
+    ax.set_title(end_title(snap, end, brief))
+
+
+def end_title(snap: Snapshot, end: int, brief: bool = False) -> str:
+    """A picture's title at task ``end``'s end: the accuracy then over the tasks trained
+    (which ones, unless ``brief``); or, past the last finished task, the task and epoch."""
     if end >= len(snap.ghosts):  # a task under way
-        ax.set_title(f"task {end + 1}, epoch {snap.epoch}")
-        return
+        return f"task {end + 1}, epoch {snap.epoch}"
     accuracy = 100 * np.mean(snap.accuracy_matrix[end][: end + 1])
     seen = "" if brief else f" on tasks 1–{end + 1}" if end else " on task 1"
-    ax.set_title(f"after task {end + 1}: {accuracy:.0f} %{seen}")
+    return f"after task {end + 1}: {accuracy:.0f} %{seen}"
 
 
 def accuracies(ax: Axes, snap: Snapshot, style: str) -> None:

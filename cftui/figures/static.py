@@ -15,7 +15,7 @@ import matplotlib
 from matplotlib.cm import ScalarMappable
 from matplotlib.figure import Figure
 
-from cftui.figures import panels, planes, table
+from cftui.figures import digits, panels, planes, table
 from cftui.figures.grids import grid, layout, legend_below
 from cftui.figures.panels import MATRIX_COLORS
 from cftui.figures.style import SAVING, rc, small_sizes_allowed
@@ -23,9 +23,11 @@ from cftui.results.atomic import write_all
 from cftui.train import problem
 from cftui.train.snapshot import Comparison, Snapshot
 
-KINDS = {  # what `cftui figure` writes of one run, by the picture its problem draws
+KINDS = {  # what `cftui figure` (and the app's "g") writes of one run, by the picture its
+    # problem draws: the one place that says which pictures have figures, and which
     "fit": ("data", "loss", "fit", "matrix"),
     "regions": ("data", "loss", "accuracy", "regions", "matrix"),
+    "digits": digits.KINDS,
 }
 SIDE_BY_SIDE = ("summary",)  # and besides those, of runs side by side
 FORMATS = (".png", ".svg", ".pdf")
@@ -35,7 +37,7 @@ METADATA = {".svg": {"Date": None}, ".pdf": {"CreationDate": None}, ".png": {}}
 
 
 def picture(shown: Snapshot | Comparison) -> str:
-    """What the run's problem draws of its model: "fit" or "regions"."""
+    """What the run's problem draws of its model: "fit", "regions" or "digits"."""
     return problem.of(shown.scene.config).picture
 
 
@@ -152,10 +154,12 @@ SHARED = {"loss": _loss, "summary": table.summary}  # drawn alike for every prob
 SIZES = {  # picture -> kind -> its default size, where not default_size's own
     "fit": {"data": lambda runs: (1200, 750), "fit": _fit_size},
     "regions": planes.SIZES,
+    "digits": digits.SIZES,
 }
 DRAW = {  # picture -> kind -> how its figure is drawn
     "fit": {"data": _data, "fit": _fit, "matrix": _matrix, **SHARED},
     "regions": {**planes.DRAW, **SHARED},
+    "digits": {**digits.DRAW, **SHARED},
 }
 
 

@@ -16,6 +16,8 @@ from cftui.figures.style import rc
 from cftui.results import scores
 from cftui.train.snapshot import Snapshot
 
+TABLE_PT = 10  # the table's text, as matplotlib's default where every column fits
+
 
 def summary(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
     """The side-by-side table: the best of each column in bold."""
@@ -41,6 +43,9 @@ def summary(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
     table = ax.table(
         cellText=cells, rowLabels=names, colLabels=header, loc="center", cellLoc="right"
     )
+    table.auto_set_font_size(False)  # its shrink to fit goes down to 1 pt, which FreeType
+    table.set_fontsize(TABLE_PT)  # refuses at a low dpi (5 tasks side by side at --dpi 30):
+    table.auto_set_column_width(range(-1, len(header)))  # the columns fit the text instead
     table.scale(1, 1.6)
     for (row, col), cell in table.get_celld().items():
         cell.set_facecolor("none")

@@ -25,12 +25,13 @@ from rich.filesize import decimal
 from cftui import __version__
 from cftui.results.atomic import WriteError
 from cftui.results.recording import FORMAT, open_text
-from cftui.results.recording_codecs import CODECS, FitScale, floats, scene_tasks
+from cftui.results.recording_codecs import FitScale, floats, held
 from cftui.train import methods, problem
 from cftui.train.snapshot import Comparison, Snapshot
-from cftui.train.validation import ConfigError
 
 Published = Snapshot | Comparison
+VERSIONS = {"regions": 3, "digits": 4}  # the format version a scene's picture needs (a fit's:
+# 1, or 2 side by side)
 
 
 class _Changes:
@@ -142,20 +143,20 @@ class Recorder:
         a replay sees a new one even where a new runner counts from 0 again."""
         scene = runs[0].scene
         self._scenes, self._count = tuple(run.scene for run in runs), self._count + 1
-        picture = problem.of(scene.config).picture
-        scale = CODECS[picture](scene)
+        picture, how = problem.of(scene.config).picture, held(scene)
+        scale = how.codec(scene)
         self._tracks, self._changes = [_Track(scale) for _ in runs], _Changes()
         side_by_side = isinstance(snap, Comparison)
-        version = 3 if picture == "regions" else 2 if side_by_side else 1
+        version = VERSIONS.get(picture, 2 if side_by_side else 1)
         header = dict(format=FORMAT, version=version, cftui=__version__, run=self._count)
         configs = [run.scene.config.to_dict() for run in runs]
         header |= dict(configs=configs) if side_by_side else dict(config=configs[0])
-        header |= dict(device=scene.device, grid=np.asarray(scene.grid, float).tolist())
+        header |= dict(device=scene.device, grid=np.asarray(scene.grid, how.grid_type).tolist())
         if isinstance(scale, FitScale):
             header |= dict(fit_scale=dataclasses.asdict(scale))
         if files := methods.recorded_files(run.scene.config.method.name for run in runs):
             header["method_files"] = files  # a method of the user's: its file and sha256
-        self._write(header | dict(tasks=scene_tasks(scene)))
+        self._write(header | dict(tasks=how.tasks(scene)))
 
     def _write(self, line: dict[str, Any]) -> None:
         try:
@@ -175,14 +176,6 @@ class Recorder:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def check_recordable(config: Any, flag: str) -> None:
-    """One line (ConfigError: exit 2) before training, where a run's picture has no codec in
-    a recording yet (the digits: issue 35), instead of a traceback at its first frame."""
-    picture = problem.of(config).picture
-    if picture not in CODECS:
-        raise ConfigError(flag, "", f"a {config.data.family} run cannot be recorded yet")
 
 
 def recorded(path: Path) -> str:

@@ -16,7 +16,10 @@ runs; version 2 adds side-by-side scenes; version 3 a 2-D classification's scene
 or side by side): its tasks' points and classes, the class predicted in every cell of the
 plane run-length coded (recording_plane), and the accuracy beside the loss; since issue 32
 also the last test's confusion matrix and each class's mean logit where they changed (a
-version 3 recording without them still reads: its panel says it holds none). Imports no torch.
+version 3 recording without them still reads: its panel says it holds none); version 4 a
+digits run's scene (issue 35): the test images its picture shows, not the data set, and the
+class answered to each (recording_headers). A replay needs neither torch nor scikit-learn.
+Imports no torch.
 """
 
 from __future__ import annotations
@@ -31,14 +34,15 @@ from typing import IO, Any
 
 import numpy as np
 
+from cftui.results import recording_headers as headers
 from cftui.results import recording_schema as schema
-from cftui.results.recording_codecs import ClassRuns, FitScale, plane_task_from_dict, task_from_dict
+from cftui.results.recording_codecs import HELD, FitScale
 from cftui.train import methods, problem
 from cftui.train.config import Config, ConfigError, from_dict
 from cftui.train.confusion import Confusion
 from cftui.train.snapshot import Comparison, History, Scene, Snapshot, State
 
-FORMAT, VERSION = "cftui-record", 3  # VERSION: the newest this cftui reads
+FORMAT, VERSION = "cftui-record", 4  # VERSION: the newest this cftui reads
 FIELDS = ("state", "pace", "auto_advance", "message")  # written only when they change
 GZIP_MAGIC = b"\x1f\x8b"
 MAX_GAP_S = 2.0  # a longer wait between two recorded frames (a pause) plays as this
@@ -76,11 +80,12 @@ def timeline(frames: Sequence[Frame]) -> np.ndarray:
 class _Run:
     """One run of a scene being read back: what every later frame of it builds on."""
 
-    def __init__(self, scene: Scene, run: int, scale: FitScale | ClassRuns) -> None:
-        self.scene, self.run, self.scale = scene, run, scale
+    def __init__(self, scene: Scene, run: int, scale: Any) -> None:
+        self.scene, self.run, self.scale = scene, run, scale  # scale: the picture's codec
         n_tasks = len(scene.tasks)
         self.history, self.band = History(1, n_tasks), History(2, n_tasks)
-        self.accuracy = History(1, n_tasks) if isinstance(scale, ClassRuns) else None
+        scored = problem.of(scene.config).score  # a classification's accuracy
+        self.accuracy = History(1, n_tasks) if scored else None
         self.ghosts: list[np.ndarray] = []
         self.boundaries: list[int] = []
         self.matrix: list[tuple[float, ...]] = []
@@ -145,7 +150,7 @@ class _Scene:
     line is checked in full (recording_schema) before anything is built from it."""
 
     def __init__(self, header: dict[str, Any], source: str, version: int) -> None:
-        self.shape = schema.check_header(header, version)
+        self.shape = headers.check_header(header, version)
         self.side_by_side = "configs" in header
         raws = header["configs"] if self.side_by_side else [header["config"]]
         methods.replayed_files(header.get("method_files", {}), raws)  # by name: no code runs
@@ -153,18 +158,14 @@ class _Scene:
         configs = [
             _config(raw, key, self.shape, source) for raw, key in zip(raws, keys, strict=True)
         ]
-        grid = np.asarray(header["grid"], dtype=float)
-        if self.shape.n_classes:  # a 2-D classification's scene
-            tasks = tuple(plane_task_from_dict(raw) for raw in header["tasks"])
-            scale: FitScale | ClassRuns = ClassRuns.of(grid)
-        else:
-            tasks = tuple(task_from_dict(raw) for raw in header["tasks"])
-            scale = FitScale(**header["fit_scale"])
+        held = HELD[self.shape.picture]
+        grid = np.asarray(header["grid"], dtype=held.grid_type)
+        tasks = tuple(held.task_from_dict(raw) for raw in header["tasks"])
+        scenes = [Scene(config, tasks, grid, str(header["device"])) for config in configs]
+        fit_scale = header.get("fit_scale")  # a regression's
+        scale = FitScale(**fit_scale) if fit_scale else held.codec(scenes[0])
         run = int(header["run"])
-        self.runs = [
-            _Run(Scene(config, tasks, grid, str(header["device"])), run, scale)
-            for config in configs
-        ]
+        self.runs = [_Run(scene, run, scale) for scene in scenes]
         self.seen = [schema.Seen(set()) for _ in self.runs]
         self.run, self.fields, self.fields_seen = run, {}, set()
 
@@ -185,17 +186,18 @@ class _Scene:
         return Frame(float(line["t"]), comparison)
 
 
-def _config(raw: dict, key: str, shape: schema.Shape, source: str) -> Config:
+def _config(raw: dict, key: str, shape: headers.Shape, source: str) -> Config:
     """A header's config, checked as a preset is (its first problem: one line), that draws
-    as a recording of this version does (a 1-D regression's fit, or from version 3 a 2-D
-    classification's regions) with the header's tasks."""
+    as a recording of this version does (a 1-D regression's fit, from version 3 a 2-D
+    classification's regions, from version 4 a digits run's answers) with the header's
+    tasks. Read to draw, not to train: it needs no extra of training (scikit-learn)."""
     try:
-        config = from_dict(raw, source)
+        config = from_dict(raw, source, to_train=False)
     except ConfigError as err:
         where, message = err.problems[0]
         raise schema.Bad(f"{key} {where}".strip(), message) from None
-    kinds = {"fit": "a 1-D regression", "regions": "a 2-D classification"}
-    held = kinds["regions" if shape.n_classes else "fit"]
+    kinds = {"fit": "a 1-D regression", "regions": "a 2-D classification", "digits": "a digits run"}
+    held = kinds[shape.picture]
     if (poses := kinds[problem.of(config).picture]) != held:
         raise schema.Bad(key, f"{poses}, where the header holds {held}'s tasks")
     if config.data.n_tasks != shape.n_tasks:

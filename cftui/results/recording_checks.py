@@ -82,3 +82,8 @@ def kind(value: Any) -> str:
 def short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 24 else text[:21] + "..."
+
+
+def class_of(count: int) -> Callable[[Any, str], int]:
+    """A check of a class index among ``count`` classes."""
+    return lambda value, key: whole(value, key, 0, count - 1)

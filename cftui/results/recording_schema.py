@@ -1,4 +1,5 @@
-"""What each line of a recording may hold, checked in full before any of it is built or drawn.
+"""What each frame of a recording may hold, checked in full before any of it is built or drawn
+(recording_headers checks the scene headers, and fixes the Shape a scene's frames have).
 
 A recording can be edited by hand or damaged, and what passes here is drawn by matplotlib,
 replayed by the app and stacked into numpy arrays: a number that overflows (``1e999``), a
@@ -6,8 +7,8 @@ row too short, a fit shorter than its grid or nesting deeper than any line needs
 otherwise surface as an OverflowError, a ValueError or a RecursionError far from the file.
 Every check raises Bad (recording_checks holds the checks of single values), naming the key
 (``losses[3][1]``) and what is wrong, which the reader turns into one line naming the file
-and the line. This is the one place the format's schema lives: a new version adds its keys
-to HEADER_KEYS and its checks beside these. Imports no torch.
+and the line. These two modules are the one place the format's schema lives: a new version
+adds its keys to recording_headers.HEADER_KEYS and its checks beside these. Imports no torch.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from cftui.results.recording_checks import (
     LARGEST,
     Bad,
     array,
+    class_of,
     keys,
     kind,
     number,
@@ -30,40 +32,16 @@ from cftui.results.recording_checks import (
     where,
     whole,
 )
+from cftui.results.recording_headers import Shape
 
-MAX_METHODS = 32  # side by side: more configs in one header than any view draws
 NON_FINITE = ("nan", "inf")  # how a recording writes a diverged run's numbers
 STATES = ("running", "paused", "task done", "finished", "diverged")  # snapshot.State's values
-HEADER = {"format", "version", "cftui", "run", "device", "grid", "fit_scale", "tasks"}
-# Keys a scene header holds in each version this cftui reads: (required, exactly one of).
-HEADER_KEYS = {
-    1: (HEADER, {"config"}),
-    2: (HEADER, {"config", "configs"}),
-    3: (HEADER - {"fit_scale"}, {"config", "configs"}),  # a 2-D classification's scene
-}
-OPTIONAL_HEADER = {"method_files"}  # a user's method files the run used: {name: {path, sha256}}
-TASK_PAIRS = (("x_train", "y_train"), ("x_test", "y_test"), ("curve_x", "curve_y"))
 FIELD_KEYS = {"state", "pace", "auto_advance", "message"}  # recording.FIELDS
 PART_KEYS = {"step", "task", "epoch", "losses", "band", "ghosts", "boundaries", "matrix", "fit"}
 CLASS_PART_KEYS = {"accuracy", "accuracy_matrix", "confusion"}  # version 3: beside the
 # losses and matrix ("confusion" since issue 32: a recording without it still reads)
 CONFUSION = {"counts", "logits"}  # the test's answers by class; each class's mean logit
-PLANE_TASK = {"name", "classes", "x_train", "y_train", "x_test", "y_test"}
 ACCURACY_ROUNDING = 1e-9  # a mean of 1s over a task's points can land at 1 + 2e-16
-MAX_CLASSES = 1000  # a class index in a recording: more than any 2-D preset can hold
-
-
-@dataclass(frozen=True)
-class Shape:
-    """What a scene's header fixes for every frame of it."""
-
-    n_tasks: int
-    n_grid: int
-    n_runs: int  # side by side: the parts a frame holds; 0 for one method's scene
-    origin: float  # fit_scale: a fit's level q is the value origin + q * step
-    step: float
-    n_classes: int = 0  # a 2-D classification's (its picture: a class per cell); 0: a fit
-    n_rows: int = 0  # a classification's confusion rows: a (task, class) pair each
 
 
 @dataclass
@@ -102,72 +80,6 @@ def _levels(shape: Shape) -> Callable[[Any, str], None]:
     return lambda values, key: array(values, key, level, shape.n_grid)
 
 
-def check_header(line: dict, version: int) -> Shape:
-    """A scene's header, but for its configs (config.from_dict checks those) and its tasks'
-    count against them; the shape its frames must have."""
-    required, one_of = HEADER_KEYS[version]
-    keys(line, required, one_of | OPTIONAL_HEADER)
-    for name, about in obj(line.get("method_files", {}), "method_files").items():
-        at = where("method_files", name)
-        keys(obj(about, at), {"path", "sha256"}, set(), at)
-        text(about["path"], where(at, "path"))
-        text(about["sha256"], where(at, "sha256"))
-    if len(one_of & line.keys()) != 1:
-        raise Bad("", f"a header holds one of {' or '.join(sorted(one_of))}")
-    text(line["cftui"], "cftui")
-    text(line["device"], "device")
-    whole(line["run"], "run")
-    if "configs" in line:
-        configs = array(line["configs"], "configs", obj)
-        if not 1 <= len(configs) <= MAX_METHODS:
-            raise Bad("configs", f"holds {len(configs)} configs, expected 1..{MAX_METHODS}")
-    else:
-        obj(line["config"], "config")
-    if version >= 3:
-        return _plane_header(line)
-    grid = array(line["grid"], "grid", number)
-    if len(grid) < 2:
-        raise Bad("grid", f"holds {len(grid)} values, expected 2 or more")
-    scale = obj(line["fit_scale"], "fit_scale")
-    keys(scale, {"origin", "step"}, set(), "fit_scale")
-    origin = number(scale["origin"], "fit_scale.origin")
-    step = number(scale["step"], "fit_scale.step", positive=True)
-    tasks = array(line["tasks"], "tasks", _task)
-    if not tasks:
-        raise Bad("tasks", "holds no task")
-    return Shape(len(tasks), len(grid), len(line.get("configs", ())), origin, step)
-
-
-def _plane_header(line: dict) -> Shape:
-    """A 2-D classification's grid (the cells' centres along x, then along y) and tasks."""
-    grid = array(line["grid"], "grid", lambda axis, key: array(axis, key, number), 2)
-    if len(grid[0]) < 2 or len(grid[1]) != len(grid[0]):
-        raise Bad("grid", "expected two axes of the same length, 2 or more each")
-    tasks = array(line["tasks"], "tasks", _plane_task)
-    if not tasks:
-        raise Bad("tasks", "holds no task")
-    n_classes = 1 + max(max(task["classes"]) for task in tasks)
-    n_runs = len(line.get("configs", ()))
-    n_rows = sum(len(task["classes"]) for task in tasks)
-    return Shape(len(tasks), len(grid[0]) ** 2, n_runs, 0.0, 1.0, n_classes, n_rows)
-
-
-def _plane_task(raw: Any, key: str) -> None:
-    keys(obj(raw, key), PLANE_TASK, set(), key)
-    text(raw["name"], where(key, "name"))
-    classes = array(raw["classes"], where(key, "classes"), _class(MAX_CLASSES))
-    if not classes:
-        raise Bad(where(key, "classes"), "holds no class")
-    for x, y in (("x_train", "y_train"), ("x_test", "y_test")):
-        point = lambda value, where: array(value, where, number, 2)  # noqa: E731
-        xs = array(raw[x], where(key, x), point)
-        array(raw[y], where(key, y), _class(1 + max(classes)), len(xs))
-
-
-def _class(count: int) -> Callable[[Any, str], int]:
-    return lambda value, key: whole(value, key, 0, count - 1)
-
-
 def _class_runs(shape: Shape) -> Callable[[Any, str], None]:
     """A plane's picture: [[class, count], ...] whose counts cover every cell once."""
 
@@ -175,23 +87,20 @@ def _class_runs(shape: Shape) -> Callable[[Any, str], None]:
         pair = lambda run, where: array(run, where, whole, 2)  # noqa: E731
         array(runs, key, pair)
         for i, (label, _) in enumerate(runs):
-            _class(shape.n_classes)(label, where(where(key, i), 0))
+            class_of(shape.n_classes)(label, where(where(key, i), 0))
         if sum(count for _, count in runs) != shape.n_grid:
             raise Bad(key, f"its runs cover {sum(c for _, c in runs)} cells, not {shape.n_grid}")
 
     return check
 
 
-def _task(raw: Any, key: str) -> None:
-    names = {"name", "x_range", *(name for pair in TASK_PAIRS for name in pair)}
-    keys(obj(raw, key), names, set(), key)
-    text(raw["name"], where(key, "name"))
-    array(raw["x_range"], where(key, "x_range"), number, 2)
-    for x, y in TASK_PAIRS:
-        xs = array(raw[x], where(key, x), number)
-        array(raw[y], where(key, y), number, len(xs))
-    if len(raw["curve_x"]) < 2:
-        raise Bad(where(key, "curve_x"), "a curve needs 2 points or more")
+def _answers(shape: Shape) -> Callable[[Any, str], None]:
+    """A digits run's picture: the class answered to each shown image."""
+    return lambda values, key: array(values, key, class_of(shape.n_classes), shape.n_grid)
+
+
+PICTURES = {"fit": _levels, "regions": _class_runs, "digits": _answers}  # a fit or a ghost's
+# check, by what the scene's run draws
 
 
 def check_frame(line: Any, shape: Shape, seen: list[Seen], fields: set[str]) -> None:
@@ -242,7 +151,7 @@ def _part(part: dict, key: str, shape: Shape, seen: Seen) -> Seen:
     band = array(part.get("band", []), where(key, "band"), _loss_row(2 * n, False))
     if (seen.band or band) and seen.band + len(band) != seen.losses + len(losses):
         raise Bad(where(key, "band"), "must come with every row of losses, or with none")
-    ghost = _class_runs(shape) if shape.n_classes else _levels(shape)
+    ghost = PICTURES[shape.picture](shape)
     ghosts = array(part.get("ghosts", []), where(key, "ghosts"), ghost)
     bounds = array(part.get("boundaries", []), where(key, "boundaries"), whole)
     matrix = array(part.get("matrix", []), where(key, "matrix"), _loss_row(n, False))

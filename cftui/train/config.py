@@ -179,9 +179,10 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(source, "", "arrays or tables nested too deeply") from None
 
 
-def from_dict(raw: Mapping[str, Any], source: str) -> Config:
+def from_dict(raw: Mapping[str, Any], source: str, to_train: bool = True) -> Config:
     """Validate a parsed preset; ``source`` names it in error messages. Every problem is
-    found before one ConfigError reports them all."""
+    found before one ConfigError reports them all. ``to_train``: False for a config read
+    back to draw (a recording's), which needs no extra that training needs (scikit-learn)."""
     problems = validation.Problems(source)
     validation.reject_unknown(raw, {f.name for f in dataclasses.fields(Config)}, problems, "")
     sections = {}
@@ -196,6 +197,6 @@ def from_dict(raw: Mapping[str, Any], source: str) -> Config:
     name, settings = validation.method_table(raw.get("method", {}), MethodConfig.name, problems)
     method = MethodConfig(name, _frozen({m: _frozen(p) for m, p in settings.items()}))
     config = dataclasses.replace(config, **sections, method=method)
-    rules.check(config, problems)
+    rules.check(config, problems, to_train)
     problems.raise_any()
     return config

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 FAMILY = "digits"
 PIXELS = 64  # 8 x 8, row by row
 SIDE = 8
+LEVELS = 16  # a pixel's ink is a count 0..16 in the set's file: pixel = count / LEVELS
 N_CLASSES = 10  # the digits 0-9, class c being digit c
 EXTRA = "needs scikit-learn: pip install 'cftui[digits]'"
 DATA_FILE = "datasets/data/digits.csv.gz"  # inside the sklearn package
@@ -62,7 +63,7 @@ def images() -> tuple[np.ndarray, np.ndarray]:
         raise FileNotFoundError(EXTRA)
     with gzip.open(folder / DATA_FILE, "rt") as rows:
         table = np.loadtxt(rows, delimiter=",", dtype=np.float32)
-    pixels = table[:, :-1] / 16.0
+    pixels = table[:, :-1] / float(LEVELS)
     pixels.flags.writeable = False
     return pixels, table[:, -1].astype(np.int64)
 

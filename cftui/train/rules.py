@@ -46,10 +46,11 @@ CLASSIFIERS = {  # a classification family -> (its input width, what it is, its 
 PLANE_FAMILIES = ", ".join(CLASSIFIERS)
 
 
-def check(c: Any, problems: Problems) -> None:
-    """Every rule of a built Config that types alone do not express."""
+def check(c: Any, problems: Problems, to_train: bool = True) -> None:
+    """Every rule of a built Config that types alone do not express; ``to_train``: False
+    for a config read back only to draw (a recording's), which needs no extra of training."""
     _each_key(c, problems)
-    _combined(c, problems)
+    _combined(c, problems, to_train)
 
 
 def _within(problems: Problems, key: str, value: float, least: float, most: float) -> None:
@@ -111,7 +112,7 @@ def _each_key(c: Any, problems: Problems) -> None:
         add("[train] eval_every", f"must be >= 0 (0 = auto), got {t.eval_every}")
 
 
-def _combined(c: Any, problems: Problems) -> None:
+def _combined(c: Any, problems: Problems, to_train: bool) -> None:
     """The rules that read several keys, each skipped when a key it reads was refused."""
     d, m, rule = c.data, c.model, problems.rule
     lo, hi = d.x_range
@@ -143,7 +144,7 @@ def _combined(c: Any, problems: Problems) -> None:
         rule(bool(d.functions), "[data] functions", "family 'expr' needs one expression per task")
         check_expressions(d, problems)
     if d.family in CLASSIFIERS:
-        _plane(c, problems)
+        _plane(c, problems, to_train)
     else:
         rule(
             not d.scenario,
@@ -157,7 +158,7 @@ def _combined(c: Any, problems: Problems) -> None:
         )
 
 
-def _plane(c: Any, problems: Problems) -> None:
+def _plane(c: Any, problems: Problems, to_train: bool) -> None:
     """The rules of a classification preset (2-D or digits): its scenario, its classes and
     how the tasks share them, and a network with one input per feature, one output per
     class."""
@@ -191,17 +192,17 @@ def _plane(c: Any, problems: Problems) -> None:
         "[data] n_classes",
     )
     if d.family == digits.FAMILY:
-        _digits(d, problems)
+        _digits(d, problems, to_train)
     why = unfit_method(c, c.method.name)
     rule(why is None, "[method] name", why or "", "[data] scenario")
     if not problems.about("[data] n_classes", "[data] n_tasks", "[data] scenario"):
         _classes_per_task(d, problems)
 
 
-def _digits(d: Any, problems: Problems) -> None:
+def _digits(d: Any, problems: Problems, to_train: bool) -> None:
     """The digits' own rules: the extra that reads them, and at most one task per pair of
     digits where the tasks split the digits (a task of one digit is no classification)."""
-    why = digits.missing_extra()
+    why = digits.missing_extra() if to_train else None  # a replay draws the recorded images
     problems.rule(why is None, "[data] family", f"family 'digits' {why}")
     pairs = digits.N_CLASSES // 2
     problems.rule(
