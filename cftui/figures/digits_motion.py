@@ -71,9 +71,10 @@ class AccuracyMatrixMotion:
     def __init__(self, ax: Axes, snaps: list[Snapshot], style: str) -> None:
         n = self.n = len(snaps[-1].scene.tasks)
         colors = matplotlib.colormaps[MATRIX_COLORS].with_extremes(bad=(0, 0, 0, 0))
-        self.image = ax.imshow(
-            np.ma.masked_all((n, n)), cmap=colors, norm=ACCURACY_NORM, aspect="auto"
-        )
+        # every cell masked, and nan beneath (masked_all's cells are uninitialised memory,
+        # which matplotlib colours before it masks them: an overflow warning on stderr)
+        empty = np.ma.masked_invalid(np.full((n, n), np.nan))
+        self.image = ax.imshow(empty, cmap=colors, norm=ACCURACY_NORM, aspect="auto")
         self.texts = [
             ax.text(j, i, "", ha="center", va="center", fontweight="bold")
             for i in range(n)
