@@ -166,13 +166,13 @@ def test_a_seeds_importances_are_those_of_its_own_run(name, settings):
 # -- a weight no point moves: the floor of silent units ---------------------------------------
 
 
-def test_ewc_floors_a_silent_relu_units_fisher_at_a_tenth_of_its_layers_mean():
+def test_ewc_floors_a_silent_relu_units_fisher_at_a_share_of_its_layers_mean():
     """[1, 2, 1] relu by hand: unit 0 is z = x + 0.5 (active on x in [0, 1]), unit 1 is
     z = -x - 0.5 (silent there), the head 0.7 a0 + 0.3 a1 + 0.1. At x = 0, 0.5, 1 with
     y = 0, 1, 0 the residuals r = f - y are 0.45, -0.2, 1.15, and the per-sample gradients of
     r^2 / 2 are r 0.7 x (w0), r 0.7 (b0), r (x + 0.5) (v0), r (c); unit 1's are all zero, so
-    its Fisher is 0 and the default floor (0.1) makes it 0.1 x its tensor's mean."""
-    assert methods.info("ewc").defaults["silent_floor"] == 0.1
+    its Fisher is 0 and the default floor (0.03) makes it 0.03 x its tensor's mean."""
+    assert methods.info("ewc").defaults["silent_floor"] == 0.03
     m = model.build((1, 2, 1), "relu", [0], CPU)
     with torch.no_grad():
         m.linears[0].weight.copy_(torch.tensor([[[1.0, -1.0]]]))
@@ -187,8 +187,8 @@ def test_ewc_floors_a_silent_relu_units_fisher_at_a_tenth_of_its_layers_mean():
     data = FakeData(tuple(torch.tensor(a, dtype=torch.float32).view(1, 3, 1) for a in (x, y)))
     ewc.after_task(m, data, 0)
     importance, _ = ewc.terms[0]
-    # the silent unit's entries: a tenth of the mean of (its active neighbour's, 0)
-    expected = [[w0, 0.05 * w0], [b0, 0.05 * b0], [v0, 0.05 * v0], [c]]
+    # the silent unit's entries: 0.03 x the mean of (its active neighbour's, 0)
+    expected = [[w0, 0.015 * w0], [b0, 0.015 * b0], [v0, 0.015 * v0], [c]]
     for got, want in zip(importance, expected, strict=True):
         np.testing.assert_allclose(got.flatten().numpy(), want, rtol=1e-5)
 

@@ -29,6 +29,8 @@ def floored(importance: Tensors, share: float) -> Tensors:
     to naive on the generated zoo (benchmarks/RESULTS.md, *The zoo, continued*). A smooth
     activation's importances are never exactly zero: those pass unchanged.
     """
+    if share == 0:  # the paper's method, exactly (0 x a diverged mean would be nan)
+        return importance
     out = []
     for w in importance:
         mean = w.reshape(len(w), -1).mean(1).view(-1, *[1] * (w.dim() - 1))  # [S, 1, ...]
