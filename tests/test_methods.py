@@ -163,6 +163,68 @@ def test_a_seeds_importances_are_those_of_its_own_run(name, settings):
             torch.testing.assert_close(flat(a, s), flat(a1, 0))
 
 
+# -- a weight no point moves: the floor of silent units ---------------------------------------
+
+
+def test_ewc_floors_a_silent_relu_units_fisher_at_a_share_of_its_layers_mean():
+    """[1, 2, 1] relu by hand: unit 0 is z = x + 0.5 (active on x in [0, 1]), unit 1 is
+    z = -x - 0.5 (silent there), the head 0.7 a0 + 0.3 a1 + 0.1. At x = 0, 0.5, 1 with
+    y = 0, 1, 0 the residuals r = f - y are 0.45, -0.2, 1.15, and the per-sample gradients of
+    r^2 / 2 are r 0.7 x (w0), r 0.7 (b0), r (x + 0.5) (v0), r (c); unit 1's are all zero, so
+    its Fisher is 0, and a floor of 0.03 makes it 0.03 x its tensor's mean. The default, 0,
+    is the paper's EWC: the zeros stay."""
+    assert methods.info("ewc").defaults["silent_floor"] == 0
+    m = model.build((1, 2, 1), "relu", [0], CPU)
+    with torch.no_grad():
+        m.linears[0].weight.copy_(torch.tensor([[[1.0, -1.0]]]))
+        m.linears[0].bias.copy_(torch.tensor([[[0.5, -0.5]]]))
+        m.linears[1].weight.copy_(torch.tensor([[[0.7], [0.3]]]))
+        m.linears[1].bias.copy_(torch.tensor([[[0.1]]]))
+    x, y = np.array([0.0, 0.5, 1.0]), np.array([0.0, 1.0, 0.0])
+    r = 0.7 * (x + 0.5) + 0.1 - y
+    np.testing.assert_allclose(r, [0.45, -0.2, 1.15], rtol=1e-12)
+    w0, b0, v0, c = (np.mean(g**2) for g in (r * 0.7 * x, r * 0.7, r * (x + 0.5), r))
+    data = FakeData(tuple(torch.tensor(a, dtype=torch.float32).view(1, 3, 1) for a in (x, y)))
+    for share in (0.0, 0.03):
+        ewc = method("ewc", [0], silent_floor=share)
+        ewc.after_task(m, data, 0)
+        importance, _ = ewc.terms[0]
+        # the silent unit's entries: share x the mean of (its active neighbour's, 0)
+        half = share / 2
+        expected = [[w0, half * w0], [b0, half * b0], [v0, half * v0], [c]]
+        for got, want in zip(importance, expected, strict=True):
+            np.testing.assert_allclose(got.flatten().numpy(), want, rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["ewc", "online_ewc", "si", "mas"])
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+def test_only_exact_zeros_are_floored_each_at_a_share_of_its_tensors_mean(name, activation):
+    """One task trained as the run trains it, with ``silent_floor`` 0 (the paper's) and 0.3:
+    every importance equal, except the exact zeros, which become 0.3 x their tensor's mean
+    (per seed). A relu unit made silent on every point has them; a sigmoid net has none, so
+    there the floor changes nothing at all."""
+    layers, data = (1, 4, 4, 1), fake_data(SEEDS)
+    runs = {}
+    for share in (0.0, 0.3):
+        m = model.build(layers, activation, SEEDS, CPU)
+        with torch.no_grad():  # unit 2 of the first layer: z = 0.1 x - 2 < 0 on x in [-1, 1]
+            m.linears[0].weight[:, :, 2] = 0.1
+            m.linears[0].bias[:, :, 2] = -2.0
+        runs[share] = method(name, silent_floor=share)
+        train(runs[share], m, data)
+    zeros = 0
+    for plain, floored in zip(runs[0.0].terms[0][0], runs[0.3].terms[0][0], strict=True):
+        mean = plain.flatten(1).mean(1).view(-1, *[1] * (plain.dim() - 1)).expand_as(plain)
+        silent = plain == 0
+        zeros += int(silent.sum())
+        torch.testing.assert_close(floored[~silent], plain[~silent], rtol=0, atol=0)
+        torch.testing.assert_close(floored[silent], 0.3 * mean[silent])
+    if activation == "relu":  # the silent unit's weight and bias in, its 4 weights out
+        assert zeros >= 2 * 6
+    else:
+        assert zeros == 0
+
+
 # -- the penalties ---------------------------------------------------------------------------
 
 PENALTIES = [

@@ -46,4 +46,4 @@ class EWC(QuadraticPenalty):
 
     def after_task(self, model, data, k):
         x, y = data.train(k)
-        self.terms.append((fisher(self, model, x, y, k), detached(model)))
+        self.terms.append((self.measured(fisher(self, model, x, y, k)), detached(model)))

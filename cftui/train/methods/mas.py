@@ -18,7 +18,7 @@ class MAS(QuadraticPenalty):
         grads = per_sample_gradients(
             model, lambda out, target: self.objective.sensitivity(out, target, k), x, y
         )
-        importance = [g.abs().mean(0) for g in grads]
+        importance = self.measured([g.abs().mean(0) for g in grads])
         if self.terms:
             old, _ = self.terms[0]
             importance = [a + b for a, b in zip(old, importance, strict=True)]

@@ -10,7 +10,7 @@ class OnlineEWC(QuadraticPenalty):
 
     def after_task(self, model, data, k):
         x, y = data.train(k)
-        new = fisher(self, model, x, y, k)
+        new = self.measured(fisher(self, model, x, y, k))
         if self.terms:
             old, _ = self.terms[0]
             new = [self.params["gamma"] * f_old + f for f_old, f in zip(old, new, strict=True)]

@@ -19,6 +19,25 @@ def detached(model: nn.Module) -> Tensors:
     return [p.detach().clone() for p in model.parameters()]
 
 
+def floored(importance: Tensors, share: float) -> Tensors:
+    """``importance`` with every exact zero raised to ``share`` x its tensor's mean, per seed.
+
+    A diagonal importance (EWC's Fisher, SI's path integral, MAS's sensitivity) is exactly
+    zero for a weight that no point of the task moves: the incoming and outgoing weights of a
+    relu unit silent on all of them. There zero means "not measured", not "free": a later task
+    can wake that unit over the old task's range at no cost, which is where these methods lost
+    to naive on the generated zoo (benchmarks/RESULTS.md, *The zoo, continued*). A smooth
+    activation's importances are never exactly zero: those pass unchanged.
+    """
+    if share == 0:  # the paper's method, exactly (0 x a diverged mean would be nan)
+        return importance
+    out = []
+    for w in importance:
+        mean = w.reshape(len(w), -1).mean(1).view(-1, *[1] * (w.dim() - 1))  # [S, 1, ...]
+        out.append(torch.where(w == 0, share * mean, w))
+    return out
+
+
 def weighted_distance(model: nn.Module, importance: Tensors, anchor: Tensors) -> torch.Tensor:
     """sum_i Omega_i (theta_i - theta*_i)^2 over every parameter tensor."""
     terms = [
@@ -41,6 +60,10 @@ class QuadraticPenalty(Method):
     @property
     def scale(self) -> float:
         return self.scale_factor * self.params[self.scale_key]
+
+    def measured(self, importance: Tensors) -> Tensors:
+        """A task's importances as the penalty uses them: its zeros floored (``floored``)."""
+        return floored(importance, self.params["silent_floor"])
 
     def penalty(self, model: nn.Module, x: torch.Tensor) -> torch.Tensor | None:
         if not self.terms:

@@ -36,10 +36,12 @@ class SI(QuadraticPenalty):
 
     def after_task(self, model, data, k):
         end = detached(model)
-        new = [
-            (w / ((e - s) ** 2 + self.params["xi"])).clamp(min=0.0)
-            for w, e, s in zip(self.omega, end, self.start, strict=True)
-        ]
+        new = self.measured(
+            [
+                (w / ((e - s) ** 2 + self.params["xi"])).clamp(min=0.0)
+                for w, e, s in zip(self.omega, end, self.start, strict=True)
+            ]
+        )
         if self.terms:
             new = [a + b for a, b in zip(self.terms[0][0], new, strict=True)]
         self.terms = [(new, end)]
