@@ -2,12 +2,15 @@
 
 Run: python benchmarks/zoo_run.py [--regression 40] [--classification 20] [--seeds 4]
 [--methods a,b] [--only zoo-r03-fourier,...] [--epochs N] [--out benchmarks/zoo]
+[--zoo-seed 1] [--set ewc.silent_floor=0.03]
 Naive trains first on each drawn preset; a preset it does not learn, or on which it does
 not forget (zoo.kept), is dropped and counted, and no other method trains on it. Each kept
 preset's per-seed rows go to <out>/<preset>.json (the shape of `cftui compare --json`'s
 runs); --methods retrains only those methods and keeps the other rows, so after a default
 changes only its method is measured again. The tables come from those files:
 benchmarks/zoo_table.py. --epochs caps epochs per task (a quick slice while developing).
+--zoo-seed draws a zoo no default was chosen on (a held-out check of one that was); --set
+trains the methods with a setting changed, as cftui's flag does.
 """
 
 from __future__ import annotations
@@ -51,10 +54,13 @@ def naive_verdict(config: Config, seeds: Sequence[int]) -> tuple[str, list[dict]
     return why, rows
 
 
-def measure(raw: dict, seeds: Sequence[int], only: Sequence[str], out: Path) -> str:
+def measure(
+    raw: dict, seeds: Sequence[int], only: Sequence[str], out: Path, settings: dict | None = None
+) -> str:
     """Train one preset's methods (naive first, as the gate) and write its file; returns
-    '' when kept, else why it was dropped."""
-    config = from_dict(raw, raw["name"])
+    '' when kept, else why it was dropped. ``settings``: methods' settings laid over their
+    defaults ({method: {key: value}}, as --set gives them)."""
+    config = from_dict(raw, raw["name"]).with_overrides(settings=settings)
     path = out / f"{raw['name']}.json"
     old = json.loads(path.read_text()) if path.exists() else None
     if old is not None and old["preset"] != raw:  # drawn anew since (the generator changed)
@@ -89,7 +95,14 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=0, help="cap epochs per task (a slice)")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--part", default="0/1", help="i/n: every n-th candidate from the i-th")
+    parser.add_argument(
+        "--zoo-seed", type=int, default=0, help="draw another zoo (a held-out one: not 0)"
+    )
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="METHOD.KEY=VALUE", help="as cftui's"
+    )
     args = parser.parse_args()
+    settings = validation.method_overrides(args.set) or None
     only = [m for m in args.methods.split(",") if m]
     picked = [p for p in args.only.split(",") if p]
     args.out.mkdir(parents=True, exist_ok=True)
@@ -98,8 +111,8 @@ def main() -> None:
     kept = dropped = 0
     for index, raw in enumerate(
         [
-            *itertools.islice(zoo.regressions(), args.regression),
-            *itertools.islice(zoo.classifications(), args.classification),
+            *itertools.islice(zoo.regressions(args.zoo_seed), args.regression),
+            *itertools.islice(zoo.classifications(args.zoo_seed), args.classification),
         ]
     ):
         if index % parts != part or (picked and raw["name"] not in picked):
@@ -107,7 +120,7 @@ def main() -> None:
         if args.epochs:
             raw["train"]["epochs"] = min(raw["train"]["epochs"], args.epochs)
         start, cpu = time.perf_counter(), time.process_time()
-        why = measure(raw, range(args.seeds), only, args.out)
+        why = measure(raw, range(args.seeds), only, args.out, settings)
         kept, dropped = kept + (not why), dropped + bool(why)
         wall, cpu = time.perf_counter() - start, time.process_time() - cpu
         # CPU seconds beside the wall's: on a shared machine the wall says more of the others
