@@ -6,7 +6,8 @@ Run: python benchmarks/scenarios.py [--seeds 16] [--presets a,b] [--summary-only
 The JSON files (benchmarks/scenarios/<preset>.json, the shape of `cftui compare --json`) keep
 every seed's accuracy matrix; --summary-only trains nothing and prints the tables from them
 (tests/test_scenarios_table.py keeps the docs pages of PAGES equal to that). `beside_paper()`
-puts the digits medians beside the published split-MNIST numbers kept in scenarios/papers.json.
+puts the digits medians beside the published split- and permuted-MNIST numbers kept in
+scenarios/papers.json.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ PAGES = {  # docs page -> the presets whose tables it holds (tests keep them equ
     "digits.md": ("digits-class", "digits-task", "digits-domain"),
 }
 PRESETS = tuple(preset for presets in PAGES.values() for preset in presets)
+PROTOCOLS = ("split MNIST", "permuted MNIST")  # the papers' tables the digits stand beside
 REGULARISERS = ("naive", "ewc", "si", "mas", "l2")  # no help in the class scenario
 REHEARSAL = ("replay", "joint", "derpp", "er_ace", "icarl")  # the class scenario's remedies
 TARGETS = {  # preset -> method -> (at most, at least) average final accuracy over the tasks
@@ -105,30 +107,30 @@ def markdown(preset: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def beside_paper() -> str:
-    """The digits presets' median average accuracy beside the paper's split MNIST, for the
-    methods both have: task-incremental (digits-task) and class-incremental (digits-class).
-    The paper's domain column is its odd/even split, which digits-domain is not."""
-    paper = json.loads((HERE / "papers.json").read_text())
+def beside_paper(protocol: str) -> str:
+    """The digits presets' median average accuracy beside a paper's ``protocol`` (a key of
+    scenarios/papers.json: its split MNIST or permuted MNIST table), scenario by scenario,
+    for the methods both have."""
+    paper = json.loads((HERE / "papers.json").read_text())[protocol]
+    presets = paper["presets"]  # scenario -> the digits preset that stands for it
     medians = {
         scenario: {
             name: 100 * row["average_accuracy"].median for name, row in load(preset)[1].items()
         }
-        for scenario, preset in (("task", "digits-task"), ("class", "digits-class"))
+        for scenario, preset in presets.items()
     }
+    head = " | ".join(f"{preset} % | {protocol} {s.title()}-IL %" for s, preset in presets.items())
     lines = [
         f"cftui's digits (median of 16 seeds) beside {paper['what']} in {paper['source']}:",
         "",
-        "| method | digits-task % | split MNIST Task-IL % | digits-class % "
-        "| split MNIST Class-IL % |",
-        "|---|---|---|---|---|",
+        f"| method | {head} |",
+        "|---|" + "---|" * (2 * len(presets)),
     ]
     for name, cells in paper["methods"].items():
-        ours = {s: medians[s].get(name) for s in ("task", "class")}
-        lines.append(
-            f"| {name} ({cells['paper']}) | {_cell(ours['task'], 1)} | {_cell(cells['task'], 2)} "
-            f"| {_cell(ours['class'], 1)} | {_cell(cells['class'], 2)} |"
+        row = " | ".join(
+            f"{_cell(medians[s].get(name), 1)} | {_cell(cells[s], 2)}" for s in presets
         )
+        lines.append(f"| {name} ({cells['paper']}) | {row} |")
     return "\n".join(lines) + "\n"
 
 
@@ -152,7 +154,7 @@ def main() -> None:
         for preset in args.presets.split(","):
             run(preset, args.seeds)
     print("\n".join(markdown(preset) for preset in PRESETS))
-    print(beside_paper())
+    print("\n".join(beside_paper(protocol) for protocol in PROTOCOLS))
 
 
 if __name__ == "__main__":
