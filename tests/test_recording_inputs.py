@@ -257,6 +257,7 @@ BAD_PLANE_LINES = [  # a 2-D run's recording (version 3), edited
         "line 1: config",
         "a 1-D regression, where the header holds a 2-D classification's tasks",
     ),
+    (1, lambda line: line.update(version=1), "line 1: version", "2-D classification's (version 3)"),
 ]
 
 
@@ -289,9 +290,11 @@ BAD_DIGIT_LINES = [  # a digits run's recording (version 4), edited
     (1, lambda line: line["grid"][0].__setitem__(0, 5), "line 1: grid[0][0]", "within 0..4"),
     (1, lambda line: line["grid"][0].pop(), "line 1: grid", "two rows of the same length"),
     (2, lambda line: line["fit"].pop(), "line 2: fit", "holds 79 values, expected 80"),
+    (1, lambda line: line["tasks"][1].pop("labels"), "line 1: tasks[1].labels", "missing"),
     (2, lambda line: line["fit"].__setitem__(0, 10), "line 2: fit[0]", "within 0..9"),
     (2, lambda line: line["fit"].__setitem__(0, 0.5), "line 2: fit[0]", "a whole number"),
-    (1, lambda line: line.update(version=3), "line 1: tasks[0].x_test", "missing"),
+    (1, lambda line: line.update(version=3), "line 1: version", "the tasks are a digits run's"),
+    (1, lambda line: line.update(version=2), "line 1: version", "(version 4): was the version"),
     (
         1,
         lambda line: line.update(config=catalog.resolve("blobs-class").to_dict()),
