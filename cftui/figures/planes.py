@@ -177,15 +177,9 @@ def _regions(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
     shape = (1, ends) if len(runs) == 1 else (ends, len(runs))
     axes = fig.subplots(*shape, squeeze=False, sharex=True, sharey=True)
     axes = axes if len(runs) == 1 else axes.T  # a run's task ends: axes[k] for run k
-    for column, snap in zip(axes, runs, strict=True):
-        drawn = len(panels.picture_ends(snap))
-        for end, ax in enumerate(column):
-            if end >= drawn:
-                ax.set_visible(False)
-                continue
-            regions(ax, snap, end, style, brief=len(runs) > 1)
-        if len(runs) > 1:  # the method heads its column
-            column[0].set_title(f"{snap.scene.config.method.name}\n{column[0].get_title()}")
+    panels.each_end_in_a_column(
+        axes, runs, lambda ax, snap, end, brief: regions(ax, snap, end, style, brief)
+    )
     class_legend(fig, runs[0].scene, faint=ends > 1)
     if runs[0].scene.config.data.scenario == "task":
         fig.supxlabel(HEAD_NOTE, fontsize="small")
