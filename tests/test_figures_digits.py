@@ -178,3 +178,24 @@ def test_the_matrix_figure_at_its_size_writes_five_tasks_without_overlaps(naive,
         last_row = [t for t in ax.texts if t.get_position()[1] == 4]  # after task 5
         assert len(last_row) == 5
         assert overlapping(last_row, renderer) == []
+
+
+def test_the_gif_side_by_side_writes_five_tasks_without_overlaps(tmp_path):
+    """Three methods side by side: at the GIF's own size each column's accuracy matrix
+    keeps its labels ("task 1".."task 5", "after task 1") and its cells ("100 %") apart
+    (at 320 px a column, a 1-D run's, they ran into each other)."""
+    rec = tmp_path / "side.jsonl"
+    argv = ["figure", "--preset", "digits-class", "--compare", "naive,ewc,replay", *RUN]
+    out = ["--only", "loss", "-o", str(tmp_path / "x.svg")]
+    assert cli.main([*argv, "--record", str(rec), *out]) == 0
+    frames = [frame.snapshot for frame in read(rec).frames]
+    movie = animate.Animation(frames, "light", animate.default_size(frames[-1]), animate.DPI)
+    movie.update(len(frames) - 1)
+    renderer = FigureCanvasAgg(movie.fig).get_renderer()
+    movie.fig.draw(renderer)
+    for _, accuracy in movie.parts:
+        texts = accuracy.texts
+        assert overlapping(accuracy.image.axes.get_xticklabels(), renderer) == []
+        assert overlapping(texts[-5:], renderer) == []  # after task 5: every cell written
+        after_1 = accuracy.image.axes.get_yticklabels()[0].get_window_extent(renderer)
+        assert after_1.x1 <= texts[0].get_window_extent(renderer).x0  # "after task 1" | "100 %"
