@@ -54,7 +54,7 @@ def test_start_and_data_need_no_torch():
     assert done.stdout.splitlines() == [
         "auto {} False {}",
         "cpu {'settings': {'ewc': {'lambda': 5.0}}} True "
-        "{'lambda': 5.0, 'empirical_fisher': False}",
+        "{'lambda': 5.0, 'empirical_fisher': False, 'silent_floor': 0.0}",
     ]
 
 

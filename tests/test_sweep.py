@@ -107,7 +107,12 @@ def test_a_spec_is_the_product_of_each_methods_settings_with_every_seed(tmp_path
     ]
     assert all(job.seeds == [0, 1] and job.preset == "tiny" for job in jobs)
     ewc = jobs[2].config
-    assert ewc["method"] == {"name": "ewc", "lambda": 1000.0, "empirical_fisher": False}
+    assert ewc["method"] == {
+        "name": "ewc",
+        "lambda": 1000.0,
+        "empirical_fisher": False,
+        "silent_floor": 0.0,
+    }
     assert ewc["train"]["epochs"] == 7  # the spec's override
     keys = [run.key for job in jobs for run in job.runs]
     assert len(set(keys)) == 14  # one per setting and seed
