@@ -241,21 +241,13 @@ def test_set_overrides_a_method_setting(capsys):
     flags = ["--preset", "hypercl-toy", "--method", "ewc", "--set", "ewc.lambda=1e3"]
     args = cli.build_parser().parse_args([*flags, "--set", "si.xi=2", "--set", "replay.buffer=9"])
     config, overrides = cli.load_config(args)
-    assert config.method.params == {
-        "lambda": 1000.0,
-        "empirical_fisher": False,
-        "silent_floor": 0.0,
-    }
-    si = {"xi": 2.0, "silent_floor": 0.0}
-    assert config.with_overrides(method="si").method.params == {"c": 0.1, **si}
+    off = {"silent_floor": 0.0}  # EWC's and SI's floor under silent units: off by default
+    assert config.method.params == {"lambda": 1000.0, "empirical_fisher": False, **off}
+    assert config.with_overrides(method="si").method.params == {"c": 0.1, "xi": 2.0, **off}
     assert config.method.of("replay") == {"buffer": 9}
     picked = catalog.resolve("polynomial").with_overrides(**overrides, method="si")
-    assert picked.method.params == {"c": 1.0, **si}
-    assert picked.method.of("ewc") == {
-        "lambda": 1000.0,
-        "empirical_fisher": False,
-        "silent_floor": 0.0,
-    }
+    assert picked.method.params == {"c": 1.0, "xi": 2.0, **off}
+    assert picked.method.of("ewc") == {"lambda": 1000.0, "empirical_fisher": False, **off}
     assert cli.main(["run", "--set", "ewc.lambda=1", "--epochs", "1"]) == 0
     capsys.readouterr()
 

@@ -4,8 +4,11 @@ kinds are a classification's with the shown digits in the regions' place, each a
 marked right or wrong as the recording holds it; the GIF animates the confusion and
 accuracy matrices, a frame per epoch, and holds its last frame; the app's "g" saves them."""
 
+import itertools
+
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 from test_digits import tiny
 from test_figures import without
@@ -15,7 +18,7 @@ from cftui import cli
 from cftui.figures import animate, digits, planes, static
 from cftui.figures.confusion import row_shares
 from cftui.results.recording import read
-from cftui.train.snapshot import State
+from cftui.train.snapshot import Comparison, State
 
 from tui_helpers import drive, until
 
@@ -149,3 +152,50 @@ def test_every_picture_a_view_draws_is_recorded_drawn_and_animated():
     assert set(recording_headers.PICTURES.values()) == drawn
     for picture, kinds in static.KINDS.items():
         assert set(kinds) <= set(static.DRAW[picture]), picture
+
+
+def overlapping(texts, renderer) -> list[str]:
+    """The neighbours among ``texts`` (left to right, one row) whose drawn boxes overlap."""
+    written = [(t.get_text(), t.get_window_extent(renderer)) for t in texts if t.get_text()]
+    pairs = itertools.pairwise(written)
+    return [f"{a} / {b}" for (a, left), (b, right) in pairs if left.x1 > right.x0]
+
+
+@pytest.mark.parametrize("methods", [("naive",), ("naive", "ewc", "replay")])
+def test_the_matrix_figure_at_its_size_writes_five_tasks_without_overlaps(naive, methods):
+    """A digits run's accuracy matrix has 5 tasks: at the figure's own size its column
+    labels ("task 1".."task 5") and each row's cells ("100 %") stand apart, one method or
+    three side by side (at 480 px a method, a 2-D run's width, they ran into each other)."""
+    snap = read(naive[1]).frames[-1].snapshot
+    runs = (snap,) * len(methods)
+    side = Comparison(runs, run=0, state=snap.state, pace=None, auto_advance=False)
+    shown = side if len(methods) > 1 else snap
+    fig = static.build("matrix", shown, "light", static.default_size("matrix", shown), static.DPI)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    for ax in [ax for ax in fig.axes if ax.get_xlabel() == "test accuracy on"]:
+        assert overlapping(ax.get_xticklabels(), renderer) == []
+        last_row = [t for t in ax.texts if t.get_position()[1] == 4]  # after task 5
+        assert len(last_row) == 5
+        assert overlapping(last_row, renderer) == []
+
+
+def test_the_gif_side_by_side_writes_five_tasks_without_overlaps(tmp_path):
+    """Three methods side by side: at the GIF's own size each column's accuracy matrix
+    keeps its labels ("task 1".."task 5", "after task 1") and its cells ("100 %") apart
+    (at 320 px a column, a 1-D run's, they ran into each other)."""
+    rec = tmp_path / "side.jsonl"
+    argv = ["figure", "--preset", "digits-class", "--compare", "naive,ewc,replay", *RUN]
+    out = ["--only", "loss", "-o", str(tmp_path / "x.svg")]
+    assert cli.main([*argv, "--record", str(rec), *out]) == 0
+    frames = [frame.snapshot for frame in read(rec).frames]
+    movie = animate.Animation(frames, "light", animate.default_size(frames[-1]), animate.DPI)
+    movie.update(len(frames) - 1)
+    renderer = FigureCanvasAgg(movie.fig).get_renderer()
+    movie.fig.draw(renderer)
+    for _, accuracy in movie.parts:
+        texts = accuracy.texts
+        assert overlapping(accuracy.image.axes.get_xticklabels(), renderer) == []
+        assert overlapping(texts[-5:], renderer) == []  # after task 5: every cell written
+        after_1 = accuracy.image.axes.get_yticklabels()[0].get_window_extent(renderer)
+        assert after_1.x1 <= texts[0].get_window_extent(renderer).x0  # "after task 1" | "100 %"

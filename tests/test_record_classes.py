@@ -101,17 +101,23 @@ def test_the_class_runs_are_exact_and_short():
     np.testing.assert_array_equal(ClassRuns.decode(runs), classes)
 
 
-def test_a_default_blobs_class_run_records_to_under_2_mb_gzipped(tmp_path, monkeypatch):
-    """The default app run (one task in 10 s, PUBLISH_HZ frames a second), played 10x
-    faster with 10x the publish rate: the same frames per epoch."""
-    config, speedup = catalog.resolve("blobs-class"), 10
+def a_default_run_recorded(preset: str, path, monkeypatch) -> list:
+    """The default app run of ``preset`` (one task in 10 s, PUBLISH_HZ frames a second)
+    recorded at ``path``, played 10x faster with 10x the publish rate: the same frames per
+    epoch, which it checks; the snapshots published."""
+    config, speedup = catalog.resolve(preset), 10
     pace = config.train.epochs / 10.0
     monkeypatch.setattr(runner_module, "PUBLISH_HZ", runner_module.PUBLISH_HZ * speedup)
-    path = tmp_path / "default.jsonl.gz"
     published = record_run(path, config, pace=pace * speedup)
     seconds = config.data.n_tasks * config.train.epochs / pace
     hz = runner_module.PUBLISH_HZ / speedup
     assert 0.5 * seconds * hz <= len(published) <= 1.5 * seconds * hz
+    return published
+
+
+def test_a_default_blobs_class_run_records_to_under_2_mb_gzipped(tmp_path, monkeypatch):
+    path = tmp_path / "default.jsonl.gz"
+    published = a_default_run_recorded("blobs-class", path, monkeypatch)
     assert path.stat().st_size <= 2 * MB
     print(f"{len(published)} frames, {path.stat().st_size} bytes gzipped")
     assert len(gzip.decompress(path.read_bytes())) > 2 * path.stat().st_size

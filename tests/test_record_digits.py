@@ -12,13 +12,16 @@ import numpy as np
 import pytest
 from test_digits import tiny
 from test_record import record_run
-from test_record_classes import assert_same, compared_then_one_read_back, replayed_and_live
+from test_record_classes import (
+    a_default_run_recorded,
+    assert_same,
+    compared_then_one_read_back,
+    replayed_and_live,
+)
 from test_replay import replays_to_its_end_without_torch
 
 from cftui import cli
-from cftui.live import runner as runner_module
 from cftui.results.recording import read
-from cftui.train import catalog
 from cftui.train.digit_measure import SHOWN_PER_TASK
 from cftui.train.snapshot import State
 from cftui.tui.widgets.digits import DigitsPlot
@@ -71,17 +74,9 @@ def test_the_header_holds_the_shown_images_as_counts_of_ink_not_the_data_set(tmp
 
 
 def test_a_default_digits_class_run_records_small(tmp_path, monkeypatch):
-    """The default app run (one task in 10 s, PUBLISH_HZ frames a second), played 10x
-    faster with 10x the publish rate: the same frames per epoch, under 100 KB gzipped (250 KB
-    as text)."""
-    config, speedup = catalog.resolve("digits-class"), 10
-    pace = config.train.epochs / 10.0
-    monkeypatch.setattr(runner_module, "PUBLISH_HZ", runner_module.PUBLISH_HZ * speedup)
+    """The default app run, under 100 KB gzipped (250 KB as text)."""
     path = tmp_path / "default.jsonl.gz"
-    published = record_run(path, config, pace=pace * speedup)
-    seconds = config.data.n_tasks * config.train.epochs / pace
-    hz = runner_module.PUBLISH_HZ / speedup
-    assert 0.5 * seconds * hz <= len(published) <= 1.5 * seconds * hz
+    published = a_default_run_recorded("digits-class", path, monkeypatch)
     size = path.stat().st_size
     raw = len(gzip.decompress(path.read_bytes()))
     print(f"{len(published)} frames, {size} bytes gzipped, {raw} raw")

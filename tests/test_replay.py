@@ -292,3 +292,26 @@ def test_a_side_by_side_recording_replays_in_the_side_by_side_view(tmp_path):
             await pilot.press("q")
 
     asyncio.run(main())
+
+
+def test_at_80x24_a_side_by_side_replay_says_pgup_pgdn_turn_its_pages(tmp_path):
+    """←/→ seek in a replay, so its panel pages turn with pgup/pgdn, and the table's page
+    note says so (it said "(←/→)", the live app's keys, and → seeked instead)."""
+    from cftui.tui.compare_view import MethodPanel
+
+    path = tmp_path / "three.jsonl"
+    with record.Recorder(path) as recorder:
+        config = small(catalog.resolve("polynomial"), epochs=2)
+        Runner(config, methods=["naive", "ewc", "replay"]).run(recorder)
+
+    async def main():
+        app = ReplayApp(read(path), paused=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda _: "page 1/2" in screen_text(app))
+            assert "page 1/2 (pgup/pgdn)" in screen_text(app), screen_text(app)
+            await pilot.press("pagedown")
+            await until(pilot, lambda _: "page 2/2 (pgup/pgdn)" in screen_text(app))
+            assert [panel.border_title for panel in app.query(MethodPanel)] == ["replay"]
+            await pilot.press("q")
+
+    asyncio.run(main())

@@ -40,6 +40,9 @@ FPS = 10  # frames per second, when --fps is not given
 HOLD_S = 2.0  # the last frame stays this long before a viewer loops back (it flashed 100 ms)
 PALETTE = 255  # colours in a GIF's palette (one more is left for transparency)
 COLUMN_PX = (320, 640)  # a method's column side by side, when --size is not given
+# ...its width by what the run draws: a digits run's 10-digit confusion over its 5-task
+# accuracy matrix needs more than a fit or a plane ("100 %" cells ran into each other at 320)
+COLUMN_WIDTH_PX = {"fit": COLUMN_PX[0], "regions": COLUMN_PX[0], "digits": 480}
 
 
 def pick(frames: list[Frame], fps: float) -> list[int]:
@@ -153,9 +156,11 @@ def runs(shown: Shown) -> tuple[Snapshot, ...]:
 
 
 def default_size(shown: Shown) -> tuple[int, int]:
-    """SIZE for one run; side by side, a COLUMN_PX column per method, picture over chart."""
+    """SIZE for one run; side by side, a column per method (COLUMN_PX, as wide as its
+    picture needs), picture over chart."""
     n = len(runs(shown))
-    return SIZE if n == 1 else (min(COLUMN_PX[0] * n + 40, 2400), COLUMN_PX[1])
+    width = COLUMN_WIDTH_PX[problem.of(runs(shown)[0].scene.config).picture]
+    return SIZE if n == 1 else (min(width * n + 40, 2400), COLUMN_PX[1])
 
 
 def write(

@@ -89,16 +89,11 @@ def _digits(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
     """A row per task end, a column per method (one run: one column)."""
     ends = max(len(panels.picture_ends(snap)) for snap in runs)
     axes = fig.subplots(ends, len(runs), squeeze=False, sharex=True, sharey=True).T
-    for column, snap in zip(axes, runs, strict=True):
-        drawn = len(panels.picture_ends(snap))
-        for end, ax in enumerate(column):
-            if end >= drawn:
-                ax.set_visible(False)
-                continue
-            answers(ax, snap, end, style, brief=len(runs) > 1)
-            ax.label_outer()
-        if len(runs) > 1:  # the method heads its column
-            column[0].set_title(f"{snap.scene.config.method.name}\n{column[0].get_title()}")
+    panels.each_end_in_a_column(
+        axes, runs, lambda ax, snap, end, brief: answers(ax, snap, end, style, brief)
+    )
+    for ax in axes.flat:
+        ax.label_outer()
     fig.supxlabel(
         f"under each digit its answer: {RIGHT[0]} right, {WRONG[0]} wrong (on red); "
         "faint: a task not trained yet",

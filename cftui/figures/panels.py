@@ -85,6 +85,20 @@ def picture_ends(snap: Snapshot) -> list[np.ndarray]:
     return ends
 
 
+def each_end_in_a_column(axes, runs: tuple[Snapshot, ...], draw: Callable) -> None:
+    """``axes[k]``: run k's column, a panel per task end it reached drawn by ``draw(ax,
+    snap, end, brief)`` and the rest hidden; side by side, the method heads its column. The
+    2-D regions and the digits figures lay out their panels alike through this one place."""
+    for column, snap in zip(axes, runs, strict=True):
+        drawn = len(picture_ends(snap))
+        for end, ax in enumerate(column):
+            ax.set_visible(end < drawn)
+            if end < drawn:
+                draw(ax, snap, end, len(runs) > 1)
+        if len(runs) > 1:
+            column[0].set_title(f"{snap.scene.config.method.name}\n{column[0].get_title()}")
+
+
 def fit(ax: Axes, snap: Snapshot, end: int, style: str) -> None:
     """The fit at the end of task ``end`` (or now, past the last finished task) over every
     task's points, with the fits at the ends of earlier tasks dashed in their colours."""

@@ -33,6 +33,7 @@ LEGEND_ENTRY_PX = 130  # the width a class's legend entry takes ("class 6" and i
 UNSEEN_ALPHA = 0.2  # the points of a task not trained yet: faint
 POINT_EDGE = "black"  # around each point, on a light or a dark region alike
 HEAD_NOTE = "task-incremental: each cell is answered by the head of the nearest task"
+MATRIX_CELL_PX = 110  # an accuracy matrix cell's width, "100 %" in bold and room around it
 MATRIX_ROWS = {"height_ratios": (1, 1.6), "hspace": 0.35}  # accuracy, then the confusion
 ACCURACY_NORM = Normalize(0.0, 1.0)  # the accuracy matrix's colour scale: chance to perfect
 
@@ -177,15 +178,9 @@ def _regions(fig: Figure, runs: tuple[Snapshot, ...], style: str) -> None:
     shape = (1, ends) if len(runs) == 1 else (ends, len(runs))
     axes = fig.subplots(*shape, squeeze=False, sharex=True, sharey=True)
     axes = axes if len(runs) == 1 else axes.T  # a run's task ends: axes[k] for run k
-    for column, snap in zip(axes, runs, strict=True):
-        drawn = len(panels.picture_ends(snap))
-        for end, ax in enumerate(column):
-            if end >= drawn:
-                ax.set_visible(False)
-                continue
-            regions(ax, snap, end, style, brief=len(runs) > 1)
-        if len(runs) > 1:  # the method heads its column
-            column[0].set_title(f"{snap.scene.config.method.name}\n{column[0].get_title()}")
+    panels.each_end_in_a_column(
+        axes, runs, lambda ax, snap, end, brief: regions(ax, snap, end, style, brief)
+    )
     class_legend(fig, runs[0].scene, faint=ends > 1)
     if runs[0].scene.config.data.scenario == "task":
         fig.supxlabel(HEAD_NOTE, fontsize="small")
@@ -251,8 +246,14 @@ def _regions_size(runs: tuple[Snapshot, ...]) -> tuple[int, int]:
     return min(PANEL_PX * cols + 80, 2400), PANEL_PX * rows + 140
 
 
+def _matrix_column_px(runs: tuple[Snapshot, ...]) -> int:
+    """A method's column of the matrix figure: 480 px holds a 2-D run's 2 or 3 tasks; more
+    tasks (a digits run's 5) need room for each cell's "100 %" and each column's "task 5"."""
+    return max(480, 140 + MATRIX_CELL_PX * len(runs[0].scene.tasks))
+
+
 SIZES = {  # kind -> its default size in pixels (the charts: static's)
     "data": lambda runs: (PANEL_PX * len(runs[0].scene.tasks) + 80, PANEL_PX + 160),
     "regions": _regions_size,
-    "matrix": lambda runs: (min(480 * len(runs) + 160, 2400), 1040),
+    "matrix": lambda runs: (min(_matrix_column_px(runs) * len(runs) + 160, 2400), 1040),
 }

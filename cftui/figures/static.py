@@ -24,7 +24,7 @@ from cftui.train import problem
 from cftui.train.snapshot import Comparison, Snapshot
 
 KINDS = {  # what `cftui figure` (and the app's "g") writes of one run, by the picture its
-    # problem draws: the one place that says which pictures have figures, and which
+    # problem draws: the one place that says which pictures have figures, and which figures each has
     "fit": ("data", "loss", "fit", "matrix"),
     "regions": ("data", "loss", "accuracy", "regions", "matrix"),
     "digits": digits.KINDS,

@@ -196,9 +196,8 @@ def _config(raw: dict, key: str, shape: headers.Shape, source: str) -> Config:
     except ConfigError as err:
         where, message = err.problems[0]
         raise schema.Bad(f"{key} {where}".strip(), message) from None
-    kinds = {"fit": "a 1-D regression", "regions": "a 2-D classification", "digits": "a digits run"}
-    held = kinds[shape.picture]
-    if (poses := kinds[problem.of(config).picture]) != held:
+    held = headers.KINDS[shape.picture]
+    if (poses := headers.KINDS[problem.of(config).picture]) != held:
         raise schema.Bad(key, f"{poses}, where the header holds {held}'s tasks")
     if config.data.n_tasks != shape.n_tasks:
         raise schema.Bad("tasks", f"holds {shape.n_tasks}, the config {config.data.n_tasks}")

@@ -42,6 +42,9 @@ OPTIONAL_HEADER = {"method_files"}  # a user's method files the run used: {name:
 TASK_PAIRS = (("x_train", "y_train"), ("x_test", "y_test"), ("curve_x", "curve_y"))
 PLANE_TASK = {"name", "classes", "x_train", "y_train", "x_test", "y_test"}
 DIGIT_TASK = {"name", "classes", "pixels", "labels"}  # its shown test images, their digits
+FIT_TASK = {"name", "x_range", *(name for pair in TASK_PAIRS for name in pair)}
+KINDS = {"fit": "a 1-D regression", "regions": "a 2-D classification", "digits": "a digits run"}
+TASK_KEYS = {"fit": FIT_TASK, "regions": PLANE_TASK, "digits": DIGIT_TASK}  # by picture
 MAX_CLASSES = 1000  # a class index in a recording: more than any preset can hold
 
 
@@ -63,6 +66,7 @@ class Shape:
 def check_header(line: dict, version: int) -> Shape:
     """A scene's header, but for its configs (config.from_dict checks those) and its tasks'
     count against them; the shape its frames must have."""
+    _tasks_of_its_version(line, version)
     required, one_of = HEADER_KEYS[version]
     keys(line, required, one_of | OPTIONAL_HEADER)
     for name, about in obj(line.get("method_files", {}), "method_files").items():
@@ -82,6 +86,23 @@ def check_header(line: dict, version: int) -> Shape:
     else:
         obj(line["config"], "config")
     return READERS[PICTURES[version]](line)
+
+
+def _tasks_of_its_version(line: dict, version: int) -> None:
+    """A header whose version was edited holds another version's tasks: say so, rather than
+    name the first key its version's tasks miss ("tasks[0].x_test: missing")."""
+    tasks = line.get("tasks")
+    first = tasks[0] if isinstance(tasks, list) and tasks else None
+    if not isinstance(first, dict) or set(first) == TASK_KEYS[PICTURES[version]]:
+        return
+    for held, names in TASK_KEYS.items():
+        if set(first) == names:
+            newest = max(v for v, picture in PICTURES.items() if picture == held)
+            raise Bad(
+                "version",
+                f"{version}, but the tasks are {KINDS[held]}'s (version {newest}): "
+                "was the version edited?",
+            )
 
 
 def _fit_header(line: dict) -> Shape:
@@ -161,8 +182,7 @@ def _digit_task(raw: Any, key: str) -> None:
 
 
 def _task(raw: Any, key: str) -> None:
-    names = {"name", "x_range", *(name for pair in TASK_PAIRS for name in pair)}
-    keys(obj(raw, key), names, set(), key)
+    keys(obj(raw, key), FIT_TASK, set(), key)
     text(raw["name"], where(key, "name"))
     array(raw["x_range"], where(key, "x_range"), number, 2)
     for x, y in TASK_PAIRS:

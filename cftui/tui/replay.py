@@ -18,6 +18,7 @@ from cftui.live.player import SPEED_RANGE, Player, Seek
 from cftui.results.recording import Recording
 from cftui.train.snapshot import Command, Comparison, Snapshot
 from cftui.tui.app import CftuiApp
+from cftui.tui.compare_view import CompareView
 from cftui.tui.screens import key_rows
 
 REPLAY_OFF = {"pick_method", "pick_compare", "pick_preset", "auto_advance", "full_pace"}
@@ -72,6 +73,9 @@ class ReplayApp(CftuiApp):
         compare = first.methods if isinstance(first, Comparison) else ()
         super().__init__(config, device, pace=pace, paused=paused, compare=compare)
         self.recording, self.speed = recording, speed
+
+    def on_mount(self) -> None:
+        self.query_one(CompareView).page_keys = "pgup/pgdn"  # ←/→ seek here (IN_A_REPLAY)
 
     def draw(self, snap: Snapshot | Comparison) -> None:
         """A recording can go from one method to several side by side, and back."""
