@@ -173,7 +173,9 @@ def test_readme_and_the_app_show_the_kept_zoo_tables():
     assert data["kept"]["regression"] >= 1 and data["seeds"] == 4
     assert zoo_table.markdown(data) in README.read_text(encoding="utf-8")
     packaged = json.loads(zoo_table.PACKAGED.read_text(encoding="utf-8"))
-    assert packaged == json.loads(json.dumps(zoo_table.packaged(data)))
+    held_out = zoo_table.tables(zoo_table.HELD_OUT)
+    assert packaged == json.loads(json.dumps(zoo_table.packaged(data, held_out)))
+    assert zoo_table.markdown(held_out) in README.read_text(encoding="utf-8")
 
 
 def test_the_explain_pane_gives_a_method_its_zoo_numbers(polynomial):
@@ -182,6 +184,9 @@ def test_the_explain_pane_gives_a_method_its_zoo_numbers(polynomial):
     assert f"({row['presets']} regression presets nobody tuned it on" in text
     assert f"task 1 ends below naive's on {row['beats_naive']:.0%} of them" in text
     assert "On the generated zoo" not in explain.method_markdown(polynomial, "naive")
+    held = explain.zoo()["held_out"]["regression"]["hnet"]  # and the held-out draw's
+    assert f"On a second draw of {held['presets']} regression presets" in text
+    assert f"below naive's on {held['beats_naive']:.0%}, a median cut" in text
 
 
 @pytest.mark.parametrize("name", ["ewc", "online_ewc", "si", "mas"])
