@@ -157,3 +157,23 @@ def test_five_tasks_side_by_side_keep_the_status_and_table_whole_at_80_columns(
     shipped_epochs = dataclasses.replace(digits_class.train, epochs=20)  # "ep 20/20"
     config = dataclasses.replace(digits_class, train=shipped_epochs)
     drive(config, script, size=size, compare=("naive", "ewc"))
+
+
+def test_at_80x24_the_confusion_panel_keeps_its_logit_scale_on_screen(digits_class):
+    """After task 3 of digits-class at 80x24 the confusion panel's caption ran past the
+    panel's bottom and cut the logit bars' scale ("▁ -5.18 to █" and no top value): the
+    scale comes first in its line, so what is cut is the words after it."""
+
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.state is State.TASK_DONE)
+        for task in (1, 2):
+            await pilot.press("n")
+            snap = await until(pilot, lambda s, t=task: s.task == t and s.state is State.TASK_DONE)
+        await pilot.press("x")
+        await settled(pilot)
+        seen = snap.confusion.logits[: 2 * 3]  # the classes of the three tasks trained
+        scale = f"▁ {seen.min():.3g} to █ {seen.max():.3g}"
+        shown = " ".join(region_text(app, app.query_one(ConfusionPlot)).split())
+        assert scale in shown, shown
+
+    drive(digits_class, script, size=(80, 24))

@@ -131,12 +131,12 @@ def _range(values: np.ndarray) -> tuple[float, float]:
 def _caption(
     table: Confusion, seen: np.ndarray, scenario: str, preset: str, width: int
 ) -> list[Text]:
-    """What the rows, the columns and the bars are, then on the preset it was measured on
+    """What the bars, the rows and the columns are, then on the preset it was measured on
     the measured sentence: what a student should see."""
     low, high = _range(table.logits[seen])
-    words = [
+    words = [  # the bars' scale first, right under them: a short panel cuts what comes last
+        f"logit ▁ {low:.3g} to █ {high:.3g}: each class's mean over the trained tasks' points.",
         f"row: a task's class; column: answered as (% of the row). {MEANING[scenario]}.",
-        f"logit: each class's mean over the trained tasks' points, ▁ {low:.3g} to █ {high:.3g}.",
     ]
     if preset == confusion.measured()["preset"]:
         words.append(confusion.measured_sentence())
