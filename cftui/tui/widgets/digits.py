@@ -18,7 +18,7 @@ from rich.text import Text
 from cftui.train.digits import SIDE
 from cftui.train.snapshot import Snapshot
 from cftui.tui.widgets.fit import legend_lines
-from cftui.tui.widgets.picture import Picture
+from cftui.tui.widgets.picture import AnswersPicture
 
 INK = 0.5  # a pixel at least this bright is drawn
 HALVES = {(False, False): " ", (True, False): "▀", (False, True): "▄", (True, True): "█"}
@@ -26,11 +26,8 @@ TILE_W, TILE_H = SIDE + 1, SIDE // 2 + 1  # an image, its answer below, a column
 RIGHT, WRONG = ("=", "green"), ("✗", "bold red")
 
 
-class DigitsPlot(Picture):
+class DigitsPlot(AnswersPicture):
     many = "digits"
-
-    def key(self, snap: Snapshot) -> tuple:
-        return (snap.run, snap.task, snap.fit.tobytes())
 
     @staticmethod
     def legend_entries(snap: Snapshot) -> list[tuple[str, str, str]]:

@@ -1,6 +1,6 @@
-"""What every picture panel shares (the fit, the regions): it draws a snapshot's picture of
-the model as one Text, sends the terminal the cells that changed, and draws again only when
-what it shows (its ``key``) or its size changed."""
+"""What every picture panel shares (the fit, the regions, the digits): it draws a snapshot's
+picture of the model as one Text, sends the terminal the cells that changed, and draws again
+only when what it shows (its ``key``) or its size changed."""
 
 from __future__ import annotations
 
@@ -49,3 +49,12 @@ class Picture(ChangedRows, Widget):
     def legend_entries(snap: Snapshot) -> list[tuple[str, str, str]]:
         """(mark, its style, label) of everything the panel draws, in the legend's order."""
         raise NotImplementedError
+
+
+class AnswersPicture(Picture):
+    """A classification's picture (the regions, the digits): the class the model answers at
+    each of its places (the snapshot's ``fit``), which changes only when an answer does, a
+    task begins or a new run does."""
+
+    def key(self, snap: Snapshot) -> tuple:
+        return (snap.run, snap.task, snap.fit.tobytes())

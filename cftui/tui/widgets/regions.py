@@ -18,18 +18,15 @@ from rich.text import Span, Text
 from cftui.draw.task_style import class_color, class_mark, region_mark, region_shade
 from cftui.train.snapshot import Snapshot
 from cftui.tui.widgets.fit import legend_lines
-from cftui.tui.widgets.picture import Picture
+from cftui.tui.widgets.picture import AnswersPicture
 
 FILL_EVERY = 3  # a region glyph on every third cell along a row (staggered by row)
 # regions.RegionMeasure: in the task scenario; short enough for an 80x24 panel (38 columns)
 HEAD_NOTE = ("each cell:", "dim", "the nearest task's head")
 
 
-class RegionsPlot(Picture):
+class RegionsPlot(AnswersPicture):
     many = "regions"
-
-    def key(self, snap: Snapshot) -> tuple:
-        return (snap.run, snap.task, snap.fit.tobytes())
 
     @staticmethod
     def legend_entries(snap: Snapshot) -> list[tuple[str, str, str]]:
