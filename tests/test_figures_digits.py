@@ -15,6 +15,7 @@ from test_figures import without
 from test_figures_app import notices_after_g
 
 from cftui import cli
+from cftui.commands import figure as figure_command
 from cftui.figures import animate, digits, planes, static
 from cftui.figures.confusion import row_shares
 from cftui.results.recording import read
@@ -152,6 +153,9 @@ def test_every_picture_a_view_draws_is_recorded_drawn_and_animated():
     assert set(recording_headers.PICTURES.values()) == drawn
     for picture, kinds in static.KINDS.items():
         assert set(kinds) <= set(static.DRAW[picture]), picture
+    # --only's choices, kept in commands/figure.py so that --help imports no matplotlib
+    every = {kind for kinds in static.KINDS.values() for kind in kinds} | set(static.SIDE_BY_SIDE)
+    assert set(figure_command.KINDS) == every
 
 
 def overlapping(texts, renderer) -> list[str]:
