@@ -2,10 +2,12 @@
 preset, over many seeds (a method's seeds trained at once), one JSON per preset, then
 Markdown with the targets of issue 24 checked.
 
-Run: python benchmarks/scenarios.py [--seeds 16] [--presets a,b] [--summary-only]
+Run: python benchmarks/scenarios.py [--seeds 16] [--presets a,b] [--methods a,b] [--summary-only]
 The JSON files (benchmarks/scenarios/<preset>.json, the shape of `cftui compare --json`) keep
-every seed's accuracy matrix; --summary-only trains nothing and prints the tables from them
-(tests/test_scenarios_table.py keeps the docs pages of PAGES equal to that). `beside_paper()`
+every seed's accuracy matrix; --methods retrains only those methods and keeps the other
+rows (after a default changes, only its method is measured again); --summary-only trains
+nothing and prints the tables from them (tests/test_scenarios_table.py keeps the docs pages
+of PAGES equal to that). `beside_paper()`
 puts the digits medians beside the published split- and permuted-MNIST numbers kept in
 scenarios/papers.json.
 """
@@ -17,10 +19,12 @@ import datetime
 import json
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from cftui.results.atomic import write_json
 from cftui.results.summary import Outcome, Stats, summarize
+from cftui.train import methods
 
 HERE = Path(__file__).parent / "scenarios"
 PAGES = {  # docs page -> the presets whose tables it holds (tests keep them equal)
@@ -45,19 +49,43 @@ TARGETS = {  # preset -> method -> (at most, at least) average final accuracy ov
 }
 
 
-def run(preset: str, seeds: int) -> None:
-    """Every method that fits the preset over ``seeds`` seeds, kept as JSON."""
+def run(preset: str, seeds: int, only: Sequence[str] = ()) -> None:
+    """Every method that fits the preset over ``seeds`` seeds, kept as JSON; with ``only``,
+    just those methods, their rows and summaries replacing theirs in the kept file (the
+    others' are kept, with the date and commit they were measured at)."""
     out = HERE / f"{preset}.json"
     HERE.mkdir(exist_ok=True)
-    flags = ["compare", "--preset", preset, "--seeds", str(seeds), "--json", str(out)]
+    fresh = out.with_suffix(".fresh.json") if only else out
+    flags = ["compare", "--preset", preset, "--seeds", str(seeds), "--json", str(fresh)]
+    flags += ["--methods", ",".join(only)] if only else []
     # this checkout's cftui, whatever an editable install elsewhere points the script to
     subprocess.run([sys.executable, "-m", "cftui", *flags], check=True, cwd=HERE.parent.parent)
-    result = json.loads(out.read_text())
+    result = json.loads(fresh.read_text())
+    if only:
+        result = _merged(json.loads(out.read_text()), result, only)
+        fresh.unlink()
     result["measured_on"] = datetime.date.today().isoformat()
     result["commit"] = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
     ).stdout.strip()
     write_json(out, result)
+
+
+def _merged(old: dict, fresh: dict, only: Sequence[str]) -> dict:
+    """The kept result with ``only``'s rows and summaries taken from ``fresh``, in the
+    registry's order of methods, and when the other rows were measured."""
+    if old["seeds"] != fresh["seeds"]:
+        raise SystemExit(f"{old['preset']}: kept seeds {old['seeds']} are not {fresh['seeds']}")
+    order = {name: i for i, name in enumerate(methods.names())}
+    rows = [r for r in old["runs"] if r["method"] not in only] + fresh["runs"]
+    summary = {**old["summary"], **fresh["summary"]}
+    return fresh | {
+        "runs": sorted(rows, key=lambda r: (order[r["method"]], r["seed"])),
+        "summary": dict(sorted(summary.items(), key=lambda item: order[item[0]])),
+        "rerun": sorted({*old.get("rerun", ()), *only} if "kept_rows_from" in old else only),
+        "kept_rows_from": old.get("kept_rows_from")
+        or {"measured_on": old["measured_on"], "commit": old["commit"]},
+    }
 
 
 def load(preset: str) -> tuple[dict, dict]:
@@ -92,7 +120,7 @@ def markdown(preset: str) -> str:
     scenario = result["config"]["data"]["scenario"]
     lines = [
         f"**{preset}** ({scenario}-incremental; median (range) over {len(result['seeds'])} "
-        f"seeds, measured {result['measured_on']} at {result['commit']}):",
+        f"seeds, measured {result['measured_on']} at {result['commit']}{_rerun(result)}):",
         "",
         "| method | average accuracy % | task 1 % | last task % | forgetting (points) | target |",
         "|---|---|---|---|---|---|",
@@ -134,6 +162,15 @@ def beside_paper(protocol: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _rerun(result: dict) -> str:
+    """Where only some methods were measured again: which, and when the others were."""
+    if "kept_rows_from" not in result:
+        return ""
+    kept = result["kept_rows_from"]
+    names = ", ".join(result["rerun"])
+    return f" ({names}; the others {kept['measured_on']} at {kept['commit']})"
+
+
 def _cell(percent: float | None, places: int) -> str:
     """A percentage (cftui's to 1 place, the paper's as printed, to 2), or a dash where
     there is none (a method that does not fit the scenario)."""
@@ -148,11 +185,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=16)
     parser.add_argument("--presets", default=",".join(PRESETS), help="train these (A,B)")
+    parser.add_argument("--methods", default="", help="retrain only these (A,B)")
     parser.add_argument("--summary-only", action="store_true")
     args = parser.parse_args()
+    only = [name for name in args.methods.split(",") if name]
     if not args.summary_only:
         for preset in args.presets.split(","):
-            run(preset, args.seeds)
+            run(preset, args.seeds, only)
     print("\n".join(markdown(preset) for preset in PRESETS))
     print("\n".join(beside_paper(protocol) for protocol in PROTOCOLS))
 

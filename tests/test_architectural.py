@@ -72,16 +72,18 @@ def test_packnet_freezes_what_a_task_kept_and_its_outputs_never_change(tiny):
 
     def after_each_task(snap):
         if len(snap.loss_matrix) > len(seen):
+            net = engine.trainers[0].now.model
             seen[len(snap.loss_matrix)] = [
-                (layer.weight.detach().clone(), layer.owner.clone())
-                for layer in engine.trainers[0].now.model.linears
-            ]
+                (layer.weight.detach().clone(), layer.owner.clone()) for layer in net.body
+            ] + [(head.weight.detach().clone(), None) for head in net.heads]
 
     engine.run(after_each_task)
     L = np.array(engine.snapshot.loss_matrix)
     for t in range(3):  # task t is answered with the weights of tasks <= t, frozen after t
         np.testing.assert_allclose(L[t:, t], L[t, t], rtol=1e-5)
-    for (w1, owner1), (w3, _) in zip(seen[1], seen[3], strict=True):
+    body = len(seen[1]) - 3  # then a head per task
+    assert torch.equal(seen[1][body][0], seen[3][body][0])  # task 1's head never changes again
+    for (w1, owner1), (w3, _) in zip(seen[1][:body], seen[3][:body], strict=True):
         kept = owner1 == 0
         assert torch.equal(w1[kept], w3[kept])  # a frozen weight never changes again
         share = kept.flatten(1).float().mean(1)  # per seed: half of the weights kept
@@ -92,10 +94,35 @@ def test_packnet_freezes_what_a_task_kept_and_its_outputs_never_change(tiny):
     assert L[2][0] < 0.5 * Trainer(three_tasks(tiny, "naive")).run().loss_matrix[2][0]
 
 
+def test_packnet_answers_each_task_by_its_own_head_and_biases_on_the_body_it_owns(tiny):
+    """Task 1 trains exactly as naive does (the same body, head and optimizer); task t's
+    answer is, by hand, head t over the body weights of tasks <= t with task t's biases."""
+    alone = small(tiny, epochs=15, n_tasks=1, coefficients=())  # no pruning: the last task
+    packnet = Trainer(alone.with_overrides(method="packnet")).run()
+    naive = Trainer(alone.with_overrides(method="naive")).run()
+    np.testing.assert_allclose(packnet.loss_matrix, naive.loss_matrix, rtol=1e-6)
+    engine = Trainer(three_tasks(tiny, "packnet"))
+    engine.run()
+    net = engine.now.model
+    x = torch.linspace(-1, 1, 7).expand(len(engine.data.seeds), 7)[..., None]
+    with torch.no_grad():
+        for t in range(3):
+            h = x
+            for layer in net.body:
+                w = torch.where(layer.owner <= t, layer.weight, torch.zeros(()))
+                h = torch.sigmoid(h @ w + layer.kept_bias[t])
+            by_hand = h @ net.heads[t].weight + net.heads[t].bias
+            torch.testing.assert_close(net(x, t), by_hand)
+        assert not torch.equal(net.heads[1].weight, net.heads[2].weight)
+        first = net.body[0]
+        assert not torch.equal(first.kept_bias[0], first.kept_bias[2])  # each task's own
+        assert torch.equal(first.kept_bias[2], first.bias)  # the last task's: the live ones
+
+
 def test_packnet_does_not_prune_the_last_task(tiny):
     engine = Runner(three_tasks(tiny, "packnet", prune=0.5))
     engine.run()
-    for layer in engine.trainers[0].now.model.linears:
+    for layer in engine.trainers[0].now.model.body:
         owner = layer.owner.flatten(1).float()
         assert not (layer.owner == FREE).any()
         # tasks 1 and 2 keep half of what was free at their start; task 3 keeps the rest:

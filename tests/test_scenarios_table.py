@@ -57,3 +57,40 @@ def test_the_digits_guide_puts_the_medians_beside_the_papers_numbers():
     assert f"| ewc (EWC) | {task} | 98.64 | {klass} | 20.01 |" in split
     assert "| icarl (iCaRL (budget = 2000)) | – | – |" in split  # no iCaRL with a task id
     assert f"| ewc (EWC) | {domain} | 94.31 |" in permuted
+
+
+def test_a_method_measured_again_replaces_only_its_rows_and_says_when_the_others_were():
+    module = scenarios()
+    old = {
+        "preset": "p",
+        "seeds": [0, 1],
+        "runs": [
+            {"method": m, "seed": s, "old": True} for m in ("naive", "packnet") for s in (0, 1)
+        ],
+        "summary": {"naive": "old naive", "packnet": "old packnet"},
+        "measured_on": "2026-12-01",
+        "commit": "abc",
+    }
+    fresh = {
+        "preset": "p",
+        "seeds": [0, 1],
+        "runs": [{"method": "packnet", "seed": s, "old": False} for s in (0, 1)],
+        "summary": {"packnet": "new packnet"},
+    }
+    merged = module._merged(old, fresh, ["packnet"])
+    assert [(r["method"], r["seed"], r["old"]) for r in merged["runs"]] == [
+        ("naive", 0, True),
+        ("naive", 1, True),
+        ("packnet", 0, False),
+        ("packnet", 1, False),
+    ]
+    assert merged["summary"] == {"naive": "old naive", "packnet": "new packnet"}
+    assert merged["kept_rows_from"] == {"measured_on": "2026-12-01", "commit": "abc"}
+    merged |= {"measured_on": "2026-12-08", "commit": "def"}
+    assert module._rerun(merged) == " (packnet; the others 2026-12-01 at abc)"
+    naive = {"runs": [{"method": "naive", "seed": s} for s in (0, 1)], "summary": {"naive": "n"}}
+    again = module._merged(merged, fresh | naive, ["naive"])
+    assert again["kept_rows_from"] == merged["kept_rows_from"]  # the oldest rows' date
+    assert again["rerun"] == ["naive", "packnet"]
+    with pytest.raises(SystemExit, match="kept seeds"):
+        module._merged(old, fresh | {"seeds": [0, 1, 2]}, ["packnet"])

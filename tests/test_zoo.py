@@ -132,7 +132,7 @@ def test_packnet_gives_every_task_an_equal_share_by_default(tiny):
     config = small(tiny.with_overrides(method="packnet"), epochs=5, n_tasks=3, coefficients=())
     trainer = Trainer(config, "cpu", seeds=[0, 1])
     trainer.run()
-    for layer in trainer.now.model.linears:
+    for layer in trainer.now.model.body:
         owners = layer.owner.flatten(1)  # [S, weights]
         size = owners.shape[1]
         for task in range(3):
@@ -232,13 +232,13 @@ FLOORED = ("ewc", "online_ewc", "mas")  # where silent_floor = 0.03 carried on t
 
 
 def _cuts(
-    name: str, names: tuple[str, ...], settings: dict | None = None
+    name: str, names: tuple[str, ...], settings: dict | None = None, zoo_seed: int = 0
 ) -> tuple[str, dict[str, tuple[float, float]]]:
-    """Kept preset ``name`` trained on seeds 0-1 (the methods' ``settings`` laid over their
-    defaults): the keep rule's verdict on those seeds ('': learnable, and naive forgets), and
-    per method task 1's cut against naive's and the last task's MSE as a multiple of naive's
-    (medians)."""
-    raw = next(raw for raw in zoo.regressions() if raw["name"] == name)
+    """Kept preset ``name`` (of the draw ``zoo_seed``) trained on seeds 0-1 (the methods'
+    ``settings`` laid over their defaults): the keep rule's verdict on those seeds ('':
+    learnable, and naive forgets), and per method task 1's cut against naive's and the last
+    task's MSE as a multiple of naive's (medians)."""
+    raw = next(raw for raw in zoo.regressions(zoo_seed) if raw["name"] == name)
     config = from_dict(raw, name).with_overrides(settings=settings)
     why, naive = zoo_run.naive_verdict(config, (0, 1))
     first = np.median([row["loss_matrix"][-1][0] for row in naive])
@@ -264,6 +264,15 @@ def test_a_slice_of_the_zoo_keeps_its_presets_and_the_defaults_hold_on_it(name):
             assert cut >= 0.8 and plastic <= 3, (name, method, cut, plastic)
         else:
             assert cut >= 0.1, (name, method, cut)
+
+
+def test_packnet_keeps_its_last_task_on_a_held_out_preset_with_a_head_per_task():
+    """zoo-r23-fourier of the held-out draw (relu [1, 256, 256, 1], 2 tasks, full batch),
+    seeds 0-1: when every task shared one readout (before each got its own head and
+    optimizer), the last task ended at 8.1x naive's MSE; now 0.38x, task 1 cut by 99.8 %."""
+    why, cuts = _cuts("zoo-r23-fourier", ("packnet",), zoo_seed=1)
+    cut, plastic = cuts["packnet"]
+    assert why == "" and cut >= 0.8 and plastic <= 3, (cut, plastic)
 
 
 def test_silent_floor_holds_a_relu_preset_whose_silent_units_wake():
