@@ -11,7 +11,7 @@ from threads import start, wait_for
 from cftui.live.runner import Runner
 from cftui.train import methods
 from cftui.train.methods.hnet import HyperMLP
-from cftui.train.methods.packnet import FREE
+from cftui.train.methods.packnet import FREE, PackedMLP, PackNet
 from cftui.train.seed_data import SeedData
 from cftui.train.snapshot import Command, State
 from cftui.train.trainer import Trainer
@@ -96,15 +96,19 @@ def test_packnet_freezes_what_a_task_kept_and_its_outputs_never_change(tiny):
 
 def test_packnet_answers_each_task_by_its_own_head_and_biases_on_the_body_it_owns(tiny):
     """Task 1 trains exactly as naive does (the same body, head and optimizer); task t's
-    answer is, by hand, head t over the body weights of tasks <= t with task t's biases."""
+    answer is, by hand, head t over the body weights of tasks <= t with task t's biases, and
+    a state dict carries all of it to a fresh network."""
+    seeds = [0, 1]
     alone = small(tiny, epochs=15, n_tasks=1, coefficients=())  # no pruning: the last task
-    packnet = Trainer(alone.with_overrides(method="packnet")).run()
-    naive = Trainer(alone.with_overrides(method="naive")).run()
-    np.testing.assert_allclose(packnet.loss_matrix, naive.loss_matrix, rtol=1e-6)
-    engine = Trainer(three_tasks(tiny, "packnet"))
+    packnet = Trainer(alone.with_overrides(method="packnet"), seeds=seeds).run()
+    naive = Trainer(alone.with_overrides(method="naive"), seeds=seeds).run()
+    np.testing.assert_array_equal(packnet.loss_matrix, naive.loss_matrix)
+    engine = Trainer(three_tasks(tiny, "packnet"), seeds=seeds)
     engine.run()
     net = engine.now.model
-    x = torch.linspace(-1, 1, 7).expand(len(engine.data.seeds), 7)[..., None]
+    x = torch.linspace(-1, 1, 7).expand(len(seeds), 7)[..., None]
+    copy = PackedMLP(engine.config.model.layers, "sigmoid", seeds, 3)
+    copy.load_state_dict(net.state_dict())
     with torch.no_grad():
         for t in range(3):
             h = x
@@ -113,10 +117,31 @@ def test_packnet_answers_each_task_by_its_own_head_and_biases_on_the_body_it_own
                 h = torch.sigmoid(h @ w + layer.kept_bias[t])
             by_hand = h @ net.heads[t].weight + net.heads[t].bias
             torch.testing.assert_close(net(x, t), by_hand)
-        assert not torch.equal(net.heads[1].weight, net.heads[2].weight)
+            assert torch.equal(copy(x, t), net(x, t))
         first = net.body[0]
         assert not torch.equal(first.kept_bias[0], first.kept_bias[2])  # each task's own
         assert torch.equal(first.kept_bias[2], first.bias)  # the last task's: the live ones
+
+
+def test_packnet_retrains_a_tasks_head_and_biases_and_starts_each_task_afresh(tiny, monkeypatch):
+    """After pruning, the kept weights, the task's head and its biases are retrained; and
+    each task starts with a fresh optimizer, which never saw an earlier task's head."""
+    changed = []
+    real = PackNet._retrain
+
+    def watched(self, net, data, k):
+        tracked = (net.heads[k].weight, net.body[0].bias)
+        before = [p.clone() for p in tracked]
+        real(self, net, data, k)
+        changed.append([not torch.equal(b, p) for b, p in zip(before, tracked, strict=True)])
+
+    monkeypatch.setattr(PackNet, "_retrain", watched)
+    engine = Trainer(three_tasks(tiny, "packnet"))
+    engine.run()
+    assert changed == [[True, True], [True, True]]  # tasks 1 and 2; the last is not pruned
+    state = engine.now.optimizer.state
+    assert engine.now.model.heads[2].weight in state
+    assert engine.now.model.heads[0].weight not in state and len(state) > 0
 
 
 def test_packnet_does_not_prune_the_last_task(tiny):

@@ -16,8 +16,9 @@ weights of earlier tasks still answer on a new task's range, and a readout share
 of which the new task owns 1/T, must cancel that answer to within the noise. Biases per task
 (the paper fixes them after task 1, a negligible share of a convolutional network's weights):
 in a 1-D regression's first layer a unit has one weight and one bias, so a fixed bias ties
-where each unit bends to how steeply, and later tasks own slopes but no positions. Both cost
-a vector per layer per task, picked by the task id PackNet is told anyway. Raising ``prune``
+where each unit bends to how steeply, and later tasks own slopes but no positions. Both are
+small (a head of width + 1 numbers per output, a bias per hidden unit, per task), picked by
+the task id PackNet is told anyway. Raising ``prune``
 leaves more room for later tasks and less for this one.
 """
 
@@ -46,6 +47,13 @@ class PackedMLP(MultiHeadMLP):
             layer.register_buffer("owner", torch.full_like(layer.weight, FREE, dtype=torch.int16))
             layer.register_buffer("kept_bias", layer.bias.detach().repeat(n_tasks, 1, 1, 1))
         self.training_task = 0  # tasks before it are answered with the biases they kept
+
+    def get_extra_state(self) -> int:
+        """Kept in the state dict beside the buffers: which tasks answer with kept biases."""
+        return self.training_task
+
+    def set_extra_state(self, state: int) -> None:
+        self.training_task = state
 
     def forward(self, x, task: int):
         owned = [
