@@ -24,7 +24,7 @@ from pathlib import Path
 
 from cftui.results.atomic import write_json
 from cftui.results.summary import Outcome, Stats, summarize
-from cftui.train import methods
+from cftui.train import catalog, methods, validation
 
 HERE = Path(__file__).parent / "scenarios"
 PAGES = {  # docs page -> the presets whose tables it holds (tests keep them equal)
@@ -51,40 +51,52 @@ TARGETS = {  # preset -> method -> (at most, at least) average final accuracy ov
 
 def run(preset: str, seeds: int, only: Sequence[str] = ()) -> None:
     """Every method that fits the preset over ``seeds`` seeds, kept as JSON; with ``only``,
-    just those methods, their rows and summaries replacing theirs in the kept file (the
-    others' are kept, with the date and commit they were measured at)."""
+    just those of them that fit it, their rows and summaries replacing theirs in the kept
+    file (the others' are kept, with the date and commit each was measured at)."""
     out = HERE / f"{preset}.json"
     HERE.mkdir(exist_ok=True)
+    old = json.loads(out.read_text()) if only else None
+    if old is not None and old["seeds"] != list(range(seeds)):  # checked before training
+        raise SystemExit(f"{out}: kept seeds {old['seeds']} are not 0..{seeds - 1}")
+    fitting = validation.fitting_methods(catalog.resolve(preset))
+    only = [name for name in only if name in fitting]
+    if old is not None and not only:
+        print(f"{preset}: none of the methods asked for fits it; kept as it is", flush=True)
+        return
     fresh = out.with_suffix(".fresh.json") if only else out
     flags = ["compare", "--preset", preset, "--seeds", str(seeds), "--json", str(fresh)]
     flags += ["--methods", ",".join(only)] if only else []
-    # this checkout's cftui, whatever an editable install elsewhere points the script to
-    subprocess.run([sys.executable, "-m", "cftui", *flags], check=True, cwd=HERE.parent.parent)
-    result = json.loads(fresh.read_text())
-    if only:
-        result = _merged(json.loads(out.read_text()), result, only)
-        fresh.unlink()
-    result["measured_on"] = datetime.date.today().isoformat()
-    result["commit"] = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    ).stdout.strip()
-    write_json(out, result)
+    try:  # this checkout's cftui, whatever an editable install elsewhere points the script to
+        subprocess.run([sys.executable, "-m", "cftui", *flags], check=True, cwd=HERE.parent.parent)
+        result = json.loads(fresh.read_text())
+    finally:
+        if only:
+            fresh.unlink(missing_ok=True)
+    stamp = {
+        "measured_on": datetime.date.today().isoformat(),
+        "commit": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+        ).stdout.strip(),
+    }
+    write_json(out, (_merged(old, result, stamp) if old is not None else result) | stamp)
 
 
-def _merged(old: dict, fresh: dict, only: Sequence[str]) -> dict:
-    """The kept result with ``only``'s rows and summaries taken from ``fresh``, in the
-    registry's order of methods, and when the other rows were measured."""
-    if old["seeds"] != fresh["seeds"]:
-        raise SystemExit(f"{old['preset']}: kept seeds {old['seeds']} are not {fresh['seeds']}")
+def _merged(old: dict, fresh: dict, stamp: dict) -> dict:
+    """The kept result with the methods of ``fresh`` (measured as ``stamp`` says) replacing
+    theirs, in the registry's order, and each method's date and commit."""
     order = {name: i for i, name in enumerate(methods.names())}
-    rows = [r for r in old["runs"] if r["method"] not in only] + fresh["runs"]
+
+    def rank(name: str) -> int:  # a method no longer registered goes last
+        return order.get(name, len(order))
+
+    rows = [r for r in old["runs"] if r["method"] not in fresh["summary"]] + fresh["runs"]
     summary = {**old["summary"], **fresh["summary"]}
+    was = {"measured_on": old["measured_on"], "commit": old["commit"]}
+    measured_at = {name: old.get("measured_at", {}).get(name, was) for name in old["summary"]}
     return fresh | {
-        "runs": sorted(rows, key=lambda r: (order[r["method"]], r["seed"])),
-        "summary": dict(sorted(summary.items(), key=lambda item: order[item[0]])),
-        "rerun": sorted({*old.get("rerun", ()), *only} if "kept_rows_from" in old else only),
-        "kept_rows_from": old.get("kept_rows_from")
-        or {"measured_on": old["measured_on"], "commit": old["commit"]},
+        "runs": sorted(rows, key=lambda r: (rank(r["method"]), r["seed"])),
+        "summary": dict(sorted(summary.items(), key=lambda item: rank(item[0]))),
+        "measured_at": measured_at | dict.fromkeys(fresh["summary"], stamp),
     }
 
 
@@ -164,11 +176,17 @@ def beside_paper(protocol: str) -> str:
 
 def _rerun(result: dict) -> str:
     """Where only some methods were measured again: which, and when the others were."""
-    if "kept_rows_from" not in result:
+    groups: dict[tuple[str, str], list[str]] = {}
+    for name, at in result.get("measured_at", {}).items():
+        groups.setdefault((at["measured_on"], at["commit"]), []).append(name)
+    if len(groups) < 2:
         return ""
-    kept = result["kept_rows_from"]
-    names = ", ".join(result["rerun"])
-    return f" ({names}; the others {kept['measured_on']} at {kept['commit']})"
+    latest = (result["measured_on"], result["commit"])
+    by_size = sorted((k for k in groups if k != latest), key=lambda k: (-len(groups[k]), k))
+    others, *earlier = by_size  # the largest group (the oldest of equals): "the others"
+    parts = [", ".join(groups[latest])]
+    parts += [f"{', '.join(groups[k])} {k[0]} at {k[1]}" for k in earlier]
+    return f" ({'; '.join(parts)}; the others {others[0]} at {others[1]})"
 
 
 def _cell(percent: float | None, places: int) -> str:
@@ -189,6 +207,10 @@ def main() -> None:
     parser.add_argument("--summary-only", action="store_true")
     args = parser.parse_args()
     only = [name for name in args.methods.split(",") if name]
+    if unknown := [name for name in only if name not in methods.names()]:
+        parser.error(f"--methods: unknown method {', '.join(unknown)}")
+    if only and args.summary_only:
+        parser.error("--methods trains; --summary-only trains nothing")
     if not args.summary_only:
         for preset in args.presets.split(","):
             run(preset, args.seeds, only)

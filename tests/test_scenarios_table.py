@@ -4,6 +4,8 @@ against those numbers."""
 
 import importlib.util
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -59,38 +61,69 @@ def test_the_digits_guide_puts_the_medians_beside_the_papers_numbers():
     assert f"| ewc (EWC) | {domain} | 94.31 |" in permuted
 
 
-def test_a_method_measured_again_replaces_only_its_rows_and_says_when_the_others_were():
+def test_a_method_measured_again_replaces_only_its_rows_and_says_when_each_was_measured():
     module = scenarios()
-    old = {
-        "preset": "p",
-        "seeds": [0, 1],
-        "runs": [
-            {"method": m, "seed": s, "old": True} for m in ("naive", "packnet") for s in (0, 1)
-        ],
-        "summary": {"naive": "old naive", "packnet": "old packnet"},
-        "measured_on": "2026-12-01",
-        "commit": "abc",
-    }
-    fresh = {
-        "preset": "p",
-        "seeds": [0, 1],
-        "runs": [{"method": "packnet", "seed": s, "old": False} for s in (0, 1)],
-        "summary": {"packnet": "new packnet"},
-    }
-    merged = module._merged(old, fresh, ["packnet"])
-    assert [(r["method"], r["seed"], r["old"]) for r in merged["runs"]] == [
-        ("naive", 0, True),
-        ("naive", 1, True),
+
+    def result(names, old, day, commit):
+        return {
+            "seeds": [0, 1],
+            "runs": [{"method": m, "seed": s, "old": old} for m in names for s in (0, 1)],
+            "summary": {m: f"{m} {day}" for m in names},
+            "measured_on": day,
+            "commit": commit,
+        }
+
+    def header(result):
+        return module._rerun(result)
+
+    kept = result(("naive", "ewc", "packnet"), True, "12-01", "aaa")
+    first = module._merged(kept, result(["packnet"], False, "", ""), STAMP_B) | STAMP_B
+    assert [(r["method"], r["seed"], r["old"]) for r in first["runs"]] == [
+        *[(m, s, True) for m in ("naive", "ewc") for s in (0, 1)],
         ("packnet", 0, False),
         ("packnet", 1, False),
     ]
-    assert merged["summary"] == {"naive": "old naive", "packnet": "new packnet"}
-    assert merged["kept_rows_from"] == {"measured_on": "2026-12-01", "commit": "abc"}
-    merged |= {"measured_on": "2026-12-08", "commit": "def"}
-    assert module._rerun(merged) == " (packnet; the others 2026-12-01 at abc)"
-    naive = {"runs": [{"method": "naive", "seed": s} for s in (0, 1)], "summary": {"naive": "n"}}
-    again = module._merged(merged, fresh | naive, ["naive"])
-    assert again["kept_rows_from"] == merged["kept_rows_from"]  # the oldest rows' date
-    assert again["rerun"] == ["naive", "packnet"]
+    assert first["summary"] == {"naive": "naive 12-01", "ewc": "ewc 12-01", "packnet": "packnet "}
+    assert header(first) == " (packnet; the others 12-01 at aaa)"
+    second = module._merged(first, result(["naive"], False, "", ""), STAMP_C) | STAMP_C
+    assert header(second) == " (naive; packnet 12-08 at bbb; the others 12-01 at aaa)"
+    everything = result(("naive", "ewc", "packnet"), False, "", "")
+    assert header(module._merged(second, everything, STAMP_C) | STAMP_C) == ""
+    assert header(kept) == ""  # measured whole: nothing to say
+
+
+STAMP_B = {"measured_on": "12-08", "commit": "bbb"}
+STAMP_C = {"measured_on": "12-09", "commit": "ccc"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--methods", "packnte"], "--methods: unknown method packnte"),
+        (["--methods", "packnet", "--summary-only"], "--methods trains; --summary-only"),
+    ],
+)
+def test_a_partial_rerun_refuses_what_it_cannot_do_in_one_line(argv, said):
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "scenarios.py"), *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2 and said in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_partial_rerun_skips_a_preset_none_of_its_methods_fits(capsys, monkeypatch):
+    module = scenarios()
+
+    def trains(*args, **kwargs):
+        raise AssertionError(f"trained: {args}")
+
+    monkeypatch.setattr(module.subprocess, "run", trains)
+    module.run("blobs-class", 16, ["packnet"])  # class-incremental: packnet needs a task id
+    assert (
+        capsys.readouterr().out
+        == "blobs-class: none of the methods asked for fits it; kept as it is\n"
+    )
     with pytest.raises(SystemExit, match="kept seeds"):
-        module._merged(old, fresh | {"seeds": [0, 1, 2]}, ["packnet"])
+        module.run("blobs-class", 3, ["naive"])  # checked before anything trains
