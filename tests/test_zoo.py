@@ -173,20 +173,28 @@ def test_readme_and_the_app_show_the_kept_zoo_tables():
     assert data["kept"]["regression"] >= 1 and data["seeds"] == 4
     assert zoo_table.markdown(data) in README.read_text(encoding="utf-8")
     packaged = json.loads(zoo_table.PACKAGED.read_text(encoding="utf-8"))
-    held_out = zoo_table.tables(zoo_table.HELD_OUT)
-    assert packaged == json.loads(json.dumps(zoo_table.packaged(data, held_out)))
+    held_out, third = zoo_table.tables(zoo_table.HELD_OUT), zoo_table.tables(zoo_table.THIRD)
+    assert packaged == json.loads(json.dumps(zoo_table.packaged(data, held_out, third)))
     assert zoo_table.markdown(held_out) in README.read_text(encoding="utf-8")
+    assert zoo_table.markdown(third) in README.read_text(encoding="utf-8")
+    assert set(third["regression"]) == {"naive", *zoo_table.CHOSE_ON_HELD_OUT}
 
 
 def test_the_explain_pane_gives_a_method_its_zoo_numbers(polynomial):
     row = explain.zoo()["regression"]["hnet"]
     text = explain.method_markdown(polynomial, "hnet")
-    assert f"({row['presets']} regression presets nobody tuned it on" in text
+    assert f"({row['presets']} regression presets drawn at random" in text
     assert f"task 1 ends below naive's on {row['beats_naive']:.0%} of them" in text
     assert "On the generated zoo" not in explain.method_markdown(polynomial, "naive")
     held = explain.zoo()["held_out"]["regression"]["hnet"]  # and the held-out draw's
     assert f"On a second draw of {held['presets']} regression presets" in text
     assert f"below naive's on {held['beats_naive']:.0%}, a median cut" in text
+    assert "measured after the defaults were chosen" in text and "third draw" not in text
+    packnet = explain.method_markdown(polynomial, "packnet")  # chosen with the second draw:
+    third = explain.zoo()["third"]["regression"]["packnet"]  # the third checks it
+    assert "its present default was then chosen with it in view" in packnet
+    assert f"On a third draw of {third['presets']}, measured once after that choice" in packnet
+    assert f"the last task within 3x naive's on {third['last_within_3x']:.0%}." in packnet
 
 
 @pytest.mark.parametrize("name", ["ewc", "online_ewc", "si", "mas"])
