@@ -12,7 +12,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cftui.train import explain, methods
+from cftui.train import explain, methods, model
 from cftui.train.config import from_dict
 from cftui.train.methods.hnet import HNet, HyperMLP, output_cost
 from cftui.train.methods.packnet import release_share
@@ -159,6 +159,27 @@ def test_hnet_holds_each_generated_weight_as_hard_whatever_the_target_size():
         with torch.no_grad():
             method.targets = [net.outputs(0) + 0.1]
         assert method.penalty(net, None).item() == pytest.approx(1e-4 * 23_101 * 0.01, rel=1e-4)
+
+
+def test_a_wider_hnet_readout_moves_as_far_a_step_as_the_tuned_width_ones():
+    """h's readout times 32 / its fan-in (muP's output multiplier for Adam): the same
+    function at init (the stored weights are the drawn ones times fan-in / 32), and one Adam
+    step of every output weight at lr moves what h emits by about lr x 32 x |h| at any width,
+    not lr x fan-in x |h|. At 32 or narrower the multiplier is 1: the tuned runs unchanged."""
+    assert HyperMLP([1, 150, 150, 1], "sigmoid", [0], 2, 8, 32, 2, 2048, 8).readout == 1
+    assert HyperMLP([1, 150, 150, 1], "sigmoid", [0], 2, 8, 10, 2, 0, 0).readout == 1
+    moved = {}
+    for width in (32, 128):
+        net = HyperMLP([1, 16, 16, 1], "sigmoid", [0], 2, 8, width, 2, 2048, 8)
+        assert net.readout == min(1, 32 / width)
+        drawn = model.stacked_layers([(8, width), (width, width), (width, 2048)], [0])[-1]
+        assert torch.allclose(net.hnet[-1].weight * net.readout, drawn.weight)  # same at init
+        before = net.outputs(0).detach()
+        optimizer = torch.optim.Adam(net.hnet[-1].parameters(), lr=1e-3)
+        net.outputs(0).sum().backward()  # every output pushed the same way: the steps add up
+        optimizer.step()
+        moved[width] = (net.outputs(0).detach() - before).abs().mean().item()
+    assert moved[128] == pytest.approx(moved[32], rel=0.5)  # without it: about 4x
 
 
 # The zoo's numbers in the docs' methods guide and the explain pane are the kept files'

@@ -32,6 +32,12 @@ from cftui.train.per_seed import draws, unflat
 
 # where a fixed beta was tuned: 1e-4 on the article's network, which generates 23,101 weights
 ARTICLE_BETA, ARTICLE_WEIGHTS = 1e-4, 23_101
+# h's readout is scaled as muP scales an output layer for Adam (Yang, Hu et al. 2021, Tensor
+# Programs V): each of its fan_in weights moves about lr a step, so what h emits moves fan_in
+# times as far; a multiplier TUNED_WIDTH / fan_in (the stored weights times its inverse: the
+# same function at init) gives a wider h the steps of the 32-wide one the defaults were tuned
+# with. A narrower h (the reference toy's) is left as it is.
+TUNED_WIDTH = 32
 
 
 class HyperMLP(nn.Module):
@@ -61,6 +67,10 @@ class HyperMLP(nn.Module):
         widths = [embedding + chunk_embedding * chunked, *[width] * depth, chunk]
         hidden = model.stacked_layers(list(itertools.pairwise(widths)), seeds)
         self.hnet = nn.Sequential(*model.with_activation(hidden[:-1], "sigmoid"), hidden[-1])
+        self.readout = min(1.0, TUNED_WIDTH / widths[-2])  # 1 up to 32 wide: as before
+        with torch.no_grad():
+            hidden[-1].weight.div_(self.readout)
+            hidden[-1].bias.div_(self.readout)
         streams = draws(seeds)
         with torch.device("cpu"):  # where the streams live; build() moves the model after
             tasks = [torch.randn(n_tasks, embedding, generator=g) for g in streams]
@@ -86,7 +96,7 @@ class HyperMLP(nn.Module):
         if frozen:
             embedding = embedding.detach()
         inputs = torch.cat([embedding.expand(-1, self.chunks, -1), self.chunk_embeddings], -1)
-        return self.hnet(inputs).flatten(1)[:, : self.size]
+        return (self.hnet(inputs) * self.readout).flatten(1)[:, : self.size]
 
     def weights(self, task: int) -> torch.Tensor:
         """The target network's weights for ``task``, ``[S, P]``."""
