@@ -26,7 +26,8 @@ HELD_OUT = Path(__file__).parent / "zoo_heldout"  # a second draw (zoo_run.py --
 # measured once every default was set; then CHOSE_ON_HELD_OUT's defaults were chosen with it in
 # view, so a third draw (--zoo-seed 2), measured once after that choice, checks them alone
 THIRD = Path(__file__).parent / "zoo_third"
-CHOSE_ON_HELD_OUT = ("packnet",)  # its head, biases and optimizer per task (RESULTS.md)
+CHOSE_ON_HELD_OUT = ("packnet", "hnet")  # packnet's head, biases and optimizer per task,
+# hnet's width (RESULTS.md, the zoo's fourth and sixth looks)
 PACKAGED = Path(__file__).parents[1] / "cftui" / "train" / "zoo.json"
 SHIPPED = ("presets", "beats_naive", "median_cut", "cut_80", "last_within_3x")  # to the app
 WORST = 4  # presets named as a method's worst

@@ -173,8 +173,9 @@ def test_hnet_regulariser_is_zero_at_first_and_quadratic_around_its_targets(tiny
             net.hnet[-1].bias.add_(shift)
             values.append(method.penalty(net, None).item())
             net.hnet[-1].bias.sub_(shift)
-    # beta / (tasks held) * sum over tasks held, seeds and weights of shift^2
-    expected = [0.5 / 2 * 2 * 2 * size * s**2 for s in (0.1, 0.2, 0.4)]
+    # beta / (tasks held) * sum over tasks held, seeds and weights of the outputs' shift^2,
+    # the stored bias's shift times h's readout multiplier
+    expected = [0.5 / 2 * 2 * 2 * size * (net.readout * s) ** 2 for s in (0.1, 0.2, 0.4)]
     assert values == pytest.approx(expected, rel=1e-4)
 
 

@@ -202,12 +202,12 @@ def test_readme_and_the_app_show_the_kept_zoo_tables():
 
 
 def test_the_explain_pane_gives_a_method_its_zoo_numbers(polynomial):
-    row = explain.zoo()["regression"]["hnet"]
-    text = explain.method_markdown(polynomial, "hnet")
+    row = explain.zoo()["regression"]["ewc"]
+    text = explain.method_markdown(polynomial, "ewc")
     assert f"({row['presets']} regression presets drawn at random" in text
     assert f"task 1 ends below naive's on {row['beats_naive']:.0%} of them" in text
     assert "On the generated zoo" not in explain.method_markdown(polynomial, "naive")
-    held = explain.zoo()["held_out"]["regression"]["hnet"]  # and the held-out draw's
+    held = explain.zoo()["held_out"]["regression"]["ewc"]  # and the held-out draw's
     assert f"On a second draw of {held['presets']} regression presets" in text
     assert f"below naive's on {held['beats_naive']:.0%}, a median cut" in text
     assert "measured after the defaults were chosen" in text and "third draw" not in text
