@@ -7,9 +7,8 @@ The JSON files (benchmarks/scenarios/<preset>.json, the shape of `cftui compare 
 every seed's accuracy matrix; --methods retrains only those methods and keeps the other
 rows (after a default changes, only its method is measured again); --summary-only trains
 nothing and prints the tables from them (tests/test_scenarios_table.py keeps the docs pages
-of PAGES equal to that). `beside_paper()`
-puts the digits medians beside the published split- and permuted-MNIST numbers kept in
-scenarios/papers.json.
+of PAGES equal to that). `beside_paper()` puts the digits medians beside the published
+split- and permuted-MNIST numbers kept in scenarios/papers.json.
 """
 
 from __future__ import annotations

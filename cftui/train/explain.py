@@ -73,7 +73,7 @@ def zoo_lines(name: str) -> list[str]:
         when = (
             "its present default was then chosen with it in view"
             if chose
-            else ("measured after the defaults were chosen")
+            else "measured after the defaults were chosen"
         )
         lines.append(
             f"On a second draw of {held['presets']} regression presets, {when}: below"

@@ -18,8 +18,8 @@ of which the new task owns 1/T, must cancel that answer to within the noise. Bia
 in a 1-D regression's first layer a unit has one weight and one bias, so a fixed bias ties
 where each unit bends to how steeply, and later tasks own slopes but no positions. Both are
 small (a head of width + 1 numbers per output, a bias per hidden unit, per task), picked by
-the task id PackNet is told anyway. Raising ``prune``
-leaves more room for later tasks and less for this one.
+the task id PackNet is told anyway. Raising ``prune`` leaves more room for later tasks and
+less for this one.
 """
 
 import torch
@@ -74,7 +74,7 @@ class PackNet(Method):
         return PackedMLP(config.layers, config.activation, self.seeds, n_tasks).to(device)
 
     def before_task(self, model, data, k):
-        self.task = model.training_task = k  # the live biases go on from task k - 1's
+        model.training_task = k  # the live biases go on from task k - 1's
         for layer in model.body:
             layer.owner[layer.owner == FREE] = k  # what is free now trains for task k
         self.kept = _weights(model)
@@ -84,7 +84,8 @@ class PackNet(Method):
         weight this task does not own."""
         with torch.no_grad():
             for layer, kept in zip(model.body, self.kept, strict=True):
-                layer.weight.copy_(torch.where(layer.owner == self.task, layer.weight, kept))
+                own = layer.owner == model.training_task
+                layer.weight.copy_(torch.where(own, layer.weight, kept))
 
     def after_task(self, model, data, k):
         """Prune and retrain to leave room for later tasks; the last task of the sequence
