@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from cftui.results.atomic import write_json
+from cftui.train.alike import kind
 
 HERE = Path(__file__).parent / "zoo"
 HELD_OUT = Path(__file__).parent / "zoo_heldout"  # a second draw (zoo_run.py --zoo-seed 1),
@@ -138,10 +139,33 @@ def tables(folder: Path) -> dict:
     }
 
 
+def alike(folders: tuple[Path, ...]) -> dict[str, dict[str, dict[str, int]]]:
+    """Per method and kind of regression preset (cftui/train/alike.py: its activation and
+    noise), over every draw that trained the method: how many presets, on how many task 1
+    ended below naive's, and on how many the last task within 3x naive's."""
+    table: dict[str, dict[str, dict[str, int]]] = {}
+    for folder in folders:
+        for result in load(folder)[0]:
+            preset = result["preset"]
+            what = kind(preset["model"]["activation"], preset["data"]["noise"])
+            if "scenario" in preset["data"] or what is None:
+                continue
+            m = medians(result)
+            for name, v in m.items():
+                row = table.setdefault(name, {}).setdefault(
+                    what, {"presets": 0, "beats_naive": 0, "last_within_3x": 0}
+                )
+                row["presets"] += 1
+                row["beats_naive"] += v["first"] < m["naive"]["first"]
+                row["last_within_3x"] += v["last"] <= 3 * m["naive"]["last"]
+    return {name: dict(sorted(kinds.items())) for name, kinds in table.items()}
+
+
 def packaged(data: dict, held_out: dict, third: dict) -> dict:
     """What the explain pane shows (an installed app has no benchmarks/): the zoo's tables,
     the held-out draw's regression rows beside them, and the third draw's for the methods
-    whose defaults were chosen with the held-out draw in view."""
+    whose defaults were chosen with the held-out draw in view; and, over all three, each
+    method's counts on each kind of preset (``alike``)."""
 
     def shipped(table: dict) -> dict:
         return {name: {k: row[k] for k in SHIPPED} for name, row in table["regression"].items()}
@@ -157,6 +181,7 @@ def packaged(data: dict, held_out: dict, third: dict) -> dict:
             "chose": list(CHOSE_ON_HELD_OUT),
         },
         "third": {"measured_on": third["measured_on"], "regression": shipped(third)},
+        "alike": alike((HERE, HELD_OUT, THIRD)),
     }
 
 
@@ -187,6 +212,25 @@ def markdown(data: dict) -> str:
     return "\n".join(lines)
 
 
+def alike_markdown(table: dict[str, dict[str, dict[str, int]]]) -> str:
+    """Per method, each kind of preset's counts: task 1 below naive's, the last task within
+    3x naive's, of how many presets (all three draws that trained it)."""
+    kinds = sorted({k for rows in table.values() for k in rows})
+    lines = [
+        "| method | " + " | ".join(kinds) + " |",
+        "|---|" + "---|" * len(kinds),
+    ]
+    for name, rows in table.items():
+        if name == "naive":
+            continue
+        cells = [
+            f"{r['beats_naive']} · {r['last_within_3x']} of {r['presets']}" if r else ""
+            for r in (rows.get(k) for k in kinds)
+        ]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", type=Path, default=HERE)
@@ -203,6 +247,8 @@ def main() -> None:
     if args.packaged:
         write_json(PACKAGED, packaged(data, tables(HELD_OUT), tables(THIRD)))
     print(markdown(data))
+    if args.packaged:
+        print("", alike_markdown(alike((HERE, HELD_OUT, THIRD))), sep="\n")
 
 
 if __name__ == "__main__":

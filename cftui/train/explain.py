@@ -19,7 +19,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from cftui.train import methods, problem
+from cftui.train import alike, methods, problem
 from cftui.train.config import Config
 
 HERE = Path(__file__).parent
@@ -93,6 +93,12 @@ def zoo_lines(name: str) -> list[str]:
             f" {r['median_accuracy']:.2f} (median), above naive's on {r['above_naive']:.0%}"
         )
     return lines
+
+
+def caution(config: Config, method: str) -> tuple[str, str] | None:
+    """(long, short) words for the advice line where ``method`` has no measured numbers on
+    this preset and fell short of a goal on the zoo's presets like it (alike.py)."""
+    return None if measured_row(config, method) else alike.caution(zoo(), config, method)
 
 
 def measured_row(config: Config, method: str) -> dict[str, Any] | None:
@@ -207,8 +213,14 @@ def _method_effect(config: Config, name: str) -> list[str]:
         missed = ", ".join(p for p, good in ok.items() if not good) or "none"
         where = [f"Goal met (✓) on the regression presets: {met}; missed (✗) on: {missed}."]
     where += ["", *zoo_lines(name)] if zoo_lines(name) else []
-    if row is None:
-        return [f"**Measured**: {effect_line(config, name)}.", "", *where]
+    like = alike.pane_line(zoo(), config, name)
+    if row is None:  # a user's own preset: the zoo's presets like it say the most
+        return [
+            f"**Measured**: {effect_line(config, name)}.",
+            *(["", like] if like else []),
+            "",
+            *where,
+        ]
     naive, preset = measured()[config.name]["methods"]["naive"], measured()[config.name]
     low, high = row["task1_range"]
     lines = [
@@ -229,7 +241,7 @@ def _method_effect(config: Config, name: str) -> list[str]:
         lines.append(f"- {row['failed']} seeds diverged")
     if changed := differences(config, name):
         lines.append(f"- measured with the shipped setup; this run differs in {', '.join(changed)}")
-    return [*lines, "", *where]
+    return [*lines, "", *where, *(["", like] if like else [])]
 
 
 def family_markdown(config: Config) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
-from cftui.train import methods, problem
+from cftui.train import explain, methods, problem
 from cftui.train.config import Config
 from cftui.train.snapshot import Comparison, Snapshot, State
 from cftui.tui.widgets.changed_rows import ChangedRows
@@ -95,7 +95,22 @@ class StatusLine(ChangedRows, Widget):
             for head, form, size in ((0, 0, 0), (1, 0, 1), (1, 1, 1), (1, 1, 2), (2, 1, 2))
         ]
         fits = [line for line in lines if line.cell_len <= self.size.width]
-        self._lines(fits[0] if fits else lines[-1], advice or hint(snap), error)
+        self._lines(
+            fits[0] if fits else lines[-1], advice or self._caution(snap) or hint(snap), error
+        )
+
+    def _caution(self, snap: Snapshot | Comparison) -> str | None:
+        """Before and while task 1 trains, where the method has no numbers measured on this
+        preset: what it did on the zoo's presets like it, if it fell short there (the form
+        that fits)."""
+        if isinstance(snap, Comparison) or snap.task > 0:
+            return None
+        if snap.state not in (State.RUNNING, State.PAUSED):
+            return None
+        said = explain.caution(snap.scene.config, snap.scene.config.method.name)
+        if said is None:
+            return None
+        return said[0] if len(said[0]) <= self.size.width else said[1]
 
     def starting(self, config, error: str = "", advice: str | None = None) -> None:
         self._shown = (config, error, advice)

@@ -1,0 +1,104 @@
+"""What a method did on generated presets like the one being run: the app's word before a
+remedy trains on a preset nobody measured it on.
+
+A user's own preset has no measured row (measured.json holds the shipped ones), but the
+zoo (benchmarks/zoo.py, three draws) holds presets like it. What splits the methods' results
+there, measured (benchmarks/RESULTS.md, the zoo's looks), is the network's activation (a relu
+unit silent on a task's points has zero importance, and a later task wakes it there at no
+cost) and the noise (below LOW_NOISE the last task of hnet, packnet and the pulls ends far
+above naive's, which fits it to about noise²). So a regression's kind is those two, and a 2-D
+classification's its scenario. Where a method on presets of that kind falls short of issue
+30's goals, ``caution`` says by how much; the advice line shows it while task 1 trains and
+the explain pane beside the method's other numbers. No torch, no Textual.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cftui.train import problem
+from cftui.train.config import Config
+
+LOW_NOISE = 0.035  # of the first zoo's 17 presets where hnet's last task ended over 3x naive's,
+# 14 had noise below it (RESULTS.md, "The zoo, continued")
+SMOOTH = ("sigmoid", "tanh")  # the activations the zoo drew besides relu; gelu it never drew
+BEATS_NAIVE = 0.9  # issue 30's goals: task 1 ends below naive's on at least this share of the
+LAST_WITHIN_3X = 0.8  # presets, and the last task within 3x naive's MSE on at least this one
+ABOVE_NAIVE = 0.9  # classes: average accuracy above naive's on at least this share
+
+
+def kind(activation: str, noise: float) -> str | None:
+    """A regression preset's kind, in the words the app shows; None for an activation the
+    zoo never drew."""
+    if activation == "relu":
+        net = "relu"
+    elif activation in SMOOTH:
+        net = "sigmoid or tanh"
+    else:
+        return None
+    return f"{net}, noise {'<' if noise < LOW_NOISE else '≥'} {LOW_NOISE}"
+
+
+def counts(zoo: dict[str, Any], config: Config, method: str) -> tuple[str, dict] | None:
+    """The kind of ``config``'s preset and ``method``'s counts on the zoo's presets of that
+    kind: ``presets`` and on how many ``beats_naive`` and ``last_within_3x`` (a regression)
+    or ``above_naive`` (classes); None where the zoo has none like it (digits, gelu, or a
+    method it has not measured)."""
+    picture = problem.of(config).picture
+    if picture == "fit":
+        what = kind(config.model.activation, config.data.noise)
+        row = zoo["alike"].get(method, {}).get(what) if what else None
+        return (what, row) if row else None
+    if picture == "regions":
+        scenario = config.data.scenario
+        row = zoo["classification"].get(method, {}).get(scenario)
+        if not row:
+            return None
+        above = round(row["above_naive"] * row["presets"])
+        return f"2-D {scenario}-incremental", {"presets": row["presets"], "above_naive": above}
+    return None
+
+
+def caution(zoo: dict[str, Any], config: Config, method: str) -> tuple[str, str] | None:
+    """(long, short): where ``method`` fell short of a goal on the zoo's presets like this
+    one, by how much; None where it met them (or naive, or nothing like it was drawn)."""
+    found = None if method == "naive" else counts(zoo, config, method)
+    if found is None:
+        return None
+    what, row = found
+    n = row["presets"]
+    like = f"of {n} zoo presets like this ({what})"
+    if "above_naive" in row:
+        if row["above_naive"] >= ABOVE_NAIVE * n:
+            return None
+        missed = n - row["above_naive"]
+        return (
+            f"{method} ended no better than naive on {missed} {like} — i: why",
+            f"zoo: {method} no better than naive on {missed}/{n} like this — i: why",
+        )
+    if row["beats_naive"] < BEATS_NAIVE * n:
+        missed = n - row["beats_naive"]
+        return (
+            f"{method} ended task 1 no better than naive on {missed} {like} — i: why",
+            f"zoo: {method}'s task 1 no better than naive's on {missed}/{n} like this — i: why",
+        )
+    if row["last_within_3x"] < LAST_WITHIN_3X * n:
+        missed = n - row["last_within_3x"]
+        return (
+            f"{method}'s last task ended over 3x naive's MSE on {missed} {like} — i: why",
+            f"zoo: {method}'s last task >3x naive's on {missed}/{n} like this — i: why",
+        )
+    return None
+
+
+def pane_line(zoo: dict[str, Any], config: Config, method: str) -> str | None:
+    """The explain pane's line: ``method`` on the zoo's regression presets of this kind."""
+    found = None if method == "naive" else counts(zoo, config, method)
+    if found is None or "beats_naive" not in found[1]:
+        return None  # a 2-D preset's scenario rows are the pane's zoo lines already
+    what, row = found
+    return (
+        f"**On presets like this one** ({what}; {row['presets']} in the zoo's draws): task 1"
+        f" ended below naive's on {row['beats_naive']}, the last task within 3x naive's on"
+        f" {row['last_within_3x']}."
+    )
