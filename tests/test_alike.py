@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from cftui import cli
 from cftui.train import alike, catalog, explain
 from cftui.train.snapshot import State
 
@@ -91,9 +92,9 @@ def test_a_caution_is_said_only_where_a_goal_was_missed(relu_preset):
     long, short = alike.caution(ZOO, relu_preset, "si")  # 8 of 10 below naive's: short of 90 %
     assert long == (
         "si ended task 1 no better than naive on 2 of 10 zoo presets like this"
-        " (relu, noise ≥ 0.035) — i: why"
+        " (relu, noise ≥ 0.035)"
     )
-    assert short == "zoo: si's task 1 no better than naive's on 2/10 like this — i: why"
+    assert short == "zoo: si's task 1 no better than naive's on 2/10 like this"
     long, _ = alike.caution(ZOO, relu_preset, "hnet")  # task 1 held, the last task 7 of 10
     assert long.startswith("hnet's last task ended over 3x naive's MSE on 3 of 10 zoo presets")
     assert alike.caution(ZOO, relu_preset, "naive") is None
@@ -108,8 +109,7 @@ def test_a_2d_preset_s_caution_is_its_scenario_s():
     blobs = catalog.resolve("blobs-class")
     long, _ = alike.caution(ZOO, blobs, "ewc")
     assert long == (
-        "ewc ended no better than naive on 12 of 13 zoo presets like this"
-        " (2-D class-incremental) — i: why"
+        "ewc ended no better than naive on 12 of 13 zoo presets like this (2-D class-incremental)"
     )
     assert alike.caution(ZOO, catalog.resolve("digits-class"), "ewc") is None  # not 2-D
 
@@ -141,7 +141,7 @@ def test_the_advice_line_cautions_while_task_1_trains_then_watches(relu_preset, 
     async def script(app, pilot):
         await until(pilot, lambda s: s.step > 0)
         advice = screen_text(app).splitlines()[1].strip()
-        assert advice == expected[0 if size[0] == 120 else 1]
+        assert advice == expected[0 if size[0] == 120 else 1] + " — i: why"
         await pilot.press("n")
         await until(pilot, lambda s: s.task == 1 and s.state is State.RUNNING)
         assert "watch task 1's loss climb" in screen_text(app).splitlines()[1]
@@ -152,3 +152,30 @@ def test_the_advice_line_cautions_while_task_1_trains_then_watches(relu_preset, 
 def test_the_methods_guide_shows_the_kinds_table():
     guide = BENCHMARKS.parent / "docs" / "guide" / "methods.md"
     assert zoo_table.alike_markdown(explain.zoo()["alike"]) in guide.read_text(encoding="utf-8")
+
+
+def test_cftui_run_says_it_before_training_on_a_preset_of_your_own(tmp_path, capsys):
+    shipped = (BENCHMARKS.parent / "presets" / "polynomial.toml").read_text(encoding="utf-8")
+    mine = tmp_path / "mine.toml"
+    mine.write_text(
+        shipped.replace('name = "polynomial"', 'name = "mine"').replace(
+            'activation = "sigmoid"', 'activation = "relu"'
+        ),
+        encoding="utf-8",
+    )
+    config = catalog.resolve(str(mine))
+    long, _ = explain.caution(config, "ewc")
+    for preset, said in ((str(mine), True), ("polynomial", False)):
+        flags = ["run", "--preset", preset, "--method", "ewc", "--epochs", "2"]
+        assert cli.main(flags) == 0
+        out = " ".join(capsys.readouterr().out.split())  # rich wraps it at the width
+        assert (f"note: {long}" in out) is said
+        assert not said or out.index("note:") < out.index("test MSE")  # before the results
+
+
+def test_when_task_1_is_done_the_advice_line_offers_the_next_task_again(relu_preset):
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.state is State.TASK_DONE)
+        assert screen_text(app).splitlines()[1].strip().startswith("task 1 done — n: on to task 2")
+
+    drive(relu_preset.with_overrides(method="ewc"), script)

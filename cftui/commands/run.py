@@ -22,7 +22,7 @@ from cftui.results import export, record, report
 from cftui.results.atomic import check_writable, json_text, write_all, write_json
 from cftui.results.summary import comparison_result, run_result, summarize
 from cftui.results.trials import run_all, seed_outcomes
-from cftui.train import devices, problem, threads
+from cftui.train import devices, explain, problem, threads
 from cftui.train.config import Config
 from cftui.train.snapshot import Comparison, Snapshot, State
 from cftui.train.trainer import Trainer
@@ -53,6 +53,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
     runner = Runner(config, device, seeds=seeds, pace=getattr(args, "pace", None))
     trainer = runner.trainers[0]
     console = Console()
+    if said := explain.caution(config, config.method.name):  # before it trains, as the app
+        console.print(f"note: {said[0]}", style="dim", highlight=False)
     with contextlib.ExitStack() as stack:
         publish = stack.enter_context(ProgressBars(console, trainer))
         if args.record:

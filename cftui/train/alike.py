@@ -60,8 +60,8 @@ def counts(zoo: dict[str, Any], config: Config, method: str) -> tuple[str, dict]
 
 
 def caution(zoo: dict[str, Any], config: Config, method: str) -> tuple[str, str] | None:
-    """(long, short): where ``method`` fell short of a goal on the zoo's presets like this
-    one, by how much; None where it met them (or naive, or nothing like it was drawn)."""
+    """(long, short) words: where ``method`` fell short of a goal on the zoo's presets like
+    this one, by how much; None where it met them (or naive, or nothing like it was drawn)."""
     found = None if method == "naive" else counts(zoo, config, method)
     if found is None:
         return None
@@ -73,20 +73,20 @@ def caution(zoo: dict[str, Any], config: Config, method: str) -> tuple[str, str]
             return None
         missed = n - row["above_naive"]
         return (
-            f"{method} ended no better than naive on {missed} {like} — i: why",
-            f"zoo: {method} no better than naive on {missed}/{n} like this — i: why",
+            f"{method} ended no better than naive on {missed} {like}",
+            f"zoo: {method} no better than naive on {missed}/{n} like this",
         )
     if row["beats_naive"] < BEATS_NAIVE * n:
         missed = n - row["beats_naive"]
         return (
-            f"{method} ended task 1 no better than naive on {missed} {like} — i: why",
-            f"zoo: {method}'s task 1 no better than naive's on {missed}/{n} like this — i: why",
+            f"{method} ended task 1 no better than naive on {missed} {like}",
+            f"zoo: {method}'s task 1 no better than naive's on {missed}/{n} like this",
         )
     if row["last_within_3x"] < LAST_WITHIN_3X * n:
         missed = n - row["last_within_3x"]
         return (
-            f"{method}'s last task ended over 3x naive's MSE on {missed} {like} — i: why",
-            f"zoo: {method}'s last task >3x naive's on {missed}/{n} like this — i: why",
+            f"{method}'s last task ended over 3x naive's MSE on {missed} {like}",
+            f"zoo: {method}'s last task >3x naive's on {missed}/{n} like this",
         )
     return None
 

@@ -110,7 +110,8 @@ class StatusLine(ChangedRows, Widget):
         said = explain.caution(snap.scene.config, snap.scene.config.method.name)
         if said is None:
             return None
-        return said[0] if len(said[0]) <= self.size.width else said[1]
+        long, short = (f"{words} — i: why" for words in said)
+        return long if len(long) <= self.size.width else short
 
     def starting(self, config, error: str = "", advice: str | None = None) -> None:
         self._shown = (config, error, advice)
