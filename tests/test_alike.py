@@ -179,3 +179,23 @@ def test_when_task_1_is_done_the_advice_line_offers_the_next_task_again(relu_pre
         assert screen_text(app).splitlines()[1].strip().startswith("task 1 done — n: on to task 2")
 
     drive(relu_preset.with_overrides(method="ewc"), script)
+def test_paused_in_task_1_the_advice_line_offers_the_keys_not_the_caution(relu_preset):
+    """Space pauses task 1: the line says how to go on, as on any preset; space resumes and
+    the caution is back."""
+    long, _ = explain.caution(relu_preset, "ewc")
+    config = relu_preset.with_overrides(method="ewc", epochs=100_000)
+
+    async def script(app, pilot):
+        await until(pilot, lambda s: s.step > 0)
+        await pilot.press("space")
+        await until(pilot, lambda s: s.state is State.PAUSED)
+        await pilot.pause(0.2)
+        assert screen_text(app).splitlines()[1].strip().startswith("paused — space: resume")
+        await pilot.press("space")
+        await until(pilot, lambda s: s.state is State.RUNNING)
+        await pilot.pause(0.2)
+        assert screen_text(app).splitlines()[1].strip() == f"{long} — i: why"
+
+    drive(config, script)
+
+
