@@ -148,7 +148,22 @@ def renamed(config, name: str):
 
 def test_a_shipped_preset_has_its_own_numbers_and_no_caution(tiny, relu_preset):
     assert explain.caution(tiny, "ewc") is None  # polynomial's measured row says it
-    assert explain.caution(relu_preset, "ewc") == alike.caution(explain.zoo(), relu_preset, "ewc")
+    zoo_says = alike.caution(explain.zoo(), relu_preset, "ewc")
+    assert zoo_says is not None
+    assert explain.caution(relu_preset, "ewc") == zoo_says
+    # a copy of polynomial edited to relu that kept its name: polynomial's measured row was
+    # taken on sigmoid, so the zoo's relu presets speak for it
+    edited = renamed(relu_preset, "polynomial")
+    assert explain.measured_row(edited, "ewc") is not None
+    assert explain.caution(edited, "ewc") == zoo_says
+    # a shipped 2-D preset is measured in the docs' tables; a renamed copy of it is not
+    blobs = catalog.resolve("blobs-class")
+    assert explain.caution(blobs, "ewc") is None
+    assert explain.caution(renamed(blobs, "my-blobs"), "ewc") == alike.caution(
+        explain.zoo(), blobs, "ewc"
+    )
+    gelu = dataclasses.replace(tiny, model=dataclasses.replace(tiny.model, activation="gelu"))
+    assert explain.caution(renamed(gelu, "my-gelu"), "si") is None  # the zoo drew no gelu
 
 
 def test_the_explain_pane_gives_the_counts_on_presets_like_this_one(relu_preset):
@@ -161,6 +176,12 @@ def test_the_explain_pane_gives_the_counts_on_presets_like_this_one(relu_preset)
     )
     assert said in text
     assert text.index(said) < text.index("On the generated zoo")  # first, for a user's preset
+    shipped = explain.method_markdown(renamed(relu_preset, "polynomial"), "ewc")
+    assert shipped.index("Measured on polynomial") < shipped.index(said)  # after its own numbers
+    gelu = dataclasses.replace(
+        relu_preset, model=dataclasses.replace(relu_preset.model, activation="gelu")
+    )
+    assert "On presets like this one" not in explain.method_markdown(gelu, "ewc")
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])
@@ -211,6 +232,8 @@ def test_when_task_1_is_done_the_advice_line_offers_the_next_task_again(relu_pre
         assert screen_text(app).splitlines()[1].strip().startswith("task 1 done — n: on to task 2")
 
     drive(relu_preset.with_overrides(method="ewc"), script)
+
+
 def test_paused_in_task_1_the_advice_line_offers_the_keys_not_the_caution(relu_preset):
     """Space pauses task 1: the line says how to go on, as on any preset; space resumes and
     the caution is back."""
@@ -229,5 +252,3 @@ def test_paused_in_task_1_the_advice_line_offers_the_keys_not_the_caution(relu_p
         assert screen_text(app).splitlines()[1].strip() == f"{long} — i: why"
 
     drive(config, script)
-
-
