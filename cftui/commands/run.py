@@ -54,7 +54,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
     trainer = runner.trainers[0]
     console = Console()
     if said := explain.caution(config, config.method.name):  # before it trains, as the app
-        console.print(f"note: {said[0]}", style="dim", highlight=False)
+        console.print(f"note: {said[0]}", style="dim", highlight=False, soft_wrap=True)
     with contextlib.ExitStack() as stack:
         publish = stack.enter_context(ProgressBars(console, trainer))
         if args.record:

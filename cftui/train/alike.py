@@ -14,9 +14,10 @@ the explain pane beside the method's other numbers. No torch, no Textual.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from cftui.train import problem
+from cftui.train import catalog, problem
 from cftui.train.config import Config
 
 LOW_NOISE = 0.035  # of the first zoo's 17 presets where hnet's last task ended over 3x naive's,
@@ -39,24 +40,43 @@ def kind(activation: str, noise: float) -> str | None:
     return f"{net}, noise {'<' if noise < LOW_NOISE else '≥'} {LOW_NOISE}"
 
 
+def kind_of(config: Config) -> str | None:
+    """``config``'s kind: a regression's activation and noise band, a 2-D preset's scenario;
+    None where the zoo drew nothing like it (the digits, gelu)."""
+    picture = problem.of(config).picture
+    if picture == "fit":
+        return kind(config.model.activation, config.data.noise)
+    return f"2-D {config.data.scenario}-incremental" if picture == "regions" else None
+
+
 def counts(zoo: dict[str, Any], config: Config, method: str) -> tuple[str, dict] | None:
     """The kind of ``config``'s preset and ``method``'s counts on the zoo's presets of that
     kind: ``presets`` and on how many ``beats_naive`` and ``last_within_3x`` (a regression)
     or ``above_naive`` (classes); None where the zoo has none like it (digits, gelu, or a
     method it has not measured)."""
-    picture = problem.of(config).picture
-    if picture == "fit":
-        what = kind(config.model.activation, config.data.noise)
-        row = zoo["alike"].get(method, {}).get(what) if what else None
+    what = kind_of(config)
+    if what is None:
+        return None
+    if not config.data.scenario:
+        row = zoo["alike"].get(method, {}).get(what)
         return (what, row) if row else None
-    if picture == "regions":
-        scenario = config.data.scenario
-        row = zoo["classification"].get(method, {}).get(scenario)
-        if not row:
-            return None
-        above = round(row["above_naive"] * row["presets"])
-        return f"2-D {scenario}-incremental", {"presets": row["presets"], "above_naive": above}
-    return None
+    row = zoo["classification"].get(method, {}).get(config.data.scenario)
+    if not row:
+        return None
+    return what, {
+        "presets": row["presets"],
+        "above_naive": round(row["above_naive"] * row["presets"]),
+    }
+
+
+@functools.cache
+def shipped_kind(name: str) -> str | None:
+    """The kind of the shipped preset called ``name`` ("" where none is): a preset's measured
+    numbers (measured.json, the docs' Classes in 2-D tables) were taken on that one, so they
+    speak for a run of that name only while it is still that kind. A copy edited from sigmoid
+    to relu that kept its name keeps the name's measured row but not its kind."""
+    path = catalog.shipped_dir() / f"{name}.toml"
+    return kind_of(catalog.load(path)) if path.is_file() else ""
 
 
 def caution(zoo: dict[str, Any], config: Config, method: str) -> tuple[str, str] | None:

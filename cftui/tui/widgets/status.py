@@ -100,12 +100,10 @@ class StatusLine(ChangedRows, Widget):
         )
 
     def _caution(self, snap: Snapshot | Comparison) -> str | None:
-        """Before and while task 1 trains, where the method has no numbers measured on this
-        preset: what it did on the zoo's presets like it, if it fell short there (the form
-        that fits)."""
-        if isinstance(snap, Comparison) or snap.task > 0:
-            return None
-        if snap.state not in (State.RUNNING, State.PAUSED):
+        """While task 1 trains, where the method has no numbers measured on this preset:
+        what it did on the zoo's presets like it, if it fell short there (the form that fits).
+        Not while paused: then the line's keys (space: train or resume) are what acts."""
+        if isinstance(snap, Comparison) or snap.task > 0 or snap.state is not State.RUNNING:
             return None
         said = explain.caution(snap.scene.config, snap.scene.config.method.name)
         if said is None:
