@@ -12,7 +12,7 @@ weights harder and leaves h less freedom for the new one.
 A large target is made in **chunks** (the paper's §3): one small network takes the task
 embedding beside a learned embedding of chunk c and emits ``chunk`` weights, c = 0, 1, ...,
 so h's size follows the chunk, not the target (at the defaults, 128 wide, the article's
-23,101 weights come from 283,000 parameters; an unchunked h of the same width needs
+23,101 weights come from 286,000 parameters; an unchunked h of the same width needs
 3,000,000). A chunk spans layers whose weights want very different scales, which no init of
 the shared output layer can give each; so every generated weight is h's output times its
 layer's default init scale (what hyperfan init, Chang et al. 2020, aims for through h's
