@@ -161,6 +161,18 @@ def test_hnet_holds_each_generated_weight_as_hard_whatever_the_target_size():
         assert method.penalty(net, None).item() == pytest.approx(1e-4 * 23_101 * 0.01, rel=1e-4)
 
 
+def test_hnet_s_task_embedding_is_hypercl_s_and_most_of_h_s_input(polynomial):
+    """hnet's default embedding is hypercl's temb_size (32, utils/cli_args.py), beside the
+    chunk's 8: four fifths of h's input. Its parameters on the article's network, by hand:
+    h [40 → 128 → 128 → 2048] with biases, 12 chunk embeddings of 8 (23,101 weights in
+    chunks of 2,048), one embedding of 32 per task."""
+    net = Trainer(polynomial.with_overrides(method="hnet"), "cpu", seeds=(0,)).now.model
+    assert [e.shape[-1] for e in net.embeddings] == [32, 32]
+    assert net.hnet[0].weight.shape[-2:] == (32 + 8, 128)  # [S, in, out]
+    by_hand = (40 * 128 + 128) + (128 * 128 + 128) + (128 * 2048 + 2048) + 12 * 8 + 2 * 32
+    assert sum(p.numel() for p in net.parameters()) == by_hand == 286_112
+
+
 def test_a_wider_hnet_readout_moves_as_far_a_step_as_the_tuned_width_ones():
     """h's readout times 32 / its fan-in (muP's output multiplier for Adam): the same
     function at init (the stored weights are the drawn ones times fan-in / 32), and one Adam
@@ -214,7 +226,7 @@ def test_the_explain_pane_gives_a_method_its_zoo_numbers(polynomial):
     packnet = explain.method_markdown(polynomial, "packnet")  # chosen with the second draw:
     third = explain.zoo()["third"]["regression"]["packnet"]  # the third checks it
     assert "its present default was then chosen with it in view" in packnet
-    assert f"On a third draw of {third['presets']}, measured once after that choice" in packnet
+    assert f"On a third draw of {third['presets']}, measured after that choice" in packnet
     assert f"the last task within 3x naive's on {third['last_within_3x']:.0%}." in packnet
 
 

@@ -83,7 +83,7 @@ def zoo_lines(name: str) -> list[str]:
     third = data["third"]["regression"].get(name)
     if third and name != "naive":  # the check of a default chosen on the second draw
         lines.append(
-            f"On a third draw of {third['presets']}, measured once after that choice: task 1"
+            f"On a third draw of {third['presets']}, measured after that choice: task 1"
             f" cut ≥ 80 % on {third['cut_80']:.0%}, the last task within 3x naive's on"
             f" {third['last_within_3x']:.0%}."
         )
