@@ -163,9 +163,9 @@ def test_hnet_holds_each_generated_weight_as_hard_whatever_the_target_size():
 
 def test_hnet_s_task_embedding_is_hypercl_s_and_most_of_h_s_input(polynomial):
     """hnet's default embedding is hypercl's temb_size (32, utils/cli_args.py), beside a
-    chunk embedding of 8 (hypercl's emb_size is 32): four fifths of h's input. Its parameters on the article's network, by hand:
-    h [40 → 128 → 128 → 2048] with biases, 12 chunk embeddings of 8 (23,101 weights in
-    chunks of 2,048), one embedding of 32 per task."""
+    chunk embedding of 8 (hypercl's emb_size is 32): four fifths of h's input. Its
+    parameters on the article's network, by hand: h [40 → 128 → 128 → 2048] with biases, 12
+    chunk embeddings of 8 (23,101 weights in chunks of 2,048), one embedding of 32 per task."""
     net = Trainer(polynomial.with_overrides(method="hnet"), "cpu", seeds=(0,)).now.model
     assert [e.shape[-1] for e in net.embeddings] == [32, 32]
     assert net.hnet[0].weight.shape[-2:] == (32 + 8, 128)  # [S, in, out]
