@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from cftui.results.atomic import write_json
-from cftui.train.alike import kind
+from cftui.train.zoo_word import kind
 
 HERE = Path(__file__).parent / "zoo"
 HELD_OUT = Path(__file__).parent / "zoo_heldout"  # a second draw (zoo_run.py --zoo-seed 1),
@@ -140,7 +140,7 @@ def tables(folder: Path) -> dict:
 
 
 def alike(folders: tuple[Path, ...]) -> dict[str, dict[str, dict[str, int]]]:
-    """Per method and kind of regression preset (cftui/train/alike.py: its activation and
+    """Per method and kind of regression preset (cftui/train/zoo_word.py: its activation and
     noise), over every draw that trained the method: how many presets, on how many task 1
     ended below naive's, and on how many the last task within 3x naive's."""
     table: dict[str, dict[str, dict[str, int]]] = {}

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 
 from cftui import __version__
-from cftui.train import explain, methods, planar, tasks
+from cftui.train import explain, methods, planar, tasks, zoo_word
 from cftui.train.config import DataConfig
 from cftui.train.snapshot import State
 from cftui.tui import app as app_module
@@ -182,7 +182,7 @@ def test_i_explains_the_method_then_the_data_and_esc_closes(tiny, size):
             assert scroller.max_scroll_y > 0 and scroller.show_vertical_scrollbar
             await pilot.press("end")
             await pilot.pause(0.1)
-            last = explain.zoo_lines("ewc")[-1].removeprefix("- ")[:24]  # the zoo's last line
+            last = zoo_word.zoo_lines("ewc")[-1].removeprefix("- ")[:24]  # the zoo's last line
             assert last in screen_text(app)  # reached by scrolling
         await pilot.press("i")
         assert pane.tab == "family"

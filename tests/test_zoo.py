@@ -12,7 +12,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cftui.train import explain, methods, model
+from cftui.train import explain, methods, model, zoo_word
 from cftui.train.config import from_dict
 from cftui.train.methods.hnet import HNet, HyperMLP, output_cost
 from cftui.train.methods.packnet import release_share
@@ -214,17 +214,17 @@ def test_readme_and_the_app_show_the_kept_zoo_tables():
 
 
 def test_the_explain_pane_gives_a_method_its_zoo_numbers(polynomial):
-    row = explain.zoo()["regression"]["ewc"]
+    row = zoo_word.zoo()["regression"]["ewc"]
     text = explain.method_markdown(polynomial, "ewc")
     assert f"({row['presets']} regression presets drawn at random" in text
     assert f"task 1 ends below naive's on {row['beats_naive']:.0%} of them" in text
     assert "On the generated zoo" not in explain.method_markdown(polynomial, "naive")
-    held = explain.zoo()["held_out"]["regression"]["ewc"]  # and the held-out draw's
+    held = zoo_word.zoo()["held_out"]["regression"]["ewc"]  # and the held-out draw's
     assert f"On a second draw of {held['presets']} regression presets" in text
     assert f"below naive's on {held['beats_naive']:.0%}, a median cut" in text
     assert "measured after the defaults were chosen" in text and "third draw" not in text
     packnet = explain.method_markdown(polynomial, "packnet")  # chosen with the second draw:
-    third = explain.zoo()["third"]["regression"]["packnet"]  # the third checks it
+    third = zoo_word.zoo()["third"]["regression"]["packnet"]  # the third checks it
     assert "its present default was then chosen with it in view" in packnet
     assert f"On a third draw of {third['presets']}, measured after that choice" in packnet
     assert f"the last task within 3x naive's on {third['last_within_3x']:.0%}." in packnet

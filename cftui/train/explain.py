@@ -5,8 +5,8 @@ as a formula, what raising each setting trades, the paper, what the method needs
 fails, and its measured effect on the current preset. The words are plain data: a method's
 beside its code in methods/<name>.toml (methods.info), a data family's in explain.toml. The
 numbers are never typed by hand: they come from measured.json, which
-benchmarks/method_tables.py derives from every seed's loss matrix, and zoo.json, which
-benchmarks/zoo_table.py derives from generated presets no default was chosen on. A preset
+benchmarks/method_tables.py derives from every seed's loss matrix, and the zoo's (zoo_word.py),
+from generated presets no default was chosen on. A preset
 with no measured row (a user's own), or a run set up differently from the measured one, says
 so. No torch, no Textual: the pane and the tour render what this returns.
 """
@@ -19,7 +19,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from cftui.train import alike, methods, problem
+from cftui.train import methods, problem, zoo_word
 from cftui.train.config import Config
 
 HERE = Path(__file__).parent
@@ -48,62 +48,15 @@ def measured() -> dict[str, Any]:
     return json.loads((HERE / "measured.json").read_text(encoding="utf-8"))["presets"]
 
 
-@functools.cache
-def zoo() -> dict[str, Any]:
-    """zoo.json: per method, its numbers over the generated presets (benchmarks/zoo_table.py)."""
-    return json.loads((HERE / "zoo.json").read_text(encoding="utf-8"))
-
-
-def zoo_lines(name: str) -> list[str]:
-    """What ``name`` did on presets nobody tuned it on, beside the shipped presets' numbers;
-    nothing for a method the zoo has not measured (one written since)."""
-    data, lines = zoo(), []
-    row = data["regression"].get(name)
-    if row and name != "naive":
-        lines.append(
-            f"**On the generated zoo** ({row['presets']} regression presets drawn at random,"
-            f" medians of {data['seeds']} seeds; {data['measured_on']}): task 1 ends below"
-            f" naive's on {row['beats_naive']:.0%} of them, a median cut of"
-            f" {row['median_cut']:.0%}, at least 80 % cut on {row['cut_80']:.0%}; the last task"
-            f" within 3x naive's on {row['last_within_3x']:.0%}."
-        )
-    held = data["held_out"]["regression"].get(name)
-    if held and name != "naive":  # a second draw: the first's shares were a lucky one
-        chose = name in data["held_out"]["chose"]
-        when = (
-            "its present default was then chosen with it in view"
-            if chose
-            else "measured after the defaults were chosen"
-        )
-        lines.append(
-            f"On a second draw of {held['presets']} regression presets, {when}: below"
-            f" naive's on {held['beats_naive']:.0%}, a median cut of {held['median_cut']:.0%};"
-            f" the last task within 3x naive's on {held['last_within_3x']:.0%}."
-        )
-    third = data["third"]["regression"].get(name)
-    if third and name != "naive":  # the check of a default chosen on the second draw
-        lines.append(
-            f"On a third draw of {third['presets']}, measured after that choice: task 1"
-            f" cut ≥ 80 % on {third['cut_80']:.0%}, the last task within 3x naive's on"
-            f" {third['last_within_3x']:.0%}."
-        )
-    for scenario, r in data["classification"].get(name, {}).items():
-        lines.append(
-            f"- {scenario}-incremental 2-D zoo ({r['presets']} presets): average accuracy"
-            f" {r['median_accuracy']:.2f} (median), above naive's on {r['above_naive']:.0%}"
-        )
-    return lines
-
-
 def caution(config: Config, method: str) -> tuple[str, str] | None:
     """(long, short) words for the advice line where ``method`` fell short of a goal on the
-    zoo's presets like this one (alike.py); None where numbers measured on this very preset
+    zoo's presets like this one (zoo_word.py); None where numbers measured on this very preset
     speak (a shipped regression's row, a shipped 2-D preset's docs tables) and the run is
     still of the kind they were measured on."""
     own = measured_row(config, method) is not None or bool(config.data.scenario)
-    if own and alike.shipped_kind(config.name) == alike.kind_of(config):
+    if own and zoo_word.shipped_kind(config.name) == zoo_word.kind_of(config):
         return None
-    return alike.caution(zoo(), config, method)
+    return zoo_word.caution(zoo_word.zoo(), config, method)
 
 
 def measured_row(config: Config, method: str) -> dict[str, Any] | None:
@@ -217,8 +170,8 @@ def _method_effect(config: Config, name: str) -> list[str]:
         met = ", ".join(p for p, good in ok.items() if good) or "none"
         missed = ", ".join(p for p, good in ok.items() if not good) or "none"
         where = [f"Goal met (✓) on the regression presets: {met}; missed (✗) on: {missed}."]
-    where += ["", *zoo_lines(name)] if zoo_lines(name) else []
-    like = alike.pane_line(zoo(), config, name)
+    where += ["", *zoo_word.zoo_lines(name)] if zoo_word.zoo_lines(name) else []
+    like = zoo_word.pane_line(zoo_word.zoo(), config, name)
     if row is None:  # a user's own preset: the zoo's presets like it say the most
         return [
             f"**Measured**: {effect_line(config, name)}.",

@@ -1,5 +1,5 @@
 """The app's word on a preset nobody measured a method on: what the method did on the
-generated zoo's presets like it (cftui/train/alike.py), counted from the kept files, shown
+generated zoo's presets like it (cftui/train/zoo_word.py), counted from the kept files, shown
 while task 1 trains and in the explain pane."""
 
 import dataclasses
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cftui import cli
-from cftui.train import alike, catalog, explain
+from cftui.train import catalog, explain, zoo_word
 from cftui.train.snapshot import State
 
 from tui_helpers import drive, screen_text, until
@@ -32,7 +32,7 @@ _spec.loader.exec_module(zoo_table)
     ],
 )
 def test_a_preset_s_kind_is_its_activation_and_its_noise(activation, noise, said):
-    assert alike.kind(activation, noise) == said
+    assert zoo_word.kind(activation, noise) == said
 
 
 @pytest.mark.parametrize(("method", "kept"), [("ewc", 47 + 22), ("hnet", 47 + 22 + 24)])
@@ -63,7 +63,7 @@ def test_the_kinds_counts_are_the_kept_files_counted_by_hand(method, kept):
             row[0] += 1
             row[1] += mid[2] < mid[0]
             row[2] += mid[3] <= 3 * mid[1]
-    shipped = explain.zoo()["alike"][method]
+    shipped = zoo_word.zoo()["alike"][method]
     assert {
         k: [r["presets"], r["beats_naive"], r["last_within_3x"]] for k, r in shipped.items()
     } == hand
@@ -74,7 +74,7 @@ def test_the_app_ships_what_the_table_script_counts_now():
     """zoo.json's counts are the kept files' as zoo_table.py counts them today: a draw added
     or a rule changed without rerunning ``zoo_table.py --packaged`` fails here."""
     assert (
-        explain.zoo()["alike"]
+        zoo_word.zoo()["alike"]
         == zoo_table.packaged(
             zoo_table.tables(zoo_table.HERE),
             zoo_table.tables(zoo_table.HELD_OUT),
@@ -108,33 +108,33 @@ def relu_preset(tiny):
 
 def test_a_caution_is_said_only_where_a_goal_was_missed(relu_preset):
     # 9 of 10 and 8 of 10 are the goals themselves (90 %, 80 %): met, so nothing is said
-    assert alike.caution(ZOO, relu_preset, "ewc") is None
-    long, short = alike.caution(ZOO, relu_preset, "si")  # 8 of 10 below naive's: short of 90 %
+    assert zoo_word.caution(ZOO, relu_preset, "ewc") is None
+    long, short = zoo_word.caution(ZOO, relu_preset, "si")  # 8 of 10 below naive's: short of 90 %
     assert long == (
         "si ended task 1 no better than naive on 2 of 10 zoo presets like this"
         " (relu, noise ≥ 0.035)"
     )
     assert short == "zoo: si's task 1 no better than naive's on 2/10 like this"
-    long, _ = alike.caution(ZOO, relu_preset, "hnet")  # task 1 held, the last task 7 of 10
+    long, _ = zoo_word.caution(ZOO, relu_preset, "hnet")  # task 1 held, the last task 7 of 10
     assert long.startswith("hnet's last task ended over 3x naive's MSE on 3 of 10 zoo presets")
-    assert alike.caution(ZOO, relu_preset, "naive") is None
-    assert alike.caution(ZOO, relu_preset, "mas") is None  # not in this zoo: nothing to say
+    assert zoo_word.caution(ZOO, relu_preset, "naive") is None
+    assert zoo_word.caution(ZOO, relu_preset, "mas") is None  # not in this zoo: nothing to say
     gelu = dataclasses.replace(
         relu_preset, model=dataclasses.replace(relu_preset.model, activation="gelu")
     )
-    assert alike.caution(ZOO, gelu, "si") is None
+    assert zoo_word.caution(ZOO, gelu, "si") is None
 
 
 def test_a_2d_preset_s_caution_is_its_scenario_s():
     blobs = catalog.resolve("blobs-class")
-    long, _ = alike.caution(ZOO, blobs, "ewc")
+    long, _ = zoo_word.caution(ZOO, blobs, "ewc")
     assert long == (
         "ewc ended no better than naive on 12 of 13 zoo presets like this (2-D class-incremental)"
     )
-    assert alike.caution(ZOO, catalog.resolve("digits-class"), "ewc") is None  # not 2-D
+    assert zoo_word.caution(ZOO, catalog.resolve("digits-class"), "ewc") is None  # not 2-D
     moons = catalog.resolve("moons-domain")
-    assert alike.caution(ZOO, moons, "si") is None  # 9 of 10: the 90 % goal met
-    long, short = alike.caution(ZOO, moons, "replay")
+    assert zoo_word.caution(ZOO, moons, "si") is None  # 9 of 10: the 90 % goal met
+    long, short = zoo_word.caution(ZOO, moons, "replay")
     assert long == (
         "replay ended no better than naive on 7 of 22 zoo presets like this"
         " (2-D domain-incremental)"
@@ -148,7 +148,7 @@ def renamed(config, name: str):
 
 def test_a_shipped_preset_has_its_own_numbers_and_no_caution(tiny, relu_preset):
     assert explain.caution(tiny, "ewc") is None  # polynomial's measured row says it
-    zoo_says = alike.caution(explain.zoo(), relu_preset, "ewc")
+    zoo_says = zoo_word.caution(zoo_word.zoo(), relu_preset, "ewc")
     assert zoo_says is not None
     assert explain.caution(relu_preset, "ewc") == zoo_says
     # a copy of polynomial edited to relu that kept its name: polynomial's measured row was
@@ -159,15 +159,15 @@ def test_a_shipped_preset_has_its_own_numbers_and_no_caution(tiny, relu_preset):
     # a shipped 2-D preset is measured in the docs' tables; a renamed copy of it is not
     blobs = catalog.resolve("blobs-class")
     assert explain.caution(blobs, "ewc") is None
-    assert explain.caution(renamed(blobs, "my-blobs"), "ewc") == alike.caution(
-        explain.zoo(), blobs, "ewc"
+    assert explain.caution(renamed(blobs, "my-blobs"), "ewc") == zoo_word.caution(
+        zoo_word.zoo(), blobs, "ewc"
     )
     gelu = dataclasses.replace(tiny, model=dataclasses.replace(tiny.model, activation="gelu"))
     assert explain.caution(renamed(gelu, "my-gelu"), "si") is None  # the zoo drew no gelu
 
 
 def test_the_explain_pane_gives_the_counts_on_presets_like_this_one(relu_preset):
-    row = explain.zoo()["alike"]["ewc"]["relu, noise ≥ 0.035"]
+    row = zoo_word.zoo()["alike"]["ewc"]["relu, noise ≥ 0.035"]
     text = explain.method_markdown(relu_preset, "ewc")
     said = (
         f"**On presets like this one** (relu, noise ≥ 0.035; {row['presets']} in the zoo's"
@@ -204,7 +204,7 @@ def test_the_advice_line_cautions_while_task_1_trains_then_watches(relu_preset, 
 
 def test_the_methods_guide_shows_the_kinds_table():
     guide = BENCHMARKS.parent / "docs" / "guide" / "methods.md"
-    assert zoo_table.alike_markdown(explain.zoo()["alike"]) in guide.read_text(encoding="utf-8")
+    assert zoo_table.alike_markdown(zoo_word.zoo()["alike"]) in guide.read_text(encoding="utf-8")
 
 
 def test_cftui_run_says_it_before_training_on_a_preset_of_your_own(tmp_path, capsys):

@@ -1,20 +1,23 @@
-"""What a method did on generated presets like the one being run: the app's word before a
-remedy trains on a preset nobody measured it on.
+"""The generated zoo's word (benchmarks/zoo.py: presets nobody tuned a method on, three
+draws, kept in zoo.json by benchmarks/zoo_table.py): what a method did over them, and what it
+did on the ones like the preset being run.
 
-A user's own preset has no measured row (measured.json holds the shipped ones), but the
-zoo (benchmarks/zoo.py, three draws) holds presets like it. What splits the methods' results
-there, measured (benchmarks/RESULTS.md, the zoo's looks), is the network's activation (a relu
-unit silent on a task's points has zero importance, and a later task wakes it there at no
-cost) and the noise (below LOW_NOISE the last task of hnet, packnet and the pulls ends far
-above naive's, which fits it to about noise²). So a regression's kind is those two, and a 2-D
-classification's its scenario. Where a method on presets of that kind falls short of issue
-30's goals, ``caution`` says by how much; the advice line shows it while task 1 trains and
-the explain pane beside the method's other numbers. No torch, no Textual.
+A user's own preset has no measured row (measured.json holds the shipped ones), but the zoo
+holds presets like it. What splits the methods' results there, measured (benchmarks/RESULTS.md,
+the zoo's looks), is the network's activation (a relu unit silent on a task's points has zero
+importance, and a later task wakes it there at no cost) and the noise (below LOW_NOISE the
+last task of hnet, packnet and the pulls ends far above naive's, which fits it to about
+noise²). So a regression's kind is those two, and a 2-D classification's its scenario. Where
+a method on presets of that kind falls short of issue 30's goals, ``caution`` says by how
+much; the advice line shows it while task 1 trains, ``cftui run`` before training, and the
+explain pane beside the method's other numbers. No torch, no Textual.
 """
 
 from __future__ import annotations
 
 import functools
+import json
+from pathlib import Path
 from typing import Any
 
 from cftui.train import catalog, problem
@@ -26,6 +29,7 @@ SMOOTH = ("sigmoid", "tanh")  # the activations the zoo drew besides relu; gelu 
 BEATS_NAIVE = 0.9  # issue 30's goals: task 1 ends below naive's on at least this share of the
 LAST_WITHIN_3X = 0.8  # presets, and the last task within 3x naive's MSE on at least this one
 ABOVE_NAIVE = 0.9  # classes: average accuracy above naive's on at least this share
+HERE = Path(__file__).parent
 
 
 def kind(activation: str, noise: float) -> str | None:
@@ -122,3 +126,50 @@ def pane_line(zoo: dict[str, Any], config: Config, method: str) -> str | None:
         f" ended below naive's on {row['beats_naive']}, the last task within 3x naive's on"
         f" {row['last_within_3x']}."
     )
+
+
+@functools.cache
+def zoo() -> dict[str, Any]:
+    """zoo.json: per method, its numbers over the generated presets (benchmarks/zoo_table.py)."""
+    return json.loads((HERE / "zoo.json").read_text(encoding="utf-8"))
+
+
+def zoo_lines(name: str) -> list[str]:
+    """What ``name`` did on presets nobody tuned it on, beside the shipped presets' numbers;
+    nothing for a method the zoo has not measured (one written since)."""
+    data, lines = zoo(), []
+    row = data["regression"].get(name)
+    if row and name != "naive":
+        lines.append(
+            f"**On the generated zoo** ({row['presets']} regression presets drawn at random,"
+            f" medians of {data['seeds']} seeds; {data['measured_on']}): task 1 ends below"
+            f" naive's on {row['beats_naive']:.0%} of them, a median cut of"
+            f" {row['median_cut']:.0%}, at least 80 % cut on {row['cut_80']:.0%}; the last task"
+            f" within 3x naive's on {row['last_within_3x']:.0%}."
+        )
+    held = data["held_out"]["regression"].get(name)
+    if held and name != "naive":  # a second draw: the first's shares were a lucky one
+        chose = name in data["held_out"]["chose"]
+        when = (
+            "its present default was then chosen with it in view"
+            if chose
+            else "measured after the defaults were chosen"
+        )
+        lines.append(
+            f"On a second draw of {held['presets']} regression presets, {when}: below"
+            f" naive's on {held['beats_naive']:.0%}, a median cut of {held['median_cut']:.0%};"
+            f" the last task within 3x naive's on {held['last_within_3x']:.0%}."
+        )
+    third = data["third"]["regression"].get(name)
+    if third and name != "naive":  # the check of a default chosen on the second draw
+        lines.append(
+            f"On a third draw of {third['presets']}, measured after that choice: task 1"
+            f" cut ≥ 80 % on {third['cut_80']:.0%}, the last task within 3x naive's on"
+            f" {third['last_within_3x']:.0%}."
+        )
+    for scenario, r in data["classification"].get(name, {}).items():
+        lines.append(
+            f"- {scenario}-incremental 2-D zoo ({r['presets']} presets): average accuracy"
+            f" {r['median_accuracy']:.2f} (median), above naive's on {r['above_naive']:.0%}"
+        )
+    return lines
