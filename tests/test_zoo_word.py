@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cftui import cli
 from cftui.train import catalog, explain, zoo_word
@@ -252,3 +254,45 @@ def test_paused_in_task_1_the_advice_line_offers_the_keys_not_the_caution(relu_p
         assert screen_text(app).splitlines()[1].strip() == f"{long} — i: why"
 
     drive(config, script)
+
+
+SHIPPED_NAMES = sorted(p.stem for p in catalog.shipped_dir().glob("*.toml"))
+
+
+@st.composite
+def own_presets(draw):
+    """A preset a user could write: a shipped one as a start, any name (a shipped one's
+    kept, or their own), any activation the config takes, any noise, any scenario its
+    family takes."""
+    start = catalog.resolve(draw(st.sampled_from(SHIPPED_NAMES)))
+    name = draw(st.sampled_from(SHIPPED_NAMES) | st.text("abc-1", min_size=1, max_size=8))
+    model = dataclasses.replace(
+        start.model, activation=draw(st.sampled_from(["sigmoid", "tanh", "relu", "gelu"]))
+    )
+    data = dataclasses.replace(start.data, noise=draw(st.floats(0, 0.5)))
+    if start.data.scenario:
+        data = dataclasses.replace(
+            data, scenario=draw(st.sampled_from(["class", "domain", "task"]))
+        )
+    return dataclasses.replace(start, name=name, model=model, data=data)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(own_presets(), st.sampled_from(sorted(zoo_word.zoo()["regression"])))
+def test_any_preset_of_your_own_gets_true_words_or_none(config, method):
+    """Whatever a user writes, the words are the zoo's counts for its kind (a miss is the
+    presets less the hits) and the short form fits 80 columns with its key; none for naive,
+    for a kind the zoo never drew, or where the method met the goals."""
+    said = explain.caution(config, method)
+    found = zoo_word.counts(zoo_word.zoo(), config, method)
+    if said is None:
+        return
+    assert method != "naive" and found is not None
+    what, row = found
+    hits = row.get("above_naive", row.get("beats_naive"))
+    if "last task" in said[0] and hits >= zoo_word.BEATS_NAIVE * row["presets"]:
+        hits = row["last_within_3x"]
+    long, short = said
+    assert f" {row['presets'] - hits} of {row['presets']} zoo presets like this ({what})" in long
+    assert f" {row['presets'] - hits}/{row['presets']} like this" in short
+    assert len(short + " — i: why") <= 80 and long.startswith(method)
