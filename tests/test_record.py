@@ -2,6 +2,7 @@
 rounding; a default run stays small; a cut or foreign file is handled as promised."""
 
 import gzip
+import itertools
 import json
 import subprocess
 import sys
@@ -236,6 +237,24 @@ def test_run_at_a_pace_records_a_replay_that_takes_as_long(tmp_path, capsys):
     assert frames[-1].snapshot.state is State.FINISHED and frames[-1].snapshot.step == 20
     assert frames[-1].t >= 0.45  # 20 epochs at 40 a second: half a second at the least
     assert len(frames) >= 3
+
+
+def test_run_at_full_pace_records_the_training_as_the_app_would_show_it(tmp_path, capsys):
+    """Without --pace a headless run trains as fast as it can, and its recording keeps a
+    frame every epochs / 50 epochs on the app's clock (5 a second, a task in 10 s): however
+    fast it ran, it replays as the app would have shown it (by the wall clock it held a
+    handful of frames: two tasks in half a second)."""
+    from cftui import cli
+
+    path = tmp_path / "full.jsonl"
+    assert cli.main(["run", "--epochs", "100", "--record", str(path), "--device", "cpu"]) == 0
+    frames = read(path).frames
+    assert frames[-1].snapshot.state is State.FINISHED
+    epochs = [f.snapshot.epoch for f in frames if f.snapshot.state is State.RUNNING]
+    assert {e % 2 for e in epochs} == {0}  # a frame every 100 / 50 = 2 epochs
+    assert 100 <= len(frames) <= 106  # 50 a task, and the starts and ends of the tasks
+    gaps = {round(b.t - a.t, 6) for a, b in itertools.pairwise(frames)}
+    assert gaps == {0.2}  # the app's 5 frames a second
 
 
 def test_a_comparison_reads_back_as_published_run_by_run(tiny, tmp_path):

@@ -3,9 +3,9 @@ recording (`--record`'s JSONL, raw or .gz; no torch needed) or from a run it tra
 headless first (the flags of `cftui run`, or `--compare A,B,...` for several side by side).
 
 A run trained here is measured about MEASURES_PER_TASK times a task and keeps
-FRAMES_PER_TASK frames a task, each FRAME_S apart on its recording's clock (the app's
-default: a task in 10 s, 5 frames a second), so its animation is the one the app would
-have recorded. Bad flags, files and missing extras are one line and exit 2, said before
+record.FRAMES_PER_TASK frames a task, each record.FRAME_S apart on its recording's clock
+(the app's default: a task in 10 s, 5 frames a second), so its animation is the one the app
+would have recorded. Bad flags, files and missing extras are one line and exit 2, said before
 anything is trained or written; the figures and the animation are written all or none
 (atomic.Outputs): a failure, Ctrl+C or a kill leaves every earlier file as it was.
 """
@@ -19,8 +19,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-FRAMES_PER_TASK = 50  # frames kept a task: the app's 5 a second over a task of 10 s
-FRAME_S = 0.2  # seconds between two of them on the recording's clock
 MEASURES_PER_TASK = 100  # test measurements a task (unless the preset sets eval_every)
 SIZE_RANGE = (64, 8000)  # pixels a side that --size accepts
 DPI_RANGE = (30, 600)
@@ -240,7 +238,7 @@ def _train(args: argparse.Namespace, config) -> list:
     first = config.data.seed
     seeds = range(first, first + args.seeds) if args.seeds > 1 else None
     frames: list = []
-    clock = lambda: len(frames) * FRAME_S  # noqa: E731
+    clock = lambda: len(frames) * record.FRAME_S  # noqa: E731
     runner = Runner(config, device, methods=args.compare, seeds=seeds) if args.compare else None
     trainer = runner.trainers[0] if runner else Trainer(config, device, seeds=seeds)
     with contextlib.ExitStack() as stack:
@@ -249,7 +247,7 @@ def _train(args: argparse.Namespace, config) -> list:
         publish = lambda snap: (keep(snap), bars(snap))  # noqa: E731
         if args.record:
             publish = stack.enter_context(record.Recorder(args.record, clock)).around(publish)
-        every = max(1, config.train.epochs // FRAMES_PER_TASK)  # epochs between two frames
+        every = record.frame_epochs(config.train.epochs)  # epochs between two frames
         if runner:
             steps = max(t.now.batches.per_epoch for t in runner.trainers)
             runner.run(publish, every=every * steps)

@@ -55,11 +55,16 @@ def run(args: argparse.Namespace, config: Config) -> int:
     console = Console()
     if said := explain.caution(config, config.method.name):  # before it trains, as the app
         console.print(f"note: {said[0]}", style="dim", highlight=False, soft_wrap=True)
+    full_pace, every = getattr(args, "pace", None) is None, None
     with contextlib.ExitStack() as stack:
         publish = stack.enter_context(ProgressBars(console, trainer))
-        if args.record:
-            publish = stack.enter_context(record.Recorder(args.record)).around(publish)
-        snapshot = runner.run(publish)
+        if args.record:  # at full pace, frames by progress on the app's clock: a replay
+            clock = record.frame_clock() if full_pace else None  # as it would have shown it
+            publish = stack.enter_context(record.Recorder(args.record, clock)).around(publish)
+            if full_pace:
+                epochs = record.frame_epochs(config.train.epochs)
+                every = epochs * trainer.now.batches.per_epoch
+        snapshot = runner.run(publish, every=every)
     which = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}–{seeds[-1]} at once"
     scenario = problem.scenario(config)
     method = f"{config.method.name} ({scenario})" if scenario else config.method.name

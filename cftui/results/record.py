@@ -12,6 +12,7 @@ run leaves a valid prefix, which read() replays, saying where it stopped. A name
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import threading
 import time
@@ -32,6 +33,20 @@ from cftui.train.snapshot import Comparison, Snapshot
 Published = Snapshot | Comparison
 VERSIONS = {"regions": 3, "digits": 4}  # the format version a scene's picture needs (a fit's:
 # 1, or 2 side by side)
+FRAMES_PER_TASK = 50  # a run trained at full pace keeps this many frames a task, each FRAME_S
+FRAME_S = 0.2  # apart on its clock: the app's 5 a second over a task of 10 s (its default pace)
+
+
+def frame_epochs(epochs: int) -> int:
+    """Epochs between two frames of a run of ``epochs`` a task trained at full pace."""
+    return max(1, epochs // FRAMES_PER_TASK)
+
+
+def frame_clock() -> Callable[[], float]:
+    """A Recorder's clock for a run trained at full pace: each frame FRAME_S after the one
+    before, so it replays as the app would have shown it at its pace, however fast it ran."""
+    frames = itertools.count()
+    return lambda: next(frames) * FRAME_S
 
 
 class _Changes:
