@@ -99,8 +99,8 @@ def test_run_writes_its_json_and_csv_together_once_trained(tmp_path, capsys, mon
 
     real_run = run_command.Runner.run
 
-    def run_then_block(self, publish):
-        finished = real_run(self, publish)
+    def run_then_block(self, publish, **how):
+        finished = real_run(self, publish, **how)
         (tmp_path / "h-matrix.csv").unlink()
         (tmp_path / "h-matrix.csv").mkdir()
         return finished
