@@ -532,6 +532,9 @@ def test_the_explain_pane_says_a_2d_presets_scenario_and_where_it_is_measured():
     assert "cross-entropy over the classes the scenario lets answer" in text
     assert "measured in the docs' Classes in 2-D tables" in text
     assert "no measured numbers" not in text and "regression presets: " in text
+    mine = dataclasses.replace(config, name="my-blobs")  # a 2-D preset of your own: no table
+    said = explain.effect_line(mine, "ewc")
+    assert said == "no measured numbers for preset my-blobs: only the shipped presets were measured"
     family = explain.family_markdown(config)
     assert "# data: blobs" in family and "`scenario` = task:" in family
     assert "`x_range`" not in family  # a regression's key, not shown for a 2-D preset
