@@ -55,7 +55,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
     console = Console()
     if said := explain.caution(config, config.method.name):  # before it trains, as the app
         console.print(f"note: {said[0]}", style="dim", highlight=False, soft_wrap=True)
-    full_pace, every = getattr(args, "pace", None) is None, None
+    full_pace, every = runner.pace.rate is None, None
     with contextlib.ExitStack() as stack:
         publish = stack.enter_context(ProgressBars(console, trainer))
         if args.record:  # at full pace, frames by progress on the app's clock: a replay

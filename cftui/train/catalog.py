@@ -30,6 +30,13 @@ def shipped_dir() -> Path:
         return Path(__file__).resolve().parents[2] / "presets"
 
 
+def shipped(name: str) -> Path | None:
+    """The shipped preset file called ``name``, or None: what its measured numbers were
+    taken on (a user's file of that name shadows it for --preset, not for them)."""
+    path = shipped_dir() / f"{name}.toml"
+    return path if path.is_file() else None
+
+
 @dataclass(frozen=True)
 class Entry:
     name: str

@@ -84,8 +84,7 @@ def differences(config: Config, method: str) -> list[str]:
 def effect_line(config: Config, method: str) -> str:
     """One line of what ``method`` measurably did to task 1 on this preset, or why not."""
     row = measured_row(config, method)
-    shipped = (catalog.shipped_dir() / f"{config.name}.toml").is_file()
-    if row is None and config.data.scenario and shipped:
+    if row is None and config.data.scenario and catalog.shipped(config.name):
         return (  # a shipped 2-D preset; one of yours has no table: said below, as any other
             "the 2-D presets are measured in the docs' Classes in 2-D tables (16 seeds,"
             " benchmarks/scenarios.py); this pane carries the regression presets' numbers"
@@ -171,7 +170,8 @@ def _method_effect(config: Config, name: str) -> list[str]:
         met = ", ".join(p for p, good in ok.items() if good) or "none"
         missed = ", ".join(p for p, good in ok.items() if not good) or "none"
         where = [f"Goal met (✓) on the regression presets: {met}; missed (✗) on: {missed}."]
-    where += ["", *zoo_word.zoo_lines(name)] if zoo_word.zoo_lines(name) else []
+    if zoo_lines := zoo_word.zoo_lines(name):
+        where += ["", *zoo_lines]
     like = zoo_word.pane_line(zoo_word.zoo(), config, name)
     if row is None:  # a user's own preset: the zoo's presets like it say the most
         return [

@@ -79,8 +79,8 @@ def shipped_kind(name: str) -> str | None:
     numbers (measured.json, the docs' Classes in 2-D tables) were taken on that one, so they
     speak for a run of that name only while it is still that kind. A copy edited from sigmoid
     to relu that kept its name keeps the name's measured row but not its kind."""
-    path = catalog.shipped_dir() / f"{name}.toml"
-    return kind_of(catalog.load(path)) if path.is_file() else ""
+    path = catalog.shipped(name)
+    return kind_of(catalog.load(path)) if path else ""
 
 
 def caution(zoo: dict[str, Any], config: Config, method: str) -> tuple[str, str] | None:
